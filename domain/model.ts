@@ -1,0 +1,111 @@
+/**
+ * The vocabulary of a Silver Notice request, shared by the API, the activities and the workflow.
+ * Pure data and pure functions only: the workflow bundle imports this module.
+ */
+
+export const ROLES = ['ADMIN', 'REVIEWER', 'NCB'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const KINDS = ['NOTICE', 'DIFFUSION'] as const;
+export type Kind = (typeof KINDS)[number];
+
+export const STATUSES = [
+  'SUBMITTED',
+  'UNDER_REVIEW',
+  'CLARIFICATION_REQUESTED',
+  'PUBLISHED',
+  'COMPLETED',
+  'EXPIRED',
+  'REJECTED',
+  'LAPSED',
+  'WITHDRAWN',
+  'CANCELLED',
+] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const FINAL_STATUSES: readonly Status[] = ['REJECTED', 'LAPSED', 'WITHDRAWN', 'CANCELLED', 'COMPLETED', 'EXPIRED'];
+export function isFinal(status: Status): boolean {
+  return FINAL_STATUSES.includes(status);
+}
+/** States in which a request still holds its country's quota if it ends now. */
+export const BEFORE_PUBLICATION: readonly Status[] = ['SUBMITTED', 'UNDER_REVIEW', 'CLARIFICATION_REQUESTED'];
+
+export const PURPOSES = ['LOCATE', 'IDENTIFY', 'OBTAIN_INFORMATION', 'MONITOR'] as const;
+export const SEXES = ['M', 'F', 'X', 'U'] as const;
+export const DOCUMENT_TYPES = ['PASSPORT', 'NATIONAL_ID', 'DRIVING_LICENCE', 'OTHER'] as const;
+export const OFFENCE_CATEGORIES = [
+  'FRAUD',
+  'CORRUPTION',
+  'DRUG_TRAFFICKING',
+  'MONEY_LAUNDERING',
+  'ORGANIZED_CRIME',
+  'ENVIRONMENTAL_CRIME',
+  'ARMS_TRAFFICKING',
+  'HUMAN_TRAFFICKING',
+  'CYBERCRIME',
+  'TAX_CRIME',
+  'OTHER',
+] as const;
+export const LEGAL_BASIS_TYPES = ['INVESTIGATION', 'ARREST_WARRANT', 'INDICTMENT', 'CONVICTION', 'RESTRAINT_ORDER'] as const;
+export const ASSET_CATEGORIES = [
+  'REAL_ESTATE',
+  'BANK_ACCOUNT',
+  'VEHICLE',
+  'VESSEL',
+  'AIRCRAFT',
+  'COMPANY',
+  'CRYPTOASSET',
+  'CASH',
+  'LUXURY_GOODS',
+  'OTHER',
+] as const;
+export const HANDLING_CODES = ['H0', 'H1', 'H2', 'H3'] as const;
+export const URGENCIES = ['NORMAL', 'URGENT'] as const;
+export const LANGUAGES = ['en', 'fr', 'es', 'ar'] as const;
+
+export const DECISIONS = ['APPROVE', 'REJECT', 'REQUEST_CLARIFICATION'] as const;
+export type DecisionKind = (typeof DECISIONS)[number];
+export const GROUNDS = ['ARTICLE_2', 'ARTICLE_3', 'INSUFFICIENT_DATA', 'NOT_SERIOUS_OFFENCE', 'DUPLICATE', 'OTHER'] as const;
+export type Ground = (typeof GROUNDS)[number];
+
+export const OUTCOMES = ['ASSETS_LOCATED', 'NO_ASSETS_FOUND', 'UNABLE_TO_ASSIST'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+export const MEASURES = ['NONE', 'FROZEN', 'SEIZED'] as const;
+export const RELIABILITY = ['A', 'B', 'C', 'X'] as const;
+
+export const RECIPIENT_STATUSES = ['PENDING', 'RESPONDED', 'OVERDUE'] as const;
+export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
+
+export const NOTIFICATION_TYPES = ['PUBLISHED', 'DECISION', 'RESPONSE_RECEIVED', 'REMINDER', 'OVERDUE', 'WITHDRAWN', 'CANCELLED'] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+/** Screening flags; any flag means two different reviewers must approve. */
+export const FLAGS = [
+  'ARTICLE_3_RISK',
+  'POSSIBLE_DUPLICATE',
+  'INCONSISTENT_DATES',
+  'INCOMPLETE_IDENTITY',
+  'LEGAL_BASIS_IN_FUTURE',
+  'SUBJECT_IS_MINOR',
+] as const;
+export type Flag = (typeof FLAGS)[number];
+
+/** Who did something: stored with every audit event and passed to the workflow with every action. */
+export interface Actor {
+  role: Role;
+  country?: string | null;
+  keyId: string;
+}
+
+/** The top-level request fields a requester may change when answering a clarification. */
+export const CHANGEABLE_FIELDS = [
+  'recipients',
+  'purposes',
+  'subject',
+  'offence',
+  'assetsSought',
+  'handlingCode',
+  'urgency',
+  'responseDays',
+  'language',
+] as const;

@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/prisma/client';
+
+export type { PrismaClient } from '../generated/prisma/client';
+
+export interface Database {
+  prisma: PrismaClient;
+  /** The adapter factory the migration runner needs (the schema engine connects through it). */
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  kind: 'pglite' | 'postgres';
+  /** Where the data lives, for start-up messages (no secrets). */
+  location: string;
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget = { url: string } | { pgliteDir: string } | { memory: true };
+
+export class DatabaseOpenError extends Error {}
+
+/**
+ * Opens the case database: a PostgreSQL server when a URL is given, otherwise the embedded PGlite
+ * (PostgreSQL compiled to WebAssembly, one connection, in this process).
+ */
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  if ('url' in target) {
+    const adapterFactory = new PrismaPg({ connectionString: target.url, max: 10 });
+    const prisma = new PrismaClient({ adapter: adapterFactory });
+    const location = redactUrl(target.url);
+    try {
+      await prisma.$queryRawUnsafe('SELECT 1');
+    } catch (err) {
+      await prisma.$disconnect().catch(() => undefined);
+      throw new DatabaseOpenError(`Cannot reach the PostgreSQL server at ${location}: ${(err as Error).message}`);
+    }
+    return { prisma, adapterFactory, kind: 'postgres', location, close: () => prisma.$disconnect() };
+  }
+
+  let pglite: PGlite;
+  const location = 'pgliteDir' in target ? target.pgliteDir : 'memory';
+  try {
+    if ('pgliteDir' in target) {
+      fs.mkdirSync(path.dirname(target.pgliteDir), { recursive: true });
+      pglite = await PGlite.create(target.pgliteDir);
+    } else {
+      pglite = await PGlite.create();
+    }
+    await pglite.query('SELECT 1');
+  } catch (err) {
+    throw new DatabaseOpenError(
+      `Cannot open the embedded database in ${location}: ${(err as Error).message || String(err)}. ` +
+        'The folder may be damaged or written by another PGlite version; move it away to start afresh.',
+    );
+  }
+  const adapterFactory = new PrismaPGlite(pglite);
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  return {
+    prisma,
+    adapterFactory,
+    kind: 'pglite',
+    location,
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgresql://(unparseable url)';
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Migrations on Prisma's WebAssembly schema engine, because the native engine the Prisma CLI
+ * wants cannot be downloaded on offline machines. Migrations stay plain SQL in prisma/migrations
+ * and the standard `_prisma_migrations` table is kept, so `prisma migrate deploy` agrees.
+ *
+ *   npm run db:migrate                 apply pending migrations (DATABASE_URL, else the embedded db)
+ *   npm run db:migration -- <name>     write prisma/migrations/<timestamp>_<name>/migration.sql
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+
+export const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
+export const SCHEMA_PATH = path.join(__dirname, 'schema.prisma');
+const NO_FILTERS = { externalTables: [] as string[], externalEnums: [] as string[] };
+
+type SchemaEngineModule = typeof import('@prisma/schema-engine-wasm');
+let enginePromise: Promise<SchemaEngineModule> | undefined;
+
+/**
+ * The package imports its .wasm as an ES module, which Node 20 only allows behind
+ * --experimental-wasm-modules; instantiating the bytes ourselves works everywhere.
+ */
+function loadEngineModule(): Promise<SchemaEngineModule> {
+  enginePromise ??= (async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const bindings: any = await import('@prisma/schema-engine-wasm/schema_engine_bg');
+    const wasmPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg').replace(/\.js$/, '.wasm');
+    const { instance } = await WebAssembly.instantiate(fs.readFileSync(wasmPath), {
+      './schema_engine_bg.js': bindings,
+    });
+    bindings.__wbg_set_wasm(instance.exports);
+    (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
+    return bindings as SchemaEngineModule;
+  })();
+  return enginePromise;
+}
+
+async function newEngine(adapterFactory: SqlMigrationAwareDriverAdapterFactory) {
+  const { SchemaEngine } = await loadEngineModule();
+  const schema = fs.readFileSync(SCHEMA_PATH, 'utf8');
+  return SchemaEngine.new(
+    { datamodels: [['schema.prisma', schema]] },
+    () => undefined,
+    bindMigrationAwareSqlAdapterFactory(adapterFactory),
+  );
+}
+
+function migrationList() {
+  const dirs = fs.existsSync(MIGRATIONS_DIR)
+    ? fs
+        .readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
+    : [];
+  const lockPath = path.join(MIGRATIONS_DIR, 'migration_lock.toml');
+  return {
+    baseDir: MIGRATIONS_DIR,
+    lockfile: { path: 'migration_lock.toml', content: fs.existsSync(lockPath) ? fs.readFileSync(lockPath, 'utf8') : null },
+    shadowDbInitScript: '',
+    migrationDirectories: dirs.map((name) => ({
+      path: name,
+      migrationFile: {
+        path: 'migration.sql',
+        content: { tag: 'ok' as const, value: fs.readFileSync(path.join(MIGRATIONS_DIR, name, 'migration.sql'), 'utf8') },
+      },
+    })),
+  };
+}
+
+/** Applies every pending migration; returns the names applied now. */
+export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
+  const engine = await newEngine(adapterFactory);
+  const out = await engine.applyMigrations({ migrationsList: migrationList(), filters: NO_FILTERS });
+  return out.appliedMigrationNames;
+}
+
+/** The SQL that takes a database at the committed migrations to the current schema ('' if none). */
+export async function diffSchemaFromMigrations(shadowFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string> {
+  const engine = await newEngine(shadowFactory);
+  const schema = fs.readFileSync(SCHEMA_PATH, 'utf8');
+  const result = await engine.diff({
+    from: { tag: 'migrations', ...migrationList() },
+    to: { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: schema }] },
+    script: true,
+    exitCode: null,
+    filters: NO_FILTERS,
+  });
+  const sql = result.stdout ?? '';
+  return /^\s*(-- This is an empty migration\.)?\s*$/.test(sql) ? '' : sql;
+}
+
+async function main(): Promise<void> {
+  const [command, name] = process.argv.slice(2);
+  const { openDatabase } = await import('./database');
+  if (command === 'create') {
+    if (!name || !/^[a-z0-9_]+$/.test(name)) {
+      throw new Error('usage: npm run db:migration -- <name>   (lower-case letters, digits and _)');
+    }
+    // The diff replays the committed migrations on a throw-away in-memory database.
+    const shadow = await openDatabase({ memory: true });
+    try {
+      const sql = await diffSchemaFromMigrations(shadow.adapterFactory);
+      if (!sql) {
+        console.log('The schema matches the migrations: nothing to write.');
+        return;
+      }
+      const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+      const dir = path.join(MIGRATIONS_DIR, `${stamp}_${name}`);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'migration.sql'), sql);
+      const lock = path.join(MIGRATIONS_DIR, 'migration_lock.toml');
+      if (!fs.existsSync(lock)) fs.writeFileSync(lock, 'provider = "postgresql"\n');
+      console.log(`Wrote ${path.relative(process.cwd(), dir)}/migration.sql`);
+    } finally {
+      await shadow.close();
+    }
+    return;
+  }
+  if (command === 'apply') {
+    const { loadConfig } = await import('../system/config');
+    const config = loadConfig();
+    const db = await openDatabase(
+      config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: path.join(config.dataDir, 'pglite') },
+    );
+    try {
+      const applied = await applyMigrations(db.adapterFactory);
+      console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
+    } finally {
+      await db.close();
+    }
+    return;
+  }
+  throw new Error('usage: tsx prisma/migrate.ts apply | create <name>');
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error((err as Error).message ?? err);
+    process.exit(1);
+  });
+}

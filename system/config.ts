@@ -1,0 +1,108 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = (name: string, fallback: number) =>
+  z.coerce
+    .number({ error: `${name} must be a port number` })
+    .int(`${name} must be a whole number`)
+    .min(1, `${name} must be between 1 and 65535`)
+    .max(65535, `${name} must be between 1 and 65535`)
+    .default(fallback);
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const ConfigSchema = z.object({
+  PORT: port('PORT', 3000),
+  SILVER_DATA_DIR: z.string().trim().min(1).default('./data'),
+  SILVER_ADMIN_KEY: optionalText.refine((v) => v === undefined || v.length >= 16, {
+    message: 'SILVER_ADMIN_KEY must be at least 16 characters',
+  }),
+  SILVER_DAY_SECONDS: z.coerce
+    .number({ error: 'SILVER_DAY_SECONDS must be a number of seconds' })
+    .positive('SILVER_DAY_SECONDS must be greater than 0')
+    .max(86400 * 366, 'SILVER_DAY_SECONDS is implausibly large')
+    .default(86400),
+  DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: 'DATABASE_URL must be a postgresql:// connection string',
+  }),
+  TEMPORAL_ADDRESS: optionalText,
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('silver-notice'),
+  TEMPORAL_API_KEY: optionalText,
+  TEMPORAL_TLS: z
+    .enum(['true', 'false', '1', '0', ''], { error: 'TEMPORAL_TLS must be true or false' })
+    .optional()
+    .transform((v) => v === 'true' || v === '1'),
+  TEMPORAL_TLS_CERT: optionalText,
+  TEMPORAL_TLS_KEY: optionalText,
+  TEMPORAL_TLS_CA: optionalText,
+  TEMPORAL_TLS_SERVER_NAME: optionalText,
+  SILVER_TEMPORAL_PORT: port('SILVER_TEMPORAL_PORT', 7233),
+  SILVER_TEMPORAL_UI_PORT: port('SILVER_TEMPORAL_UI_PORT', 8233),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+
+export interface Config {
+  port: number;
+  dataDir: string;
+  adminKey?: string;
+  daySeconds: number;
+  databaseUrl?: string;
+  logLevel: RawConfig['LOG_LEVEL'];
+  temporal: {
+    /** Unset: the embedded dev server is started. */
+    address?: string;
+    namespace: string;
+    taskQueue: string;
+    apiKey?: string;
+    tls: boolean;
+    tlsCert?: string;
+    tlsKey?: string;
+    tlsCa?: string;
+    tlsServerName?: string;
+    embeddedPort: number;
+    embeddedUiPort: number;
+  };
+}
+
+export class ConfigError extends Error {}
+
+/** Parses and validates the environment once; a bad value names its variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  if ((c.TEMPORAL_TLS_CERT === undefined) !== (c.TEMPORAL_TLS_KEY === undefined)) {
+    throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together');
+  }
+  return {
+    port: c.PORT,
+    dataDir: path.resolve(c.SILVER_DATA_DIR),
+    adminKey: c.SILVER_ADMIN_KEY,
+    daySeconds: c.SILVER_DAY_SECONDS,
+    databaseUrl: c.DATABASE_URL,
+    logLevel: c.LOG_LEVEL,
+    temporal: {
+      address: c.TEMPORAL_ADDRESS,
+      namespace: c.TEMPORAL_NAMESPACE,
+      taskQueue: c.TEMPORAL_TASK_QUEUE,
+      apiKey: c.TEMPORAL_API_KEY,
+      tls: c.TEMPORAL_TLS || Boolean(c.TEMPORAL_TLS_CERT || c.TEMPORAL_API_KEY || c.TEMPORAL_TLS_CA),
+      tlsCert: c.TEMPORAL_TLS_CERT,
+      tlsKey: c.TEMPORAL_TLS_KEY,
+      tlsCa: c.TEMPORAL_TLS_CA,
+      tlsServerName: c.TEMPORAL_TLS_SERVER_NAME,
+      embeddedPort: c.SILVER_TEMPORAL_PORT,
+      embeddedUiPort: c.SILVER_TEMPORAL_UI_PORT,
+    },
+  };
+}
