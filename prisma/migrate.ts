@@ -9,12 +9,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { loadConfig } from '../system/config';
+import { openDatabase } from './database';
 
 export const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
 export const SCHEMA_PATH = path.join(__dirname, 'schema.prisma');
 const NO_FILTERS = { externalTables: [] as string[], externalEnums: [] as string[] };
 
-type SchemaEngineModule = typeof import('@prisma/schema-engine-wasm');
+type SchemaEngineModule = typeof import('@prisma/schema-engine-wasm', { with: { 'resolution-mode': 'import' } });
 let enginePromise: Promise<SchemaEngineModule> | undefined;
 
 /**
@@ -26,7 +28,7 @@ function loadEngineModule(): Promise<SchemaEngineModule> {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const bindings: any = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     const wasmPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg').replace(/\.js$/, '.wasm');
-    const { instance } = await WebAssembly.instantiate(fs.readFileSync(wasmPath), {
+    const { instance } = await (globalThis as unknown as { WebAssembly: { instantiate(b: Buffer, i: object): Promise<{ instance: { exports: unknown } }> } }).WebAssembly.instantiate(fs.readFileSync(wasmPath), {
       './schema_engine_bg.js': bindings,
     });
     bindings.__wbg_set_wasm(instance.exports);
@@ -93,7 +95,6 @@ export async function diffSchemaFromMigrations(shadowFactory: SqlMigrationAwareD
 
 async function main(): Promise<void> {
   const [command, name] = process.argv.slice(2);
-  const { openDatabase } = await import('./database');
   if (command === 'create') {
     if (!name || !/^[a-z0-9_]+$/.test(name)) {
       throw new Error('usage: npm run db:migration -- <name>   (lower-case letters, digits and _)');
@@ -119,7 +120,6 @@ async function main(): Promise<void> {
     return;
   }
   if (command === 'apply') {
-    const { loadConfig } = await import('../system/config');
     const config = loadConfig();
     const db = await openDatabase(
       config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: path.join(config.dataDir, 'pglite') },

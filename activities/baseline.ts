@@ -1,0 +1,6 @@
+/** Empty activities for the benchmark baselines. */
+export function createBaselineActivities() {
+  return {
+    async noop(): Promise<void> {},
+  };
+}

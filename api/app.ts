@@ -1,0 +1,126 @@
+/**
+ * The Express application. Built here and listened on elsewhere (system/), so tests import it.
+ */
+import crypto from 'node:crypto';
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import type { Client } from '@temporalio/client';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import type { PrismaClient } from '../prisma/database';
+import { adminRoutes } from './admin';
+import { noticeRoutes } from './notices';
+import { HttpProblem, problemBody, toProblem } from './problem';
+import { reportRoutes } from './reports';
+
+export interface AppDeps {
+  prisma: PrismaClient;
+  temporal: Client;
+  taskQueue: string;
+  daySeconds: number;
+  log: Logger;
+}
+
+export function buildApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger: deps.log,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : crypto.randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url }), res: (res) => ({ statusCode: res.statusCode }) },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const [database, temporal] = await Promise.all([
+      withTimeout(deps.prisma.$queryRawUnsafe('SELECT 1'), 3000).then(() => 'ok', (e: Error) => e.message),
+      withTimeout(deps.temporal.connection.workflowService.getSystemInfo({}), 3000).then(() => 'ok', (e: Error) => e.message),
+    ]);
+    const ready = database === 'ok' && temporal === 'ok';
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: { database, temporal } });
+  });
+
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearerKey', { type: 'http', scheme: 'bearer', description: 'An API key from POST /v1/api-keys' });
+  registry.registerComponent('schemas', 'Problem', {
+    type: 'object',
+    required: ['type', 'title', 'status'],
+    properties: {
+      type: { type: 'string' },
+      title: { type: 'string' },
+      status: { type: 'integer' },
+      detail: { type: 'string' },
+      errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+    },
+  });
+
+  const v1 = express.Router();
+  v1.use(express.json({ limit: '1mb', strict: true, type: () => true }));
+  v1.use(adminRoutes(deps.prisma, registry));
+  v1.use(noticeRoutes(deps, registry));
+  v1.use(reportRoutes(deps.prisma, registry));
+  app.use('/v1', requireJsonWhenBody, v1);
+
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Silver Notice workflow engine',
+      version: '1.0.0',
+      description:
+        'Silver Notice and Silver Diffusion asset-tracing requests: submission by NCBs, legal review by the General Secretariat, ' +
+        'publication to member countries and their responses. Errors are application/problem+json (RFC 9457).',
+    },
+    servers: [{ url: '/' }],
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Silver Notice API' }));
+
+  app.use((req, _res, next) => next(new HttpProblem(404, `No route ${req.method} ${req.path}`)));
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const p = toProblem(err);
+    if (p.status >= 500) req.log?.error({ err }, 'request failed');
+    if (res.headersSent) return;
+    res.status(p.status).type('application/problem+json').send(JSON.stringify(problemBody(p.status, p.detail, p.errors)));
+  });
+  return app;
+}
+
+/**
+ * Bodies must be JSON: checked before parsing so a form post or a file upload is a 415, not a
+ * confusing 400. A body-less request passes through.
+ */
+function requireJsonWhenBody(req: Request, _res: Response, next: NextFunction) {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !req.is('application/json') && !req.is('application/*+json')) {
+    next(new HttpProblem(415, 'The body must be JSON (Content-Type: application/json)'));
+    return;
+  }
+  next();
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e) => (clearTimeout(t), reject(e)),
+    );
+  });
+}

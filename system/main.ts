@@ -1,0 +1,43 @@
+/**
+ * Entry point: `npm start` (everything in one process), `npm run api`, `npm run worker`.
+ * SIGINT / SIGTERM stop the API first, then drain the worker, then Temporal and the database.
+ */
+import { ConfigError, loadConfig } from './config';
+import { createLogger, startSystem, type Mode } from './runtime';
+
+async function main(): Promise<void> {
+  const mode = (process.argv[2] ?? 'all') as Mode;
+  if (!['all', 'api', 'worker'].includes(mode)) throw new ConfigError(`Unknown mode "${mode}": use all, api or worker`);
+  const config = loadConfig();
+  const log = createLogger(config);
+  const system = await startSystem(config, mode, log);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      log.warn('second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    system.stop().then(
+      () => {
+        log.info('stopped cleanly');
+        process.exit(0);
+      },
+      (err) => {
+        log.error({ err }, 'unclean shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: Error) => {
+  // Expected start-up problems get their message alone, not a stack trace.
+  const known = ['ConfigError', 'StartupError', 'PortInUseError', 'DatabaseOpenError', 'TemporalStartError'].includes(err?.constructor?.name);
+  console.error(`\nSilver Notice could not start: ${known ? err.message : (err?.stack ?? String(err))}\n`);
+  process.exit(1);
+});

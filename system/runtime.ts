@@ -1,0 +1,170 @@
+/**
+ * Starting and stopping the system: database (embedded PGlite or a PostgreSQL server), migrations
+ * and seed data, Temporal (embedded dev server or an existing cluster), the worker and the API.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import type { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
+import pino, { type Logger } from 'pino';
+import { buildApp } from '../api/app';
+import { generateKey, hashKey } from '../api/auth';
+import { openDatabase, type Database } from '../prisma/database';
+import { applyMigrations } from '../prisma/migrate';
+import { seed } from '../prisma/seed';
+import { connectClient, connectWorker } from '../temporal/connection';
+import { startDevServer, assertPortFree, type DevServer } from '../temporal/dev-server';
+import { createWorker } from '../temporal/worker';
+import type { Config } from './config';
+
+export type Mode = 'all' | 'api' | 'worker';
+
+export interface RunningSystem {
+  apiUrl?: string;
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  db: Database;
+  client: Client;
+  stop(): Promise<void>;
+}
+
+export class StartupError extends Error {}
+
+export function createLogger(config: Config): Logger {
+  const log = pino({ level: config.logLevel, base: { service: 'silver-notice' } });
+  // The Temporal SDK logs through pino too (once per process: the runtime is global).
+  if (!temporalLoggingInstalled) {
+    temporalLoggingInstalled = true;
+    const sdk = log.child({ component: 'temporal' });
+    Runtime.install({
+      logger: new DefaultLogger('WARN', ({ level, message, meta }) => {
+        const fn = level === 'ERROR' ? sdk.error : level === 'WARN' ? sdk.warn : sdk.info;
+        fn.call(sdk, meta ?? {}, message);
+      }),
+    });
+  }
+  return log;
+}
+let temporalLoggingInstalled = false;
+
+export async function startSystem(config: Config, mode: Mode, log: Logger, say: (line: string) => void = (l) => console.log(l)): Promise<RunningSystem> {
+  if (mode !== 'all' && (!config.databaseUrl || !config.temporal.address)) {
+    throw new StartupError(
+      `Running the ${mode} on its own needs DATABASE_URL and TEMPORAL_ADDRESS: the embedded database and Temporal server ` +
+        'belong to one process. Use "npm start" for everything in one process.',
+    );
+  }
+  const stack: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    while (stack.length) {
+      const step = stack.pop()!;
+      await step().catch((err) => log.error({ err }, 'error while stopping'));
+    }
+  };
+  try {
+    if (mode !== 'worker') await assertPortFree(config.port, 'the API', 'PORT');
+    fs.mkdirSync(config.dataDir, { recursive: true });
+
+    const db = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: path.join(config.dataDir, 'pglite') });
+    stack.push(() => db.close());
+    const applied = await applyMigrations(db.adapterFactory);
+    if (applied.length) log.info({ applied }, 'database migrations applied');
+    await seed(db.prisma);
+    const adminKeyNote = await bootstrapAdminKey(db, config);
+
+    let devServer: DevServer | undefined;
+    let temporalAddress = config.temporal.address;
+    if (!temporalAddress) {
+      devServer = await startDevServer({
+        dataDir: path.join(config.dataDir, 'temporal'),
+        port: config.temporal.embeddedPort,
+        uiPort: config.temporal.embeddedUiPort,
+        namespace: config.temporal.namespace,
+        log: (m) => log.info(m),
+      });
+      stack.push(() => devServer!.stop());
+      temporalAddress = devServer.address;
+    }
+
+    const { client, connection } = await connectClient(config.temporal, temporalAddress);
+    stack.push(() => (connection as Connection).close());
+
+    let worker: Worker | undefined;
+    if (mode !== 'api') {
+      const nativeConnection: NativeConnection = await connectWorker(config.temporal, temporalAddress);
+      stack.push(() => nativeConnection.close());
+      worker = await createWorker({
+        connection: nativeConnection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        prisma: db.prisma,
+        log: log.child({ component: 'worker' }),
+      });
+      const running = worker.run();
+      running.catch((err) => log.fatal({ err }, 'the worker stopped'));
+      stack.push(async () => {
+        if (worker!.getState() === 'RUNNING') worker!.shutdown();
+        await running.catch(() => undefined);
+      });
+    }
+
+    let apiUrl: string | undefined;
+    if (mode !== 'worker') {
+      const app = buildApp({ prisma: db.prisma, temporal: client, taskQueue: config.temporal.taskQueue, daySeconds: config.daySeconds, log });
+      const server: Server = await new Promise((resolve, reject) => {
+        const s = app.listen(config.port, () => resolve(s));
+        s.once('error', reject);
+      });
+      server.keepAliveTimeout = 5000;
+      stack.push(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+          }),
+      );
+      apiUrl = `http://localhost:${config.port}`;
+    }
+
+    say('');
+    say('Silver Notice workflow engine is running');
+    if (apiUrl) say(`  API              ${apiUrl}   (reference: ${apiUrl}/docs, ready: ${apiUrl}/readyz)`);
+    say(`  Database         ${db.kind === 'pglite' ? `embedded PGlite in ${db.location}` : db.location}`);
+    say(`  Temporal         ${temporalAddress}${devServer ? ' (embedded dev server)' : ''}, namespace ${config.temporal.namespace}`);
+    if (devServer) say(`  Temporal Web UI  ${devServer.uiUrl}`);
+    if (worker) say(`  Worker           task queue ${config.temporal.taskQueue}`);
+    say(`  One "day"        ${config.daySeconds} s`);
+    if (adminKeyNote) say(adminKeyNote);
+    say('');
+
+    return { apiUrl, temporalAddress, temporalUiUrl: devServer?.uiUrl, db, client, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/**
+ * The first ADMIN key: SILVER_ADMIN_KEY when set, otherwise one generated on first start, kept in
+ * the data dir (readable by its owner only) and printed that once.
+ */
+async function bootstrapAdminKey(db: Database, config: Config): Promise<string | undefined> {
+  const file = path.join(config.dataDir, 'admin-key');
+  const ensure = async (key: string, label: string) => {
+    await db.prisma.apiKey.createMany({ data: [{ id: crypto.randomUUID(), hash: hashKey(key), role: 'ADMIN', label }], skipDuplicates: true });
+  };
+  if (config.adminKey) {
+    await ensure(config.adminKey, 'bootstrap (SILVER_ADMIN_KEY)');
+    return '  Admin key        the one in SILVER_ADMIN_KEY';
+  }
+  if (fs.existsSync(file)) {
+    await ensure(fs.readFileSync(file, 'utf8').trim(), 'bootstrap (generated)');
+    return `  Admin key        kept in ${file}`;
+  }
+  const key = generateKey();
+  await ensure(key, 'bootstrap (generated)');
+  fs.writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return `  Admin key        ${key}\n                   (shown this once; kept in ${file})`;
+}

@@ -1,0 +1,26 @@
+import fs from 'node:fs';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { Config } from '../system/config';
+
+/** Connection options for a Temporal cluster, with TLS / API key for hosted ones (Temporal Cloud). */
+export function connectionOptions(config: Config['temporal'], address: string): ConnectionOptions & NativeConnectionOptions {
+  const read = (p?: string) => (p ? fs.readFileSync(p) : undefined);
+  const tls = config.tls
+    ? {
+        serverNameOverride: config.tlsServerName,
+        serverRootCACertificate: read(config.tlsCa),
+        clientCertPair: config.tlsCert ? { crt: read(config.tlsCert)!, key: read(config.tlsKey)! } : undefined,
+      }
+    : undefined;
+  return { address, tls, apiKey: config.apiKey };
+}
+
+export async function connectClient(config: Config['temporal'], address: string): Promise<{ client: Client; connection: Connection }> {
+  const connection = await Connection.connect(connectionOptions(config, address));
+  return { client: new Client({ connection, namespace: config.namespace }), connection };
+}
+
+export async function connectWorker(config: Config['temporal'], address: string): Promise<NativeConnection> {
+  return NativeConnection.connect(connectionOptions(config, address));
+}

@@ -1,0 +1,98 @@
+/**
+ * The embedded Temporal server: `temporal server start-dev`, a complete single-process Temporal
+ * server persisting to SQLite under the data dir, so running workflows survive a restart.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { TEMPORAL_CLI, ensureTemporalBinaries } from './toolchain';
+
+export interface DevServer {
+  address: string;
+  uiUrl: string;
+  stop(): Promise<void>;
+}
+
+export class PortInUseError extends Error {}
+export class TemporalStartError extends Error {}
+
+export async function assertPortFree(port: number, what: string, variable: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new PortInUseError(`Port ${port} (${what}) is already in use. Stop whatever uses it or set ${variable} to another port.`)
+          : err,
+      ),
+    );
+    probe.listen({ port, host: '127.0.0.1', exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
+export async function startDevServer(opts: {
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  log: (msg: string) => void;
+}): Promise<DevServer> {
+  ensureTemporalBinaries(opts.log);
+  await assertPortFree(opts.port, 'embedded Temporal server', 'SILVER_TEMPORAL_PORT');
+  await assertPortFree(opts.uiPort, 'Temporal Web UI', 'SILVER_TEMPORAL_UI_PORT');
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const logFile = path.join(opts.dataDir, 'temporal.log');
+  const out = fs.openSync(logFile, 'a');
+  const child: ChildProcess = spawn(
+    TEMPORAL_CLI,
+    [
+      'server', 'start-dev',
+      '--db-filename', path.join(opts.dataDir, 'temporal.sqlite'),
+      '--ip', '127.0.0.1',
+      '--port', String(opts.port),
+      '--ui-port', String(opts.uiPort),
+      '--namespace', opts.namespace,
+      '--log-level', 'warn',
+    ],
+    // Its own process group: a Ctrl-C in the terminal reaches us, and we stop it in order.
+    { stdio: ['ignore', out, out], detached: true },
+  );
+  fs.closeSync(out);
+  let exited = false;
+  const exitPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const address = `127.0.0.1:${opts.port}`;
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) {
+      const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
+      throw new TemporalStartError(`The embedded Temporal server exited during start-up. Its log (${logFile}) ends with:\n${tail}`);
+    }
+    try {
+      const conn = await Connection.connect({ address, connectTimeout: 1000 });
+      await conn.workflowService.getSystemInfo({});
+      await conn.close();
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new TemporalStartError(`The embedded Temporal server did not become ready in 60 s (${(err as Error).message}); see ${logFile}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  return {
+    address,
+    uiUrl: `http://127.0.0.1:${opts.uiPort}`,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exitPromise;
+      clearTimeout(timer);
+    },
+  };
+}

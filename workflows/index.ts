@@ -1,0 +1,2 @@
+export { silverNoticeWorkflow } from './notice';
+export { emptyNoticeWorkflow, baselineLifecycleWorkflow } from './baseline';
