@@ -1,0 +1,29 @@
+/**
+ * `npm test` runs every test on the embedded PGlite. When TEST_DATABASE_URL names a PostgreSQL
+ * server (as in CI), the tests that touch the database run a second time against it.
+ */
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs', ignoreDynamic: true } }];
+const base = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
+
+const projects = [{ ...base, displayName: 'pglite', testMatch: ['<rootDir>/test/**/*.test.ts'] }];
+if (process.env.TEST_DATABASE_URL) {
+  projects.push({
+    ...base,
+    displayName: 'postgres',
+    testMatch: ['<rootDir>/test/api/**/*.test.ts', '<rootDir>/test/db/**/*.test.ts'],
+    setupFiles: ['<rootDir>/test/support/use-postgres.js'],
+  });
+}
+
+module.exports = {
+  projects,
+  maxWorkers: 2,
+  testTimeout: 120000,
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  // The Temporal SDK's native runtime keeps threads alive after every environment is torn down.
+  forceExit: true,
+};

@@ -1,0 +1,44 @@
+/**
+ * A fresh, migrated database for one test file: the embedded PGlite by default, or a new database
+ * on the PostgreSQL server named by TEST_DATABASE_URL when the suite runs its "postgres" project.
+ */
+import crypto from 'node:crypto';
+import { Client as PgClient } from 'pg';
+import { openDatabase, type Database } from '../../prisma/database';
+import { applyMigrations } from '../../prisma/migrate';
+import { seed } from '../../prisma/seed';
+
+export function testDatabaseKind(): 'pglite' | 'postgres' {
+  return process.env.SILVER_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
+}
+
+export async function createTestDatabase(): Promise<Database> {
+  if (testDatabaseKind() === 'pglite') {
+    const db = await openDatabase({ memory: true });
+    await applyMigrations(db.adapterFactory);
+    await seed(db.prisma);
+    return db;
+  }
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) throw new Error('SILVER_TEST_DB=postgres needs TEST_DATABASE_URL (a PostgreSQL server URL)');
+  const name = `silver_test_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = new PgClient({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = await openDatabase({ url: url.toString() });
+  await applyMigrations(db.adapterFactory);
+  await seed(db.prisma);
+  return {
+    ...db,
+    close: async () => {
+      await db.close();
+      const cleanup = new PgClient({ connectionString: serverUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * The whole system for API tests: a migrated test database, a real Temporal server (the
+ * time-skipping test server by default, or the dev server), a worker, and the Express app
+ * listening on a free port. Everything is real; nothing is mocked.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import crypto from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import pino from 'pino';
+import { buildApp } from '../../api/app';
+import { generateKey, hashKey } from '../../api/auth';
+import { createActivities } from '../../activities';
+import { createBaselineActivities } from '../../activities/baseline';
+import type { Database } from '../../prisma/database';
+import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER, ensureTemporalBinaries } from '../../temporal/toolchain';
+import { TEST_BUNDLE_PATH } from './global-setup';
+import { createTestDatabase } from './database';
+
+let runtimeInstalled = false;
+export function quietTemporalRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+}
+
+export async function createTemporalEnv(kind: 'time-skipping' | 'dev' = 'time-skipping'): Promise<TestWorkflowEnvironment> {
+  ensureTemporalBinaries();
+  quietTemporalRuntime();
+  return kind === 'time-skipping'
+    ? TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: TEMPORAL_TEST_SERVER } } })
+    : TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: TEMPORAL_CLI }, ip: '127.0.0.1' } });
+}
+
+export interface TestSystem {
+  baseUrl: string;
+  db: Database;
+  env: TestWorkflowEnvironment;
+  worker: Worker;
+  taskQueue: string;
+  daySeconds: number;
+  adminKey: string;
+  /** Creates a key directly in the database (fast path for tests that are not about key admin). */
+  key(role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string): Promise<string>;
+  /** Sets the pilot participants (and quota) directly. */
+  pilot(participants: string[], quotaTotal?: number, limited?: boolean): Promise<void>;
+  /** fetch against the API with a key; JSON in and out. */
+  call(method: string, path: string, opts?: { key?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  stop(): Promise<void>;
+}
+
+export async function startTestSystem(opts: { temporal?: 'time-skipping' | 'dev'; daySeconds?: number } = {}): Promise<TestSystem> {
+  const db = await createTestDatabase();
+  const env = await createTemporalEnv(opts.temporal ?? 'time-skipping');
+  const taskQueue = `test-${crypto.randomUUID()}`;
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: { codePath: TEST_BUNDLE_PATH },
+    activities: { ...createActivities({ prisma: db.prisma, log }), ...createBaselineActivities() },
+  });
+  const running = worker.run();
+  const daySeconds = opts.daySeconds ?? 86400;
+  const app = buildApp({ prisma: db.prisma, temporal: env.client, taskQueue, daySeconds, log });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const key = async (role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string) => {
+    const k = generateKey();
+    await db.prisma.apiKey.create({ data: { id: crypto.randomUUID(), hash: hashKey(k), role, country: country ?? null, label: 'test' } });
+    return k;
+  };
+  const adminKey = await key('ADMIN');
+
+  return {
+    baseUrl,
+    db,
+    env,
+    worker,
+    taskQueue,
+    daySeconds,
+    adminKey,
+    key,
+    async pilot(participants, quotaTotal = 1000, limited = false) {
+      const data = { participants, quotaTotal, recipientsLimitedToParticipants: limited };
+      await db.prisma.pilotSettings.upsert({ where: { id: 1 }, create: { id: 1, ...data }, update: data });
+    },
+    async call(method, path, o = {}) {
+      const headers: Record<string, string> = { ...(o.headers ?? {}) };
+      if (o.key) headers.authorization = `Bearer ${o.key}`;
+      let payload: string | undefined = o.raw;
+      if (o.body !== undefined) {
+        payload = JSON.stringify(o.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const res = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* not JSON: keep the text */
+      }
+      return { status: res.status, body, headers: res.headers };
+    },
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      worker.shutdown();
+      await running;
+      await env.teardown();
+      await db.close();
+    },
+  };
+}
+
+/** A valid request body; override fields per test. */
+export function sampleRequest(overrides: Record<string, unknown> = {}): Record<string, any> {
+  return {
+    kind: 'DIFFUSION',
+    recipients: ['FR', 'ES'],
+    purposes: ['LOCATE', 'IDENTIFY'],
+    subject: {
+      familyName: 'ROSSI',
+      givenNames: 'MARIO',
+      dateOfBirth: '1961-04-02',
+      placeOfBirth: 'Palermo',
+      sex: 'M',
+      nationalities: ['IT'],
+      aliases: [{ familyName: 'RUSSO', givenNames: 'M.' }],
+      identityDocuments: [{ type: 'PASSPORT', number: 'YA1234567', issuingCountry: 'IT' }],
+    },
+    offence: {
+      category: 'ORGANIZED_CRIME',
+      description: 'Laundering of proceeds of extortion through front companies',
+      maxPenaltyYears: 12,
+      legalBasis: { type: 'INVESTIGATION', reference: 'RGNR 1234/2024', authority: 'Procura di Palermo', date: '2024-11-05' },
+      assetLink: 'Companies and accounts held through relatives received the proceeds',
+    },
+    assetsSought: [{ category: 'BANK_ACCOUNT', description: 'Accounts held abroad', identifiers: { iban: 'IT60X0542811101000000123456' }, estimatedValue: { amount: 2500000, currency: 'EUR' } }],
+    handlingCode: 'H1',
+    ...overrides,
+  };
+}

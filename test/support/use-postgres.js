@@ -1,0 +1,1 @@
+process.env.SILVER_TEST_DB = 'postgres';
