@@ -1,7 +1,7 @@
 /** Requests: submission, review actions, responses, and reading them under need to know. */
 import crypto from 'node:crypto';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -9,7 +9,7 @@ import { type Actor, isFinal, type Status } from '../domain/model';
 import { subjectKey } from '../domain/screening';
 import type { Prisma } from '../generated/prisma/client';
 import type { PrismaClient } from '../prisma/database';
-import type { NoticeWorkflowInput } from '../workflows/notice';
+import { startNoticeWorkflow } from '../temporal/start-notice';
 import { cancelUpdate, clarifyUpdate, decideUpdate, respondUpdate, withdrawUpdate, type ResponseInput } from '../workflows/messages';
 import { readPilot } from './admin';
 import type { Principal } from './auth';
@@ -70,19 +70,8 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
     });
   }
 
-  async function startWorkflow(notice: { id: string; requestingCountry: string; responseDays: number }) {
-    const input: NoticeWorkflowInput = {
-      noticeId: notice.id,
-      requestingCountry: notice.requestingCountry,
-      responseDays: notice.responseDays,
-      daySeconds: deps.daySeconds,
-    };
-    try {
-      await temporal.workflow.start('silverNoticeWorkflow', { workflowId: notice.id, taskQueue: deps.taskQueue, args: [input] });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-  }
+  const startWorkflow = (notice: { id: string; requestingCountry: string; responseDays: number }) =>
+    startNoticeWorkflow(temporal, { taskQueue: deps.taskQueue, daySeconds: deps.daySeconds }, notice);
 
   /** Sends an action to the request's workflow; answers only after its effect is in the record. */
   async function act(id: string, principal: Principal, send: () => Promise<unknown>) {

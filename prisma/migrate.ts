@@ -25,7 +25,6 @@ let enginePromise: Promise<SchemaEngineModule> | undefined;
  */
 function loadEngineModule(): Promise<SchemaEngineModule> {
   enginePromise ??= (async () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const bindings: any = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     const wasmPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg').replace(/\.js$/, '.wasm');
     const { instance } = await (globalThis as unknown as { WebAssembly: { instantiate(b: Buffer, i: object): Promise<{ instance: { exports: unknown } }> } }).WebAssembly.instantiate(fs.readFileSync(wasmPath), {

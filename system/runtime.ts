@@ -16,6 +16,7 @@ import { applyMigrations } from '../prisma/migrate';
 import { seed } from '../prisma/seed';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { startDevServer, assertPortFree, type DevServer } from '../temporal/dev-server';
+import { resumeSubmittedNotices } from '../temporal/start-notice';
 import { createWorker } from '../temporal/worker';
 import type { Config } from './config';
 
@@ -102,6 +103,8 @@ export async function startSystem(config: Config, mode: Mode, log: Logger, say: 
         prisma: db.prisma,
         log: log.child({ component: 'worker' }),
       });
+      const resumed = await resumeSubmittedNotices(client, db.prisma, { taskQueue: config.temporal.taskQueue, daySeconds: config.daySeconds });
+      if (resumed) log.info({ resumed }, 'started workflows for submissions recorded without one');
       const running = worker.run();
       running.catch((err) => log.fatal({ err }, 'the worker stopped'));
       stack.push(async () => {

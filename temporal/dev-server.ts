@@ -40,6 +40,8 @@ export async function startDevServer(opts: {
   log: (msg: string) => void;
 }): Promise<DevServer> {
   ensureTemporalBinaries(opts.log);
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  stopLeftoverServer(path.join(opts.dataDir, 'server.pid'), opts.log);
   await assertPortFree(opts.port, 'embedded Temporal server', 'SILVER_TEMPORAL_PORT');
   await assertPortFree(opts.uiPort, 'Temporal Web UI', 'SILVER_TEMPORAL_UI_PORT');
   fs.mkdirSync(opts.dataDir, { recursive: true });
@@ -60,6 +62,8 @@ export async function startDevServer(opts: {
     { stdio: ['ignore', out, out], detached: true },
   );
   fs.closeSync(out);
+  const pidFile = path.join(opts.dataDir, 'server.pid');
+  fs.writeFileSync(pidFile, String(child.pid));
   let exited = false;
   const exitPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
   const address = `127.0.0.1:${opts.port}`;
@@ -93,6 +97,40 @@ export async function startDevServer(opts: {
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exitPromise;
       clearTimeout(timer);
+      fs.rmSync(pidFile, { force: true });
     },
   };
+}
+
+/**
+ * The server runs in its own process group, so if this process was killed outright the server
+ * outlives it and holds the port and the SQLite file; stop such a leftover before starting anew.
+ */
+function stopLeftoverServer(pidFile: string, log: (msg: string) => void): void {
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+  fs.rmSync(pidFile, { force: true });
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  let cmdline = '';
+  try {
+    cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return; // not running any more
+  }
+  if (!cmdline.includes('start-dev')) return; // the pid was reused by something else
+  log(`Stopping a Temporal server left running by an earlier start (pid ${pid})`);
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+  const until = Date.now() + 5000;
+  while (Date.now() < until) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
 }

