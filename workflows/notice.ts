@@ -96,7 +96,8 @@ export async function silverNoticeWorkflow(input: NoticeWorkflowInput): Promise<
   let closing = false;
   let responsesInFlight = 0;
   async function exclusively<T>(fn: () => Promise<T>): Promise<T> {
-    await condition(() => !locked);
+    // Every waiter whose condition holds is woken in the same pass: check again before taking the lock.
+    while (locked) await condition(() => !locked);
     locked = true;
     try {
       return await fn();

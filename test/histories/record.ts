@@ -1,0 +1,217 @@
+/**
+ * Records real workflow histories for the replay test (test/workflows/replay.test.ts): each
+ * scenario runs against the real Temporal time-skipping test server, the worker and the API (the
+ * same harness as the tests), and every run of its workflow is saved here as
+ * `<scenario>.json`, or `<scenario>.run<N>.json` when it continued as new.
+ *
+ *   npx tsx test/histories/record.ts            # record every scenario
+ *   npx tsx test/histories/record.ts lapsed     # only the named ones
+ *
+ * Re-record when the workflow changes on purpose in a way old histories cannot replay (and then
+ * think about the requests still running on the old code: that is what this test protects).
+ * A file holds `JSON.stringify(history)` of `fetchHistory()`: protobufjs' JSON form, which
+ * `temporal.api.history.v1.History.fromObject` reads back.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import globalSetup from '../support/global-setup';
+import { startTestSystem, type TestSystem } from '../support/system';
+import {
+  decide,
+  flaggedRequest,
+  located,
+  outcome,
+  publish,
+  request,
+  respond,
+  runChain,
+  submit,
+  submitWithHistoryLimit,
+} from '../workflows/helpers';
+
+const DAY = 86_400_000;
+const HERE = __dirname;
+
+interface Keys {
+  it: string;
+  fr: string;
+  es: string;
+  de: string;
+  reviewer: string;
+  reviewer2: string;
+}
+
+/** Each scenario drives one request to a final state and returns its workflow id and first run id. */
+type Scenario = (sys: TestSystem, k: Keys) => Promise<{ id: string; firstRunId?: string }>;
+
+/** Waits for the end without moving time (see `outcome`); `skipToEnd` lets the server skip to the timer that ends it. */
+const result = (sys: TestSystem, id: string) => outcome(sys, id);
+const skipToEnd = (sys: TestSystem, id: string) => sys.env.client.workflow.getHandle(id).result();
+
+const scenarios: Record<string, Scenario> = {
+  async 'approved-completed'(sys, k) {
+    const { id } = await publish(sys, k.it, k.reviewer, request({ recipients: ['FR', 'ES'] }));
+    assert.equal((await respond(sys, k.fr, id, located('FR'))).status, 201);
+    assert.equal((await respond(sys, k.es, id, { outcome: 'UNABLE_TO_ASSIST', reason: 'No register' })).status, 201);
+    assert.equal(await result(sys, id), 'COMPLETED');
+    return { id };
+  },
+
+  async 'four-eyes-clarification-rejected'(sys, k) {
+    const id = await submit(sys, k.it, flaggedRequest({ recipients: ['FR'] }));
+    assert.equal((await decide(sys, k.reviewer, id, 'APPROVE')).body.status, 'UNDER_REVIEW');
+    assert.equal((await decide(sys, k.reviewer, id, 'APPROVE')).status, 409);
+    assert.equal(
+      (await decide(sys, k.reviewer2, id, 'REQUEST_CLARIFICATION', 'Why the opposition?')).body.status,
+      'CLARIFICATION_REQUESTED',
+    );
+    const clarified = await sys.call('POST', `/v1/notices/${id}/clarifications`, {
+      key: k.it,
+      body: { message: 'See changes', changes: { responseDays: 14 } },
+    });
+    assert.equal(clarified.body.status, 'UNDER_REVIEW');
+    assert.equal((await decide(sys, k.reviewer, id, 'APPROVE')).body.status, 'UNDER_REVIEW');
+    assert.equal((await decide(sys, k.reviewer2, id, 'REJECT', 'Article 3', ['ARTICLE_3'])).body.status, 'REJECTED');
+    assert.equal(await result(sys, id), 'REJECTED');
+    return { id };
+  },
+
+  async 'four-eyes-published-cancelled'(sys, k) {
+    const id = await submit(sys, k.it, flaggedRequest({ recipients: ['FR', 'ES', 'DE'] }));
+    await decide(sys, k.reviewer, id, 'APPROVE');
+    assert.equal((await decide(sys, k.reviewer2, id, 'APPROVE')).body.status, 'PUBLISHED');
+    assert.equal((await respond(sys, k.fr, id, { outcome: 'NO_ASSETS_FOUND', final: false })).status, 201);
+    const res = await sys.call('POST', `/v1/notices/${id}/cancellation`, {
+      key: k.reviewer,
+      body: { reason: 'New facts', grounds: ['ARTICLE_3'] },
+    });
+    assert.equal(res.body.status, 'CANCELLED');
+    assert.equal(await result(sys, id), 'CANCELLED');
+    return { id };
+  },
+
+  async lapsed(sys, k) {
+    const id = await submit(sys, k.it, request({ recipients: ['FR'] }));
+    assert.equal((await decide(sys, k.reviewer, id, 'REQUEST_CLARIFICATION', 'Which accounts?')).body.status, 'CLARIFICATION_REQUESTED');
+    assert.equal(await skipToEnd(sys, id), 'LAPSED');
+    return { id };
+  },
+
+  async 'withdrawn-before-publication'(sys, k) {
+    const id = await submit(sys, k.it, request({ recipients: ['FR'] }));
+    await decide(sys, k.reviewer, id, 'REQUEST_CLARIFICATION', 'Which accounts?');
+    assert.equal(
+      (await sys.call('POST', `/v1/notices/${id}/withdrawal`, { key: k.it, body: { reason: 'Closed' } })).body.status,
+      'WITHDRAWN',
+    );
+    assert.equal(await result(sys, id), 'WITHDRAWN');
+    return { id };
+  },
+
+  async 'withdrawn-published'(sys, k) {
+    const { id } = await publish(sys, k.it, k.reviewer, request({ recipients: ['FR', 'ES'] }));
+    assert.equal(
+      (await sys.call('POST', `/v1/notices/${id}/withdrawal`, { key: k.it, body: { reason: 'Closed' } })).body.status,
+      'WITHDRAWN',
+    );
+    assert.equal(await result(sys, id), 'WITHDRAWN');
+    return { id };
+  },
+
+  async 'reminder-overdue-late-completed'(sys, k) {
+    const { id } = await publish(sys, k.it, k.reviewer, request({ recipients: ['FR', 'ES', 'DE'], responseDays: 10 }));
+    assert.equal((await respond(sys, k.fr, id, located('FR'))).status, 201);
+    assert.equal((await respond(sys, k.es, id, { outcome: 'NO_ASSETS_FOUND', final: false })).status, 201);
+    await sys.env.sleep(8 * DAY + 60_000);
+    await waitForNotification(sys, id, 'REMINDER');
+    await sys.env.sleep(2 * DAY);
+    await waitForNotification(sys, id, 'OVERDUE');
+    assert.equal((await respond(sys, k.de, id, { outcome: 'NO_ASSETS_FOUND' })).status, 201);
+    assert.equal((await respond(sys, k.es, id, { outcome: 'NO_ASSETS_FOUND' })).status, 201);
+    assert.equal(await result(sys, id), 'COMPLETED');
+    return { id };
+  },
+
+  async expired(sys, k) {
+    const { id } = await publish(sys, k.it, k.reviewer, request({ recipients: ['FR'] }));
+    assert.equal(await skipToEnd(sys, id), 'EXPIRED');
+    return { id };
+  },
+
+  /** Long enough to continue as new twice; its first run ends with ContinuedAsNew. */
+  async 'continued-as-new'(sys, k) {
+    const { id, firstRunId } = await submitWithHistoryLimit(sys, {
+      key: k.it,
+      country: 'IT',
+      body: request({ recipients: ['FR', 'ES', 'DE'], responseDays: 10 }),
+      historyLimit: 40,
+    });
+    assert.equal((await decide(sys, k.reviewer, id, 'APPROVE')).body.status, 'PUBLISHED');
+    for (let round = 0; round < 3; round++) {
+      const batch = await Promise.all([k.fr, k.es, k.de].map((key) => respond(sys, key, id, { outcome: 'NO_ASSETS_FOUND', final: false })));
+      assert.deepEqual(
+        batch.map((r) => r.status),
+        [201, 201, 201],
+      );
+    }
+    await sys.env.sleep(8 * DAY + 60_000);
+    await waitForNotification(sys, id, 'REMINDER');
+    for (const key of [k.fr, k.es, k.de]) assert.equal((await respond(sys, key, id, { outcome: 'NO_ASSETS_FOUND' })).status, 201);
+    assert.equal(await result(sys, id), 'COMPLETED');
+    return { id, firstRunId };
+  },
+};
+
+async function waitForNotification(sys: TestSystem, id: string, type: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await sys.db.prisma.notification.count({ where: { noticeId: id, type: type as never } })) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${type} notification for ${id}`);
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const unknown = only.filter((n) => !(n in scenarios));
+  if (unknown.length) throw new Error(`unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`);
+  await globalSetup(); // bundles the current workflow code for the worker
+  const sys = await startTestSystem();
+  try {
+    await sys.pilot(['IT', 'FR', 'ES', 'DE']);
+    const [it, fr, es, de, reviewer, reviewer2] = await Promise.all([
+      sys.key('NCB', 'IT'),
+      sys.key('NCB', 'FR'),
+      sys.key('NCB', 'ES'),
+      sys.key('NCB', 'DE'),
+      sys.key('REVIEWER'),
+      sys.key('REVIEWER'),
+    ]);
+    const keys: Keys = { it, fr, es, de, reviewer, reviewer2 };
+    for (const [name, scenario] of Object.entries(scenarios)) {
+      if (only.length && !only.includes(name)) continue;
+      for (const old of fs.readdirSync(HERE).filter((f) => f === `${name}.json` || (f.startsWith(`${name}.run`) && f.endsWith('.json')))) {
+        fs.unlinkSync(path.join(HERE, old));
+      }
+      const { id, firstRunId } = await scenario(sys, keys);
+      const runs = firstRunId ? (await runChain(sys, id, firstRunId)).map((r) => r.runId) : [undefined];
+      if (firstRunId) assert.ok(runs.length > 1, `${name} was meant to continue as new`);
+      for (const [i, runId] of runs.entries()) {
+        const history = await sys.env.client.workflow.getHandle(id, runId).fetchHistory();
+        const file = path.join(HERE, runs.length > 1 ? `${name}.run${i + 1}.json` : `${name}.json`);
+        fs.writeFileSync(file, `${JSON.stringify(history, null, 1)}\n`);
+        console.log(`${path.relative(process.cwd(), file)}: ${history.events?.length} events`);
+      }
+    }
+  } finally {
+    await sys.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

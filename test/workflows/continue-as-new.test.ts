@@ -1,0 +1,201 @@
+/**
+ * Continue-as-new: a request's workflow starts a fresh run past `historyLimit` events (lowered here
+ * to a few dozen) and carries its whole state across. A run boundary must lose nothing: pending
+ * answers, the four-eyes count, the clarification window, the reminder and due-date timers, and
+ * updates that were in flight while the run ended.
+ */
+import { startTestSystem, type TestSystem } from '../support/system';
+import {
+  auditTypes,
+  decide,
+  eventually,
+  flaggedRequest,
+  notificationsOf,
+  outcome,
+  request,
+  respond,
+  runChain,
+  statusOf,
+  submitWithHistoryLimit,
+  usage,
+} from './helpers';
+
+let sys: TestSystem;
+let it_: string, fr: string, es: string, de: string, gb: string, reviewer: string, reviewer2: string;
+
+beforeAll(async () => {
+  sys = await startTestSystem();
+  await sys.pilot(['IT', 'FR', 'ES', 'DE', 'GB'], 500);
+  [it_, fr, es, de, gb, reviewer, reviewer2] = await Promise.all([
+    sys.key('NCB', 'IT'),
+    sys.key('NCB', 'FR'),
+    sys.key('NCB', 'ES'),
+    sys.key('NCB', 'DE'),
+    sys.key('NCB', 'GB'),
+    sys.key('REVIEWER'),
+    sys.key('REVIEWER'),
+  ]);
+});
+afterAll(() => sys?.stop());
+
+const DAY = 86_400_000;
+const CONTINUED = 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW';
+const wf = (id: string) => sys.env.client.workflow.getHandle(id);
+
+test('a published request continues as new under concurrent answers and keeps its answers, timers and outcome', async () => {
+  const { id, firstRunId } = await submitWithHistoryLimit(sys, {
+    key: it_,
+    country: 'IT',
+    body: request({ recipients: ['FR', 'ES', 'DE', 'GB'], responseDays: 10 }),
+    historyLimit: 40,
+  });
+  const approved = await decide(sys, reviewer, id, 'APPROVE');
+  expect(approved.body.status).toBe('PUBLISHED');
+  const publishedAt = Date.parse(approved.body.publishedAt);
+
+  // Three rounds of answers sent all at once; the history passes the limit while some are in flight.
+  // ES answers finally in the first round; the others send interim answers only.
+  const sent: string[] = [];
+  for (let round = 0; round < 3; round++) {
+    const batch = await Promise.all([
+      respond(sys, fr, id, { outcome: 'NO_ASSETS_FOUND', final: false }),
+      respond(sys, de, id, { outcome: 'NO_ASSETS_FOUND', final: false }),
+      respond(sys, gb, id, { outcome: 'NO_ASSETS_FOUND', final: false }),
+      respond(sys, round === 0 ? es : fr, id, round === 0 ? { outcome: 'NO_ASSETS_FOUND' } : { outcome: 'NO_ASSETS_FOUND', final: false }),
+    ]);
+    expect(batch.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    sent.push(...batch.map((r) => r.headers.get('x-response-id')!));
+  }
+  // Every update was answered by the run that took it in, and each answer is in the record once.
+  const rows = await sys.db.prisma.response.findMany({ where: { noticeId: id } });
+  expect(rows.map((r) => r.id).sort()).toEqual([...sent].sort());
+  expect(new Set(sent).size).toBe(12);
+
+  // The workflow did continue as new, more than once: the first run ends with ContinuedAsNew.
+  const chain = await runChain(sys, id, firstRunId);
+  expect(chain.length).toBeGreaterThanOrEqual(3);
+  expect(chain.slice(0, -1).map((r) => r.lastEvent)).toEqual(Array(chain.length - 1).fill(CONTINUED));
+  const described = await wf(id).describe();
+  expect(described.runId).not.toBe(firstRunId);
+  expect(described.runId).toBe(chain[chain.length - 1].runId);
+  expect(described.status.name).toBe('RUNNING');
+
+  // The current run still knows who owes a final answer.
+  expect(await wf(id).query('progress')).toMatchObject({ status: 'PUBLISHED', pendingFinal: ['DE', 'FR', 'GB'] });
+
+  // The timers set in the first run still fire, on time, in a later run: reminder at day 8...
+  await sys.env.sleep(8 * DAY + 60_000);
+  expect(
+    await eventually(
+      () => notificationsOf(sys, id, 'REMINDER'),
+      (n) => n.length > 0,
+      'reminders',
+    ),
+  ).toEqual(['REMINDER:DE', 'REMINDER:FR', 'REMINDER:GB']);
+  const reminder = await sys.db.prisma.notification.findFirstOrThrow({ where: { noticeId: id, type: 'REMINDER' } });
+  expect(reminder.at.getTime() - (publishedAt + 8 * DAY)).toBeGreaterThanOrEqual(0);
+  expect(reminder.at.getTime() - (publishedAt + 8 * DAY)).toBeLessThan(60_000);
+
+  // ...and OVERDUE at day 10.
+  await sys.env.sleep(2 * DAY);
+  expect(
+    await eventually(
+      () => notificationsOf(sys, id, 'OVERDUE'),
+      (n) => n.length > 0,
+      'overdue',
+    ),
+  ).toEqual(['OVERDUE:DE', 'OVERDUE:FR', 'OVERDUE:GB']);
+
+  // Late final answers, in more runs, complete it.
+  for (const key of [fr, de, gb]) expect((await respond(sys, key, id, { outcome: 'NO_ASSETS_FOUND' })).status).toBe(201);
+  expect(await outcome(sys, id)).toBe('COMPLETED');
+  expect(await statusOf(sys, id)).toBe('COMPLETED');
+
+  // Nothing was done twice across runs.
+  const audit = await auditTypes(sys, id);
+  expect(audit.filter((t) => t === 'PUBLISHED')).toHaveLength(1);
+  expect(audit.filter((t) => t === 'REMINDERS_SENT')).toHaveLength(1);
+  expect(audit.filter((t) => t === 'OVERDUE')).toHaveLength(1);
+  expect(audit.filter((t) => t === 'RESPONSE')).toHaveLength(15);
+  expect(audit[audit.length - 1]).toBe('COMPLETED');
+  expect(await sys.db.prisma.response.count({ where: { noticeId: id, late: true } })).toBe(3);
+});
+
+test('the four-eyes count and the clarification window survive a new run', async () => {
+  const before = await usage(sys, it_, 'IT');
+  const { id, firstRunId } = await submitWithHistoryLimit(sys, {
+    key: it_,
+    country: 'IT',
+    body: flaggedRequest({ recipients: ['FR'] }),
+    historyLimit: 15,
+  });
+
+  // The first approval takes the history past the limit: the next run must remember it.
+  expect((await decide(sys, reviewer, id, 'APPROVE')).body.status).toBe('UNDER_REVIEW');
+  await eventually(
+    () => runChain(sys, id, firstRunId),
+    (c) => c.length >= 2,
+    'a second run',
+  );
+  expect(await wf(id).query('progress')).toMatchObject({ status: 'UNDER_REVIEW', approvalsRequired: 2, approvals: [expect.any(String)] });
+  expect((await decide(sys, reviewer, id, 'APPROVE')).status).toBe(409);
+
+  // A clarification request, then another new run while the window is open.
+  expect((await decide(sys, reviewer2, id, 'REQUEST_CLARIFICATION', 'Explain the political link')).body.status).toBe(
+    'CLARIFICATION_REQUESTED',
+  );
+  const askedAt = (
+    await sys.db.prisma.decision.findFirstOrThrow({ where: { noticeId: id, decision: 'REQUEST_CLARIFICATION' } })
+  ).at.getTime();
+  const chain = await eventually(
+    () => runChain(sys, id, firstRunId),
+    (c) => c.length >= 3,
+    'a run started after the clarification request',
+  );
+  expect(chain.slice(0, -1).every((r) => r.lastEvent === CONTINUED)).toBe(true);
+  expect(await wf(id).query('progress')).toMatchObject({ status: 'CLARIFICATION_REQUESTED' });
+
+  await sys.env.sleep('29 days');
+  expect(await statusOf(sys, id)).toBe('CLARIFICATION_REQUESTED');
+  expect(await wf(id).result()).toBe('LAPSED');
+  const row = await sys.db.prisma.notice.findUniqueOrThrow({ where: { id } });
+  expect(row.closedAt!.getTime() - (askedAt + 30 * DAY)).toBeGreaterThanOrEqual(0);
+  expect(row.closedAt!.getTime() - (askedAt + 30 * DAY)).toBeLessThan(60_000);
+  expect(await usage(sys, it_, 'IT')).toBe(before);
+});
+
+test('a later run closes the request properly: a withdrawal racing an answer, recipients told, quota kept', async () => {
+  const { id, firstRunId } = await submitWithHistoryLimit(sys, {
+    key: it_,
+    country: 'IT',
+    body: request({ recipients: ['FR', 'ES', 'DE'] }),
+    historyLimit: 30,
+  });
+  expect((await decide(sys, reviewer, id, 'APPROVE')).body.status).toBe('PUBLISHED');
+  const used = await usage(sys, it_, 'IT');
+  expect((await respond(sys, fr, id, { outcome: 'NO_ASSETS_FOUND', final: false })).status).toBe(201);
+  expect((await respond(sys, es, id, { outcome: 'NO_ASSETS_FOUND', final: false })).status).toBe(201);
+  await eventually(
+    () => runChain(sys, id, firstRunId),
+    (c) => c.length >= 2,
+    'a second run',
+  );
+
+  // The withdrawal and an answer arrive together: the answer is either taken before the closing or refused.
+  const [answer, withdrawal] = await Promise.all([
+    respond(sys, de, id, { outcome: 'NO_ASSETS_FOUND' }),
+    sys.call('POST', `/v1/notices/${id}/withdrawal`, { key: it_, body: { reason: 'Settled' } }),
+  ]);
+  expect(withdrawal.status).toBe(200);
+  expect(withdrawal.body.status).toBe('WITHDRAWN');
+  expect([201, 409]).toContain(answer.status);
+  expect(await sys.db.prisma.response.count({ where: { noticeId: id } })).toBe(answer.status === 201 ? 3 : 2);
+  expect(await outcome(sys, id)).toBe('WITHDRAWN');
+  expect(await notificationsOf(sys, id, 'WITHDRAWN')).toEqual(['WITHDRAWN:DE', 'WITHDRAWN:ES', 'WITHDRAWN:FR']);
+  expect(await usage(sys, it_, 'IT')).toBe(used);
+  const event = await sys.db.prisma.auditEvent.findFirstOrThrow({ where: { noticeId: id, type: 'WITHDRAWN' } });
+  expect(event.data).toMatchObject({ quotaReleased: false, recipientsNotified: 3 });
+  const chain = await runChain(sys, id, firstRunId);
+  expect(chain.slice(0, -1).every((r) => r.lastEvent === CONTINUED)).toBe(true);
+  expect(chain[chain.length - 1].lastEvent).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+});

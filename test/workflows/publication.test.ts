@@ -1,0 +1,252 @@
+/**
+ * The published half of a request's life on the real time-skipping Temporal server: the reminder
+ * at 80% of the response period, OVERDUE at the due date, interim and late answers, completion,
+ * expiry after five years, and cancellation by a reviewer. Time is moved with `env.sleep`, or by
+ * awaiting the workflow's result (which lets the server skip to the next timer).
+ */
+import { startTestSystem, type TestSystem } from '../support/system';
+import {
+  auditTypes,
+  eventually,
+  expectEveryActionRefused,
+  located,
+  notificationsOf,
+  outcome,
+  publish,
+  request,
+  respond,
+  statusOf,
+  usage,
+} from './helpers';
+
+let sys: TestSystem;
+let it_: string, fr: string, es: string, de: string, reviewer: string;
+
+beforeAll(async () => {
+  sys = await startTestSystem();
+  await sys.pilot(['IT', 'FR', 'ES', 'DE'], 400);
+  [it_, fr, es, de, reviewer] = await Promise.all([
+    sys.key('NCB', 'IT'),
+    sys.key('NCB', 'FR'),
+    sys.key('NCB', 'ES'),
+    sys.key('NCB', 'DE'),
+    sys.key('REVIEWER'),
+  ]);
+});
+afterAll(() => sys?.stop());
+
+const DAY = 86_400_000;
+const wf = (id: string) => sys.env.client.workflow.getHandle(id);
+const recipientStatuses = async (id: string) =>
+  Object.fromEntries((await sys.db.prisma.recipient.findMany({ where: { noticeId: id } })).map((r) => [r.country, r.status]));
+
+test('reminder at 80% to those without a final answer, OVERDUE at the due date, late answers accepted, then COMPLETED', async () => {
+  const { id, view } = await publish(sys, it_, reviewer, request({ recipients: ['FR', 'ES', 'DE'], responseDays: 10 }));
+  const publishedAt = Date.parse(view.publishedAt);
+
+  // FR answers finally at once; ES sends an interim answer only; DE is silent.
+  const frAnswer = await respond(sys, fr, id, located('FR', 'REAL_ESTATE', 750000));
+  expect(frAnswer.status).toBe(201);
+  expect(frAnswer.body.recipients).toEqual([expect.objectContaining({ country: 'FR', status: 'RESPONDED' })]);
+  const esInterim = await respond(sys, es, id, { outcome: 'NO_ASSETS_FOUND', final: false });
+  expect(esInterim.status).toBe(201);
+  expect(esInterim.body.recipients).toEqual([
+    expect.objectContaining({ country: 'ES', status: 'PENDING', respondedAt: expect.any(String) }),
+  ]);
+  expect(await wf(id).query('progress')).toMatchObject({ status: 'PUBLISHED', pendingFinal: ['DE', 'ES'] });
+
+  // Day 7.9: nothing yet.
+  await sys.env.sleep(7.9 * DAY);
+  expect(await notificationsOf(sys, id, 'REMINDER')).toEqual([]);
+
+  // Day 8 (80% of 10 days): a reminder to DE and ES, not to FR.
+  await sys.env.sleep(0.2 * DAY);
+  expect(
+    await eventually(
+      () => notificationsOf(sys, id, 'REMINDER'),
+      (n) => n.length > 0,
+      'reminders',
+    ),
+  ).toEqual(['REMINDER:DE', 'REMINDER:ES']);
+  const reminded = await sys.db.prisma.notification.findFirstOrThrow({ where: { noticeId: id, type: 'REMINDER' } });
+  expect(reminded.at.getTime() - (publishedAt + 8 * DAY)).toBeGreaterThanOrEqual(0);
+  expect(reminded.at.getTime() - (publishedAt + 8 * DAY)).toBeLessThan(0.2 * DAY);
+  expect(await recipientStatuses(id)).toEqual({ FR: 'RESPONDED', ES: 'PENDING', DE: 'PENDING' });
+  const feed = await sys.call('GET', '/v1/notifications', { key: de });
+  expect(feed.body.items.filter((n: any) => n.noticeId === id).map((n: any) => n.type)).toEqual(['PUBLISHED', 'REMINDER']);
+
+  // Day 10: the due date passes; DE and ES become OVERDUE and are told so.
+  await sys.env.sleep(2 * DAY);
+  expect(
+    await eventually(
+      () => notificationsOf(sys, id, 'OVERDUE'),
+      (n) => n.length > 0,
+      'overdue notifications',
+    ),
+  ).toEqual(['OVERDUE:DE', 'OVERDUE:ES']);
+  expect(
+    await eventually(
+      () => recipientStatuses(id),
+      (r) => r.DE === 'OVERDUE',
+    ),
+  ).toEqual({ FR: 'RESPONDED', ES: 'OVERDUE', DE: 'OVERDUE' });
+  const asRequester = await sys.call('GET', `/v1/notices/${id}`, { key: it_ });
+  expect(asRequester.body.status).toBe('PUBLISHED');
+  expect(asRequester.body.recipients.map((r: any) => `${r.country}:${r.status}`)).toEqual(['DE:OVERDUE', 'ES:OVERDUE', 'FR:RESPONDED']);
+
+  // A late answer is still taken, marked late, and the recipient counts as having answered.
+  const deLate = await respond(sys, de, id, { outcome: 'UNABLE_TO_ASSIST', reason: 'Registers unavailable' });
+  expect(deLate.status).toBe(201);
+  expect(deLate.body.recipients).toEqual([expect.objectContaining({ country: 'DE', status: 'RESPONDED' })]);
+  expect(await statusOf(sys, id)).toBe('PUBLISHED');
+
+  // The last final answer completes it.
+  const esFinal = await respond(sys, es, id, located('ES', 'VESSEL', 1200000));
+  expect(esFinal.status).toBe(201);
+  expect(await outcome(sys, id)).toBe('COMPLETED');
+
+  const responses = await sys.call('GET', `/v1/notices/${id}/responses`, { key: it_ });
+  expect(responses.body.items.map((r: any) => `${r.country}:${r.final}:${r.late}`)).toEqual([
+    'FR:true:false',
+    'ES:false:false',
+    'DE:true:true',
+    'ES:true:true',
+  ]);
+  const done = await sys.call('GET', `/v1/notices/${id}`, { key: it_ });
+  expect(done.body.status).toBe('COMPLETED');
+  expect(done.body.findings).toEqual({ assetsLocated: 2, byCategory: { REAL_ESTATE: 1, VESSEL: 1 }, estimatedValue: { EUR: 1950000 } });
+  expect(await notificationsOf(sys, id, 'RESPONSE_RECEIVED')).toEqual(Array(4).fill('RESPONSE_RECEIVED:IT'));
+  expect(await auditTypes(sys, id)).toEqual([
+    'SUBMITTED',
+    'SCREENED',
+    'DECISION',
+    'PUBLISHED',
+    'RESPONSE',
+    'RESPONSE',
+    'REMINDERS_SENT',
+    'OVERDUE',
+    'RESPONSE',
+    'RESPONSE',
+    'COMPLETED',
+  ]);
+  await expectEveryActionRefused(sys, id, { requester: it_, reviewer, recipient: fr });
+});
+
+test('interim answers do not complete a request; the final ones do', async () => {
+  const { id } = await publish(sys, it_, reviewer, request({ recipients: ['FR', 'DE'] }));
+  for (const key of [fr, de, fr]) expect((await respond(sys, key, id, { outcome: 'NO_ASSETS_FOUND', final: false })).status).toBe(201);
+  // The workflow has taken every interim answer in (each call returns once it has), and still waits on both.
+  expect(await wf(id).query('progress')).toMatchObject({ status: 'PUBLISHED', pendingFinal: ['DE', 'FR'] });
+  expect(await recipientStatuses(id)).toEqual({ FR: 'PENDING', DE: 'PENDING' });
+
+  expect((await respond(sys, fr, id, { outcome: 'NO_ASSETS_FOUND' })).status).toBe(201);
+  expect(await wf(id).query('progress')).toMatchObject({ status: 'PUBLISHED', pendingFinal: ['DE'] });
+  expect(await statusOf(sys, id)).toBe('PUBLISHED');
+
+  expect((await respond(sys, de, id, { outcome: 'NO_ASSETS_FOUND' })).status).toBe(201);
+  expect(await waitForFinal(id)).toBe('COMPLETED');
+  expect(await sys.db.prisma.response.count({ where: { noticeId: id } })).toBe(5);
+  expect(await notificationsOf(sys, id, 'REMINDER')).toEqual([]);
+});
+
+test('no answer ever: reminder, overdue, then EXPIRED five years after publication; the quota stays used', async () => {
+  const { id, view } = await publish(sys, it_, reviewer, request({ recipients: ['FR', 'ES'] }));
+  const used = await usage(sys, it_, 'IT');
+  expect((await respond(sys, fr, id, { outcome: 'NO_ASSETS_FOUND', final: false })).status).toBe(201);
+
+  // Awaiting the result lets the server skip through every timer up to the expiry.
+  expect(await wf(id).result()).toBe('EXPIRED');
+  const row = await sys.db.prisma.notice.findUniqueOrThrow({ where: { id } });
+  expect(row.status).toBe('EXPIRED');
+  expect(row.expiresAt!.toISOString()).toBe(view.expiresAt);
+  expect(row.closedAt!.getTime() - row.expiresAt!.getTime()).toBeGreaterThanOrEqual(0);
+  expect(row.closedAt!.getTime() - row.expiresAt!.getTime()).toBeLessThan(60_000);
+  expect(row.holdsQuota).toBe(true);
+  expect(await usage(sys, it_, 'IT')).toBe(used);
+  expect(await auditTypes(sys, id)).toEqual([
+    'SUBMITTED',
+    'SCREENED',
+    'DECISION',
+    'PUBLISHED',
+    'RESPONSE',
+    'REMINDERS_SENT',
+    'OVERDUE',
+    'EXPIRED',
+  ]);
+  expect(await notificationsOf(sys, id)).toEqual([
+    'DECISION:IT',
+    'OVERDUE:ES',
+    'OVERDUE:FR',
+    'PUBLISHED:ES',
+    'PUBLISHED:FR',
+    'REMINDER:ES',
+    'REMINDER:FR',
+    'RESPONSE_RECEIVED:IT',
+  ]);
+  // A recipient still sees it, in its final state.
+  expect((await sys.call('GET', `/v1/notices/${id}`, { key: es })).body.status).toBe('EXPIRED');
+  await expectEveryActionRefused(sys, id, { requester: it_, reviewer, recipient: es });
+});
+
+test('a reviewer cancels a published request: CANCELLED to every recipient', async () => {
+  const { id } = await publish(sys, it_, reviewer, request({ recipients: ['FR', 'ES', 'DE'] }));
+  const used = await usage(sys, it_, 'IT');
+  expect((await respond(sys, fr, id, located('FR'))).status).toBe(201);
+  // Not the requester's to do.
+  expect((await sys.call('POST', `/v1/notices/${id}/cancellation`, { key: it_, body: { reason: 'x' } })).status).toBe(403);
+
+  const res = await sys.call('POST', `/v1/notices/${id}/cancellation`, {
+    key: reviewer,
+    body: { reason: 'The CCF found the data unlawful', grounds: ['ARTICLE_2'] },
+  });
+  expect(res.status).toBe(200);
+  expect(res.body.status).toBe('CANCELLED');
+  expect(await outcome(sys, id)).toBe('CANCELLED');
+  expect(await notificationsOf(sys, id, 'CANCELLED')).toEqual(['CANCELLED:DE', 'CANCELLED:ES', 'CANCELLED:FR']);
+  const event = await sys.db.prisma.auditEvent.findFirstOrThrow({ where: { noticeId: id, type: 'CANCELLED' } });
+  expect(event).toMatchObject({
+    actorRole: 'REVIEWER',
+    data: expect.objectContaining({ reason: 'The CCF found the data unlawful', grounds: ['ARTICLE_2'], recipientsNotified: 3 }),
+  });
+  expect(await usage(sys, it_, 'IT')).toBe(used);
+  // Its timers are gone with it: no reminder ever follows.
+  await sys.env.sleep('40 days');
+  expect(await notificationsOf(sys, id, 'REMINDER')).toEqual([]);
+  await expectEveryActionRefused(sys, id, { requester: it_, reviewer, recipient: de });
+});
+
+test('a NOTICE goes to the 195 other member countries with an SN reference (or to the participants when the pilot says so)', async () => {
+  const { id, view } = await publish(sys, it_, reviewer, request({ kind: 'NOTICE', recipients: undefined }));
+  expect(view.reference).toMatch(/^SN-\d{4}-\d{6}$/);
+  expect(view.recipients).toHaveLength(195);
+  expect(view.recipients.map((r: any) => r.country)).not.toContain('IT');
+  const countries = await sys.db.prisma.country.findMany({ select: { code: true } });
+  expect(countries).toHaveLength(196);
+  expect(view.recipients.map((r: any) => r.country)).toEqual(
+    countries
+      .map((c) => c.code)
+      .filter((c) => c !== 'IT')
+      .sort(),
+  );
+  expect(await sys.db.prisma.notification.count({ where: { noticeId: id, type: 'PUBLISHED' } })).toBe(195);
+  expect(await wf(id).query('progress')).toMatchObject({ pendingFinal: expect.arrayContaining(['FR', 'US', 'ZW']) });
+  expect(((await wf(id).query('progress')) as any).pendingFinal).toHaveLength(195);
+
+  await sys.pilot(['IT', 'FR', 'ES', 'DE'], 400, true);
+  try {
+    const limited = await publish(sys, it_, reviewer, request({ kind: 'NOTICE', recipients: undefined }));
+    expect(limited.view.recipients.map((r: any) => r.country)).toEqual(['DE', 'ES', 'FR']);
+    expect(await notificationsOf(sys, limited.id, 'PUBLISHED')).toEqual(['PUBLISHED:DE', 'PUBLISHED:ES', 'PUBLISHED:FR']);
+  } finally {
+    await sys.pilot(['IT', 'FR', 'ES', 'DE'], 400, false);
+  }
+});
+
+/** The request's final state once its workflow has closed it (the last answer's call returns first). */
+async function waitForFinal(id: string): Promise<string> {
+  return eventually(
+    () => statusOf(sys, id),
+    (s) => s !== 'PUBLISHED',
+    `request ${id} to leave PUBLISHED`,
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * Replay: the current workflow code must reproduce, command for command, the histories recorded
+ * from real runs (test/histories/*.json, made by test/histories/record.ts). A change that would
+ * break requests already running (a new activity call, a reordered timer, a removed branch)
+ * fails here with a nondeterminism error, before it reaches a running system.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { Worker } from '@temporalio/worker';
+import { TEST_BUNDLE_PATH } from '../support/global-setup';
+import { quietTemporalRuntime } from '../support/system';
+
+const DIR = path.resolve(__dirname, '../histories');
+const files = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+
+type History = temporal.api.history.v1.History;
+/** Reads a history saved as `JSON.stringify(await handle.fetchHistory())`. */
+function loadHistory(file: string): History {
+  return temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')));
+}
+const eventType = (e: temporal.api.history.v1.IHistoryEvent) => temporal.api.enums.v1.EventType[e.eventType!];
+const replayOptions = () => ({ workflowBundle: { codePath: TEST_BUNDLE_PATH } });
+
+beforeAll(() => quietTemporalRuntime());
+
+test('the recorded histories cover every final state and a run that continued as new', () => {
+  const lastEvents = files.map((f) => {
+    const events = loadHistory(f).events;
+    expect(eventType(events[0])).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+    expect(events[0].workflowExecutionStartedEventAttributes!.workflowType!.name).toBe('silverNoticeWorkflow');
+    return { file: f, last: events[events.length - 1] };
+  });
+  const results = lastEvents
+    .filter(({ last }) => eventType(last) === 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED')
+    .map(({ last }) => JSON.parse(Buffer.from(last.workflowExecutionCompletedEventAttributes!.result!.payloads![0].data!).toString()));
+  expect(new Set(results)).toEqual(new Set(['COMPLETED', 'REJECTED', 'LAPSED', 'WITHDRAWN', 'CANCELLED', 'EXPIRED']));
+  const continued = lastEvents.filter(({ last }) => eventType(last) === 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
+  expect(continued.map((c) => c.file)).toContain('continued-as-new.run1.json');
+});
+
+test('every recorded history replays without nondeterminism', async () => {
+  async function* histories() {
+    for (const f of files) yield { workflowId: f, history: loadHistory(f) };
+  }
+  const outcomes: { workflowId: string; error?: string }[] = [];
+  for await (const r of Worker.runReplayHistories(replayOptions(), histories())) {
+    outcomes.push({ workflowId: r.workflowId, ...(r.error ? { error: `${r.error.name}: ${r.error.message}` } : {}) });
+  }
+  expect(outcomes).toEqual(files.map((f) => ({ workflowId: f })));
+});
+
+test('the replay check does catch a history the code would not produce', async () => {
+  // The first activity the workflow schedules is screenNotice; claim the history recorded another.
+  const history = loadHistory('approved-completed.json');
+  const scheduled = history.events.find((e) => eventType(e) === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')!;
+  expect(scheduled.activityTaskScheduledEventAttributes!.activityType!.name).toBe('screenNotice');
+  scheduled.activityTaskScheduledEventAttributes!.activityType!.name = 'somethingElse';
+  await expect(Worker.runReplayHistory(replayOptions(), history, 'tampered')).rejects.toBeInstanceOf(DeterminismViolationError);
+});
