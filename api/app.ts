@@ -20,6 +20,8 @@ export interface AppDeps {
   taskQueue: string;
   daySeconds: number;
   log: Logger;
+  /** For benchmarks only: extra routes mounted on the /v1 router (JSON body parsing included), after the real ones. */
+  extraRoutes?: (router: express.Router) => void;
 }
 
 export function buildApp(deps: AppDeps): express.Express {
@@ -74,6 +76,7 @@ export function buildApp(deps: AppDeps): express.Express {
   v1.use(adminRoutes(deps.prisma, registry));
   v1.use(noticeRoutes(deps, registry));
   v1.use(reportRoutes(deps.prisma, registry));
+  deps.extraRoutes?.(v1);
   app.use('/v1', requireJsonWhenBody, v1);
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
@@ -110,6 +113,11 @@ function requireJsonWhenBody(req: Request, _res: Response, next: NextFunction) {
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
   if (hasBody && !req.is('application/json') && !req.is('application/*+json')) {
     next(new HttpProblem(415, 'The body must be JSON (Content-Type: application/json)'));
+    return;
+  }
+  // JSON is UTF-8 here: another declared charset (utf-16, latin1...) is 415, not a confusing 400.
+  if (hasBody && /;\s*charset\s*=\s*(?!"?utf-8"?\s*(;|$))/i.test(req.headers['content-type'] ?? '')) {
+    next(new HttpProblem(415, 'The body must be UTF-8 JSON'));
     return;
   }
   next();

@@ -13,12 +13,16 @@ async function main(): Promise<void> {
   const system = await startSystem(config, mode, log);
 
   let stopping = false;
+  let stoppingAt = 0;
   const shutdown = (signal: string) => {
     if (stopping) {
+      // One stop can arrive twice: sent to the process group and relayed by the tsx launcher.
+      if (Date.now() - stoppingAt < 2000) return;
       log.warn('second signal: exiting now');
       process.exit(1);
     }
     stopping = true;
+    stoppingAt = Date.now();
     log.info({ signal }, 'shutting down');
     system.stop().then(
       () => {

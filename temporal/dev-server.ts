@@ -64,6 +64,9 @@ export async function startDevServer(opts: {
   fs.closeSync(out);
   const pidFile = path.join(opts.dataDir, 'server.pid');
   fs.writeFileSync(pidFile, String(child.pid));
+  // Detached, it would outlive a crash of this process and hold its ports: take it down with us.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let exited = false;
   const exitPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
   const address = `127.0.0.1:${opts.port}`;
@@ -97,6 +100,7 @@ export async function startDevServer(opts: {
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exitPromise;
       clearTimeout(timer);
+      process.off('exit', killOnExit);
       fs.rmSync(pidFile, { force: true });
     },
   };
