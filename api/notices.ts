@@ -208,7 +208,8 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
         handlingCode: notice.handlingCode,
         urgency: notice.urgency,
         language: notice.language,
-        responseDays: notice.responseDays,
+        // A new urgency without new responseDays takes that urgency's default (30, or 7 when URGENT).
+        ...('urgency' in changes && !('responseDays' in changes) ? {} : { responseDays: notice.responseDays }),
         ...changes,
       };
       const checked = NoticeRequest.safeParse(merged);
@@ -257,17 +258,20 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
     router, registry, prisma,
     { method: 'post', path: '/notices/:id/responses', summary: 'Answer a published request as a recipient: assets located, none found, or unable to assist', tag, roles: ['NCB'], params: IdParam, body: ResponseRequest, headers: IDEMPOTENCY_HEADER, success: { status: 201, schema: NoticeView, description: 'The request as this recipient sees it' }, errors: [404, 409] },
     async ({ params, body, principal, req }) => {
-      const { notice } = await requireOpen(params.id, principal, (r) => r === 'RECIPIENT', 'Only a recipient of this request can respond to it');
-      if (notice.status !== 'PUBLISHED') throw conflict(`Responses are accepted while PUBLISHED; the request is ${notice.status}`);
+      const { notice, relation } = await loadVisibleNotice(prisma, params.id, principal);
+      if (relation !== 'RECIPIENT') throw forbidden('Only a recipient of this request can respond to it');
       let responseId: string = crypto.randomUUID();
       const idemKey = idempotencyKeyFrom(req.headers['idempotency-key']);
       if (idemKey) {
         const claim = await claimIdempotencyKey(prisma, { keyId: principal.keyId, scope: `responses:${params.id}`, key: idemKey, hash: requestHash(body), resourceId: responseId });
         responseId = claim.resourceId;
+        // A repeat of a recorded response gets the first result, even if that response has since completed the request.
         if (claim.replay && (await prisma.response.findUnique({ where: { id: responseId }, select: { id: true } }))) {
           return { status: 201, body: await view(params.id, principal) };
         }
       }
+      if (isFinal(notice.status as Status)) throw conflict(`The request is ${notice.status}, a final state: no further action is possible`);
+      if (notice.status !== 'PUBLISHED') throw conflict(`Responses are accepted while PUBLISHED; the request is ${notice.status}`);
       const input: ResponseInput = {
         responseId,
         country: principal.country!,
@@ -325,6 +329,14 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
       });
       const page = rows.slice(0, query.limit);
       const findings = await findingsFor(prisma, page.filter((n) => relationOf(n, principal) !== 'RECIPIENT').map((n) => n.id));
+      // A listed request is read as much as a fetched one: audited the same way.
+      const read = page.filter((n) => relationOf(n, principal) !== 'REQUESTER');
+      if (read.length) {
+        const at = new Date();
+        await prisma.auditEvent.createMany({
+          data: read.map((n) => ({ id: crypto.randomUUID(), noticeId: n.id, at, type: 'READ', actorRole: principal.role, actorCountry: principal.country, actorKeyId: principal.keyId, data: { what: 'list' } })),
+        });
+      }
       return {
         body: {
           items: page.map((n) => {

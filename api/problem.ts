@@ -61,7 +61,11 @@ export function problemBody(status: number, detail?: string, errors?: FieldError
 }
 
 export function zodFieldErrors(err: ZodError, prefix?: string): FieldError[] {
-  return err.issues.map((i) => ({
+  // An unknown field is reported at its own path, one entry per field.
+  const issues = err.issues.flatMap((i): { path: PropertyKey[]; message: string }[] =>
+    i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ path: [...i.path, k], message: 'is not a known field' })) : [i],
+  );
+  return issues.map((i) => ({
     path: [prefix, ...i.path.map(String)].filter((p) => p !== undefined && p !== '').join('.') || '(root)',
     message: i.message,
   }));

@@ -19,14 +19,17 @@ export const CurrencyCode = z
   .string()
   .refine((c) => /^[A-Z]{3}$/.test(c) && CURRENCIES.has(c), { message: 'must be an upper-case ISO 4217 currency code' })
   .openapi({ example: 'EUR' });
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+/** PostgreSQL stores neither NUL characters nor unpaired UTF-16 surrogates (in text or jsonb). */
+const storable = (s: string) => !/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+const STORABLE = { message: 'must not contain NUL characters or unpaired surrogates' };
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).refine(storable, STORABLE);
 const isoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' }).openapi({ example: '2024-11-05' });
 export const Money = z.strictObject({
   amount: z.number().finite().nonnegative('must not be negative').max(1e15, 'is implausibly large'),
   currency: CurrencyCode,
 }).openapi('Money');
 const Identifiers = z
-  .record(z.string().max(64), z.string().max(500))
+  .record(z.string().max(64).refine(storable, STORABLE), z.string().max(500).refine(storable, STORABLE))
   .refine((r) => Object.keys(r).length <= 20, { message: 'at most 20 identifiers' })
   .openapi({ example: { iban: 'IT60X0542811101000000123456' } });
 const uniqueList = <T extends z.ZodTypeAny>(item: T, max: number) =>
@@ -110,7 +113,8 @@ export const ClarificationRequest = z
   .strictObject({
     message: text(10_000),
     changes: z
-      .strictObject(Object.fromEntries(Object.entries(requestFields).map(([k, v]) => [k, (v as z.ZodTypeAny).optional()])) as {
+      // Without the submission defaults: a field left out of `changes` stays as it is.
+      .strictObject(Object.fromEntries(Object.entries(requestFields).map(([k, v]) => [k, (v instanceof z.ZodDefault ? v.unwrap() : (v as z.ZodTypeAny)).optional()])) as {
         [K in keyof typeof requestFields]: z.ZodOptional<(typeof requestFields)[K]>;
       })
       .optional(),

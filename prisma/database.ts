@@ -28,7 +28,7 @@ export class DatabaseOpenError extends Error {}
  */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if ('url' in target) {
-    const adapterFactory = new PrismaPg({ connectionString: target.url, max: 10 });
+    const adapterFactory = wholeScripts(new PrismaPg({ connectionString: target.url, max: 10 }));
     const prisma = new PrismaClient({ adapter: adapterFactory });
     const location = redactUrl(target.url);
     try {
@@ -68,6 +68,24 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       await pglite.close();
     },
   };
+}
+
+/**
+ * @prisma/adapter-pg runs a migration script split on every ';', which cuts a `$$ ... $$` function
+ * body apart. PostgreSQL's simple query protocol takes the whole script at once (in one implicit
+ * transaction), so send it whole.
+ */
+function wholeScripts(factory: PrismaPg): PrismaPg {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    const a = adapter as unknown as { client: { query(sql: string): Promise<unknown> }; onError(e: unknown): never };
+    adapter.executeScript = async (script: string) => {
+      await a.client.query(script).catch((e: unknown) => a.onError(e));
+    };
+    return adapter;
+  };
+  return factory;
 }
 
 export function redactUrl(url: string): string {

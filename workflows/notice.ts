@@ -163,9 +163,10 @@ export async function silverNoticeWorkflow(input: NoticeWorkflowInput): Promise<
 
   setHandler(
     decideUpdate,
-    (d) =>
-      exclusively(async () => {
-        await condition(() => s.screened || isFinal(s.status));
+    async (d) => {
+      // Screening takes the lock too: wait for it before taking the lock, or an early decision deadlocks.
+      await condition(() => s.screened || isFinal(s.status));
+      return exclusively(async () => {
         if (s.status !== 'UNDER_REVIEW') throw conflict(`A decision can only be taken UNDER_REVIEW; the request is ${s.status}`);
         if (d.decision === 'APPROVE' && s.approvals.includes(d.actor.keyId)) {
           throw conflict('This reviewer has already approved; a second approval must come from a different reviewer');
@@ -193,7 +194,8 @@ export async function silverNoticeWorkflow(input: NoticeWorkflowInput): Promise<
         if (next === 'CLARIFICATION_REQUESTED') s.clarificationDeadline = at + days(CLARIFICATION_WINDOW_DAYS, daySeconds);
         if (approved) await publish();
         return result();
-      }),
+      });
+    },
     {
       validator: (d) => {
         if (s.status !== 'UNDER_REVIEW' && s.status !== 'SUBMITTED') {
@@ -284,7 +286,10 @@ export async function silverNoticeWorkflow(input: NoticeWorkflowInput): Promise<
   );
 
   // The main loop: screening, then waiting on actions and timers until a final state.
-  if (!s.screened && s.status === 'SUBMITTED') await exclusively(() => screen());
+  // Checked under the lock: an action delivered with the start (e.g. a withdrawal) may take it first.
+  await exclusively(async () => {
+    if (!s.screened && s.status === 'SUBMITTED') await screen();
+  });
 
   while (!isFinal(s.status)) {
     const deadline = nextDeadline(s);
