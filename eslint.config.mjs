@@ -33,12 +33,18 @@ export default tseslint.config(
             '@temporalio/activity',
           ].map((name) => ({ name, message: 'Workflow code must stay deterministic and bundle-safe.' })),
           patterns: [
-            { group: ['**/generated/**', '**/prisma/**', '**/api/**', '**/system/**'], message: 'Workflow code must not import I/O modules.' },
+            {
+              group: ['**/generated/**', '**/prisma/**', '**/api/**', '**/system/**'],
+              message: 'Workflow code must not import I/O modules.',
+            },
             { group: ['**/activities', '**/activities/**'], allowTypeImports: true, message: 'Import activities with `import type` only.' },
           ],
         },
       ],
     },
   },
-  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly' } } },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly' } },
+  },
 );

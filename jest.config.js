@@ -2,7 +2,10 @@
  * `npm test` runs every test on the embedded PGlite. When TEST_DATABASE_URL names a PostgreSQL
  * server (as in CI), the tests that touch the database run a second time against it.
  */
-const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs', ignoreDynamic: true } }];
+const swc = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs', ignoreDynamic: true } },
+];
 const base = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },

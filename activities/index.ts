@@ -240,7 +240,10 @@ export function createActivities({ prisma, log }: ActivityDeps) {
       const at = new Date(input.at);
       await prisma.$transaction(async (tx) => {
         if (await tx.response.findUnique({ where: { id: input.responseId }, select: { id: true } })) return;
-        const notice = await tx.notice.findUniqueOrThrow({ where: { id: input.noticeId }, select: { requestingCountry: true, reference: true } });
+        const notice = await tx.notice.findUniqueOrThrow({
+          where: { id: input.noticeId },
+          select: { requestingCountry: true, reference: true },
+        });
         await tx.response.create({
           data: {
             id: input.responseId,
@@ -291,7 +294,14 @@ export function createActivities({ prisma, log }: ActivityDeps) {
       await prisma.$transaction(async (tx) => {
         const notice = await tx.notice.findUniqueOrThrow({ where: { id: input.noticeId }, select: { reference: true } });
         await notify(tx, input.eventId, input.noticeId, notice.reference, 'REMINDER', input.countries, at);
-        await recordAudit(tx, { id: input.eventId, noticeId: input.noticeId, at, type: 'REMINDERS_SENT', actor: SYSTEM_ACTOR, data: { countries: input.countries } });
+        await recordAudit(tx, {
+          id: input.eventId,
+          noticeId: input.noticeId,
+          at,
+          type: 'REMINDERS_SENT',
+          actor: SYSTEM_ACTOR,
+          data: { countries: input.countries },
+        });
       });
     },
 
@@ -304,13 +314,27 @@ export function createActivities({ prisma, log }: ActivityDeps) {
           data: { status: 'OVERDUE' },
         });
         await notify(tx, input.eventId, input.noticeId, notice.reference, 'OVERDUE', input.countries, at);
-        await recordAudit(tx, { id: input.eventId, noticeId: input.noticeId, at, type: 'OVERDUE', actor: SYSTEM_ACTOR, data: { countries: input.countries, marked: count } });
+        await recordAudit(tx, {
+          id: input.eventId,
+          noticeId: input.noticeId,
+          at,
+          type: 'OVERDUE',
+          actor: SYSTEM_ACTOR,
+          data: { countries: input.countries, marked: count },
+        });
       });
     },
 
     /** Moves the request to a final state; gives back quota if it was never published; tells recipients. */
     async closeNotice(
-      input: Stamp & { status: Status; releaseQuota: boolean; reason?: string; grounds?: string[]; actor?: Actor; notify?: 'WITHDRAWN' | 'CANCELLED' },
+      input: Stamp & {
+        status: Status;
+        releaseQuota: boolean;
+        reason?: string;
+        grounds?: string[];
+        actor?: Actor;
+        notify?: 'WITHDRAWN' | 'CANCELLED';
+      },
     ): Promise<void> {
       const at = new Date(input.at);
       await prisma.$transaction(async (tx) => {
@@ -329,7 +353,12 @@ export function createActivities({ prisma, log }: ActivityDeps) {
           at,
           type: input.status,
           actor: (input.actor as AuditActor | undefined) ?? SYSTEM_ACTOR,
-          data: { reason: input.reason ?? null, grounds: input.grounds ?? [], quotaReleased: input.releaseQuota, recipientsNotified: told.length },
+          data: {
+            reason: input.reason ?? null,
+            grounds: input.grounds ?? [],
+            quotaReleased: input.releaseQuota,
+            recipientsNotified: told.length,
+          },
         });
         log.info({ noticeId: input.noticeId, status: input.status }, 'request closed');
       });

@@ -11,6 +11,11 @@ import { addRoute } from './route';
 import { ApiKey, ApiKeyRequest, Countries, CreatedApiKey, KeyIdParam, Pilot, PilotRequest } from './schemas';
 import { z } from 'zod';
 
+/** The pilot settings alone, without usage (which counts every request holding quota). */
+export async function readPilotSettings(prisma: PrismaClient) {
+  const row = (await prisma.pilotSettings.findUnique({ where: { id: 1 } })) ?? DEFAULT_PILOT;
+  return { ...row, quotaPerParticipant: quotaPerParticipant(row.quotaTotal, row.participants.length) };
+}
 
 export async function readPilot(prisma: PrismaClient) {
   const row = (await prisma.pilotSettings.findUnique({ where: { id: 1 } })) ?? DEFAULT_PILOT;
@@ -39,23 +44,49 @@ export function adminRoutes(prisma: PrismaClient, registry: OpenAPIRegistry): Ro
   const tag = 'Administration';
 
   addRoute(
-    router, registry, prisma,
-    { method: 'post', path: '/api-keys', summary: 'Create an API key (the secret is shown only in this answer)', tag, roles: ['ADMIN'], body: ApiKeyRequest, success: { status: 201, schema: CreatedApiKey, description: 'The new key' } },
+    router,
+    registry,
+    prisma,
+    {
+      method: 'post',
+      path: '/api-keys',
+      summary: 'Create an API key (the secret is shown only in this answer)',
+      tag,
+      roles: ['ADMIN'],
+      body: ApiKeyRequest,
+      success: { status: 201, schema: CreatedApiKey, description: 'The new key' },
+    },
     async ({ body, principal }) => {
       const key = generateKey();
       const row = await prisma.apiKey.create({
         data: { id: crypto.randomUUID(), hash: hashKey(key), role: body.role, country: body.country ?? null, label: body.label ?? null },
       });
       await prisma.auditEvent.create({
-        data: { id: crypto.randomUUID(), at: new Date(), type: 'API_KEY_CREATED', actorRole: principal.role, actorKeyId: principal.keyId, data: { keyId: row.id, role: row.role, country: row.country } },
+        data: {
+          id: crypto.randomUUID(),
+          at: new Date(),
+          type: 'API_KEY_CREATED',
+          actorRole: principal.role,
+          actorKeyId: principal.keyId,
+          data: { keyId: row.id, role: row.role, country: row.country },
+        },
       });
       return { body: { ...keyView(row), key } };
     },
   );
 
   addRoute(
-    router, registry, prisma,
-    { method: 'get', path: '/api-keys', summary: 'List API keys (without secrets)', tag, roles: ['ADMIN'], success: { status: 200, schema: z.object({ items: z.array(ApiKey) }), description: 'Active keys' } },
+    router,
+    registry,
+    prisma,
+    {
+      method: 'get',
+      path: '/api-keys',
+      summary: 'List API keys (without secrets)',
+      tag,
+      roles: ['ADMIN'],
+      success: { status: 200, schema: z.object({ items: z.array(ApiKey) }), description: 'Active keys' },
+    },
     async () => {
       const rows = await prisma.apiKey.findMany({ where: { revokedAt: null }, orderBy: { createdAt: 'asc' } });
       return { body: { items: rows.map(keyView) } };
@@ -63,39 +94,96 @@ export function adminRoutes(prisma: PrismaClient, registry: OpenAPIRegistry): Ro
   );
 
   addRoute(
-    router, registry, prisma,
-    { method: 'delete', path: '/api-keys/:id', summary: 'Revoke an API key; it stops working at once', tag, roles: ['ADMIN'], params: KeyIdParam, success: { status: 204, description: 'Revoked' }, errors: [404] },
+    router,
+    registry,
+    prisma,
+    {
+      method: 'delete',
+      path: '/api-keys/:id',
+      summary: 'Revoke an API key; it stops working at once',
+      tag,
+      roles: ['ADMIN'],
+      params: KeyIdParam,
+      success: { status: 204, description: 'Revoked' },
+      errors: [404],
+    },
     async ({ params, principal }) => {
       const { count } = await prisma.apiKey.updateMany({ where: { id: params.id, revokedAt: null }, data: { revokedAt: new Date() } });
       if (count === 0) throw notFound('No active API key has this id');
       await prisma.auditEvent.create({
-        data: { id: crypto.randomUUID(), at: new Date(), type: 'API_KEY_REVOKED', actorRole: principal.role, actorKeyId: principal.keyId, data: { keyId: params.id } },
+        data: {
+          id: crypto.randomUUID(),
+          at: new Date(),
+          type: 'API_KEY_REVOKED',
+          actorRole: principal.role,
+          actorKeyId: principal.keyId,
+          data: { keyId: params.id },
+        },
       });
     },
   );
 
   addRoute(
-    router, registry, prisma,
-    { method: 'get', path: '/pilot', summary: 'Pilot settings and quota use', tag, roles: ['ADMIN', 'REVIEWER', 'NCB'], success: { status: 200, schema: Pilot, description: 'The pilot' } },
+    router,
+    registry,
+    prisma,
+    {
+      method: 'get',
+      path: '/pilot',
+      summary: 'Pilot settings and quota use',
+      tag,
+      roles: ['ADMIN', 'REVIEWER', 'NCB'],
+      success: { status: 200, schema: Pilot, description: 'The pilot' },
+    },
     async () => ({ body: await readPilot(prisma) }),
   );
 
   addRoute(
-    router, registry, prisma,
-    { method: 'put', path: '/pilot', summary: 'Replace the pilot settings', tag, roles: ['ADMIN'], body: PilotRequest, success: { status: 200, schema: Pilot, description: 'The pilot' } },
+    router,
+    registry,
+    prisma,
+    {
+      method: 'put',
+      path: '/pilot',
+      summary: 'Replace the pilot settings',
+      tag,
+      roles: ['ADMIN'],
+      body: PilotRequest,
+      success: { status: 200, schema: Pilot, description: 'The pilot' },
+    },
     async ({ body, principal }) => {
-      const data = { participants: body.participants, quotaTotal: body.quotaTotal, recipientsLimitedToParticipants: body.recipientsLimitedToParticipants };
+      const data = {
+        participants: body.participants,
+        quotaTotal: body.quotaTotal,
+        recipientsLimitedToParticipants: body.recipientsLimitedToParticipants,
+      };
       await prisma.pilotSettings.upsert({ where: { id: 1 }, create: { id: 1, ...data }, update: data });
       await prisma.auditEvent.create({
-        data: { id: crypto.randomUUID(), at: new Date(), type: 'PILOT_UPDATED', actorRole: principal.role, actorKeyId: principal.keyId, data },
+        data: {
+          id: crypto.randomUUID(),
+          at: new Date(),
+          type: 'PILOT_UPDATED',
+          actorRole: principal.role,
+          actorKeyId: principal.keyId,
+          data,
+        },
       });
       return { body: await readPilot(prisma) };
     },
   );
 
   addRoute(
-    router, registry, prisma,
-    { method: 'get', path: '/countries', summary: 'The 196 INTERPOL member countries', tag, roles: ['ADMIN', 'REVIEWER', 'NCB'], success: { status: 200, schema: Countries, description: 'Member countries' } },
+    router,
+    registry,
+    prisma,
+    {
+      method: 'get',
+      path: '/countries',
+      summary: 'The 196 INTERPOL member countries',
+      tag,
+      roles: ['ADMIN', 'REVIEWER', 'NCB'],
+      success: { status: 200, schema: Countries, description: 'Member countries' },
+    },
     async () => {
       const pilot = await prisma.pilotSettings.findUnique({ where: { id: 1 } });
       const participants = new Set(pilot?.participants ?? []);

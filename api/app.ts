@@ -8,6 +8,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
+import { z } from 'zod';
 import type { PrismaClient } from '../prisma/database';
 import { adminRoutes } from './admin';
 import { noticeRoutes } from './notices';
@@ -50,15 +51,25 @@ export function buildApp(deps: AppDeps): express.Express {
   });
   app.get('/readyz', async (_req, res) => {
     const [database, temporal] = await Promise.all([
-      withTimeout(deps.prisma.$queryRawUnsafe('SELECT 1'), 3000).then(() => 'ok', (e: Error) => e.message),
-      withTimeout(deps.temporal.connection.workflowService.getSystemInfo({}), 3000).then(() => 'ok', (e: Error) => e.message),
+      withTimeout(deps.prisma.$queryRawUnsafe('SELECT 1'), 3000).then(
+        () => 'ok',
+        (e: Error) => e.message,
+      ),
+      withTimeout(deps.temporal.connection.workflowService.getSystemInfo({}), 3000).then(
+        () => 'ok',
+        (e: Error) => e.message,
+      ),
     ]);
     const ready = database === 'ok' && temporal === 'ok';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: { database, temporal } });
   });
 
   const registry = new OpenAPIRegistry();
-  registry.registerComponent('securitySchemes', 'bearerKey', { type: 'http', scheme: 'bearer', description: 'An API key from POST /v1/api-keys' });
+  registry.registerComponent('securitySchemes', 'bearerKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key from POST /v1/api-keys',
+  });
   registry.registerComponent('schemas', 'Problem', {
     type: 'object',
     required: ['type', 'title', 'status'],
@@ -68,6 +79,28 @@ export function buildApp(deps: AppDeps): express.Express {
       status: { type: 'integer' },
       detail: { type: 'string' },
       errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+    },
+  });
+
+  const Health = z.object({ status: z.string() });
+  registry.registerPath({
+    method: 'get',
+    path: '/healthz',
+    summary: 'The process is alive',
+    tags: ['Operations'],
+    responses: { 200: { description: 'Alive', content: { 'application/json': { schema: Health } } } },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/readyz',
+    summary: 'The database and Temporal both answer',
+    tags: ['Operations'],
+    responses: {
+      200: {
+        description: 'Ready',
+        content: { 'application/json': { schema: Health.extend({ checks: z.record(z.string(), z.string()) }) } },
+      },
+      503: { description: 'Not ready; `checks` says which part is not answering' },
     },
   });
 
@@ -100,7 +133,10 @@ export function buildApp(deps: AppDeps): express.Express {
     const p = toProblem(err);
     if (p.status >= 500) req.log?.error({ err }, 'request failed');
     if (res.headersSent) return;
-    res.status(p.status).type('application/problem+json').send(JSON.stringify(problemBody(p.status, p.detail, p.errors)));
+    res
+      .status(p.status)
+      .type('application/problem+json')
+      .send(JSON.stringify(problemBody(p.status, p.detail, p.errors)));
   });
   return app;
 }

@@ -32,7 +32,9 @@ export async function claimIdempotencyKey(
     data: [{ keyId: c.keyId, scope: c.scope, key: c.key, requestHash: c.hash, resourceId: c.resourceId }],
     skipDuplicates: true,
   });
-  const rec = await prisma.idempotencyRecord.findUniqueOrThrow({ where: { keyId_scope_key: { keyId: c.keyId, scope: c.scope, key: c.key } } });
+  const rec = await prisma.idempotencyRecord.findUniqueOrThrow({
+    where: { keyId_scope_key: { keyId: c.keyId, scope: c.scope, key: c.key } },
+  });
   if (rec.requestHash !== c.hash) throw conflict('This Idempotency-Key was already used with a different body');
   return { resourceId: rec.resourceId, replay: rec.resourceId !== c.resourceId };
 }

@@ -11,7 +11,7 @@ import type { Prisma } from '../generated/prisma/client';
 import type { PrismaClient } from '../prisma/database';
 import { startNoticeWorkflow } from '../temporal/start-notice';
 import { cancelUpdate, clarifyUpdate, decideUpdate, respondUpdate, withdrawUpdate, type ResponseInput } from '../workflows/messages';
-import { readPilot } from './admin';
+import { readPilotSettings } from './admin';
 import type { Principal } from './auth';
 import { claimIdempotencyKey, requestHash } from './idempotency';
 import { HttpProblem, badRequest, conflict, forbidden } from './problem';
@@ -40,7 +40,9 @@ export interface NoticeDeps {
   log: Logger;
 }
 
-const IDEMPOTENCY_HEADER = { 'Idempotency-Key': 'Repeat a request safely: the same key and body return the first result; another body is 409' };
+const IDEMPOTENCY_HEADER = {
+  'Idempotency-Key': 'Repeat a request safely: the same key and body return the first result; another body is 409',
+};
 
 export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Router {
   const { prisma, temporal } = deps;
@@ -89,25 +91,45 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
   // --- submission
 
   addRoute(
-    router, registry, prisma,
+    router,
+    registry,
+    prisma,
     {
-      method: 'post', path: '/notices', summary: 'Submit a Silver Notice or Diffusion request', tag, roles: ['NCB'], body: NoticeRequest, headers: IDEMPOTENCY_HEADER,
-      success: { status: 201, schema: NoticeView, description: 'The request, SUBMITTED (screening follows at once)' }, errors: [409],
+      method: 'post',
+      path: '/notices',
+      summary: 'Submit a Silver Notice or Diffusion request',
+      tag,
+      roles: ['NCB'],
+      body: NoticeRequest,
+      headers: IDEMPOTENCY_HEADER,
+      success: { status: 201, schema: NoticeView, description: 'The request, SUBMITTED (screening follows at once)' },
+      errors: [409],
     },
     async ({ body, principal, req }) => {
       const country = principal.country!;
-      if (body.recipients?.includes(country)) throw badRequest('The request is invalid', [{ path: 'recipients', message: 'must not include the requesting country' }]);
-      const pilot = await readPilot(prisma);
-      if (!pilot.participants.includes(country)) throw forbidden(`${country} does not take part in the Silver pilot; ask the pilot administrator`);
+      if (body.recipients?.includes(country))
+        throw badRequest('The request is invalid', [{ path: 'recipients', message: 'must not include the requesting country' }]);
+      const pilot = await readPilotSettings(prisma);
+      if (!pilot.participants.includes(country))
+        throw forbidden(`${country} does not take part in the Silver pilot; ask the pilot administrator`);
       if (pilot.recipientsLimitedToParticipants && body.recipients) {
         const outside = body.recipients.filter((c) => !pilot.participants.includes(c));
-        if (outside.length) throw badRequest('The request is invalid', [{ path: 'recipients', message: `only pilot participants may receive requests; not participating: ${outside.join(', ')}` }]);
+        if (outside.length)
+          throw badRequest('The request is invalid', [
+            { path: 'recipients', message: `only pilot participants may receive requests; not participating: ${outside.join(', ')}` },
+          ]);
       }
 
       let id: string = crypto.randomUUID();
       const idemKey = idempotencyKeyFrom(req.headers['idempotency-key']);
       if (idemKey) {
-        const claim = await claimIdempotencyKey(prisma, { keyId: principal.keyId, scope: 'notices', key: idemKey, hash: requestHash(body), resourceId: id });
+        const claim = await claimIdempotencyKey(prisma, {
+          keyId: principal.keyId,
+          scope: 'notices',
+          key: idemKey,
+          hash: requestHash(body),
+          resourceId: id,
+        });
         id = claim.resourceId;
         if (claim.replay) {
           const existing = await prisma.notice.findUnique({ where: { id } });
@@ -158,7 +180,12 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
               actorRole: principal.role,
               actorCountry: country,
               actorKeyId: principal.keyId,
-              data: { kind: body.kind, recipients: body.recipients ?? 'ALL_MEMBERS', urgency: body.urgency, responseDays: body.responseDays },
+              data: {
+                kind: body.kind,
+                recipients: body.recipients ?? 'ALL_MEMBERS',
+                urgency: body.urgency,
+                responseDays: body.responseDays,
+              },
             },
           });
           return created;
@@ -177,8 +204,20 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
   // --- review and actions
 
   addRoute(
-    router, registry, prisma,
-    { method: 'post', path: '/notices/:id/decisions', summary: 'Approve, reject or ask for clarification, with reasons', tag, roles: ['REVIEWER'], params: IdParam, body: DecisionRequest, success: { status: 200, schema: NoticeView, description: 'The request after the decision' }, errors: [404, 409] },
+    router,
+    registry,
+    prisma,
+    {
+      method: 'post',
+      path: '/notices/:id/decisions',
+      summary: 'Approve, reject or ask for clarification, with reasons',
+      tag,
+      roles: ['REVIEWER'],
+      params: IdParam,
+      body: DecisionRequest,
+      success: { status: 200, schema: NoticeView, description: 'The request after the decision' },
+      errors: [404, 409],
+    },
     async ({ params, body, principal }) => {
       await requireOpen(params.id, principal, () => true, '');
       return {
@@ -192,10 +231,27 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
   );
 
   addRoute(
-    router, registry, prisma,
-    { method: 'post', path: '/notices/:id/clarifications', summary: 'Answer a clarification request, optionally changing the request', tag, roles: ['NCB'], params: IdParam, body: ClarificationRequest, success: { status: 200, schema: NoticeView, description: 'The request, back UNDER_REVIEW and screened again' }, errors: [404, 409] },
+    router,
+    registry,
+    prisma,
+    {
+      method: 'post',
+      path: '/notices/:id/clarifications',
+      summary: 'Answer a clarification request, optionally changing the request',
+      tag,
+      roles: ['NCB'],
+      params: IdParam,
+      body: ClarificationRequest,
+      success: { status: 200, schema: NoticeView, description: 'The request, back UNDER_REVIEW and screened again' },
+      errors: [404, 409],
+    },
     async ({ params, body, principal }) => {
-      const { notice } = await requireOpen(params.id, principal, (r) => r === 'REQUESTER', 'Only the requesting NCB can answer a clarification request');
+      const { notice } = await requireOpen(
+        params.id,
+        principal,
+        (r) => r === 'REQUESTER',
+        'Only the requesting NCB can answer a clarification request',
+      );
       const changes = (body.changes ?? {}) as Record<string, unknown>;
       // The changed request must still meet every submission rule.
       const merged = {
@@ -214,7 +270,11 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
       };
       const checked = NoticeRequest.safeParse(merged);
       if (!checked.success) {
-        throw new HttpProblem(400, 'The changes would make the request invalid', checked.error.issues.map((i) => ({ path: ['changes', ...i.path.map(String)].join('.'), message: i.message })));
+        throw new HttpProblem(
+          400,
+          'The changes would make the request invalid',
+          checked.error.issues.map((i) => ({ path: ['changes', ...i.path.map(String)].join('.'), message: i.message })),
+        );
       }
       if (checked.data.recipients?.includes(notice.requestingCountry)) {
         throw badRequest('The request is invalid', [{ path: 'changes.recipients', message: 'must not include the requesting country' }]);
@@ -222,48 +282,97 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
       if ('urgency' in changes && !('responseDays' in changes)) changes.responseDays = checked.data.responseDays;
       return {
         body: await act(params.id, principal, () =>
-          temporal.workflow.getHandle(params.id).executeUpdate(clarifyUpdate, { args: [{ message: body.message, changes, actor: actorOf(principal) }] }),
+          temporal.workflow
+            .getHandle(params.id)
+            .executeUpdate(clarifyUpdate, { args: [{ message: body.message, changes, actor: actorOf(principal) }] }),
         ),
       };
     },
   );
 
   addRoute(
-    router, registry, prisma,
-    { method: 'post', path: '/notices/:id/withdrawal', summary: 'Withdraw a request (requesting NCB), telling recipients if it was published', tag, roles: ['NCB'], params: IdParam, body: WithdrawalRequest, success: { status: 200, schema: NoticeView, description: 'The request, WITHDRAWN' }, errors: [404, 409] },
+    router,
+    registry,
+    prisma,
+    {
+      method: 'post',
+      path: '/notices/:id/withdrawal',
+      summary: 'Withdraw a request (requesting NCB), telling recipients if it was published',
+      tag,
+      roles: ['NCB'],
+      params: IdParam,
+      body: WithdrawalRequest,
+      success: { status: 200, schema: NoticeView, description: 'The request, WITHDRAWN' },
+      errors: [404, 409],
+    },
     async ({ params, body, principal }) => {
       await requireOpen(params.id, principal, (r) => r === 'REQUESTER', 'Only the requesting NCB can withdraw its request');
       return {
         body: await act(params.id, principal, () =>
-          temporal.workflow.getHandle(params.id).executeUpdate(withdrawUpdate, { args: [{ reason: body.reason, actor: actorOf(principal) }] }),
+          temporal.workflow
+            .getHandle(params.id)
+            .executeUpdate(withdrawUpdate, { args: [{ reason: body.reason, actor: actorOf(principal) }] }),
         ),
       };
     },
   );
 
   addRoute(
-    router, registry, prisma,
-    { method: 'post', path: '/notices/:id/cancellation', summary: 'Cancel a published request (reviewer), telling every recipient', tag, roles: ['REVIEWER'], params: IdParam, body: CancellationRequest, success: { status: 200, schema: NoticeView, description: 'The request, CANCELLED' }, errors: [404, 409] },
+    router,
+    registry,
+    prisma,
+    {
+      method: 'post',
+      path: '/notices/:id/cancellation',
+      summary: 'Cancel a published request (reviewer), telling every recipient',
+      tag,
+      roles: ['REVIEWER'],
+      params: IdParam,
+      body: CancellationRequest,
+      success: { status: 200, schema: NoticeView, description: 'The request, CANCELLED' },
+      errors: [404, 409],
+    },
     async ({ params, body, principal }) => {
       await requireOpen(params.id, principal, () => true, '');
       return {
         body: await act(params.id, principal, () =>
-          temporal.workflow.getHandle(params.id).executeUpdate(cancelUpdate, { args: [{ reason: body.reason, grounds: body.grounds ?? [], actor: actorOf(principal) }] }),
+          temporal.workflow
+            .getHandle(params.id)
+            .executeUpdate(cancelUpdate, { args: [{ reason: body.reason, grounds: body.grounds ?? [], actor: actorOf(principal) }] }),
         ),
       };
     },
   );
 
   addRoute(
-    router, registry, prisma,
-    { method: 'post', path: '/notices/:id/responses', summary: 'Answer a published request as a recipient: assets located, none found, or unable to assist', tag, roles: ['NCB'], params: IdParam, body: ResponseRequest, headers: IDEMPOTENCY_HEADER, success: { status: 201, schema: NoticeView, description: 'The request as this recipient sees it' }, errors: [404, 409] },
+    router,
+    registry,
+    prisma,
+    {
+      method: 'post',
+      path: '/notices/:id/responses',
+      summary: 'Answer a published request as a recipient: assets located, none found, or unable to assist',
+      tag,
+      roles: ['NCB'],
+      params: IdParam,
+      body: ResponseRequest,
+      headers: IDEMPOTENCY_HEADER,
+      success: { status: 201, schema: NoticeView, description: 'The request as this recipient sees it' },
+      errors: [404, 409],
+    },
     async ({ params, body, principal, req }) => {
       const { notice, relation } = await loadVisibleNotice(prisma, params.id, principal);
       if (relation !== 'RECIPIENT') throw forbidden('Only a recipient of this request can respond to it');
       let responseId: string = crypto.randomUUID();
       const idemKey = idempotencyKeyFrom(req.headers['idempotency-key']);
       if (idemKey) {
-        const claim = await claimIdempotencyKey(prisma, { keyId: principal.keyId, scope: `responses:${params.id}`, key: idemKey, hash: requestHash(body), resourceId: responseId });
+        const claim = await claimIdempotencyKey(prisma, {
+          keyId: principal.keyId,
+          scope: `responses:${params.id}`,
+          key: idemKey,
+          hash: requestHash(body),
+          resourceId: responseId,
+        });
         responseId = claim.resourceId;
         // A repeat of a recorded response gets the first result, even if that response has since completed the request.
         if (claim.replay && (await prisma.response.findUnique({ where: { id: responseId }, select: { id: true } }))) {
@@ -293,8 +402,19 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
   // --- reading
 
   addRoute(
-    router, registry, prisma,
-    { method: 'get', path: '/notices/:id', summary: 'A request, as the caller may see it', tag, roles: ['NCB', 'REVIEWER'], params: IdParam, success: { status: 200, schema: NoticeView, description: 'The request' }, errors: [404] },
+    router,
+    registry,
+    prisma,
+    {
+      method: 'get',
+      path: '/notices/:id',
+      summary: 'A request, as the caller may see it',
+      tag,
+      roles: ['NCB', 'REVIEWER'],
+      params: IdParam,
+      success: { status: 200, schema: NoticeView, description: 'The request' },
+      errors: [404],
+    },
     async ({ params, principal }) => {
       const { notice, relation } = await loadVisibleNotice(prisma, params.id, principal);
       await readAudit(notice.id, principal, relation, 'notice');
@@ -304,13 +424,26 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
   );
 
   addRoute(
-    router, registry, prisma,
-    { method: 'get', path: '/notices', summary: 'Requests the caller may see, newest first', tag, roles: ['NCB', 'REVIEWER'], query: NoticeListQuery, success: { status: 200, schema: NoticeList, description: 'A page of requests' } },
+    router,
+    registry,
+    prisma,
+    {
+      method: 'get',
+      path: '/notices',
+      summary: 'Requests the caller may see, newest first',
+      tag,
+      roles: ['NCB', 'REVIEWER'],
+      query: NoticeListQuery,
+      success: { status: 200, schema: NoticeList, description: 'A page of requests' },
+    },
     async ({ query, principal }) => {
       const filters: Prisma.NoticeWhereInput[] = [];
       if (query.status) filters.push({ status: query.status });
       if (query.kind) filters.push({ kind: query.kind });
-      const asRecipient: Prisma.NoticeWhereInput = { publishedAt: { not: null }, recipients: { some: { country: principal.country ?? '' } } };
+      const asRecipient: Prisma.NoticeWhereInput = {
+        publishedAt: { not: null },
+        recipients: { some: { country: principal.country ?? '' } },
+      };
       const asRequester: Prisma.NoticeWhereInput = { requestingCountry: principal.country ?? '' };
       if (principal.role === 'NCB') {
         filters.push(query.as === 'REQUESTER' ? asRequester : query.as === 'RECIPIENT' ? asRecipient : { OR: [asRequester, asRecipient] });
@@ -328,13 +461,25 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
         include: { recipients: { orderBy: { country: 'asc' } }, decisions: { orderBy: { at: 'asc' } } },
       });
       const page = rows.slice(0, query.limit);
-      const findings = await findingsFor(prisma, page.filter((n) => relationOf(n, principal) !== 'RECIPIENT').map((n) => n.id));
+      const findings = await findingsFor(
+        prisma,
+        page.filter((n) => relationOf(n, principal) !== 'RECIPIENT').map((n) => n.id),
+      );
       // A listed request is read as much as a fetched one: audited the same way.
       const read = page.filter((n) => relationOf(n, principal) !== 'REQUESTER');
       if (read.length) {
         const at = new Date();
         await prisma.auditEvent.createMany({
-          data: read.map((n) => ({ id: crypto.randomUUID(), noticeId: n.id, at, type: 'READ', actorRole: principal.role, actorCountry: principal.country, actorKeyId: principal.keyId, data: { what: 'list' } })),
+          data: read.map((n) => ({
+            id: crypto.randomUUID(),
+            noticeId: n.id,
+            at,
+            type: 'READ',
+            actorRole: principal.role,
+            actorCountry: principal.country,
+            actorKeyId: principal.keyId,
+            data: { what: 'list' },
+          })),
         });
       }
       return {
@@ -350,8 +495,19 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
   );
 
   addRoute(
-    router, registry, prisma,
-    { method: 'get', path: '/notices/:id/responses', summary: 'Responses: all for the requester and reviewers, its own for a recipient', tag, roles: ['NCB', 'REVIEWER'], params: IdParam, success: { status: 200, schema: ResponseList, description: 'Responses, oldest first' }, errors: [404] },
+    router,
+    registry,
+    prisma,
+    {
+      method: 'get',
+      path: '/notices/:id/responses',
+      summary: 'Responses: all for the requester and reviewers, its own for a recipient',
+      tag,
+      roles: ['NCB', 'REVIEWER'],
+      params: IdParam,
+      success: { status: 200, schema: ResponseList, description: 'Responses, oldest first' },
+      errors: [404],
+    },
     async ({ params, principal }) => {
       const { relation } = await loadVisibleNotice(prisma, params.id, principal);
       const rows = await prisma.response.findMany({
@@ -378,8 +534,19 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
   );
 
   addRoute(
-    router, registry, prisma,
-    { method: 'get', path: '/notices/:id/events', summary: 'The audit trail of a request, oldest first (requester and reviewers)', tag, roles: ['NCB', 'REVIEWER'], params: IdParam, success: { status: 200, schema: EventList, description: 'Audit events' }, errors: [404] },
+    router,
+    registry,
+    prisma,
+    {
+      method: 'get',
+      path: '/notices/:id/events',
+      summary: 'The audit trail of a request, oldest first (requester and reviewers)',
+      tag,
+      roles: ['NCB', 'REVIEWER'],
+      params: IdParam,
+      success: { status: 200, schema: EventList, description: 'Audit events' },
+      errors: [404],
+    },
     async ({ params, principal }) => {
       const { relation } = await loadVisibleNotice(prisma, params.id, principal);
       if (relation === 'RECIPIENT') throw forbidden('The audit trail is for the requesting NCB and reviewers');
@@ -390,7 +557,11 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
           items: rows.map((e) => ({
             at: e.at.toISOString(),
             type: e.type,
-            actor: { role: e.actorRole, ...(e.actorCountry ? { country: e.actorCountry } : {}), ...(e.actorKeyId ? { keyId: e.actorKeyId } : {}) },
+            actor: {
+              role: e.actorRole,
+              ...(e.actorCountry ? { country: e.actorCountry } : {}),
+              ...(e.actorKeyId ? { keyId: e.actorKeyId } : {}),
+            },
             data: e.data,
           })),
         },

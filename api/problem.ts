@@ -65,11 +65,19 @@ export function zodFieldErrors(err: ZodError, prefix?: string): FieldError[] {
   const issues = err.issues.flatMap((i): { path: PropertyKey[]; message: string }[] =>
     i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ path: [...i.path, k], message: 'is not a known field' })) : [i],
   );
-  return issues.map((i) => ({
-    path: [prefix, ...i.path.map(String)].filter((p) => p !== undefined && p !== '').join('.') || '(root)',
+  // A hostile body can break thousands of rules, or name a field with a huge key: keep answers small.
+  const errors = issues.slice(0, MAX_FIELD_ERRORS).map((i) => ({
+    path: clip([prefix, ...i.path.map(String)].filter((p) => p !== undefined && p !== '').join('.') || '(root)'),
     message: i.message,
   }));
+  if (issues.length > MAX_FIELD_ERRORS) {
+    errors.push({ path: '(root)', message: `and ${issues.length - MAX_FIELD_ERRORS} more errors not listed` });
+  }
+  return errors;
 }
+
+const MAX_FIELD_ERRORS = 100;
+const clip = (path: string) => (path.length > 300 ? `${path.slice(0, 300)}…` : path);
 
 /** Maps any error to a status, detail and field errors; unknown errors are 500 (and logged). */
 export function toProblem(err: unknown): { status: number; detail?: string; errors?: FieldError[] } {
@@ -79,7 +87,8 @@ export function toProblem(err: unknown): { status: number; detail?: string; erro
   // body-parser (express.json)
   if (e?.type === 'entity.too.large') return { status: 413, detail: 'The body is larger than 1 MB' };
   if (e?.type === 'entity.parse.failed') return { status: 400, detail: 'The body is not valid JSON' };
-  if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') return { status: 415, detail: 'The body must be UTF-8 JSON' };
+  if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported')
+    return { status: 415, detail: 'The body must be UTF-8 JSON' };
   if (e?.type === 'request.aborted') return { status: 400, detail: 'The request was aborted' };
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return { status: e.status, detail: (err as Error).message };
   if (err instanceof WorkflowUpdateFailedError) {

@@ -10,8 +10,18 @@ export function reportRoutes(prisma: PrismaClient, registry: OpenAPIRegistry): R
   const router = Router();
 
   addRoute(
-    router, registry, prisma,
-    { method: 'get', path: '/notifications', summary: "Notifications for the caller's country, oldest first after the cursor", tag: 'Notifications', roles: ['NCB'], query: NotificationsQuery, success: { status: 200, schema: NotificationList, description: 'A page of notifications; pass nextCursor as `after` to continue' } },
+    router,
+    registry,
+    prisma,
+    {
+      method: 'get',
+      path: '/notifications',
+      summary: "Notifications for the caller's country, oldest first after the cursor",
+      tag: 'Notifications',
+      roles: ['NCB'],
+      query: NotificationsQuery,
+      success: { status: 200, schema: NotificationList, description: 'A page of notifications; pass nextCursor as `after` to continue' },
+    },
     async ({ query, principal }) => {
       const rows = await prisma.notification.findMany({
         where: { country: principal.country!, ...(query.after ? { seq: { gt: BigInt(query.after) } } : {}) },
@@ -21,7 +31,13 @@ export function reportRoutes(prisma: PrismaClient, registry: OpenAPIRegistry): R
       const last = rows[rows.length - 1];
       return {
         body: {
-          items: rows.map((n) => ({ id: n.seq.toString(), type: n.type, noticeId: n.noticeId, reference: n.reference, at: n.at.toISOString() })),
+          items: rows.map((n) => ({
+            id: n.seq.toString(),
+            type: n.type,
+            noticeId: n.noticeId,
+            reference: n.reference,
+            at: n.at.toISOString(),
+          })),
           // Polling with the last id seen gets only what is new; null when nothing came yet.
           nextCursor: last ? last.seq.toString() : (query.after ?? null),
         },
@@ -30,8 +46,17 @@ export function reportRoutes(prisma: PrismaClient, registry: OpenAPIRegistry): R
   );
 
   addRoute(
-    router, registry, prisma,
-    { method: 'get', path: '/reports/pilot', summary: 'Pilot metrics for the evaluation', tag: 'Reports', roles: ['REVIEWER', 'ADMIN'], success: { status: 200, schema: PilotReport, description: 'The report' } },
+    router,
+    registry,
+    prisma,
+    {
+      method: 'get',
+      path: '/reports/pilot',
+      summary: 'Pilot metrics for the evaluation',
+      tag: 'Reports',
+      roles: ['REVIEWER', 'ADMIN'],
+      success: { status: 200, schema: PilotReport, description: 'The report' },
+    },
     async () => ({ body: await pilotReport(prisma) }),
   );
 
@@ -58,7 +83,9 @@ export async function pilotReport(prisma: PrismaClient) {
       FROM "Recipient"`,
     prisma.response.count({ where: { late: true } }),
     prisma.$queryRaw<{ key: string; n: bigint }[]>`SELECT "category" AS key, COUNT(*) AS n FROM "LocatedAsset" GROUP BY 1 ORDER BY 1`,
-    prisma.$queryRaw<{ key: string; total: string }[]>`SELECT "currency" AS key, SUM("amount")::text AS total FROM "LocatedAsset" WHERE "currency" IS NOT NULL GROUP BY 1 ORDER BY 1`,
+    prisma.$queryRaw<
+      { key: string; total: string }[]
+    >`SELECT "currency" AS key, SUM("amount")::text AS total FROM "LocatedAsset" WHERE "currency" IS NOT NULL GROUP BY 1 ORDER BY 1`,
     readPilot(prisma),
   ]);
   const statusCounts = count(byStatus);

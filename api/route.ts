@@ -40,7 +40,11 @@ export interface RouteContext<B, Q, P> {
 
 export type RouteResult = { status?: number; body?: unknown; headers?: Record<string, string> } | void;
 
-export function addRoute<B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, P extends Schema | undefined = undefined>(
+export function addRoute<
+  B extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  P extends Schema | undefined = undefined,
+>(
   router: Router,
   registry: OpenAPIRegistry,
   prisma: PrismaClient,
@@ -89,7 +93,11 @@ const DESCRIPTIONS: Record<number, string> = {
 
 function openApiPath(spec: RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined>, fullPath: string): RouteConfig {
   const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
-  const errorStatuses = new Set<number>([...(spec.roles === 'public' ? [] : [401, 403]), ...(spec.body || spec.query || spec.params ? [400] : []), ...(spec.errors ?? [])]);
+  const errorStatuses = new Set<number>([
+    ...(spec.roles === 'public' ? [] : [401, 403]),
+    ...(spec.body || spec.query || spec.params ? [400] : []),
+    ...(spec.errors ?? []),
+  ]);
   if (spec.body) {
     errorStatuses.add(413);
     errorStatuses.add(415);
@@ -106,7 +114,13 @@ function openApiPath(spec: RouteSpec<Schema | undefined, Schema | undefined, Sch
       ...(spec.query ? { query: spec.query as never } : {}),
       ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
       ...(spec.headers
-        ? { headers: z.object(Object.fromEntries(Object.entries(spec.headers).map(([name, description]) => [name, z.string().max(255).optional().openapi({ description })]))) }
+        ? {
+            headers: z.object(
+              Object.fromEntries(
+                Object.entries(spec.headers).map(([name, description]) => [name, z.string().max(255).optional().openapi({ description })]),
+              ),
+            ),
+          }
         : {}),
     },
     responses: {

@@ -20,14 +20,17 @@ export const CurrencyCode = z
   .refine((c) => /^[A-Z]{3}$/.test(c) && CURRENCIES.has(c), { message: 'must be an upper-case ISO 4217 currency code' })
   .openapi({ example: 'EUR' });
 /** PostgreSQL stores neither NUL characters nor unpaired UTF-16 surrogates (in text or jsonb). */
-const storable = (s: string) => !/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+const storable = (s: string) => !s.includes('\u0000') && s.isWellFormed();
 const STORABLE = { message: 'must not contain NUL characters or unpaired surrogates' };
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).refine(storable, STORABLE);
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).refine(storable, STORABLE);
 const isoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' }).openapi({ example: '2024-11-05' });
-export const Money = z.strictObject({
-  amount: z.number().finite().nonnegative('must not be negative').max(1e15, 'is implausibly large'),
-  currency: CurrencyCode,
-}).openapi('Money');
+export const Money = z
+  .strictObject({
+    amount: z.number().finite().nonnegative('must not be negative').max(1e15, 'is implausibly large'),
+    currency: CurrencyCode,
+  })
+  .openapi('Money');
 const Identifiers = z
   .record(z.string().max(64).refine(storable, STORABLE), z.string().max(500).refine(storable, STORABLE))
   .refine((r) => Object.keys(r).length <= 20, { message: 'at most 20 identifiers' })
@@ -46,7 +49,10 @@ export const Subject = z
     placeOfBirth: text(200).optional(),
     sex: z.enum(M.SEXES).optional(),
     nationalities: uniqueList(CountryCode, 10).optional(),
-    aliases: z.array(z.strictObject({ familyName: text(200), givenNames: text(200).optional() })).max(50).optional(),
+    aliases: z
+      .array(z.strictObject({ familyName: text(200), givenNames: text(200).optional() }))
+      .max(50)
+      .optional(),
     identityDocuments: z
       .array(z.strictObject({ type: z.enum(M.DOCUMENT_TYPES), number: text(100), issuingCountry: CountryCode }))
       .max(20)
@@ -114,9 +120,13 @@ export const ClarificationRequest = z
     message: text(10_000),
     changes: z
       // Without the submission defaults: a field left out of `changes` stays as it is.
-      .strictObject(Object.fromEntries(Object.entries(requestFields).map(([k, v]) => [k, (v instanceof z.ZodDefault ? v.unwrap() : (v as z.ZodTypeAny)).optional()])) as {
-        [K in keyof typeof requestFields]: z.ZodOptional<(typeof requestFields)[K]>;
-      })
+      .strictObject(
+        Object.fromEntries(
+          Object.entries(requestFields).map(([k, v]) => [k, (v instanceof z.ZodDefault ? v.unwrap() : (v as z.ZodTypeAny)).optional()]),
+        ) as {
+          [K in keyof typeof requestFields]: z.ZodOptional<(typeof requestFields)[K]>;
+        },
+      )
       .optional(),
   })
   .openapi('ClarificationRequest');
@@ -188,8 +198,10 @@ export const ApiKeyRequest = z
     label: text(200).optional(),
   })
   .superRefine((k, ctx) => {
-    if (k.role === 'NCB' && k.country === undefined) ctx.addIssue({ code: 'custom', path: ['country'], message: 'an NCB key needs its country' });
-    if (k.role !== 'NCB' && k.country !== undefined) ctx.addIssue({ code: 'custom', path: ['country'], message: `a ${k.role} key has no country` });
+    if (k.role === 'NCB' && k.country === undefined)
+      ctx.addIssue({ code: 'custom', path: ['country'], message: 'an NCB key needs its country' });
+    if (k.role !== 'NCB' && k.country !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['country'], message: `a ${k.role} key has no country` });
   })
   .openapi('ApiKeyRequest');
 
@@ -202,7 +214,9 @@ export const ApiKey = z
     createdAt: z.string(),
   })
   .openapi('ApiKey');
-export const CreatedApiKey = ApiKey.extend({ key: z.string().openapi({ description: 'The secret; shown only once' }) }).openapi('CreatedApiKey');
+export const CreatedApiKey = ApiKey.extend({ key: z.string().openapi({ description: 'The secret; shown only once' }) }).openapi(
+  'CreatedApiKey',
+);
 
 export const PilotRequest = z
   .strictObject({
@@ -308,13 +322,22 @@ export const EventList = z
   .openapi('EventList');
 
 export const NotificationsQuery = z.strictObject({
-  after: z.string().regex(/^\d{1,18}$/, 'must be a notification id').optional(),
+  after: z
+    .string()
+    .regex(/^\d{1,18}$/, 'must be a notification id')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export const NotificationList = z
   .object({
     items: z.array(
-      z.object({ id: z.string(), type: z.enum(M.NOTIFICATION_TYPES), noticeId: z.uuid(), reference: z.string().nullable(), at: z.string() }),
+      z.object({
+        id: z.string(),
+        type: z.enum(M.NOTIFICATION_TYPES),
+        noticeId: z.uuid(),
+        reference: z.string().nullable(),
+        at: z.string(),
+      }),
     ),
     nextCursor: z.string().nullable(),
   })
@@ -329,7 +352,12 @@ export const PilotReport = z
       byKind: z.record(z.string(), z.number().int()),
       byRequestingCountry: z.record(z.string(), z.number().int()),
     }),
-    quota: z.object({ quotaTotal: z.number().int(), quotaPerParticipant: z.number().int(), used: z.number().int(), usage: z.record(z.string(), z.number().int()) }),
+    quota: z.object({
+      quotaTotal: z.number().int(),
+      quotaPerParticipant: z.number().int(),
+      used: z.number().int(),
+      usage: z.record(z.string(), z.number().int()),
+    }),
     review: z.object({ decided: z.number().int(), medianReviewSeconds: z.number().nullable() }),
     responses: z.object({
       recipients: z.number().int(),

@@ -20,7 +20,11 @@ export interface Findings {
 const NOT_VISIBLE = 'No request with this id is visible to this key';
 
 /** Loads a request the caller may see, with how the caller relates to it; 404 otherwise. */
-export async function loadVisibleNotice(prisma: PrismaClient, id: string, principal: Principal): Promise<{ notice: FullNotice; relation: Relation }> {
+export async function loadVisibleNotice(
+  prisma: PrismaClient,
+  id: string,
+  principal: Principal,
+): Promise<{ notice: FullNotice; relation: Relation }> {
   if (principal.role === 'ADMIN') throw forbidden('Administrators manage keys and the pilot; request data is for NCBs and reviewers');
   const notice = await prisma.notice.findUnique({
     where: { id },
@@ -38,7 +42,11 @@ export async function findingsFor(prisma: PrismaClient, noticeIds: string[]): Pr
   if (noticeIds.length === 0) return result;
   const [byCategory, byCurrency] = await Promise.all([
     prisma.locatedAsset.groupBy({ by: ['noticeId', 'category'], where: { noticeId: { in: noticeIds } }, _count: { _all: true } }),
-    prisma.locatedAsset.groupBy({ by: ['noticeId', 'currency'], where: { noticeId: { in: noticeIds }, currency: { not: null } }, _sum: { amount: true } }),
+    prisma.locatedAsset.groupBy({
+      by: ['noticeId', 'currency'],
+      where: { noticeId: { in: noticeIds }, currency: { not: null } },
+      _sum: { amount: true },
+    }),
   ]);
   for (const row of byCategory) {
     const f = result.get(row.noticeId)!;

@@ -27,7 +27,9 @@ function loadEngineModule(): Promise<SchemaEngineModule> {
   enginePromise ??= (async () => {
     const bindings: any = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     const wasmPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg').replace(/\.js$/, '.wasm');
-    const { instance } = await (globalThis as unknown as { WebAssembly: { instantiate(b: Buffer, i: object): Promise<{ instance: { exports: unknown } }> } }).WebAssembly.instantiate(fs.readFileSync(wasmPath), {
+    const { instance } = await (
+      globalThis as unknown as { WebAssembly: { instantiate(b: Buffer, i: object): Promise<{ instance: { exports: unknown } }> } }
+    ).WebAssembly.instantiate(fs.readFileSync(wasmPath), {
       './schema_engine_bg.js': bindings,
     });
     bindings.__wbg_set_wasm(instance.exports);
@@ -120,9 +122,7 @@ async function main(): Promise<void> {
   }
   if (command === 'apply') {
     const config = loadConfig();
-    const db = await openDatabase(
-      config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: path.join(config.dataDir, 'pglite') },
-    );
+    const db = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: path.join(config.dataDir, 'pglite') });
     try {
       const applied = await applyMigrations(db.adapterFactory);
       console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');

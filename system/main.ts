@@ -41,7 +41,9 @@ async function main(): Promise<void> {
 
 main().catch((err: Error) => {
   // Expected start-up problems get their message alone, not a stack trace.
-  const known = ['ConfigError', 'StartupError', 'PortInUseError', 'DatabaseOpenError', 'TemporalStartError'].includes(err?.constructor?.name);
+  const known = ['ConfigError', 'StartupError', 'PortInUseError', 'DatabaseOpenError', 'TemporalStartError'].includes(
+    err?.constructor?.name,
+  );
   console.error(`\nSilver Notice could not start: ${known ? err.message : (err?.stack ?? String(err))}\n`);
   process.exit(1);
 });

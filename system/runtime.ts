@@ -50,7 +50,12 @@ export function createLogger(config: Config): Logger {
 }
 let temporalLoggingInstalled = false;
 
-export async function startSystem(config: Config, mode: Mode, log: Logger, say: (line: string) => void = (l) => console.log(l)): Promise<RunningSystem> {
+export async function startSystem(
+  config: Config,
+  mode: Mode,
+  log: Logger,
+  say: (line: string) => void = (l) => console.log(l),
+): Promise<RunningSystem> {
   if (mode !== 'all' && (!config.databaseUrl || !config.temporal.address)) {
     throw new StartupError(
       `Running the ${mode} on its own needs DATABASE_URL and TEMPORAL_ADDRESS: the embedded database and Temporal server ` +
@@ -103,7 +108,10 @@ export async function startSystem(config: Config, mode: Mode, log: Logger, say: 
         prisma: db.prisma,
         log: log.child({ component: 'worker' }),
       });
-      const resumed = await resumeSubmittedNotices(client, db.prisma, { taskQueue: config.temporal.taskQueue, daySeconds: config.daySeconds });
+      const resumed = await resumeSubmittedNotices(client, db.prisma, {
+        taskQueue: config.temporal.taskQueue,
+        daySeconds: config.daySeconds,
+      });
       if (resumed) log.info({ resumed }, 'started workflows for submissions recorded without one');
       const running = worker.run();
       running.catch((err) => log.fatal({ err }, 'the worker stopped'));
@@ -115,7 +123,13 @@ export async function startSystem(config: Config, mode: Mode, log: Logger, say: 
 
     let apiUrl: string | undefined;
     if (mode !== 'worker') {
-      const app = buildApp({ prisma: db.prisma, temporal: client, taskQueue: config.temporal.taskQueue, daySeconds: config.daySeconds, log });
+      const app = buildApp({
+        prisma: db.prisma,
+        temporal: client,
+        taskQueue: config.temporal.taskQueue,
+        daySeconds: config.daySeconds,
+        log,
+      });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.port, () => resolve(s));
         s.once('error', reject);
@@ -156,7 +170,10 @@ export async function startSystem(config: Config, mode: Mode, log: Logger, say: 
 async function bootstrapAdminKey(db: Database, config: Config): Promise<string | undefined> {
   const file = path.join(config.dataDir, 'admin-key');
   const ensure = async (key: string, label: string) => {
-    await db.prisma.apiKey.createMany({ data: [{ id: crypto.randomUUID(), hash: hashKey(key), role: 'ADMIN', label }], skipDuplicates: true });
+    await db.prisma.apiKey.createMany({
+      data: [{ id: crypto.randomUUID(), hash: hashKey(key), role: 'ADMIN', label }],
+      skipDuplicates: true,
+    });
   };
   if (config.adminKey) {
     await ensure(config.adminKey, 'bootstrap (SILVER_ADMIN_KEY)');

@@ -50,13 +50,20 @@ export async function startDevServer(opts: {
   const child: ChildProcess = spawn(
     TEMPORAL_CLI,
     [
-      'server', 'start-dev',
-      '--db-filename', path.join(opts.dataDir, 'temporal.sqlite'),
-      '--ip', '127.0.0.1',
-      '--port', String(opts.port),
-      '--ui-port', String(opts.uiPort),
-      '--namespace', opts.namespace,
-      '--log-level', 'warn',
+      'server',
+      'start-dev',
+      '--db-filename',
+      path.join(opts.dataDir, 'temporal.sqlite'),
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(opts.port),
+      '--ui-port',
+      String(opts.uiPort),
+      '--namespace',
+      opts.namespace,
+      '--log-level',
+      'warn',
     ],
     // Its own process group: a Ctrl-C in the terminal reaches us, and we stop it in order.
     { stdio: ['ignore', out, out], detached: true },
@@ -85,7 +92,9 @@ export async function startDevServer(opts: {
     } catch (err) {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new TemporalStartError(`The embedded Temporal server did not become ready in 60 s (${(err as Error).message}); see ${logFile}`);
+        throw new TemporalStartError(
+          `The embedded Temporal server did not become ready in 60 s (${(err as Error).message}); see ${logFile}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -115,7 +124,7 @@ function stopLeftoverServer(pidFile: string, log: (msg: string) => void): void {
   const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
   fs.rmSync(pidFile, { force: true });
   if (!Number.isInteger(pid) || pid <= 1) return;
-  let cmdline = '';
+  let cmdline: string;
   try {
     cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
   } catch {

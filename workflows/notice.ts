@@ -228,7 +228,8 @@ export async function silverNoticeWorkflow(input: NoticeWorkflowInput): Promise<
       }),
     {
       validator: (c) => {
-        if (c.actor.country !== s.requestingCountry) throw ApplicationFailure.create({ message: 'Only the requesting NCB can answer', type: FAILURE_FORBIDDEN, nonRetryable: true });
+        if (c.actor.country !== s.requestingCountry)
+          throw ApplicationFailure.create({ message: 'Only the requesting NCB can answer', type: FAILURE_FORBIDDEN, nonRetryable: true });
         if (s.status !== 'CLARIFICATION_REQUESTED') throw conflict(`No clarification is awaited; the request is ${s.status}`);
       },
     },

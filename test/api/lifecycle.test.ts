@@ -24,7 +24,12 @@ test('a diffusion goes from submission to COMPLETED through the API', async () =
   expect(r1.body.review).toBeUndefined();
   const r2 = await sys.call('POST', `/v1/notices/${id}/responses`, {
     key: es,
-    body: { outcome: 'ASSETS_LOCATED', assets: [{ category: 'VESSEL', description: 'Yacht', location: { country: 'ES' }, estimatedValue: { amount: 1200000, currency: 'EUR' } }] },
+    body: {
+      outcome: 'ASSETS_LOCATED',
+      assets: [
+        { category: 'VESSEL', description: 'Yacht', location: { country: 'ES' }, estimatedValue: { amount: 1200000, currency: 'EUR' } },
+      ],
+    },
   });
   expect(r2.status).toBe(201);
   let view;

@@ -12,7 +12,10 @@ export const TEST_BUNDLE_PATH = path.resolve(__dirname, '../../node_modules/.cac
 
 export default async function globalSetup(): Promise<void> {
   ensureTemporalBinaries();
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error } });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
+  });
   fs.mkdirSync(path.dirname(TEST_BUNDLE_PATH), { recursive: true });
   fs.writeFileSync(TEST_BUNDLE_PATH, code);
 }

@@ -46,7 +46,11 @@ export interface TestSystem {
   /** Sets the pilot participants (and quota) directly. */
   pilot(participants: string[], quotaTotal?: number, limited?: boolean): Promise<void>;
   /** fetch against the API with a key; JSON in and out. */
-  call(method: string, path: string, opts?: { key?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { key?: string; body?: unknown; headers?: Record<string, string>; raw?: string },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   stop(): Promise<void>;
 }
 
@@ -143,7 +147,14 @@ export function sampleRequest(overrides: Record<string, unknown> = {}): Record<s
       legalBasis: { type: 'INVESTIGATION', reference: 'RGNR 1234/2024', authority: 'Procura di Palermo', date: '2024-11-05' },
       assetLink: 'Companies and accounts held through relatives received the proceeds',
     },
-    assetsSought: [{ category: 'BANK_ACCOUNT', description: 'Accounts held abroad', identifiers: { iban: 'IT60X0542811101000000123456' }, estimatedValue: { amount: 2500000, currency: 'EUR' } }],
+    assetsSought: [
+      {
+        category: 'BANK_ACCOUNT',
+        description: 'Accounts held abroad',
+        identifiers: { iban: 'IT60X0542811101000000123456' },
+        estimatedValue: { amount: 2500000, currency: 'EUR' },
+      },
+    ],
     handlingCode: 'H1',
     ...overrides,
   };
