@@ -1,0 +1,132 @@
+/**
+ * The system as `npm start` runs it (embedded Temporal dev server and PGlite on a data dir, real
+ * ports), stopped in the middle of a request's life and started again on the same data dir: the
+ * request, its timers and its history carry on. One "day" lasts 0.2 s so deadlines pass quickly.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../../system/config';
+import { startSystem, type RunningSystem } from '../../system/runtime';
+import { freshRequest } from '../api/helpers';
+import { quietTemporalRuntime } from '../support/system';
+
+const DAY_SECONDS = 0.2;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+let dataDir: string;
+let env: Record<string, string>;
+let system: RunningSystem | undefined;
+
+async function start(): Promise<RunningSystem> {
+  system = await startSystem(loadConfig(env), 'all', pino({ level: 'silent' }), () => undefined);
+  return system;
+}
+
+async function call(method: string, url: string, key: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${system!.apiUrl}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+async function until<T = any>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  quietTemporalRuntime();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'silver-e2e-'));
+  env = {
+    PORT: String(await freePort()),
+    SILVER_TEMPORAL_PORT: String(await freePort()),
+    SILVER_TEMPORAL_UI_PORT: String(await freePort()),
+    SILVER_DATA_DIR: dataDir,
+    SILVER_DAY_SECONDS: String(DAY_SECONDS),
+    TEMPORAL_TASK_QUEUE: 'silver-e2e',
+  };
+});
+
+afterAll(async () => {
+  await system?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('a diffusion survives a restart between publication and its deadline', async () => {
+  await start();
+  const admin = fs.readFileSync(path.join(dataDir, 'admin-key'), 'utf8').trim();
+  expect(
+    (await call('PUT', '/v1/pilot', admin, { participants: ['IT', 'FR', 'ES'], quotaTotal: 30, recipientsLimitedToParticipants: false }))
+      .status,
+  ).toBe(200);
+  const key = async (body: object) => (await call('POST', '/v1/api-keys', admin, body)).body.key as string;
+  const italy = await key({ role: 'NCB', country: 'IT' });
+  const france = await key({ role: 'NCB', country: 'FR' });
+  const spain = await key({ role: 'NCB', country: 'ES' });
+  const reviewer = await key({ role: 'REVIEWER' });
+
+  // 30 "days" to answer = 6 s; reminder at 80 % = 4.8 s.
+  const created = await call('POST', '/v1/notices', italy, freshRequest({ responseDays: 30 }));
+  expect(created.status).toBe(201);
+  const id = created.body.id;
+  const published = await call('POST', `/v1/notices/${id}/decisions`, reviewer, { decision: 'APPROVE' });
+  expect(published.body.status).toBe('PUBLISHED');
+  expect((await call('POST', `/v1/notices/${id}/responses`, france, { outcome: 'NO_ASSETS_FOUND' })).status).toBe(201);
+
+  await system!.stop();
+  system = undefined;
+  await start();
+
+  // Keys, pilot settings and the request are as they were; the admin key is not printed again.
+  expect((await call('GET', '/v1/pilot', admin)).body.participants).toEqual(['ES', 'FR', 'IT']);
+  const after = await call('GET', `/v1/notices/${id}`, italy);
+  expect(after.body).toMatchObject({ status: 'PUBLISHED', reference: published.body.reference });
+
+  // The deadline timers set before the restart still fire: Spain is reminded, then overdue.
+  const overdue = await until('the OVERDUE notification', async () => {
+    const feed = await call('GET', '/v1/notifications', spain);
+    const types = feed.body.items.filter((n: { noticeId: string }) => n.noticeId === id).map((n: { type: string }) => n.type);
+    return types.includes('OVERDUE') ? types : undefined;
+  });
+  expect(overdue).toEqual(['PUBLISHED', 'REMINDER', 'OVERDUE']);
+  expect((await call('GET', `/v1/notices/${id}`, spain)).body.recipients).toEqual([
+    expect.objectContaining({ country: 'ES', status: 'OVERDUE' }),
+  ]);
+
+  // A late answer is accepted, marked late, and completes the request.
+  expect(
+    (await call('POST', `/v1/notices/${id}/responses`, spain, { outcome: 'UNABLE_TO_ASSIST', reason: 'Register offline' })).status,
+  ).toBe(201);
+  const completed = await until('COMPLETED', async () => {
+    const v = await call('GET', `/v1/notices/${id}`, italy);
+    return v.body.status === 'COMPLETED' ? v.body : undefined;
+  });
+  expect(completed.recipients.map((r: { status: string }) => r.status)).toEqual(['RESPONDED', 'RESPONDED']);
+  const responses = await call('GET', `/v1/notices/${id}/responses`, italy);
+  expect(responses.body.items.map((r: { country: string; late: boolean }) => [r.country, r.late])).toEqual([
+    ['FR', false],
+    ['ES', true],
+  ]);
+  const events = await call('GET', `/v1/notices/${id}/events`, italy);
+  expect(events.body.items.map((e: { type: string }) => e.type)).toEqual(
+    expect.arrayContaining(['SUBMITTED', 'SCREENED', 'DECISION', 'PUBLISHED', 'RESPONSE', 'REMINDERS_SENT', 'OVERDUE', 'COMPLETED']),
+  );
+});
