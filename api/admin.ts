@@ -6,7 +6,7 @@ import { MEMBER_COUNTRIES } from '../domain/countries';
 import type { PrismaClient } from '../prisma/database';
 import { DEFAULT_PILOT } from '../prisma/seed';
 import { generateKey, hashKey } from './auth';
-import { notFound } from './problem';
+import { conflict, notFound } from './problem';
 import { addRoute } from './route';
 import { ApiKey, ApiKeyRequest, Countries, CreatedApiKey, KeyIdParam, Pilot, PilotRequest } from './schemas';
 import { z } from 'zod';
@@ -105,11 +105,17 @@ export function adminRoutes(prisma: PrismaClient, registry: OpenAPIRegistry): Ro
       roles: ['ADMIN'],
       params: KeyIdParam,
       success: { status: 204, description: 'Revoked' },
-      errors: [404],
+      errors: [404, 409],
     },
     async ({ params, principal }) => {
-      const { count } = await prisma.apiKey.updateMany({ where: { id: params.id, revokedAt: null }, data: { revokedAt: new Date() } });
-      if (count === 0) throw notFound('No active API key has this id');
+      await prisma.$transaction(async (tx) => {
+        const { count } = await tx.apiKey.updateMany({ where: { id: params.id, revokedAt: null }, data: { revokedAt: new Date() } });
+        if (count === 0) throw notFound('No active API key has this id');
+        // Revoking the last ADMIN key would lock every administrator out for good.
+        if ((await tx.apiKey.count({ where: { role: 'ADMIN', revokedAt: null } })) === 0) {
+          throw conflict('This is the last active ADMIN key; create another ADMIN key before revoking it');
+        }
+      });
       await prisma.auditEvent.create({
         data: {
           id: crypto.randomUUID(),

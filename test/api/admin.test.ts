@@ -87,6 +87,19 @@ describe('API keys', () => {
     expect(await sys.db.prisma.apiKey.count({ where: { role: 'ADMIN', revokedAt: null } })).toBeGreaterThanOrEqual(1);
   });
 
+  test('the last active ADMIN key cannot be revoked', async () => {
+    const admins = await sys.db.prisma.apiKey.findMany({ where: { role: 'ADMIN', revokedAt: null } });
+    const own = await sys.db.prisma.apiKey.findFirstOrThrow({
+      where: { role: 'ADMIN', revokedAt: null, label: 'test' },
+      orderBy: { createdAt: 'asc' },
+    });
+    for (const other of admins.filter((a) => a.id !== own.id)) {
+      expect((await sys.call('DELETE', `/v1/api-keys/${other.id}`, { key: sys.adminKey })).status).toBe(204);
+    }
+    expectProblem(await sys.call('DELETE', `/v1/api-keys/${own.id}`, { key: sys.adminKey }), 409);
+    expect((await sys.call('GET', '/v1/api-keys', { key: sys.adminKey })).status).toBe(200);
+  });
+
   test('400 with field errors for every malformed key request', async () => {
     const cases: [unknown, string][] = [
       [{ role: 'NCB' }, 'country'],
