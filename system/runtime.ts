@@ -44,6 +44,8 @@ export function createLogger(config: Config): Logger {
         const fn = level === 'ERROR' ? sdk.error : level === 'WARN' ? sdk.warn : sdk.info;
         fn.call(sdk, meta ?? {}, message);
       }),
+      // The SDK core's own (Rust) logs go through the same logger instead of straight to stderr.
+      telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
     });
   }
   return log;

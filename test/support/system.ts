@@ -22,7 +22,11 @@ let runtimeInstalled = false;
 export function quietTemporalRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  // The test server does not advertise every capability the SDK core asks about; its warnings are noise here.
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+  });
 }
 
 export async function createTemporalEnv(kind: 'time-skipping' | 'dev' = 'time-skipping'): Promise<TestWorkflowEnvironment> {
