@@ -149,46 +149,7 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
           if (used >= pilot.quotaPerParticipant) {
             throw conflict(`${country} has used its pilot quota (${used} of ${pilot.quotaPerParticipant})`);
           }
-          const created = await tx.notice.create({
-            data: {
-              id,
-              kind: body.kind,
-              status: 'SUBMITTED',
-              requestingCountry: country,
-              createdByKeyId: principal.keyId,
-              createdAt: now,
-              updatedAt: now,
-              requestedRecipients: body.recipients ?? [],
-              purposes: body.purposes,
-              subject: body.subject as Prisma.InputJsonValue,
-              offence: body.offence as Prisma.InputJsonValue,
-              assetsSought: body.assetsSought as Prisma.InputJsonValue,
-              handlingCode: body.handlingCode,
-              urgency: body.urgency,
-              language: body.language,
-              responseDays: body.responseDays,
-              subjectKey: subjectKey(body.subject),
-              flags: [],
-            },
-          });
-          await tx.auditEvent.create({
-            data: {
-              id: crypto.randomUUID(),
-              noticeId: id,
-              at: now,
-              type: 'SUBMITTED',
-              actorRole: principal.role,
-              actorCountry: country,
-              actorKeyId: principal.keyId,
-              data: {
-                kind: body.kind,
-                recipients: body.recipients ?? 'ALL_MEMBERS',
-                urgency: body.urgency,
-                responseDays: body.responseDays,
-              },
-            },
-          });
-          return created;
+          return recordSubmission(tx, { id, body, principal, now });
         });
         await startWorkflow(notice);
       } catch (err) {
@@ -570,6 +531,49 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
   );
 
   return router;
+}
+
+/** Records a submission and its audit event (inside the caller's transaction, after the quota check). */
+export async function recordSubmission(
+  tx: Prisma.TransactionClient,
+  s: { id: string; body: NoticeRequest; principal: Principal; now: Date },
+) {
+  const { id, body, principal, now } = s;
+  const created = await tx.notice.create({
+    data: {
+      id,
+      kind: body.kind,
+      status: 'SUBMITTED',
+      requestingCountry: principal.country!,
+      createdByKeyId: principal.keyId,
+      createdAt: now,
+      updatedAt: now,
+      requestedRecipients: body.recipients ?? [],
+      purposes: body.purposes,
+      subject: body.subject as Prisma.InputJsonValue,
+      offence: body.offence as Prisma.InputJsonValue,
+      assetsSought: body.assetsSought as Prisma.InputJsonValue,
+      handlingCode: body.handlingCode,
+      urgency: body.urgency,
+      language: body.language,
+      responseDays: body.responseDays,
+      subjectKey: subjectKey(body.subject),
+      flags: [],
+    },
+  });
+  await tx.auditEvent.create({
+    data: {
+      id: crypto.randomUUID(),
+      noticeId: id,
+      at: now,
+      type: 'SUBMITTED',
+      actorRole: principal.role,
+      actorCountry: principal.country,
+      actorKeyId: principal.keyId,
+      data: { kind: body.kind, recipients: body.recipients ?? 'ALL_MEMBERS', urgency: body.urgency, responseDays: body.responseDays },
+    },
+  });
+  return created;
 }
 
 function relationOf(n: { requestingCountry: string }, p: Principal): Relation {

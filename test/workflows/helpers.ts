@@ -5,8 +5,8 @@
 import crypto from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { hashKey } from '../../api/auth';
-import { subjectKey } from '../../domain/screening';
-import type { Prisma } from '../../generated/prisma/client';
+import { recordSubmission } from '../../api/notices';
+import { NoticeRequest } from '../../api/schemas';
 import type { NoticeWorkflowInput } from '../../workflows/notice';
 import { sampleRequest, type TestSystem } from '../support/system';
 
@@ -160,46 +160,12 @@ export async function submitWithHistoryLimit(
   const id = crypto.randomUUID();
   const now = new Date();
   const keyId = await keyIdOf(sys, opts.key);
-  await sys.db.prisma.$transaction(async (tx) => {
-    await tx.notice.create({
-      data: {
-        id,
-        kind: body.kind,
-        status: 'SUBMITTED',
-        requestingCountry: country,
-        createdByKeyId: keyId,
-        createdAt: now,
-        updatedAt: now,
-        requestedRecipients: body.recipients ?? [],
-        purposes: body.purposes,
-        subject: body.subject as Prisma.InputJsonValue,
-        offence: body.offence as Prisma.InputJsonValue,
-        assetsSought: body.assetsSought as Prisma.InputJsonValue,
-        handlingCode: body.handlingCode ?? 'H0',
-        urgency: body.urgency ?? 'NORMAL',
-        language: body.language ?? 'en',
-        responseDays: body.responseDays ?? 30,
-        subjectKey: subjectKey(body.subject),
-        flags: [],
-      },
-    });
-    await tx.auditEvent.create({
-      data: {
-        id: crypto.randomUUID(),
-        noticeId: id,
-        at: now,
-        type: 'SUBMITTED',
-        actorRole: 'NCB',
-        actorCountry: country,
-        actorKeyId: keyId,
-        data: {},
-      },
-    });
-  });
+  const parsed = NoticeRequest.parse(body);
+  await sys.db.prisma.$transaction((tx) => recordSubmission(tx, { id, body: parsed, principal: { keyId, role: 'NCB', country }, now }));
   const input: NoticeWorkflowInput = {
     noticeId: id,
     requestingCountry: country,
-    responseDays: body.responseDays ?? 30,
+    responseDays: parsed.responseDays,
     daySeconds: sys.daySeconds,
     historyLimit: opts.historyLimit,
   };
