@@ -119,6 +119,9 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
             { path: 'recipients', message: `only pilot participants may receive requests; not participating: ${outside.join(', ')}` },
           ]);
       }
+      if (body.kind === 'NOTICE' && pilot.recipientsLimitedToParticipants && pilot.participants.every((c) => c === country)) {
+        throw conflict('A notice goes to the other pilot participants, and there are none yet');
+      }
 
       let id: string = crypto.randomUUID();
       const idemKey = idempotencyKeyFrom(req.headers['idempotency-key']);

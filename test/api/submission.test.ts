@@ -290,6 +290,12 @@ describe('who may submit', () => {
       const n = await submit(sys, it_, notice);
       const published = await sys.call('POST', `/v1/notices/${n.id}/decisions`, { key: reviewer, body: { decision: 'APPROVE' } });
       expect(published.body.recipients.map((r: { country: string }) => r.country)).toEqual(['DE', 'ES', 'FR', 'PT']);
+
+      // With no other participant a notice would reach nobody: refused before it takes quota.
+      await sys.pilot(['IT'], 1000, true);
+      const before = await sys.db.prisma.notice.count();
+      expectProblem(await post(it_, notice), 409);
+      expect(await sys.db.prisma.notice.count()).toBe(before);
     } finally {
       await sys.pilot(PARTICIPANTS, 1000, false);
     }
