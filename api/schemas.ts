@@ -14,7 +14,22 @@ const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 export const CountryCode = z
   .string()
   .refine(isMemberCountry, { message: 'must be the upper-case ISO 3166-1 alpha-2 code of an INTERPOL member country' })
-  .openapi({ example: 'FR', description: 'ISO 3166-1 alpha-2, upper case' });
+  .openapi({ example: 'FR', description: 'ISO 3166-1 alpha-2, upper case; an INTERPOL member country' });
+
+/**
+ * Any country or territory, member or not: a suspect may hold a North Korean passport or a flat in
+ * Tuvalu. ICU names every assigned ISO 3166-1 code (and echoes an unknown one back); the few
+ * groupings it also names (EU, UN, ...) are not countries.
+ */
+const REGION_NAMES = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'QO', 'XA', 'XB', 'ZZ']);
+export function isIsoCountry(code: string): boolean {
+  return /^[A-Z]{2}$/.test(code) && !NOT_COUNTRIES.has(code) && REGION_NAMES.of(code) !== code;
+}
+export const AnyCountryCode = z
+  .string()
+  .refine(isIsoCountry, { message: 'must be an upper-case ISO 3166-1 alpha-2 country code' })
+  .openapi({ example: 'KP', description: 'ISO 3166-1 alpha-2, upper case; any country or territory' });
 export const CurrencyCode = z
   .string()
   .refine((c) => /^[A-Z]{3}$/.test(c) && CURRENCIES.has(c), { message: 'must be an upper-case ISO 4217 currency code' })
@@ -48,13 +63,13 @@ export const Subject = z
     dateOfBirth: isoDate.optional(),
     placeOfBirth: text(200).optional(),
     sex: z.enum(M.SEXES).optional(),
-    nationalities: uniqueList(CountryCode, 10).optional(),
+    nationalities: uniqueList(AnyCountryCode, 10).optional(),
     aliases: z
       .array(z.strictObject({ familyName: text(200), givenNames: text(200).optional() }))
       .max(50)
       .optional(),
     identityDocuments: z
-      .array(z.strictObject({ type: z.enum(M.DOCUMENT_TYPES), number: text(100), issuingCountry: CountryCode }))
+      .array(z.strictObject({ type: z.enum(M.DOCUMENT_TYPES), number: text(100), issuingCountry: AnyCountryCode }))
       .max(20)
       .optional(),
   })
@@ -153,7 +168,7 @@ export const LocatedAsset = z
     category: z.enum(M.ASSET_CATEGORIES),
     description: text(2_000),
     identifiers: Identifiers.optional(),
-    location: z.strictObject({ country: CountryCode, address: text(500).optional() }),
+    location: z.strictObject({ country: AnyCountryCode, address: text(500).optional() }),
     estimatedValue: Money.optional(),
     holder: text(300).optional(),
     measures: z.enum(M.MEASURES).optional(),

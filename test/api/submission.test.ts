@@ -89,6 +89,20 @@ describe('a valid request', () => {
     expect(screened.review.flags).toContain('INCOMPLETE_IDENTITY');
   });
 
+  test('a subject may be a national of, and hold papers from, a country outside INTERPOL', async () => {
+    const base = freshRequest();
+    const subject = {
+      ...base.subject,
+      nationalities: ['KP'],
+      identityDocuments: [{ type: 'PASSPORT', number: '745123', issuingCountry: 'TV' }],
+    };
+    const v = await submit(sys, it_, { ...base, subject });
+    expect(v.subject.nationalities).toEqual(['KP']);
+    expect(v.subject.identityDocuments[0].issuingCountry).toBe('TV');
+    // Recipients stay INTERPOL members only.
+    expectFieldErrors(await post(it_, freshRequest({ recipients: ['KP'] })), 'recipients.0');
+  });
+
   test('a NOTICE omits recipients and, once published, goes to every member but the requester', async () => {
     const { recipients: _r, ...rest } = freshRequest({ kind: 'NOTICE' });
     const v = await submit(sys, fr, rest);
