@@ -1,5 +1,7 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import { createBaselineActivities } from '../activities/baseline';
@@ -7,11 +9,49 @@ import type { PrismaClient } from '../prisma/database';
 
 export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
 
-let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** The workflow bundle, built once per process (webpack takes a few seconds). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundlePromise ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+const PROJECT_ROOT = path.resolve(__dirname, '..');
+const CACHE_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'silver-notice');
+/** Everything the bundle is built from: workflow and domain code, and the SDK's version. */
+const BUNDLE_SOURCES = ['workflows', 'domain'];
+
+let bundlePromise: Promise<{ code: string }> | undefined;
+/**
+ * The workflow bundle, built once per process. Webpack takes seconds and about 100 MB, so the
+ * result is kept on disk under a hash of its sources and reused while they are unchanged.
+ */
+export function workflowBundle(): Promise<{ code: string }> {
+  bundlePromise ??= (async () => {
+    const cached = path.join(CACHE_DIR, `workflow-bundle-${sourceHash()}.js`);
+    if (fs.existsSync(cached)) return { code: fs.readFileSync(cached, 'utf8') };
+    const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+    try {
+      fs.mkdirSync(CACHE_DIR, { recursive: true });
+      for (const old of fs.readdirSync(CACHE_DIR).filter((f) => f.startsWith('workflow-bundle-'))) fs.rmSync(path.join(CACHE_DIR, old));
+      fs.writeFileSync(`${cached}.tmp`, bundle.code);
+      fs.renameSync(`${cached}.tmp`, cached);
+    } catch {
+      // A read-only install still runs; it just bundles at every start.
+    }
+    return bundle;
+  })();
   return bundlePromise;
+}
+
+function sourceHash(): string {
+  const hash = crypto.createHash('sha256');
+  hash.update(JSON.parse(fs.readFileSync(require.resolve('@temporalio/workflow/package.json'), 'utf8')).version);
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else {
+        hash.update(path.relative(PROJECT_ROOT, full));
+        hash.update(fs.readFileSync(full));
+      }
+    }
+  };
+  for (const dir of BUNDLE_SOURCES) walk(path.join(PROJECT_ROOT, dir));
+  return hash.digest('hex').slice(0, 16);
 }
 
 const quietBundlerLogger = {
