@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Prisma } from '../generated/prisma/client';
 import type { Actor } from '../domain/model';
 
@@ -6,7 +7,8 @@ export type AuditActor = Actor | { role: 'SYSTEM'; country?: null; keyId?: null 
 export const SYSTEM_ACTOR: AuditActor = { role: 'SYSTEM' };
 
 export interface AuditEntry {
-  id: string;
+  /** Given by workflow steps (so a retry writes nothing twice); a fresh one otherwise. */
+  id?: string;
   noticeId: string | null;
   at: Date;
   type: string;
@@ -14,21 +16,23 @@ export interface AuditEntry {
   data: Record<string, unknown>;
 }
 
-/** Appends one event to the audit trail; writing the same id twice keeps the first. */
-export async function recordAudit(tx: Prisma.TransactionClient, e: AuditEntry): Promise<void> {
-  await tx.auditEvent.createMany({
-    data: [
-      {
-        id: e.id,
-        noticeId: e.noticeId,
-        at: e.at,
-        type: e.type,
-        actorRole: e.actor.role,
-        actorCountry: e.actor.country ?? null,
-        actorKeyId: e.actor.keyId ?? null,
-        data: e.data as Prisma.InputJsonValue,
-      },
-    ],
+/**
+ * Appends events to the audit trail, the one way anything writes it (activities, API reads and
+ * administration); writing the same id twice keeps the first.
+ */
+export async function recordAudit(db: Pick<Prisma.TransactionClient, 'auditEvent'>, ...entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await db.auditEvent.createMany({
+    data: entries.map((e) => ({
+      id: e.id ?? crypto.randomUUID(),
+      noticeId: e.noticeId,
+      at: e.at,
+      type: e.type,
+      actorRole: e.actor.role,
+      actorCountry: e.actor.country ?? null,
+      actorKeyId: e.actor.keyId ?? null,
+      data: e.data as Prisma.InputJsonValue,
+    })),
     skipDuplicates: true,
   });
 }

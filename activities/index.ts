@@ -46,7 +46,7 @@ export function createActivities({ prisma, log }: ActivityDeps) {
 
   return {
     /** Completeness, consistency, duplicate and Article 3 checks; stores the flags. */
-    async screenNotice(input: { noticeId: string; eventId: string; at: number; actor?: Actor }): Promise<{ flags: Flag[] }> {
+    async screenNotice(input: Stamp): Promise<{ flags: Flag[] }> {
       const at = new Date(input.at);
       return prisma.$transaction(async (tx) => {
         const notice = await tx.notice.findUniqueOrThrow({ where: { id: input.noticeId } });

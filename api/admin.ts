@@ -1,15 +1,15 @@
 /** Administration: API keys, pilot settings, member countries. */
-import crypto from 'node:crypto';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
+import { z } from 'zod';
 import { MEMBER_COUNTRIES } from '../domain/countries';
 import type { PrismaClient } from '../prisma/database';
 import { DEFAULT_PILOT } from '../prisma/seed';
-import { generateKey, hashKey } from './auth';
+import { recordAudit } from '../activities/audit';
+import { createApiKey } from './auth';
 import { conflict, notFound } from './problem';
 import { addRoute } from './route';
 import { ApiKey, ApiKeyRequest, Countries, CreatedApiKey, KeyIdParam, Pilot, PilotRequest } from './schemas';
-import { z } from 'zod';
 
 /** The pilot settings alone, without usage (which counts every request holding quota). */
 export async function readPilotSettings(prisma: PrismaClient) {
@@ -17,21 +17,22 @@ export async function readPilotSettings(prisma: PrismaClient) {
   return { ...row, quotaPerParticipant: quotaPerParticipant(row.quotaTotal, row.participants.length) };
 }
 
+/** The settings with their usage: each participant's requests holding quota. */
 export async function readPilot(prisma: PrismaClient) {
-  const row = (await prisma.pilotSettings.findUnique({ where: { id: 1 } })) ?? DEFAULT_PILOT;
+  const row = await readPilotSettings(prisma);
   const usageRows = await prisma.notice.groupBy({ by: ['requestingCountry'], where: { holdsQuota: true }, _count: { _all: true } });
   const usage: Record<string, number> = Object.fromEntries(row.participants.map((c) => [c, 0]));
   for (const u of usageRows) usage[u.requestingCountry] = u._count._all;
   return {
     participants: [...row.participants].sort(),
     quotaTotal: row.quotaTotal,
-    quotaPerParticipant: quotaPerParticipant(row.quotaTotal, row.participants.length),
+    quotaPerParticipant: row.quotaPerParticipant,
     recipientsLimitedToParticipants: row.recipientsLimitedToParticipants,
     usage,
   };
 }
 
-export function quotaPerParticipant(total: number, participants: number): number {
+function quotaPerParticipant(total: number, participants: number): number {
   return participants === 0 ? 0 : Math.floor(total / participants);
 }
 
@@ -57,19 +58,13 @@ export function adminRoutes(prisma: PrismaClient, registry: OpenAPIRegistry): Ro
       success: { status: 201, schema: CreatedApiKey, description: 'The new key' },
     },
     async ({ body, principal }) => {
-      const key = generateKey();
-      const row = await prisma.apiKey.create({
-        data: { id: crypto.randomUUID(), hash: hashKey(key), role: body.role, country: body.country ?? null, label: body.label ?? null },
-      });
-      await prisma.auditEvent.create({
-        data: {
-          id: crypto.randomUUID(),
-          at: new Date(),
-          type: 'API_KEY_CREATED',
-          actorRole: principal.role,
-          actorKeyId: principal.keyId,
-          data: { keyId: row.id, role: row.role, country: row.country },
-        },
+      const { key, row } = await createApiKey(prisma, body);
+      await recordAudit(prisma, {
+        noticeId: null,
+        at: new Date(),
+        type: 'API_KEY_CREATED',
+        actor: principal,
+        data: { keyId: row.id, role: row.role, country: row.country },
       });
       return { body: { ...keyView(row), key } };
     },
@@ -116,16 +111,7 @@ export function adminRoutes(prisma: PrismaClient, registry: OpenAPIRegistry): Ro
           throw conflict('This is the last active ADMIN key; create another ADMIN key before revoking it');
         }
       });
-      await prisma.auditEvent.create({
-        data: {
-          id: crypto.randomUUID(),
-          at: new Date(),
-          type: 'API_KEY_REVOKED',
-          actorRole: principal.role,
-          actorKeyId: principal.keyId,
-          data: { keyId: params.id },
-        },
-      });
+      await recordAudit(prisma, { noticeId: null, at: new Date(), type: 'API_KEY_REVOKED', actor: principal, data: { keyId: params.id } });
     },
   );
 
@@ -164,16 +150,7 @@ export function adminRoutes(prisma: PrismaClient, registry: OpenAPIRegistry): Ro
         recipientsLimitedToParticipants: body.recipientsLimitedToParticipants,
       };
       await prisma.pilotSettings.upsert({ where: { id: 1 }, create: { id: 1, ...data }, update: data });
-      await prisma.auditEvent.create({
-        data: {
-          id: crypto.randomUUID(),
-          at: new Date(),
-          type: 'PILOT_UPDATED',
-          actorRole: principal.role,
-          actorKeyId: principal.keyId,
-          data,
-        },
-      });
+      await recordAudit(prisma, { noticeId: null, at: new Date(), type: 'PILOT_UPDATED', actor: principal, data });
       return { body: await readPilot(prisma) };
     },
   );

@@ -3,6 +3,7 @@
  * stops working at once because every request looks its key up.
  */
 import crypto from 'node:crypto';
+import type { ApiKey as ApiKeyRow } from '../generated/prisma/client';
 import type { PrismaClient } from '../prisma/database';
 import type { Role } from '../domain/model';
 import { unauthorized } from './problem';
@@ -19,6 +20,18 @@ export function hashKey(key: string): string {
 
 export function generateKey(): string {
   return `snk_${crypto.randomBytes(32).toString('base64url')}`;
+}
+
+/** Creates a key; only its hash is stored, so the returned secret is the only copy. */
+export async function createApiKey(
+  prisma: PrismaClient,
+  k: { role: Role; country?: string | null; label?: string | null; key?: string },
+): Promise<{ key: string; row: ApiKeyRow }> {
+  const key = k.key ?? generateKey();
+  const row = await prisma.apiKey.create({
+    data: { id: crypto.randomUUID(), hash: hashKey(key), role: k.role, country: k.country ?? null, label: k.label ?? null },
+  });
+  return { key, row };
 }
 
 export async function authenticate(prisma: PrismaClient, header: string | undefined): Promise<Principal> {

@@ -5,12 +5,13 @@ import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { type Actor, isFinal, type Status } from '../domain/model';
+import { isFinal, type Status } from '../domain/model';
 import { subjectKey } from '../domain/screening';
 import type { Prisma } from '../generated/prisma/client';
 import type { PrismaClient } from '../prisma/database';
 import { startNoticeWorkflow } from '../temporal/start-notice';
 import { cancelUpdate, clarifyUpdate, decideUpdate, respondUpdate, withdrawUpdate, type ResponseInput } from '../workflows/messages';
+import { recordAudit } from '../activities/audit';
 import { readPilotSettings } from './admin';
 import type { Principal } from './auth';
 import { claimIdempotencyKey, requestHash } from './idempotency';
@@ -30,7 +31,7 @@ import {
   ResponseRequest,
   WithdrawalRequest,
 } from './schemas';
-import { findingsFor, loadVisibleNotice, noticeView, type Relation } from './views';
+import { findingsFor, loadVisibleNotice, noticeView, relationTo, type Relation } from './views';
 
 export interface NoticeDeps {
   prisma: PrismaClient;
@@ -48,28 +49,20 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
   const { prisma, temporal } = deps;
   const router = Router();
   const tag = 'Requests';
-  const actorOf = (p: Principal): Actor => ({ role: p.role, country: p.country, keyId: p.keyId });
 
-  async function view(id: string, principal: Principal) {
+  /** The caller's view of a request; `readBy` names what was read when that read is to be audited. */
+  async function view(id: string, principal: Principal, readBy?: string) {
     const { notice, relation } = await loadVisibleNotice(prisma, id, principal);
+    if (readBy) await auditReads([notice], principal, readBy);
     const findings = relation === 'RECIPIENT' ? undefined : (await findingsFor(prisma, [id])).get(id);
     return noticeView(notice, relation, principal.country, findings);
   }
 
-  async function readAudit(noticeId: string, principal: Principal, relation: Relation, what: string) {
-    if (relation === 'REQUESTER') return;
-    await prisma.auditEvent.create({
-      data: {
-        id: crypto.randomUUID(),
-        noticeId,
-        at: new Date(),
-        type: 'READ',
-        actorRole: principal.role,
-        actorCountry: principal.country,
-        actorKeyId: principal.keyId,
-        data: { what },
-      },
-    });
+  /** Every read of a request by someone other than its requester is in its audit trail. */
+  async function auditReads(notices: { id: string; requestingCountry: string }[], principal: Principal, what: string) {
+    const at = new Date();
+    const read = notices.filter((n) => n.requestingCountry !== principal.country || principal.role !== 'NCB');
+    await recordAudit(prisma, ...read.map((n) => ({ noticeId: n.id, at, type: 'READ', actor: principal, data: { what } })));
   }
 
   const startWorkflow = (notice: { id: string; requestingCountry: string; responseDays: number }) =>
@@ -81,9 +74,10 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
     return view(id, principal);
   }
 
-  async function requireOpen(id: string, principal: Principal, allowed: (r: Relation) => boolean, what: string) {
+  /** The request, if the caller may see it, it is not final, and (for an NCB action) the caller has `role` in it. */
+  async function requireOpen(id: string, principal: Principal, role?: { is: Relation; otherwise: string }) {
     const { notice, relation } = await loadVisibleNotice(prisma, id, principal);
-    if (!allowed(relation)) throw forbidden(what);
+    if (role && relation !== role.is) throw forbidden(role.otherwise);
     if (isFinal(notice.status as Status)) throw conflict(`The request is ${notice.status}, a final state: no further action is possible`);
     return { notice, relation };
   }
@@ -183,11 +177,11 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
       errors: [404, 409],
     },
     async ({ params, body, principal }) => {
-      await requireOpen(params.id, principal, () => true, '');
+      await requireOpen(params.id, principal);
       return {
         body: await act(params.id, principal, () =>
           temporal.workflow.getHandle(params.id).executeUpdate(decideUpdate, {
-            args: [{ decision: body.decision, reason: body.reason, grounds: body.grounds ?? [], actor: actorOf(principal) }],
+            args: [{ decision: body.decision, reason: body.reason, grounds: body.grounds ?? [], actor: principal }],
           }),
         ),
       };
@@ -210,12 +204,10 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
       errors: [404, 409],
     },
     async ({ params, body, principal }) => {
-      const { notice } = await requireOpen(
-        params.id,
-        principal,
-        (r) => r === 'REQUESTER',
-        'Only the requesting NCB can answer a clarification request',
-      );
+      const { notice } = await requireOpen(params.id, principal, {
+        is: 'REQUESTER',
+        otherwise: 'Only the requesting NCB can answer a clarification request',
+      });
       const changes = (body.changes ?? {}) as Record<string, unknown>;
       // The changed request must still meet every submission rule.
       const merged = {
@@ -248,7 +240,7 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
         body: await act(params.id, principal, () =>
           temporal.workflow
             .getHandle(params.id)
-            .executeUpdate(clarifyUpdate, { args: [{ message: body.message, changes, actor: actorOf(principal) }] }),
+            .executeUpdate(clarifyUpdate, { args: [{ message: body.message, changes, actor: principal }] }),
         ),
       };
     },
@@ -270,12 +262,10 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
       errors: [404, 409],
     },
     async ({ params, body, principal }) => {
-      await requireOpen(params.id, principal, (r) => r === 'REQUESTER', 'Only the requesting NCB can withdraw its request');
+      await requireOpen(params.id, principal, { is: 'REQUESTER', otherwise: 'Only the requesting NCB can withdraw its request' });
       return {
         body: await act(params.id, principal, () =>
-          temporal.workflow
-            .getHandle(params.id)
-            .executeUpdate(withdrawUpdate, { args: [{ reason: body.reason, actor: actorOf(principal) }] }),
+          temporal.workflow.getHandle(params.id).executeUpdate(withdrawUpdate, { args: [{ reason: body.reason, actor: principal }] }),
         ),
       };
     },
@@ -297,12 +287,12 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
       errors: [404, 409],
     },
     async ({ params, body, principal }) => {
-      await requireOpen(params.id, principal, () => true, '');
+      await requireOpen(params.id, principal);
       return {
         body: await act(params.id, principal, () =>
           temporal.workflow
             .getHandle(params.id)
-            .executeUpdate(cancelUpdate, { args: [{ reason: body.reason, grounds: body.grounds ?? [], actor: actorOf(principal) }] }),
+            .executeUpdate(cancelUpdate, { args: [{ reason: body.reason, grounds: body.grounds ?? [], actor: principal }] }),
         ),
       };
     },
@@ -353,7 +343,7 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
         reason: body.reason,
         handlingCode: body.handlingCode,
         assets: body.assets ?? [],
-        actor: actorOf(principal),
+        actor: principal,
       };
       return {
         status: 201,
@@ -379,12 +369,7 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
       success: { status: 200, schema: NoticeView, description: 'The request' },
       errors: [404],
     },
-    async ({ params, principal }) => {
-      const { notice, relation } = await loadVisibleNotice(prisma, params.id, principal);
-      await readAudit(notice.id, principal, relation, 'notice');
-      const findings = relation === 'RECIPIENT' ? undefined : (await findingsFor(prisma, [notice.id])).get(notice.id);
-      return { body: noticeView(notice, relation, principal.country, findings) };
-    },
+    async ({ params, principal }) => ({ body: await view(params.id, principal, 'notice') }),
   );
 
   addRoute(
@@ -427,30 +412,14 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
       const page = rows.slice(0, query.limit);
       const findings = await findingsFor(
         prisma,
-        page.filter((n) => relationOf(n, principal) !== 'RECIPIENT').map((n) => n.id),
+        page.filter((n) => relationTo(n, principal) !== 'RECIPIENT').map((n) => n.id),
       );
       // A listed request is read as much as a fetched one: audited the same way.
-      const read = page.filter((n) => relationOf(n, principal) !== 'REQUESTER');
-      if (read.length) {
-        const at = new Date();
-        await prisma.auditEvent.createMany({
-          data: read.map((n) => ({
-            id: crypto.randomUUID(),
-            noticeId: n.id,
-            at,
-            type: 'READ',
-            actorRole: principal.role,
-            actorCountry: principal.country,
-            actorKeyId: principal.keyId,
-            data: { what: 'list' },
-          })),
-        });
-      }
+      await auditReads(page, principal, 'list');
       return {
         body: {
           items: page.map((n) => {
-            const relation = relationOf(n, principal);
-            return noticeView(n, relation, principal.country, findings.get(n.id));
+            return noticeView(n, relationTo(n, principal)!, principal.country, findings.get(n.id));
           }),
           nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]) : null,
         },
@@ -473,12 +442,12 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
       errors: [404],
     },
     async ({ params, principal }) => {
-      const { relation } = await loadVisibleNotice(prisma, params.id, principal);
+      const { notice, relation } = await loadVisibleNotice(prisma, params.id, principal);
       const rows = await prisma.response.findMany({
         where: { noticeId: params.id, ...(relation === 'RECIPIENT' ? { country: principal.country! } : {}) },
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       });
-      await readAudit(params.id, principal, relation, 'responses');
+      await auditReads([notice], principal, 'responses');
       return {
         body: {
           items: rows.map((r) => ({
@@ -512,9 +481,9 @@ export function noticeRoutes(deps: NoticeDeps, registry: OpenAPIRegistry): Route
       errors: [404],
     },
     async ({ params, principal }) => {
-      const { relation } = await loadVisibleNotice(prisma, params.id, principal);
+      const { notice, relation } = await loadVisibleNotice(prisma, params.id, principal);
       if (relation === 'RECIPIENT') throw forbidden('The audit trail is for the requesting NCB and reviewers');
-      await readAudit(params.id, principal, relation, 'events');
+      await auditReads([notice], principal, 'events');
       const rows = await prisma.auditEvent.findMany({ where: { noticeId: params.id }, orderBy: { seq: 'asc' } });
       return {
         body: {
@@ -564,24 +533,14 @@ export async function recordSubmission(
       flags: [],
     },
   });
-  await tx.auditEvent.create({
-    data: {
-      id: crypto.randomUUID(),
-      noticeId: id,
-      at: now,
-      type: 'SUBMITTED',
-      actorRole: principal.role,
-      actorCountry: principal.country,
-      actorKeyId: principal.keyId,
-      data: { kind: body.kind, recipients: body.recipients ?? 'ALL_MEMBERS', urgency: body.urgency, responseDays: body.responseDays },
-    },
+  await recordAudit(tx, {
+    noticeId: id,
+    at: now,
+    type: 'SUBMITTED',
+    actor: principal,
+    data: { kind: body.kind, recipients: body.recipients ?? 'ALL_MEMBERS', urgency: body.urgency, responseDays: body.responseDays },
   });
   return created;
-}
-
-function relationOf(n: { requestingCountry: string }, p: Principal): Relation {
-  if (p.role === 'REVIEWER') return 'REVIEWER';
-  return n.requestingCountry === p.country ? 'REQUESTER' : 'RECIPIENT';
 }
 
 function idempotencyKeyFrom(header: string | string[] | undefined): string | undefined {

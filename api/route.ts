@@ -18,8 +18,8 @@ export interface RouteSpec<B, Q, P> {
   path: string;
   summary: string;
   tag: string;
-  /** Roles allowed; 'public' needs no key. */
-  roles: Role[] | 'public';
+  /** Roles allowed (every /v1 route needs a key). */
+  roles: Role[];
   body?: B;
   query?: Q;
   params?: P;
@@ -54,9 +54,8 @@ export function addRoute<
   const fullPath = `/v1${spec.path}`;
   registry.registerPath(openApiPath(spec, fullPath));
   router[spec.method](spec.path, async (req, res) => {
-    const principal: Principal =
-      spec.roles === 'public' ? { keyId: '', role: 'ADMIN', country: null } : await authenticate(prisma, req.headers.authorization);
-    if (spec.roles !== 'public' && !spec.roles.includes(principal.role)) {
+    const principal: Principal = await authenticate(prisma, req.headers.authorization);
+    if (!spec.roles.includes(principal.role)) {
       throw forbidden(`This action is for ${spec.roles.join(' or ')} keys; this key is ${principal.role}`);
     }
     const params = parse(spec.params, req.params, 'path');
@@ -93,11 +92,7 @@ const DESCRIPTIONS: Record<number, string> = {
 
 function openApiPath(spec: RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined>, fullPath: string): RouteConfig {
   const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
-  const errorStatuses = new Set<number>([
-    ...(spec.roles === 'public' ? [] : [401, 403]),
-    ...(spec.body || spec.query || spec.params ? [400] : []),
-    ...(spec.errors ?? []),
-  ]);
+  const errorStatuses = new Set<number>([401, 403, ...(spec.body || spec.query || spec.params ? [400] : []), ...(spec.errors ?? [])]);
   if (spec.body) {
     errorStatuses.add(413);
     errorStatuses.add(415);
@@ -107,8 +102,8 @@ function openApiPath(spec: RouteSpec<Schema | undefined, Schema | undefined, Sch
     path: fullPath.replace(/:(\w+)/g, '{$1}'),
     summary: spec.summary,
     tags: [spec.tag],
-    security: spec.roles === 'public' ? [] : [{ bearerKey: [] }],
-    description: spec.roles === 'public' ? undefined : `Roles: ${spec.roles.join(', ')}`,
+    security: [{ bearerKey: [] }],
+    description: `Roles: ${spec.roles.join(', ')}`,
     request: {
       ...(spec.params ? { params: spec.params as never } : {}),
       ...(spec.query ? { query: spec.query as never } : {}),

@@ -6,7 +6,7 @@
 import type { Notice, Recipient, Decision } from '../generated/prisma/client';
 import type { PrismaClient } from '../prisma/database';
 import type { Principal } from './auth';
-import { forbidden, notFound } from './problem';
+import { notFound } from './problem';
 
 export type Relation = 'REQUESTER' | 'REVIEWER' | 'RECIPIENT';
 type FullNotice = Notice & { recipients: Recipient[]; decisions: Decision[] };
@@ -19,22 +19,31 @@ export interface Findings {
 
 const NOT_VISIBLE = 'No request with this id is visible to this key';
 
+/** How the caller relates to a request (with its recipients loaded); undefined: it may not know it exists. */
+export function relationTo(
+  n: { requestingCountry: string; publishedAt: Date | null; recipients: { country: string }[] },
+  p: Principal,
+): Relation | undefined {
+  if (p.role === 'REVIEWER') return 'REVIEWER';
+  if (p.role !== 'NCB') return undefined;
+  if (n.requestingCountry === p.country) return 'REQUESTER';
+  if (n.publishedAt && n.recipients.some((r) => r.country === p.country)) return 'RECIPIENT';
+  return undefined;
+}
+
 /** Loads a request the caller may see, with how the caller relates to it; 404 otherwise. */
 export async function loadVisibleNotice(
   prisma: PrismaClient,
   id: string,
   principal: Principal,
 ): Promise<{ notice: FullNotice; relation: Relation }> {
-  if (principal.role === 'ADMIN') throw forbidden('Administrators manage keys and the pilot; request data is for NCBs and reviewers');
   const notice = await prisma.notice.findUnique({
     where: { id },
     include: { recipients: { orderBy: { country: 'asc' } }, decisions: { orderBy: { at: 'asc' } } },
   });
-  if (!notice) throw notFound(NOT_VISIBLE);
-  if (principal.role === 'REVIEWER') return { notice, relation: 'REVIEWER' };
-  if (notice.requestingCountry === principal.country) return { notice, relation: 'REQUESTER' };
-  if (notice.publishedAt && notice.recipients.some((r) => r.country === principal.country)) return { notice, relation: 'RECIPIENT' };
-  throw notFound(NOT_VISIBLE);
+  const relation = notice ? relationTo(notice, principal) : undefined;
+  if (!notice || !relation) throw notFound(NOT_VISIBLE);
+  return { notice, relation };
 }
 
 export async function findingsFor(prisma: PrismaClient, noticeIds: string[]): Promise<Map<string, Findings>> {

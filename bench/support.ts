@@ -8,7 +8,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,16 +17,15 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type express from 'express';
 import pino from 'pino';
 import { buildApp } from '../api/app';
-import { generateKey, hashKey } from '../api/auth';
+import { createApiKey } from '../api/auth';
 import { MEMBER_COUNTRIES } from '../domain/countries';
-import { openDatabase, type Database } from '../prisma/database';
-import { applyMigrations } from '../prisma/migrate';
-import { seed } from '../prisma/seed';
+import type { Database } from '../prisma/database';
+import { openPreparedDatabase } from '../prisma/migrate';
 import { TEMPORAL_CLI, ensureTemporalBinaries } from '../temporal/toolchain';
 import { createWorker } from '../temporal/worker';
-import { sampleRequest } from '../test/support/system';
+import { freePort, sampleRequest } from '../test/support/system';
 
-export { sampleRequest };
+export { freePort, sampleRequest };
 
 export const ROOT = path.resolve(__dirname, '..');
 
@@ -109,17 +107,6 @@ export function printJson(bench: string, figures: Record<string, unknown>): void
 }
 
 // --- ports and processes
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Distinct free ports (each probed then released; good enough on a quiet machine). */
 export async function freePorts(n: number): Promise<number[]> {
@@ -259,9 +246,7 @@ export async function startBenchSystem(
   }
   const memory = process.env.BENCH_STORAGE === 'memory';
   const dir = tempDir('system');
-  const db = await openDatabase(memory ? { memory: true } : { pgliteDir: path.join(dir, 'pglite') });
-  await applyMigrations(db.adapterFactory);
-  await seed(db.prisma);
+  const { db } = await openPreparedDatabase(memory ? { memory: true } : { pgliteDir: path.join(dir, 'pglite') });
   const everyone = MEMBER_COUNTRIES.map((c) => c.code);
   const pilot = { participants: everyone, quotaTotal: everyone.length * 1_000_000, recipientsLimitedToParticipants: false };
   await db.prisma.pilotSettings.upsert({ where: { id: 1 }, create: { id: 1, ...pilot }, update: pilot });
@@ -287,11 +272,8 @@ export async function startBenchSystem(
   server.keepAliveTimeout = 5000;
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const key = async (role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string) => {
-    const k = generateKey();
-    await db.prisma.apiKey.create({ data: { id: crypto.randomUUID(), hash: hashKey(k), role, country: country ?? null, label: 'bench' } });
-    return k;
-  };
+  const key = async (role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string) =>
+    (await createApiKey(db.prisma, { role, country, label: 'bench' })).key;
   const ncbKeys = new Map<string, Promise<string>>();
   const ncbKey = (country: string) => {
     if (!ncbKeys.has(country)) ncbKeys.set(country, key('NCB', country));

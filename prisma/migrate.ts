@@ -9,8 +9,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { loadConfig } from '../system/config';
-import { openDatabase } from './database';
+import { databaseTarget, loadConfig } from '../system/config';
+import { openDatabase, type Database, type DatabaseTarget } from './database';
+import { seed } from './seed';
 
 export const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
 export const SCHEMA_PATH = path.join(__dirname, 'schema.prisma');
@@ -79,6 +80,19 @@ export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAda
   return out.appliedMigrationNames;
 }
 
+/** Opens a database ready for the system: pending migrations applied, reference data seeded. */
+export async function openPreparedDatabase(target: DatabaseTarget): Promise<{ db: Database; applied: string[] }> {
+  const db = await openDatabase(target);
+  try {
+    const applied = await applyMigrations(db.adapterFactory);
+    await seed(db.prisma);
+    return { db, applied };
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+}
+
 /** The SQL that takes a database at the committed migrations to the current schema ('' if none). */
 export async function diffSchemaFromMigrations(shadowFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string> {
   const engine = await newEngine(shadowFactory);
@@ -122,7 +136,7 @@ async function main(): Promise<void> {
   }
   if (command === 'apply') {
     const config = loadConfig();
-    const db = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: path.join(config.dataDir, 'pglite') });
+    const db = await openDatabase(databaseTarget(config));
     try {
       const applied = await applyMigrations(db.adapterFactory);
       console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');

@@ -106,3 +106,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
   };
 }
+
+/** Where the case database is: the PostgreSQL server of DATABASE_URL, else PGlite in the data dir. */
+export function databaseTarget(config: Config): { url: string } | { pgliteDir: string } {
+  return config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: path.join(config.dataDir, 'pglite') };
+}

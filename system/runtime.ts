@@ -11,14 +11,13 @@ import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@tem
 import pino, { type Logger } from 'pino';
 import { buildApp } from '../api/app';
 import { generateKey, hashKey } from '../api/auth';
-import { openDatabase, type Database } from '../prisma/database';
-import { applyMigrations } from '../prisma/migrate';
-import { seed } from '../prisma/seed';
+import type { Database } from '../prisma/database';
+import { openPreparedDatabase } from '../prisma/migrate';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { startDevServer, assertPortFree, type DevServer } from '../temporal/dev-server';
 import { resumeSubmittedNotices } from '../temporal/start-notice';
 import { createWorker } from '../temporal/worker';
-import type { Config } from './config';
+import { databaseTarget, type Config } from './config';
 
 export type Mode = 'all' | 'api' | 'worker';
 
@@ -75,11 +74,9 @@ export async function startSystem(
     if (mode !== 'worker') await assertPortFree(config.port, 'the API', 'PORT');
     fs.mkdirSync(config.dataDir, { recursive: true });
 
-    const db = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: path.join(config.dataDir, 'pglite') });
+    const { db, applied } = await openPreparedDatabase(databaseTarget(config));
     stack.push(() => db.close());
-    const applied = await applyMigrations(db.adapterFactory);
     if (applied.length) log.info({ applied }, 'database migrations applied');
-    await seed(db.prisma);
     const adminKeyNote = await bootstrapAdminKey(db, config);
 
     let devServer: DevServer | undefined;

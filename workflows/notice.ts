@@ -21,6 +21,7 @@ import { CLARIFICATION_WINDOW_DAYS, days, expiryAfter, reminderAt } from '../dom
 import {
   type ActionResult,
   type ClosureInput,
+  type DecisionInput,
   FAILURE_CONFLICT,
   FAILURE_FORBIDDEN,
   cancelUpdate,
@@ -46,7 +47,6 @@ export interface NoticeState {
   screened: boolean;
   clarificationDeadline?: number;
   reference?: string;
-  publishedAt?: number;
   dueAt?: number;
   reminderAt?: number;
   reminderSent: boolean;
@@ -108,9 +108,9 @@ export async function silverNoticeWorkflow(input: NoticeWorkflowInput): Promise<
   const result = (): ActionResult => ({ status: s.status });
   const approvalsRequired = () => (s.flags.length > 0 ? 2 : 1);
 
-  async function screen(actor?: Actor): Promise<void> {
+  async function screen(): Promise<void> {
     s.screened = false;
-    const { flags } = await act.screenNotice({ noticeId, eventId: uuid4(), at: Date.now(), actor });
+    const { flags } = await act.screenNotice({ noticeId, eventId: uuid4(), at: Date.now() });
     s.flags = flags;
     s.approvals = [];
     s.status = 'UNDER_REVIEW';
@@ -142,7 +142,6 @@ export async function silverNoticeWorkflow(input: NoticeWorkflowInput): Promise<
     Object.assign(s, {
       status: 'PUBLISHED',
       reference: published.reference,
-      publishedAt: at,
       dueAt,
       reminderAt: reminderAt(at, dueAt),
       expiresAt,
@@ -161,16 +160,22 @@ export async function silverNoticeWorkflow(input: NoticeWorkflowInput): Promise<
     historyLength: workflowInfo().historyLength,
   }));
 
+  /** Why a decision does not fit now; `screening` also lets one through while screening runs (it waits). */
+  const checkDecision = (d: DecisionInput, screening: boolean) => {
+    if (s.status !== 'UNDER_REVIEW' && !(screening && s.status === 'SUBMITTED')) {
+      throw conflict(`A decision can only be taken UNDER_REVIEW; the request is ${s.status}`);
+    }
+    if (d.decision === 'APPROVE' && s.approvals.includes(d.actor.keyId)) {
+      throw conflict('This reviewer has already approved; a second approval must come from a different reviewer');
+    }
+  };
   setHandler(
     decideUpdate,
     async (d) => {
       // Screening takes the lock too: wait for it before taking the lock, or an early decision deadlocks.
       await condition(() => s.screened || isFinal(s.status));
       return exclusively(async () => {
-        if (s.status !== 'UNDER_REVIEW') throw conflict(`A decision can only be taken UNDER_REVIEW; the request is ${s.status}`);
-        if (d.decision === 'APPROVE' && s.approvals.includes(d.actor.keyId)) {
-          throw conflict('This reviewer has already approved; a second approval must come from a different reviewer');
-        }
+        checkDecision(d, false);
         const approvals = d.decision === 'APPROVE' ? [...s.approvals, d.actor.keyId] : s.approvals;
         const approved = d.decision === 'APPROVE' && approvals.length >= approvalsRequired();
         const next: Status =
@@ -196,16 +201,7 @@ export async function silverNoticeWorkflow(input: NoticeWorkflowInput): Promise<
         return result();
       });
     },
-    {
-      validator: (d) => {
-        if (s.status !== 'UNDER_REVIEW' && s.status !== 'SUBMITTED') {
-          throw conflict(`A decision can only be taken UNDER_REVIEW; the request is ${s.status}`);
-        }
-        if (d.decision === 'APPROVE' && s.approvals.includes(d.actor.keyId)) {
-          throw conflict('This reviewer has already approved; a second approval must come from a different reviewer');
-        }
-      },
-    },
+    { validator: (d) => checkDecision(d, true) },
   );
 
   setHandler(
@@ -223,7 +219,7 @@ export async function silverNoticeWorkflow(input: NoticeWorkflowInput): Promise<
         });
         s.responseDays = applied.responseDays;
         s.clarificationDeadline = undefined;
-        await screen(c.actor);
+        await screen();
         return result();
       }),
     {

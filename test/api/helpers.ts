@@ -1,8 +1,9 @@
 /**
  * Shared assertions and steps for the API integration tests (not a test file itself).
  */
-import crypto from 'node:crypto';
-import { sampleRequest, type TestSystem } from '../support/system';
+import { freshRequest, waitFor, type TestSystem } from '../support/system';
+
+export { freshRequest, waitFor };
 
 export type Reply = Awaited<ReturnType<TestSystem['call']>>;
 
@@ -27,17 +28,6 @@ export function expectFieldErrors(res: Reply, ...paths: string[]): void {
   for (const p of paths) expect(got).toContain(p);
 }
 
-/** A valid request about a person no other test uses, so screening does not flag it as a duplicate. */
-export function freshRequest(overrides: Record<string, unknown> = {}): Record<string, any> {
-  const base = sampleRequest();
-  const tag = crypto
-    .randomBytes(6)
-    .toString('hex')
-    .replace(/[0-9]/g, (d) => 'GHIJKLMNOP'[Number(d)])
-    .toUpperCase();
-  return { ...base, subject: { ...base.subject, familyName: `ROSSI${tag}` }, ...overrides };
-}
-
 export async function submit(sys: TestSystem, key: string, body: Record<string, unknown> = freshRequest()): Promise<any> {
   const res = await sys.call('POST', '/v1/notices', { key, body });
   if (res.status !== 201) throw new Error(`submission failed: ${res.status} ${JSON.stringify(res.body)}`);
@@ -57,18 +47,6 @@ export async function publish(
     throw new Error(`approval did not publish: ${approved.status} ${JSON.stringify(approved.body)}`);
   }
   return approved.body;
-}
-
-/** Bounded polling for what happens after an answer was given (screening, completion). */
-export async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!done(last)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 50));
-    last = await probe();
-  }
-  return last;
 }
 
 export async function waitForStatus(sys: TestSystem, id: string, key: string, status: string): Promise<any> {

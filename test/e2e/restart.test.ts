@@ -4,25 +4,14 @@
  * request, its timers and its history carry on. One "day" lasts 0.2 s so deadlines pass quickly.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../system/config';
 import { startSystem, type RunningSystem } from '../../system/runtime';
-import { freshRequest } from '../api/helpers';
-import { quietTemporalRuntime } from '../support/system';
+import { freePort, freshRequest, quietTemporalRuntime, waitFor } from '../support/system';
 
 const DAY_SECONDS = 0.2;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 let dataDir: string;
 let env: Record<string, string>;
@@ -40,16 +29,6 @@ async function call(method: string, url: string, key: string, body?: unknown): P
     body: body ? JSON.stringify(body) : undefined,
   });
   return { status: res.status, body: (await res.json()) as any };
-}
-
-async function until<T = any>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 beforeAll(async () => {
@@ -101,11 +80,15 @@ test('a diffusion survives a restart between publication and its deadline', asyn
   expect(after.body).toMatchObject({ status: 'PUBLISHED', reference: published.body.reference });
 
   // The deadline timers set before the restart still fire: Spain is reminded, then overdue.
-  const overdue = await until('the OVERDUE notification', async () => {
-    const feed = await call('GET', '/v1/notifications', spain);
-    const types = feed.body.items.filter((n: { noticeId: string }) => n.noticeId === id).map((n: { type: string }) => n.type);
-    return types.includes('OVERDUE') ? types : undefined;
-  });
+  const overdue = await waitFor(
+    async () => {
+      const feed = await call('GET', '/v1/notifications', spain);
+      return feed.body.items.filter((n: { noticeId: string }) => n.noticeId === id).map((n: { type: string }) => n.type) as string[];
+    },
+    (types) => types.includes('OVERDUE'),
+    'the OVERDUE notification',
+    60_000,
+  );
   expect(overdue).toEqual(['PUBLISHED', 'REMINDER', 'OVERDUE']);
   expect((await call('GET', `/v1/notices/${id}`, spain)).body.recipients).toEqual([
     expect.objectContaining({ country: 'ES', status: 'OVERDUE' }),
@@ -115,10 +98,12 @@ test('a diffusion survives a restart between publication and its deadline', asyn
   expect(
     (await call('POST', `/v1/notices/${id}/responses`, spain, { outcome: 'UNABLE_TO_ASSIST', reason: 'Register offline' })).status,
   ).toBe(201);
-  const completed = await until('COMPLETED', async () => {
-    const v = await call('GET', `/v1/notices/${id}`, italy);
-    return v.body.status === 'COMPLETED' ? v.body : undefined;
-  });
+  const completed = await waitFor(
+    async () => (await call('GET', `/v1/notices/${id}`, italy)).body,
+    (v) => v.status === 'COMPLETED',
+    'COMPLETED',
+    60_000,
+  );
   expect(completed.recipients.map((r: { status: string }) => r.status)).toEqual(['RESPONDED', 'RESPONDED']);
   const responses = await call('GET', `/v1/notices/${id}/responses`, italy);
   expect(responses.body.items.map((r: { country: string; late: boolean }) => [r.country, r.late])).toEqual([

@@ -4,9 +4,8 @@
  */
 import crypto from 'node:crypto';
 import { Client as PgClient } from 'pg';
-import { openDatabase, type Database } from '../../prisma/database';
-import { applyMigrations } from '../../prisma/migrate';
-import { seed } from '../../prisma/seed';
+import type { Database } from '../../prisma/database';
+import { openPreparedDatabase } from '../../prisma/migrate';
 
 export function testDatabaseKind(): 'pglite' | 'postgres' {
   return process.env.SILVER_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
@@ -14,10 +13,7 @@ export function testDatabaseKind(): 'pglite' | 'postgres' {
 
 export async function createTestDatabase(): Promise<Database> {
   if (testDatabaseKind() === 'pglite') {
-    const db = await openDatabase({ memory: true });
-    await applyMigrations(db.adapterFactory);
-    await seed(db.prisma);
-    return db;
+    return (await openPreparedDatabase({ memory: true })).db;
   }
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) throw new Error('SILVER_TEST_DB=postgres needs TEST_DATABASE_URL (a PostgreSQL server URL)');
@@ -28,9 +24,7 @@ export async function createTestDatabase(): Promise<Database> {
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString() });
-  await applyMigrations(db.adapterFactory);
-  await seed(db.prisma);
+  const { db } = await openPreparedDatabase({ url: url.toString() });
   return {
     ...db,
     close: async () => {

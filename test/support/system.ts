@@ -4,13 +4,13 @@
  * listening on a free port. Everything is real; nothing is mocked.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import crypto from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { buildApp } from '../../api/app';
-import { generateKey, hashKey } from '../../api/auth';
+import { createApiKey } from '../../api/auth';
 import { createActivities } from '../../activities';
 import { createBaselineActivities } from '../../activities/baseline';
 import type { Database } from '../../prisma/database';
@@ -77,11 +77,8 @@ export async function startTestSystem(opts: { temporal?: 'time-skipping' | 'dev'
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const key = async (role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string) => {
-    const k = generateKey();
-    await db.prisma.apiKey.create({ data: { id: crypto.randomUUID(), hash: hashKey(k), role, country: country ?? null, label: 'test' } });
-    return k;
-  };
+  const key = async (role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string) =>
+    (await createApiKey(db.prisma, { role, country, label: 'test' })).key;
   const adminKey = await key('ADMIN');
 
   return {
@@ -162,4 +159,43 @@ export function sampleRequest(overrides: Record<string, unknown> = {}): Record<s
     handlingCode: 'H1',
     ...overrides,
   };
+}
+
+/** A valid request about a person no other request uses, so screening does not flag a duplicate. */
+export function freshRequest(overrides: Record<string, unknown> = {}): Record<string, any> {
+  const base = sampleRequest();
+  const tag = crypto
+    .randomBytes(6)
+    .toString('hex')
+    .replace(/[0-9]/g, (d) => 'GHIJKLMNOP'[Number(d)])
+    .toUpperCase();
+  return { ...base, subject: { ...base.subject, familyName: `ROSSI${tag}` }, ...overrides };
+}
+
+/** Bounded polling, for effects that land after the call causing them returned (screening, timers). */
+export async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!done(last)) {
+    if (Date.now() > end) {
+      throw new Error(
+        `timed out waiting for ${what}; last: ${JSON.stringify(last, (_k, v) => (typeof v === 'bigint' ? String(v) : v))?.slice(0, 500)}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    last = await probe();
+  }
+  return last;
+}
+
+/** A TCP port free on 127.0.0.1 at the time of asking. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -8,26 +8,10 @@ import { hashKey } from '../../api/auth';
 import { recordSubmission } from '../../api/notices';
 import { NoticeRequest } from '../../api/schemas';
 import type { NoticeWorkflowInput } from '../../workflows/notice';
-import { sampleRequest, type TestSystem } from '../support/system';
-
-let subjects = 0;
-/** A family name no other request in this process uses, so screening raises no POSSIBLE_DUPLICATE. */
-export function uniqueFamilyName(): string {
-  subjects++;
-  let n = subjects + Math.floor(Math.random() * 1e6) * 1000;
-  let s = '';
-  do {
-    s += String.fromCharCode(65 + (n % 26));
-    n = Math.floor(n / 26);
-  } while (n > 0);
-  return `ROSSI${s}`;
-}
+import { freshRequest, waitFor, type TestSystem } from '../support/system';
 
 /** A valid request about a subject of its own; `overrides` replace top-level fields. */
-export function request(overrides: Record<string, unknown> = {}): Record<string, any> {
-  const base = sampleRequest();
-  return { ...base, subject: { ...base.subject, familyName: uniqueFamilyName() }, ...overrides };
-}
+export const request = freshRequest;
 
 /** A request whose facts mention a political character: screening flags ARTICLE_3_RISK. */
 export function flaggedRequest(overrides: Record<string, unknown> = {}): Record<string, any> {
@@ -101,16 +85,8 @@ export function outcome(sys: TestSystem, id: string): Promise<string> {
  * Polls `read` until `ok` holds (bounded: about 20 s): for effects of timers and closing steps,
  * which land after the call that caused them has returned.
  */
-export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what = 'condition'): Promise<T> {
-  let last: T | undefined;
-  for (let i = 0; i < 200; i++) {
-    last = await read();
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(
-    `timed out waiting for ${what}; last value: ${JSON.stringify(last, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`,
-  );
+export function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what = 'condition'): Promise<T> {
+  return waitFor(read, ok, what, 20_000);
 }
 
 export async function statusOf(sys: TestSystem, id: string): Promise<string> {
