@@ -96,16 +96,3 @@ export interface Actor {
   country?: string | null;
   keyId: string;
 }
-
-/** The top-level request fields a requester may change when answering a clarification. */
-export const CHANGEABLE_FIELDS = [
-  'recipients',
-  'purposes',
-  'subject',
-  'offence',
-  'assetsSought',
-  'handlingCode',
-  'urgency',
-  'responseDays',
-  'language',
-] as const;
