@@ -34,7 +34,7 @@ export default tseslint.config(
           ].map((name) => ({ name, message: 'Workflow code must stay deterministic and bundle-safe.' })),
           patterns: [
             {
-              group: ['**/generated/**', '**/prisma/**', '**/api/**', '**/system/**'],
+              group: ['**/generated/**', '**/prisma/**', '**/records/**', '**/services/**', '**/api/**', '**/system/**', '**/temporal/**'],
               message: 'Workflow code must not import I/O modules.',
             },
             { group: ['**/activities', '**/activities/**'], allowTypeImports: true, message: 'Import activities with `import type` only.' },

@@ -1,31 +1,28 @@
 /**
- * The Express application. Built here and listened on elsewhere (system/), so tests import it.
+ * The Express application: HTTP in, services, HTTP out. Built here and listened on elsewhere
+ * (system/), so tests import it.
  */
 import crypto from 'node:crypto';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import type { Client } from '@temporalio/client';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
-import { z } from 'zod';
-import type { PrismaClient } from '../prisma/database';
-import { adminRoutes } from './admin';
-import { noticeRoutes } from './notices';
+import type { Services } from '../services';
+import { requireKey } from './auth';
 import { HttpProblem, problemBody, toProblem } from './problem';
-import { reportRoutes } from './reports';
+import { actionRoutes } from './routes/actions';
+import { adminRoutes } from './routes/admin';
+import { noticeRoutes } from './routes/notices';
+import { operationRoutes } from './routes/operations';
+import { reportRoutes } from './routes/reports';
 
 export interface AppDeps {
-  prisma: PrismaClient;
-  temporal: Client;
-  taskQueue: string;
-  daySeconds: number;
+  services: Services;
   log: Logger;
-  /** For benchmarks only: extra routes mounted on the /v1 router (JSON body parsing included), after the real ones. */
-  extraRoutes?: (router: express.Router) => void;
 }
 
-export function buildApp(deps: AppDeps): express.Express {
+export function buildApp({ services, log }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -33,7 +30,7 @@ export function buildApp(deps: AppDeps): express.Express {
 
   app.use(
     pinoHttp({
-      logger: deps.log,
+      logger: log,
       genReqId: (req, res) => {
         const given = req.headers['x-request-id'];
         const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : crypto.randomUUID();
@@ -45,24 +42,6 @@ export function buildApp(deps: AppDeps): express.Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );
-
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const [database, temporal] = await Promise.all([
-      withTimeout(deps.prisma.$queryRawUnsafe('SELECT 1'), 3000).then(
-        () => 'ok',
-        (e: Error) => e.message,
-      ),
-      withTimeout(deps.temporal.connection.workflowService.getSystemInfo({}), 3000).then(
-        () => 'ok',
-        (e: Error) => e.message,
-      ),
-    ]);
-    const ready = database === 'ok' && temporal === 'ok';
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: { database, temporal } });
-  });
 
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearerKey', {
@@ -82,35 +61,16 @@ export function buildApp(deps: AppDeps): express.Express {
     },
   });
 
-  const Health = z.object({ status: z.string() });
-  registry.registerPath({
-    method: 'get',
-    path: '/healthz',
-    summary: 'The process is alive',
-    tags: ['Operations'],
-    responses: { 200: { description: 'Alive', content: { 'application/json': { schema: Health } } } },
-  });
-  registry.registerPath({
-    method: 'get',
-    path: '/readyz',
-    summary: 'The database and Temporal both answer',
-    tags: ['Operations'],
-    responses: {
-      200: {
-        description: 'Ready',
-        content: { 'application/json': { schema: Health.extend({ checks: z.record(z.string(), z.string()) }) } },
-      },
-      503: { description: 'Not ready; `checks` says which part is not answering' },
-    },
-  });
+  app.use(operationRoutes(services, registry));
 
+  // The key first, then the body: an unauthenticated call learns nothing from how its body is judged.
   const v1 = express.Router();
-  v1.use(express.json({ limit: '1mb', strict: true, type: () => true }));
-  v1.use(adminRoutes(deps.prisma, registry));
-  v1.use(noticeRoutes(deps, registry));
-  v1.use(reportRoutes(deps.prisma, registry));
-  deps.extraRoutes?.(v1);
-  app.use('/v1', requireJsonWhenBody, v1);
+  v1.use(requireKey(services), requireJsonWhenBody, express.json({ limit: '1mb', strict: true, type: () => true }));
+  v1.use(adminRoutes(services, registry));
+  v1.use(noticeRoutes(services, registry));
+  v1.use(actionRoutes(services, registry));
+  v1.use(reportRoutes(services, registry));
+  app.use('/v1', v1);
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
@@ -157,14 +117,4 @@ function requireJsonWhenBody(req: Request, _res: Response, next: NextFunction) {
     return;
   }
   next();
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e) => (clearTimeout(t), reject(e)),
-    );
-  });
 }

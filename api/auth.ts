@@ -1,44 +1,19 @@
 /**
- * API keys: `Authorization: Bearer <key>`. Only a SHA-256 hash of each key is stored; a revoked key
- * stops working at once because every request looks its key up.
+ * The perimeter of /v1: the caller's key is checked before anything else, its body included, so
+ * a call without a valid key is 401 whatever it carries.
  */
-import crypto from 'node:crypto';
-import type { ApiKey as ApiKeyRow } from '../generated/prisma/client';
-import type { PrismaClient } from '../prisma/database';
-import type { Role } from '../domain/model';
-import { unauthorized } from './problem';
+import type { NextFunction, Request, Response } from 'express';
+import type { Principal, Services } from '../services';
 
-export interface Principal {
-  keyId: string;
-  role: Role;
-  country: string | null;
+export function requireKey(services: Services) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    services.authenticate(req.headers.authorization).then((principal) => {
+      res.locals.principal = principal;
+      next();
+    }, next);
+  };
 }
 
-export function hashKey(key: string): string {
-  return crypto.createHash('sha256').update(key, 'utf8').digest('hex');
-}
-
-export function generateKey(): string {
-  return `snk_${crypto.randomBytes(32).toString('base64url')}`;
-}
-
-/** Creates a key; only its hash is stored, so the returned secret is the only copy. */
-export async function createApiKey(
-  prisma: PrismaClient,
-  k: { role: Role; country?: string | null; label?: string | null; key?: string },
-): Promise<{ key: string; row: ApiKeyRow }> {
-  const key = k.key ?? generateKey();
-  const row = await prisma.apiKey.create({
-    data: { id: crypto.randomUUID(), hash: hashKey(key), role: k.role, country: k.country ?? null, label: k.label ?? null },
-  });
-  return { key, row };
-}
-
-export async function authenticate(prisma: PrismaClient, header: string | undefined): Promise<Principal> {
-  if (!header) throw unauthorized('An API key is required: Authorization: Bearer <key>');
-  const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(header);
-  if (!match) throw unauthorized('The Authorization header must be "Bearer <key>"');
-  const row = await prisma.apiKey.findUnique({ where: { hash: hashKey(match[1]) } });
-  if (!row || row.revokedAt) throw unauthorized('The API key is unknown or revoked');
-  return { keyId: row.id, role: row.role, country: row.country };
+export function principalOf(res: Response): Principal {
+  return res.locals.principal as Principal;
 }

@@ -1,25 +1,25 @@
 /**
  * One way to declare a route: its schemas parse the request (the parsed values are what the handler
- * gets) and document it in the OpenAPI registry at the same time.
+ * gets) and document it in the OpenAPI registry at the same time. The caller is already
+ * authenticated (auth.ts runs before any body is read); the route checks its role.
  */
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Role } from '../domain/model';
-import type { PrismaClient } from '../prisma/database';
-import { authenticate, type Principal } from './auth';
-import { HttpProblem, forbidden, zodFieldErrors } from './problem';
+import type { Principal } from '../services';
+import { principalOf } from './auth';
+import { HttpProblem, zodFieldErrors } from './problem';
 
 type Schema = z.ZodTypeAny;
 type Out<S> = S extends Schema ? z.output<S> : undefined;
 
+type Method = 'get' | 'post' | 'put' | 'delete';
+
 export interface RouteSpec<B, Q, P> {
-  method: 'get' | 'post' | 'put' | 'delete';
-  path: string;
   summary: string;
-  tag: string;
   /** Roles allowed (every /v1 route needs a key). */
-  roles: Role[];
+  roles: readonly Role[];
   body?: B;
   query?: Q;
   params?: P;
@@ -40,23 +40,43 @@ export interface RouteContext<B, Q, P> {
 
 export type RouteResult = { status?: number; body?: unknown; headers?: Record<string, string> } | void;
 
-export function addRoute<
+type Handler<B, Q, P> = (ctx: RouteContext<B, Q, P>) => Promise<RouteResult>;
+type AddRoute = <
   B extends Schema | undefined = undefined,
   Q extends Schema | undefined = undefined,
   P extends Schema | undefined = undefined,
 >(
+  path: string,
+  spec: RouteSpec<B, Q, P>,
+  handler: Handler<B, Q, P>,
+) => void;
+
+/**
+ * The routes of one resource (one OpenAPI tag): `routes.get(path, spec, handler)` and so on. Each
+ * is mounted on `router` under /v1 and documented in `registry`.
+ */
+export function routeGroup(router: Router, registry: OpenAPIRegistry, tag: string): Record<Method, AddRoute> {
+  const add =
+    (method: Method): AddRoute =>
+    (path, spec, handler) =>
+      addRoute(router, registry, method, path, tag, spec, handler);
+  return { get: add('get'), post: add('post'), put: add('put'), delete: add('delete') };
+}
+
+function addRoute<B extends Schema | undefined, Q extends Schema | undefined, P extends Schema | undefined>(
   router: Router,
   registry: OpenAPIRegistry,
-  prisma: PrismaClient,
+  method: Method,
+  path: string,
+  tag: string,
   spec: RouteSpec<B, Q, P>,
-  handler: (ctx: RouteContext<B, Q, P>) => Promise<RouteResult>,
+  handler: Handler<B, Q, P>,
 ): void {
-  const fullPath = `/v1${spec.path}`;
-  registry.registerPath(openApiPath(spec, fullPath));
-  router[spec.method](spec.path, async (req, res) => {
-    const principal: Principal = await authenticate(prisma, req.headers.authorization);
+  registry.registerPath(openApiPath(method, `/v1${path}`, tag, spec));
+  router[method](path, async (req, res) => {
+    const principal = principalOf(res);
     if (!spec.roles.includes(principal.role)) {
-      throw forbidden(`This action is for ${spec.roles.join(' or ')} keys; this key is ${principal.role}`);
+      throw new HttpProblem(403, `This action is for ${spec.roles.join(' or ')} keys; this key is ${principal.role}`);
     }
     const params = parse(spec.params, req.params, 'path');
     const query = parse(spec.query, req.query, 'query');
@@ -69,9 +89,23 @@ export function addRoute<
   });
 }
 
+/** The Idempotency-Key header, if any: 1 to 255 visible ASCII characters. */
+export function idempotencyKey(req: Request): string | undefined {
+  const header = req.headers['idempotency-key'];
+  if (header === undefined) return undefined;
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!/^[\x21-\x7e]{1,255}$/.test(value))
+    throw new HttpProblem(400, 'The Idempotency-Key header must be 1 to 255 visible ASCII characters');
+  return value;
+}
+
+export const IDEMPOTENCY_HEADER = {
+  'Idempotency-Key': 'Repeat a request safely: the same key and body return the first result; another body is 409',
+};
+
 function parse(schema: Schema | undefined, value: unknown, where: 'path' | 'query' | 'body'): never {
   if (!schema) return undefined as never;
-  const parsed = schema.safeParse(where === 'body' && value === undefined ? undefined : value);
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     if (where === 'body' && value === undefined) throw new HttpProblem(400, 'A JSON body is required');
     const label = where === 'body' ? 'The body' : where === 'query' ? 'The query' : 'The path';
@@ -90,7 +124,12 @@ const DESCRIPTIONS: Record<number, string> = {
   415: 'Body is not JSON',
 };
 
-function openApiPath(spec: RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined>, fullPath: string): RouteConfig {
+function openApiPath(
+  method: Method,
+  fullPath: string,
+  tag: string,
+  spec: RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined>,
+): RouteConfig {
   const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
   const errorStatuses = new Set<number>([401, 403, ...(spec.body || spec.query || spec.params ? [400] : []), ...(spec.errors ?? [])]);
   if (spec.body) {
@@ -98,10 +137,10 @@ function openApiPath(spec: RouteSpec<Schema | undefined, Schema | undefined, Sch
     errorStatuses.add(415);
   }
   return {
-    method: spec.method,
+    method,
     path: fullPath.replace(/:(\w+)/g, '{$1}'),
     summary: spec.summary,
-    tags: [spec.tag],
+    tags: [tag],
     security: [{ bearerKey: [] }],
     description: `Roles: ${spec.roles.join(', ')}`,
     request: {

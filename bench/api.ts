@@ -6,8 +6,8 @@
  * BENCH_REQUESTS (default 200) requests per measured phase, BENCH_CONCURRENCY (default 8) in flight.
  */
 import crypto from 'node:crypto';
-import { DecisionRequest, NoticeRequest } from '../api/schemas';
-import { baselineDecideUpdate, baselineLifecycleWorkflow, emptyNoticeWorkflow } from '../workflows/baseline';
+import { DecisionRequest, NoticeRequest } from '../api/schemas/requests';
+import { baselineDecideUpdate, baselineLifecycleWorkflow, emptyNoticeWorkflow } from './workflows';
 import {
   expectStatus,
   percentile,
@@ -45,9 +45,9 @@ function phase(r: { latencies: number[]; elapsedMs: number }): Phase {
 
 async function main() {
   const sys = await startBenchSystem({
-    extraRoutes: (router, { client, taskQueue }) => {
+    baselineRoutes: (router, { client, taskQueue }) => {
       // The baseline submission: the same body validation, then an empty workflow.
-      router.post('/bench/baseline/notices', async (req, res) => {
+      router.post('/notices', async (req, res) => {
         const parsed = NoticeRequest.safeParse(req.body);
         if (!parsed.success) {
           res.status(400).json({ errors: parsed.error.issues });
@@ -58,7 +58,7 @@ async function main() {
         res.status(201).json({ id, status: 'SUBMITTED' });
       });
       // The baseline decision: the same body validation, then the bare workflow's decide update.
-      router.post('/bench/baseline/notices/:id/decisions', async (req, res) => {
+      router.post('/notices/:id/decisions', async (req, res) => {
         const parsed = DecisionRequest.safeParse(req.body);
         if (!parsed.success) {
           res.status(400).json({ errors: parsed.error.issues });
@@ -86,7 +86,7 @@ async function bench(sys: BenchSystem) {
     return a.body.id as string;
   };
   const submitBaseline = async (_i: number, tag: string) => {
-    const a = expectStatus(await call('POST', '/v1/bench/baseline/notices', undefined, uniqueRequest(tag)), 201, 'baseline submission');
+    const a = expectStatus(await call('POST', '/bench/baseline/notices', undefined, uniqueRequest(tag)), 201, 'baseline submission');
     return a.body.id as string;
   };
   const decideReal = async (id: string) => {
@@ -95,7 +95,7 @@ async function bench(sys: BenchSystem) {
   };
   const decideBaseline = async (id: string) => {
     const a = expectStatus(
-      await call('POST', `/v1/bench/baseline/notices/${id}/decisions`, undefined, { decision: 'APPROVE' }),
+      await call('POST', `/bench/baseline/notices/${id}/decisions`, undefined, { decision: 'APPROVE' }),
       200,
       'baseline decision',
     );

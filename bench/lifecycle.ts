@@ -11,7 +11,7 @@
  */
 import crypto from 'node:crypto';
 import { MEMBER_COUNTRIES } from '../domain/countries';
-import { baselineDecideUpdate, baselineLifecycleWorkflow, baselineRespondUpdate } from '../workflows/baseline';
+import { baselineDecideUpdate, baselineLifecycleWorkflow, baselineRespondUpdate } from './workflows';
 import {
   expectStatus,
   finalResponse,

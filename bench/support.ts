@@ -13,16 +13,19 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
-import type express from 'express';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import express from 'express';
 import pino from 'pino';
+import { createActivities } from '../activities';
 import { buildApp } from '../api/app';
-import { createApiKey } from '../api/auth';
 import { MEMBER_COUNTRIES } from '../domain/countries';
 import type { Database } from '../prisma/database';
 import { openPreparedDatabase } from '../prisma/migrate';
+import { createApiKey } from '../records/keys';
+import { savePilotSettings } from '../records/pilot';
+import { createServices } from '../services';
+import { generateKey } from '../services/auth';
 import { TEMPORAL_CLI, ensureTemporalBinaries } from '../temporal/toolchain';
-import { createWorker } from '../temporal/worker';
 import { freePort, sampleRequest } from '../test/support/system';
 
 export { freePort, sampleRequest };
@@ -230,6 +233,11 @@ export interface BenchSystem {
 
 let runtimeInstalled = false;
 
+/** The baselines' activities: nothing at all. */
+export const baselineActivities = {
+  async noop(): Promise<void> {},
+};
+
 /**
  * The whole system in this process, like `npm start` but on free ports: PGlite in a temporary
  * folder (BENCH_STORAGE=memory for an in-memory one), migrated and seeded; the Temporal dev server
@@ -237,7 +245,7 @@ let runtimeInstalled = false;
  * 127.0.0.1:0. The pilot admits every member country with a quota that never runs out.
  */
 export async function startBenchSystem(
-  opts: { extraRoutes?: (router: express.Router, ctx: { client: Client; taskQueue: string }) => void } = {},
+  opts: { baselineRoutes?: (router: express.Router, ctx: { client: Client; taskQueue: string }) => void } = {},
 ): Promise<BenchSystem> {
   ensureTemporalBinaries();
   if (!runtimeInstalled) {
@@ -248,8 +256,11 @@ export async function startBenchSystem(
   const dir = tempDir('system');
   const { db } = await openPreparedDatabase(memory ? { memory: true } : { pgliteDir: path.join(dir, 'pglite') });
   const everyone = MEMBER_COUNTRIES.map((c) => c.code);
-  const pilot = { participants: everyone, quotaTotal: everyone.length * 1_000_000, recipientsLimitedToParticipants: false };
-  await db.prisma.pilotSettings.upsert({ where: { id: 1 }, create: { id: 1, ...pilot }, update: pilot });
+  await savePilotSettings(db.prisma, {
+    participants: everyone,
+    quotaTotal: everyone.length * 1_000_000,
+    recipientsLimitedToParticipants: false,
+  });
 
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
@@ -260,20 +271,38 @@ export async function startBenchSystem(
   });
   const taskQueue = `bench-${crypto.randomUUID()}`;
   const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' });
-  const worker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, prisma: db.prisma, log });
+  // The production workflow and activities, and the baselines beside them.
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger: quietBundler }),
+    activities: { ...createActivities({ prisma: db.prisma, log }), ...baselineActivities },
+  });
   const running = worker.run();
   running.catch((err) => console.error('worker stopped:', err));
 
-  const extraRoutes = opts.extraRoutes && ((router: express.Router) => opts.extraRoutes!(router, { client: env.client, taskQueue }));
-  const app = buildApp({ prisma: db.prisma, temporal: env.client, taskQueue, daySeconds: 86400, log, extraRoutes });
+  // The production app, with the baselines' routes in front of it on the same server.
+  const services = createServices({ prisma: db.prisma, temporal: env.client, taskQueue, daySeconds: 86400, log });
+  const app = express();
+  if (opts.baselineRoutes) {
+    const baseline = express.Router();
+    baseline.use(express.json({ limit: '1mb' }));
+    opts.baselineRoutes(baseline, { client: env.client, taskQueue });
+    app.use('/bench/baseline', baseline);
+  }
+  app.use(buildApp({ services, log }));
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   server.keepAliveTimeout = 5000;
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const key = async (role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string) =>
-    (await createApiKey(db.prisma, { role, country, label: 'bench' })).key;
+  const key = async (role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string) => {
+    const secret = generateKey();
+    await createApiKey(db.prisma, { key: secret, role, country, label: 'bench' });
+    return secret;
+  };
   const ncbKeys = new Map<string, Promise<string>>();
   const ncbKey = (country: string) => {
     if (!ncbKeys.has(country)) ncbKeys.set(country, key('NCB', country));
@@ -302,6 +331,8 @@ export async function startBenchSystem(
     },
   };
 }
+
+const quietBundler = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
 
 /** A DIFFUSION (or NOTICE) request whose subject is unique, so screening raises no duplicate flag. */
 export function uniqueRequest(tag: string, overrides: Record<string, unknown> = {}): Record<string, any> {

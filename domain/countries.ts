@@ -206,3 +206,14 @@ export const MEMBER_CODES: ReadonlySet<string> = new Set(MEMBER_COUNTRIES.map((c
 export function isMemberCountry(code: string): boolean {
   return MEMBER_CODES.has(code);
 }
+
+/**
+ * Any country or territory, member or not: a suspect may hold a North Korean passport or a flat in
+ * Tuvalu. ICU names every assigned ISO 3166-1 code (and echoes an unknown one back); the few
+ * groupings it also names (EU, UN, ...) are not countries.
+ */
+const REGION_NAMES = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'QO', 'XA', 'XB', 'ZZ']);
+export function isIsoCountry(code: string): boolean {
+  return /^[A-Z]{2}$/.test(code) && !NOT_COUNTRIES.has(code) && REGION_NAMES.of(code) !== code;
+}

@@ -1,5 +1,5 @@
 /**
- * The vocabulary of a Silver Notice request, shared by the API, the activities and the workflow.
+ * The vocabulary of a Silver Notice request, shared by every layer, the workflow included.
  * Pure data and pure functions only: the workflow bundle imports this module.
  */
 
@@ -9,26 +9,15 @@ export type Role = (typeof ROLES)[number];
 export const KINDS = ['NOTICE', 'DIFFUSION'] as const;
 export type Kind = (typeof KINDS)[number];
 
-export const STATUSES = [
-  'SUBMITTED',
-  'UNDER_REVIEW',
-  'CLARIFICATION_REQUESTED',
-  'PUBLISHED',
-  'COMPLETED',
-  'EXPIRED',
-  'REJECTED',
-  'LAPSED',
-  'WITHDRAWN',
-  'CANCELLED',
-] as const;
+/** The states a request passes through, then the final ones: from a final state nothing moves. */
+export const OPEN_STATUSES = ['SUBMITTED', 'UNDER_REVIEW', 'CLARIFICATION_REQUESTED', 'PUBLISHED'] as const;
+export const FINAL_STATUSES = ['COMPLETED', 'EXPIRED', 'REJECTED', 'LAPSED', 'WITHDRAWN', 'CANCELLED'] as const;
+export const STATUSES = [...OPEN_STATUSES, ...FINAL_STATUSES] as const;
 export type Status = (typeof STATUSES)[number];
 
-export const FINAL_STATUSES: readonly Status[] = ['REJECTED', 'LAPSED', 'WITHDRAWN', 'CANCELLED', 'COMPLETED', 'EXPIRED'];
 export function isFinal(status: Status): boolean {
-  return FINAL_STATUSES.includes(status);
+  return (FINAL_STATUSES as readonly Status[]).includes(status);
 }
-/** States in which a request still holds its country's quota if it ends now. */
-export const BEFORE_PUBLICATION: readonly Status[] = ['SUBMITTED', 'UNDER_REVIEW', 'CLARIFICATION_REQUESTED'];
 
 export const PURPOSES = ['LOCATE', 'IDENTIFY', 'OBTAIN_INFORMATION', 'MONITOR'] as const;
 export const SEXES = ['M', 'F', 'X', 'U'] as const;

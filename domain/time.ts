@@ -9,6 +9,11 @@ export const VALIDITY_YEARS = 5;
 /** Reminders go out when this share of a recipient's response period has passed. */
 export const REMINDER_AT_FRACTION = 0.8;
 
+/** The answer window a request gets when it does not choose one. */
+export function defaultResponseDays(urgency: string): number {
+  return urgency === 'URGENT' ? 7 : 30;
+}
+
 export function days(n: number, daySeconds: number): number {
   return Math.round(n * daySeconds * 1000);
 }

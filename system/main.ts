@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   let stoppingAt = 0;
   const shutdown = (signal: string) => {
     if (stopping) {
-      // One stop can arrive twice: sent to the process group and relayed by the tsx launcher.
+      // One Ctrl-C can arrive twice: sent to the whole process group and relayed by npm.
       if (Date.now() - stoppingAt < 2000) return;
       log.warn('second signal: exiting now');
       process.exit(1);
@@ -37,6 +37,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // `npm start` killed outright (or its terminal gone) leaves this process orphaned, adopted by
+  // another parent: stop cleanly with it rather than hold the ports on our own.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) shutdown('parent exited');
+  }, 1000).unref();
 }
 
 main().catch((err: Error) => {

@@ -2,7 +2,6 @@
  * Starting and stopping the system: database (embedded PGlite or a PostgreSQL server), migrations
  * and seed data, Temporal (embedded dev server or an existing cluster), the worker and the API.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
@@ -10,12 +9,13 @@ import type { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
 import pino, { type Logger } from 'pino';
 import { buildApp } from '../api/app';
-import { generateKey, hashKey } from '../api/auth';
 import type { Database } from '../prisma/database';
 import { openPreparedDatabase } from '../prisma/migrate';
+import { ensureAdminKey } from '../records/keys';
+import { createServices } from '../services';
+import { generateKey } from '../services/auth';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { startDevServer, assertPortFree, type DevServer } from '../temporal/dev-server';
-import { resumeSubmittedNotices } from '../temporal/start-notice';
 import { createWorker } from '../temporal/worker';
 import { databaseTarget, type Config } from './config';
 
@@ -95,6 +95,13 @@ export async function startSystem(
 
     const { client, connection } = await connectClient(config.temporal, temporalAddress);
     stack.push(() => (connection as Connection).close());
+    const services = createServices({
+      prisma: db.prisma,
+      temporal: client,
+      taskQueue: config.temporal.taskQueue,
+      daySeconds: config.daySeconds,
+      log,
+    });
 
     let worker: Worker | undefined;
     if (mode !== 'api') {
@@ -107,10 +114,7 @@ export async function startSystem(
         prisma: db.prisma,
         log: log.child({ component: 'worker' }),
       });
-      const resumed = await resumeSubmittedNotices(client, db.prisma, {
-        taskQueue: config.temporal.taskQueue,
-        daySeconds: config.daySeconds,
-      });
+      const resumed = await services.workflows.resumeSubmitted();
       if (resumed) log.info({ resumed }, 'started workflows for submissions recorded without one');
       const running = worker.run();
       running.catch((err) => log.fatal({ err }, 'the worker stopped'));
@@ -122,13 +126,7 @@ export async function startSystem(
 
     let apiUrl: string | undefined;
     if (mode !== 'worker') {
-      const app = buildApp({
-        prisma: db.prisma,
-        temporal: client,
-        taskQueue: config.temporal.taskQueue,
-        daySeconds: config.daySeconds,
-        log,
-      });
+      const app = buildApp({ services, log });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.port, () => resolve(s));
         s.once('error', reject);
@@ -168,12 +166,7 @@ export async function startSystem(
  */
 async function bootstrapAdminKey(db: Database, config: Config): Promise<string | undefined> {
   const file = path.join(config.dataDir, 'admin-key');
-  const ensure = async (key: string, label: string) => {
-    await db.prisma.apiKey.createMany({
-      data: [{ id: crypto.randomUUID(), hash: hashKey(key), role: 'ADMIN', label }],
-      skipDuplicates: true,
-    });
-  };
+  const ensure = (key: string, label: string) => ensureAdminKey(db.prisma, key, label);
   if (config.adminKey) {
     await ensure(config.adminKey, 'bootstrap (SILVER_ADMIN_KEY)');
     return '  Admin key        the one in SILVER_ADMIN_KEY';

@@ -48,8 +48,12 @@ export async function startDevServer(opts: {
   const logFile = path.join(opts.dataDir, 'temporal.log');
   const out = fs.openSync(logFile, 'a');
   const child: ChildProcess = spawn(
-    TEMPORAL_CLI,
+    '/bin/sh',
     [
+      '-c',
+      LIFELINE,
+      'temporal-dev-server',
+      TEMPORAL_CLI,
       'server',
       'start-dev',
       '--db-filename',
@@ -65,14 +69,14 @@ export async function startDevServer(opts: {
       '--log-level',
       'warn',
     ],
-    // Its own process group: a Ctrl-C in the terminal reaches us, and we stop it in order.
-    { stdio: ['ignore', out, out], detached: true },
+    // Its own process group: a Ctrl-C in the terminal reaches us, and we stop it in order. Its
+    // stdin is the lifeline: a pipe only this process writes to.
+    { stdio: ['pipe', out, out], detached: true },
   );
   fs.closeSync(out);
   const pidFile = path.join(opts.dataDir, 'server.pid');
   fs.writeFileSync(pidFile, String(child.pid));
-  // Detached, it would outlive a crash of this process and hold its ports: take it down with us.
-  const killOnExit = () => child.kill('SIGKILL');
+  const killOnExit = () => killGroup(child.pid!, 'SIGKILL');
   process.once('exit', killOnExit);
   let exited = false;
   const exitPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
@@ -91,7 +95,7 @@ export async function startDevServer(opts: {
       break;
     } catch (err) {
       if (Date.now() > deadline) {
-        child.kill('SIGKILL');
+        killGroup(child.pid!, 'SIGKILL');
         throw new TemporalStartError(
           `The embedded Temporal server did not become ready in 60 s (${(err as Error).message}); see ${logFile}`,
         );
@@ -104,11 +108,13 @@ export async function startDevServer(opts: {
     address,
     uiUrl: `http://127.0.0.1:${opts.uiPort}`,
     async stop() {
-      if (exited) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exitPromise;
-      clearTimeout(timer);
+      if (!exited) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => killGroup(child.pid!, 'SIGKILL'), 10_000);
+        await exitPromise;
+        clearTimeout(timer);
+      }
+      child.stdin?.destroy();
       process.off('exit', killOnExit);
       fs.rmSync(pidFile, { force: true });
     },
@@ -116,8 +122,33 @@ export async function startDevServer(opts: {
 }
 
 /**
- * The server runs in its own process group, so if this process was killed outright the server
- * outlives it and holds the port and the SQLite file; stop such a leftover before starting anew.
+ * Runs the server ("$@") and stops it when this process goes, however it goes. A process killed
+ * outright (SIGKILL) runs no exit handler, and the server, in its own process group, would outlive
+ * it holding its ports; but the kernel closes the killed process's end of the stdin pipe, and the
+ * watcher below sees end of file. SIGTERM from a normal stop is passed on, and the shell waits for
+ * the server to finish.
+ */
+const LIFELINE = [
+  'exec 3<&0 0</dev/null',
+  '"$@" & server=$!',
+  '( cat <&3 >/dev/null 2>&1; kill -TERM "$server" 2>/dev/null ) &',
+  'trap \'kill -TERM "$server" 2>/dev/null\' TERM INT',
+  'wait "$server"; code=$?',
+  'while kill -0 "$server" 2>/dev/null; do wait "$server"; code=$?; done',
+  'exit "$code"',
+].join('\n');
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+/**
+ * A server left by a start whose whole process group was killed at once (the lifeline stops it in
+ * every other case) still holds the port and the SQLite file: stop it before starting anew.
  */
 function stopLeftoverServer(pidFile: string, log: (msg: string) => void): void {
   if (!fs.existsSync(pidFile)) return;
@@ -132,11 +163,7 @@ function stopLeftoverServer(pidFile: string, log: (msg: string) => void): void {
   }
   if (!cmdline.includes('start-dev')) return; // the pid was reused by something else
   log(`Stopping a Temporal server left running by an earlier start (pid ${pid})`);
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
+  killGroup(pid, 'SIGKILL');
   const until = Date.now() + 5000;
   while (Date.now() < until) {
     try {

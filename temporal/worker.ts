@@ -4,15 +4,14 @@ import path from 'node:path';
 import { bundleWorkflowCode, Worker, type NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
-import { createBaselineActivities } from '../activities/baseline';
-import type { PrismaClient } from '../prisma/database';
+import type { PrismaClient } from '../records/db';
 
 export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
+/** Everything the bundle is built from: workflow and domain code, and the SDK's version. */
+const BUNDLE_SOURCES = ['workflows', 'domain'];
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 const CACHE_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'silver-notice');
-/** Everything the bundle is built from: workflow and domain code, and the SDK's version. */
-const BUNDLE_SOURCES = ['workflows', 'domain'];
 
 let bundlePromise: Promise<{ code: string }> | undefined;
 /**
@@ -75,7 +74,7 @@ export async function createWorker(opts: {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: { ...createActivities({ prisma: opts.prisma, log: opts.log }), ...createBaselineActivities() },
+    activities: createActivities({ prisma: opts.prisma, log: opts.log }),
     // Finish in-flight activities on shutdown rather than abandoning them to a retry.
     shutdownGraceTime: '10 seconds',
   });

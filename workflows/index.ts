@@ -1,2 +1,1 @@
 export { silverNoticeWorkflow } from './notice';
-export { emptyNoticeWorkflow, baselineLifecycleWorkflow } from './baseline';

@@ -1,10 +1,12 @@
 /**
- * The workflow's messages, defined once and imported by both the workflow and the API.
+ * The workflow's messages, defined once and imported by both the workflow and the services.
  * Human actions are Updates: their validators refuse an action that does not fit the state before
- * anything is written, so the API can answer 409 synchronously.
+ * anything is written, so the caller learns of a conflict synchronously.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { LocatedAsset } from '../domain/assets';
 import type { Actor, DecisionKind, Ground, Outcome, Status } from '../domain/model';
+import type { RequestChanges } from '../domain/request';
 
 export interface DecisionInput {
   decision: DecisionKind;
@@ -15,8 +17,8 @@ export interface DecisionInput {
 
 export interface ClarificationInput {
   message: string;
-  /** Already validated by the API against the submission rules. */
-  changes: Record<string, unknown>;
+  /** Already checked, merged with the request, against every submission rule. */
+  changes: RequestChanges;
   actor: Actor;
 }
 
@@ -27,26 +29,15 @@ export interface ClosureInput {
 }
 
 export interface ResponseInput {
-  /** Chosen by the API (stable across an Idempotency-Key replay) so recording it is idempotent. */
+  /** Chosen by the caller (stable across an Idempotency-Key replay) so recording it is idempotent. */
   responseId: string;
   country: string;
   outcome: Outcome;
   final: boolean;
   reason?: string;
   handlingCode: string;
-  assets: ResponseAsset[];
+  assets: LocatedAsset[];
   actor: Actor;
-}
-
-export interface ResponseAsset {
-  category: string;
-  description: string;
-  identifiers?: Record<string, string>;
-  location: { country: string; address?: string };
-  estimatedValue?: { amount: number; currency: string };
-  holder?: string;
-  measures?: string;
-  source?: { register: string; reliability: string; accuracy: number };
 }
 
 /** What an action answers: the state after it took effect. */
@@ -72,7 +63,7 @@ export const respondUpdate = defineUpdate<ActionResult, [ResponseInput]>('respon
 export const progressQuery = defineQuery<NoticeProgress>('progress');
 
 /**
- * Failure types an update can end with; the API maps them to HTTP statuses.
+ * Failure types an update can end with; services map them to refusals.
  * CONFLICT: the action does not fit the current state (409). FORBIDDEN: not this caller's to do (403).
  */
 export const FAILURE_CONFLICT = 'CONFLICT';

@@ -1,9 +1,9 @@
 /**
  * Administration (keys, pilot, countries), authentication, and the key-less operational routes.
  */
-import { hashKey } from '../../api/auth';
+import { hashKey } from '../../records/keys';
 import { startTestSystem, type TestSystem } from '../support/system';
-import { expectFieldErrors, expectProblem, failOnServerErrors, freshRequest, submit } from './helpers';
+import { expectFieldErrors, expectProblem, failOnServerErrors, freshRequest, submit } from '../support/helpers';
 
 let sys: TestSystem;
 let reviewer: string;

@@ -4,7 +4,16 @@
  */
 import zlib from 'node:zlib';
 import { startTestSystem, sampleRequest, type TestSystem } from '../support/system';
-import { expectFieldErrors, expectProblem, failOnServerErrors, freshRequest, located, publish, submit, waitForStatus } from './helpers';
+import {
+  expectFieldErrors,
+  expectProblem,
+  failOnServerErrors,
+  freshRequest,
+  located,
+  publish,
+  submit,
+  waitForStatus,
+} from '../support/helpers';
 
 let sys: TestSystem;
 let it_: string, fr: string, es: string, de: string, reviewer: string;
@@ -180,8 +189,8 @@ describe('large strings', () => {
       expectProblem(await sys.call(method, path, { key, body: { reason: 'A'.repeat(MB) } }), 413);
       expectProblem(await sys.call(method, path, { key, body: { reason: '\u20ac'.repeat(350_000) } }), 413);
     }
-    // Too large is answered before the key is checked.
-    expectProblem(await sys.call('POST', '/v1/notices', { body: { x: 'A'.repeat(2 * MB) } }), 413);
+    // The key is checked before the body: without one, too large is 401 like anything else.
+    expectProblem(await sys.call('POST', '/v1/notices', { body: { x: 'A'.repeat(2 * MB) } }), 401);
     expect(await counts()).toEqual(before);
   });
 

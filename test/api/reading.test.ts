@@ -3,7 +3,7 @@
  * deadline notifications (REMINDER, OVERDUE) by skipping Temporal time.
  */
 import { startTestSystem, type TestSystem } from '../support/system';
-import { expectProblem, failOnServerErrors, freshRequest, located, publish, submit, waitFor } from './helpers';
+import { expectProblem, failOnServerErrors, freshRequest, located, publish, submit, waitFor } from '../support/helpers';
 
 let sys: TestSystem;
 let it_: string, fr: string, es: string, de: string, reviewer: string;

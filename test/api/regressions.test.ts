@@ -3,18 +3,26 @@
  * Every test here failed before its fix.
  */
 import { startTestSystem, type TestSystem } from '../support/system';
-import { expectFieldErrors, expectProblem, failOnServerErrors, freshRequest, located, publish, submit, waitForStatus } from './helpers';
+import {
+  expectFieldErrors,
+  expectProblem,
+  failOnServerErrors,
+  freshRequest,
+  located,
+  publish,
+  submit,
+  waitForStatus,
+} from '../support/helpers';
 
 let sys: TestSystem;
-let it_: string, fr: string, es: string, reviewer: string, reviewer2: string;
+let it_: string, fr: string, reviewer: string, reviewer2: string;
 
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES', 'DE']);
-  [it_, fr, es, reviewer, reviewer2] = await Promise.all([
+  [it_, fr, reviewer, reviewer2] = await Promise.all([
     sys.key('NCB', 'IT'),
     sys.key('NCB', 'FR'),
-    sys.key('NCB', 'ES'),
     sys.key('REVIEWER'),
     sys.key('REVIEWER'),
   ]);

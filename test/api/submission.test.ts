@@ -3,7 +3,7 @@
  * and Idempotency-Key.
  */
 import { startTestSystem, sampleRequest, type TestSystem } from '../support/system';
-import { expectFieldErrors, expectProblem, failOnServerErrors, freshRequest, submit, waitForStatus } from './helpers';
+import { expectFieldErrors, expectProblem, failOnServerErrors, freshRequest, submit, waitForStatus } from '../support/helpers';
 
 let sys: TestSystem;
 let it_: string, it2: string, fr: string, de: string, us: string, reviewer: string, reviewer2: string;

@@ -3,7 +3,7 @@
  * request, its responses and its audit trail; the list of requests; READ audit events.
  */
 import { startTestSystem, type TestSystem } from '../support/system';
-import { expectProblem, failOnServerErrors, freshRequest, located, publish, submit } from './helpers';
+import { expectProblem, failOnServerErrors, freshRequest, located, publish, submit } from '../support/helpers';
 
 let sys: TestSystem;
 let it_: string, fr: string, es: string, de: string, reviewer: string;

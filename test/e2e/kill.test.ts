@@ -62,7 +62,12 @@ function descendants(pid: number): number[] {
   }
   const out: number[] = [];
   const stack = [pid];
-  while (stack.length) for (const c of parents.get(stack.pop()!) ?? []) (out.push(c), stack.push(c));
+  while (stack.length) {
+    for (const c of parents.get(stack.pop()!) ?? []) {
+      out.push(c);
+      stack.push(c);
+    }
+  }
   return out;
 }
 

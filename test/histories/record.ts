@@ -16,19 +16,19 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import globalSetup from '../support/global-setup';
-import { startTestSystem, type TestSystem } from '../support/system';
 import {
-  decide,
+  assetsLocatedIn,
   flaggedRequest,
-  located,
+  freshRequest,
   outcome,
-  publish,
-  request,
-  respond,
+  publishScreened,
   runChain,
-  submit,
+  submitScreened,
   submitWithHistoryLimit,
-} from '../workflows/helpers';
+  viaWorkflow,
+  type Sent,
+} from '../support/helpers';
+import { startTestSystem, type TestSystem } from '../support/system';
 
 const DAY = 86_400_000;
 const HERE = __dirname;
@@ -49,92 +49,83 @@ type Scenario = (sys: TestSystem, k: Keys) => Promise<{ id: string; firstRunId?:
 const result = (sys: TestSystem, id: string) => outcome(sys, id);
 const skipToEnd = (sys: TestSystem, id: string) => sys.env.client.workflow.getHandle(id).result();
 
+/** Asserts the workflow took an update in and answered with `status`. */
+function took(sent: Sent, status: string): void {
+  assert.deepEqual(sent, { ok: true, status });
+}
+/** An ASSETS_LOCATED answer as `viaWorkflow.respond` takes it. */
+const located = (country: string) => assetsLocatedIn(country) as NonNullable<Parameters<typeof viaWorkflow.respond>[3]>;
+
 const scenarios: Record<string, Scenario> = {
   async 'approved-completed'(sys, k) {
-    const { id } = await publish(sys, k.it, k.reviewer, request({ recipients: ['FR', 'ES'] }));
-    assert.equal((await respond(sys, k.fr, id, located('FR'))).status, 201);
-    assert.equal((await respond(sys, k.es, id, { outcome: 'UNABLE_TO_ASSIST', reason: 'No register' })).status, 201);
+    const id = await publishScreened(sys, k.it, k.reviewer, freshRequest({ recipients: ['FR', 'ES'] }));
+    took(await viaWorkflow.respond(sys, k.fr, id, located('FR')), 'PUBLISHED');
+    took(await viaWorkflow.respond(sys, k.es, id, { outcome: 'UNABLE_TO_ASSIST', reason: 'No register' }), 'PUBLISHED');
     assert.equal(await result(sys, id), 'COMPLETED');
     return { id };
   },
 
   async 'four-eyes-clarification-rejected'(sys, k) {
-    const id = await submit(sys, k.it, flaggedRequest({ recipients: ['FR'] }));
-    assert.equal((await decide(sys, k.reviewer, id, 'APPROVE')).body.status, 'UNDER_REVIEW');
-    assert.equal((await decide(sys, k.reviewer, id, 'APPROVE')).status, 409);
-    assert.equal(
-      (await decide(sys, k.reviewer2, id, 'REQUEST_CLARIFICATION', 'Why the opposition?')).body.status,
-      'CLARIFICATION_REQUESTED',
-    );
-    const clarified = await sys.call('POST', `/v1/notices/${id}/clarifications`, {
-      key: k.it,
-      body: { message: 'See changes', changes: { responseDays: 14 } },
-    });
-    assert.equal(clarified.body.status, 'UNDER_REVIEW');
-    assert.equal((await decide(sys, k.reviewer, id, 'APPROVE')).body.status, 'UNDER_REVIEW');
-    assert.equal((await decide(sys, k.reviewer2, id, 'REJECT', 'Article 3', ['ARTICLE_3'])).body.status, 'REJECTED');
+    const id = await submitScreened(sys, k.it, flaggedRequest({ recipients: ['FR'] }));
+    took(await viaWorkflow.decide(sys, k.reviewer, id, 'APPROVE'), 'UNDER_REVIEW');
+    const again = await viaWorkflow.decide(sys, k.reviewer, id, 'APPROVE');
+    assert.equal(again.ok ? again.status : again.refused, 'CONFLICT');
+    took(await viaWorkflow.decide(sys, k.reviewer2, id, 'REQUEST_CLARIFICATION', 'Why the opposition?'), 'CLARIFICATION_REQUESTED');
+    took(await viaWorkflow.clarify(sys, k.it, id, 'See changes', { responseDays: 14 }), 'UNDER_REVIEW');
+    took(await viaWorkflow.decide(sys, k.reviewer, id, 'APPROVE'), 'UNDER_REVIEW');
+    took(await viaWorkflow.decide(sys, k.reviewer2, id, 'REJECT', 'Article 3', ['ARTICLE_3']), 'REJECTED');
     assert.equal(await result(sys, id), 'REJECTED');
     return { id };
   },
 
   async 'four-eyes-published-cancelled'(sys, k) {
-    const id = await submit(sys, k.it, flaggedRequest({ recipients: ['FR', 'ES', 'DE'] }));
-    await decide(sys, k.reviewer, id, 'APPROVE');
-    assert.equal((await decide(sys, k.reviewer2, id, 'APPROVE')).body.status, 'PUBLISHED');
-    assert.equal((await respond(sys, k.fr, id, { outcome: 'NO_ASSETS_FOUND', final: false })).status, 201);
-    const res = await sys.call('POST', `/v1/notices/${id}/cancellation`, {
-      key: k.reviewer,
-      body: { reason: 'New facts', grounds: ['ARTICLE_3'] },
-    });
-    assert.equal(res.body.status, 'CANCELLED');
+    const id = await submitScreened(sys, k.it, flaggedRequest({ recipients: ['FR', 'ES', 'DE'] }));
+    took(await viaWorkflow.decide(sys, k.reviewer, id, 'APPROVE'), 'UNDER_REVIEW');
+    took(await viaWorkflow.decide(sys, k.reviewer2, id, 'APPROVE'), 'PUBLISHED');
+    took(await viaWorkflow.respond(sys, k.fr, id, { outcome: 'NO_ASSETS_FOUND', final: false }), 'PUBLISHED');
+    took(await viaWorkflow.cancel(sys, k.reviewer, id, 'New facts', ['ARTICLE_3']), 'CANCELLED');
     assert.equal(await result(sys, id), 'CANCELLED');
     return { id };
   },
 
   async lapsed(sys, k) {
-    const id = await submit(sys, k.it, request({ recipients: ['FR'] }));
-    assert.equal((await decide(sys, k.reviewer, id, 'REQUEST_CLARIFICATION', 'Which accounts?')).body.status, 'CLARIFICATION_REQUESTED');
+    const id = await submitScreened(sys, k.it, freshRequest({ recipients: ['FR'] }));
+    took(await viaWorkflow.decide(sys, k.reviewer, id, 'REQUEST_CLARIFICATION', 'Which accounts?'), 'CLARIFICATION_REQUESTED');
     assert.equal(await skipToEnd(sys, id), 'LAPSED');
     return { id };
   },
 
   async 'withdrawn-before-publication'(sys, k) {
-    const id = await submit(sys, k.it, request({ recipients: ['FR'] }));
-    await decide(sys, k.reviewer, id, 'REQUEST_CLARIFICATION', 'Which accounts?');
-    assert.equal(
-      (await sys.call('POST', `/v1/notices/${id}/withdrawal`, { key: k.it, body: { reason: 'Closed' } })).body.status,
-      'WITHDRAWN',
-    );
+    const id = await submitScreened(sys, k.it, freshRequest({ recipients: ['FR'] }));
+    took(await viaWorkflow.decide(sys, k.reviewer, id, 'REQUEST_CLARIFICATION', 'Which accounts?'), 'CLARIFICATION_REQUESTED');
+    took(await viaWorkflow.withdraw(sys, k.it, id, 'Closed'), 'WITHDRAWN');
     assert.equal(await result(sys, id), 'WITHDRAWN');
     return { id };
   },
 
   async 'withdrawn-published'(sys, k) {
-    const { id } = await publish(sys, k.it, k.reviewer, request({ recipients: ['FR', 'ES'] }));
-    assert.equal(
-      (await sys.call('POST', `/v1/notices/${id}/withdrawal`, { key: k.it, body: { reason: 'Closed' } })).body.status,
-      'WITHDRAWN',
-    );
+    const id = await publishScreened(sys, k.it, k.reviewer, freshRequest({ recipients: ['FR', 'ES'] }));
+    took(await viaWorkflow.withdraw(sys, k.it, id, 'Closed'), 'WITHDRAWN');
     assert.equal(await result(sys, id), 'WITHDRAWN');
     return { id };
   },
 
   async 'reminder-overdue-late-completed'(sys, k) {
-    const { id } = await publish(sys, k.it, k.reviewer, request({ recipients: ['FR', 'ES', 'DE'], responseDays: 10 }));
-    assert.equal((await respond(sys, k.fr, id, located('FR'))).status, 201);
-    assert.equal((await respond(sys, k.es, id, { outcome: 'NO_ASSETS_FOUND', final: false })).status, 201);
+    const id = await publishScreened(sys, k.it, k.reviewer, freshRequest({ recipients: ['FR', 'ES', 'DE'], responseDays: 10 }));
+    took(await viaWorkflow.respond(sys, k.fr, id, located('FR')), 'PUBLISHED');
+    took(await viaWorkflow.respond(sys, k.es, id, { outcome: 'NO_ASSETS_FOUND', final: false }), 'PUBLISHED');
     await sys.env.sleep(8 * DAY + 60_000);
     await waitForNotification(sys, id, 'REMINDER');
     await sys.env.sleep(2 * DAY);
     await waitForNotification(sys, id, 'OVERDUE');
-    assert.equal((await respond(sys, k.de, id, { outcome: 'NO_ASSETS_FOUND' })).status, 201);
-    assert.equal((await respond(sys, k.es, id, { outcome: 'NO_ASSETS_FOUND' })).status, 201);
+    took(await viaWorkflow.respond(sys, k.de, id, { outcome: 'NO_ASSETS_FOUND' }), 'PUBLISHED');
+    took(await viaWorkflow.respond(sys, k.es, id, { outcome: 'NO_ASSETS_FOUND' }), 'PUBLISHED');
     assert.equal(await result(sys, id), 'COMPLETED');
     return { id };
   },
 
   async expired(sys, k) {
-    const { id } = await publish(sys, k.it, k.reviewer, request({ recipients: ['FR'] }));
+    const id = await publishScreened(sys, k.it, k.reviewer, freshRequest({ recipients: ['FR'] }));
     assert.equal(await skipToEnd(sys, id), 'EXPIRED');
     return { id };
   },
@@ -144,20 +135,19 @@ const scenarios: Record<string, Scenario> = {
     const { id, firstRunId } = await submitWithHistoryLimit(sys, {
       key: k.it,
       country: 'IT',
-      body: request({ recipients: ['FR', 'ES', 'DE'], responseDays: 10 }),
+      body: freshRequest({ recipients: ['FR', 'ES', 'DE'], responseDays: 10 }),
       historyLimit: 40,
     });
-    assert.equal((await decide(sys, k.reviewer, id, 'APPROVE')).body.status, 'PUBLISHED');
+    took(await viaWorkflow.decide(sys, k.reviewer, id, 'APPROVE'), 'PUBLISHED');
     for (let round = 0; round < 3; round++) {
-      const batch = await Promise.all([k.fr, k.es, k.de].map((key) => respond(sys, key, id, { outcome: 'NO_ASSETS_FOUND', final: false })));
-      assert.deepEqual(
-        batch.map((r) => r.status),
-        [201, 201, 201],
+      const batch = await Promise.all(
+        [k.fr, k.es, k.de].map((key) => viaWorkflow.respond(sys, key, id, { outcome: 'NO_ASSETS_FOUND', final: false })),
       );
+      for (const sent of batch) took(sent, 'PUBLISHED');
     }
     await sys.env.sleep(8 * DAY + 60_000);
     await waitForNotification(sys, id, 'REMINDER');
-    for (const key of [k.fr, k.es, k.de]) assert.equal((await respond(sys, key, id, { outcome: 'NO_ASSETS_FOUND' })).status, 201);
+    for (const key of [k.fr, k.es, k.de]) took(await viaWorkflow.respond(sys, key, id, { outcome: 'NO_ASSETS_FOUND' }), 'PUBLISHED');
     assert.equal(await result(sys, id), 'COMPLETED');
     return { id, firstRunId };
   },

@@ -10,10 +10,12 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { buildApp } from '../../api/app';
-import { createApiKey } from '../../api/auth';
 import { createActivities } from '../../activities';
-import { createBaselineActivities } from '../../activities/baseline';
 import type { Database } from '../../prisma/database';
+import { createApiKey } from '../../records/keys';
+import { savePilotSettings } from '../../records/pilot';
+import { createServices, type Principal, type Services } from '../../services';
+import { generateKey } from '../../services/auth';
 import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER, ensureTemporalBinaries } from '../../temporal/toolchain';
 import { TEST_BUNDLE_PATH } from './global-setup';
 import { createTestDatabase } from './database';
@@ -44,9 +46,13 @@ export interface TestSystem {
   worker: Worker;
   taskQueue: string;
   daySeconds: number;
+  /** The use cases the API calls, for tests that need no HTTP. */
+  services: Services;
   adminKey: string;
   /** Creates a key directly in the database (fast path for tests that are not about key admin). */
   key(role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string): Promise<string>;
+  /** Who holds a key, as the services see the caller. */
+  principal(key: string): Promise<Principal>;
   /** Sets the pilot participants (and quota) directly. */
   pilot(participants: string[], quotaTotal?: number, limited?: boolean): Promise<void>;
   /** fetch against the API with a key; JSON in and out. */
@@ -67,18 +73,22 @@ export async function startTestSystem(opts: { temporal?: 'time-skipping' | 'dev'
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: { codePath: TEST_BUNDLE_PATH },
-    activities: { ...createActivities({ prisma: db.prisma, log }), ...createBaselineActivities() },
+    activities: createActivities({ prisma: db.prisma, log }),
   });
   const running = worker.run();
   const daySeconds = opts.daySeconds ?? 86400;
-  const app = buildApp({ prisma: db.prisma, temporal: env.client, taskQueue, daySeconds, log });
+  const services = createServices({ prisma: db.prisma, temporal: env.client, taskQueue, daySeconds, log });
+  const app = buildApp({ services, log });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const key = async (role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string) =>
-    (await createApiKey(db.prisma, { role, country, label: 'test' })).key;
+  const key = async (role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string) => {
+    const secret = generateKey();
+    await createApiKey(db.prisma, { key: secret, role, country, label: 'test' });
+    return secret;
+  };
   const adminKey = await key('ADMIN');
 
   return {
@@ -88,11 +98,12 @@ export async function startTestSystem(opts: { temporal?: 'time-skipping' | 'dev'
     worker,
     taskQueue,
     daySeconds,
+    services,
     adminKey,
     key,
+    principal: (k) => services.authenticate(`Bearer ${k}`),
     async pilot(participants, quotaTotal = 1000, limited = false) {
-      const data = { participants, quotaTotal, recipientsLimitedToParticipants: limited };
-      await db.prisma.pilotSettings.upsert({ where: { id: 1 }, create: { id: 1, ...data }, update: data });
+      await savePilotSettings(db.prisma, { participants, quotaTotal, recipientsLimitedToParticipants: limited });
     },
     async call(method, path, o = {}) {
       const headers: Record<string, string> = { ...(o.headers ?? {}) };

@@ -2,23 +2,25 @@
  * Continue-as-new: a request's workflow starts a fresh run past `historyLimit` events (lowered here
  * to a few dozen) and carries its whole state across. A run boundary must lose nothing: pending
  * answers, the four-eyes count, the clarification window, the reminder and due-date timers, and
- * updates that were in flight while the run ended.
+ * updates that were in flight while the run ended. Actions are sent to the workflow as updates
+ * through the Temporal client (`viaWorkflow`).
  */
+import crypto from 'node:crypto';
 import { startTestSystem, type TestSystem } from '../support/system';
 import {
   auditTypes,
-  decide,
   eventually,
   flaggedRequest,
+  freshRequest,
   notificationsOf,
   outcome,
-  request,
-  respond,
   runChain,
   statusOf,
   submitWithHistoryLimit,
   usage,
-} from './helpers';
+  viaWorkflow,
+  type Sent,
+} from '../support/helpers';
 
 let sys: TestSystem;
 let it_: string, fr: string, es: string, de: string, gb: string, reviewer: string, reviewer2: string;
@@ -41,30 +43,36 @@ afterAll(() => sys?.stop());
 const DAY = 86_400_000;
 const CONTINUED = 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW';
 const wf = (id: string) => sys.env.client.workflow.getHandle(id);
+/** The answer to an update the workflow took in while the request stays PUBLISHED. */
+const TAKEN = { ok: true, status: 'PUBLISHED' };
+const said = (s: Sent) => (s.ok ? s.status : s.refused);
 
 test('a published request continues as new under concurrent answers and keeps its answers, timers and outcome', async () => {
   const { id, firstRunId } = await submitWithHistoryLimit(sys, {
     key: it_,
     country: 'IT',
-    body: request({ recipients: ['FR', 'ES', 'DE', 'GB'], responseDays: 10 }),
+    body: freshRequest({ recipients: ['FR', 'ES', 'DE', 'GB'], responseDays: 10 }),
     historyLimit: 40,
   });
-  const approved = await decide(sys, reviewer, id, 'APPROVE');
-  expect(approved.body.status).toBe('PUBLISHED');
-  const publishedAt = Date.parse(approved.body.publishedAt);
+  expect(await viaWorkflow.decide(sys, reviewer, id, 'APPROVE')).toEqual({ ok: true, status: 'PUBLISHED' });
+  const publishedAt = Date.parse((await sys.call('GET', `/v1/notices/${id}`, { key: it_ })).body.publishedAt);
 
   // Three rounds of answers sent all at once; the history passes the limit while some are in flight.
   // ES answers finally in the first round; the others send interim answers only.
   const sent: string[] = [];
+  const answer = (key: string, final: boolean) => {
+    const responseId = crypto.randomUUID();
+    sent.push(responseId);
+    return viaWorkflow.respond(sys, key, id, { outcome: 'NO_ASSETS_FOUND', final }, responseId);
+  };
   for (let round = 0; round < 3; round++) {
     const batch = await Promise.all([
-      respond(sys, fr, id, { outcome: 'NO_ASSETS_FOUND', final: false }),
-      respond(sys, de, id, { outcome: 'NO_ASSETS_FOUND', final: false }),
-      respond(sys, gb, id, { outcome: 'NO_ASSETS_FOUND', final: false }),
-      respond(sys, round === 0 ? es : fr, id, round === 0 ? { outcome: 'NO_ASSETS_FOUND' } : { outcome: 'NO_ASSETS_FOUND', final: false }),
+      answer(fr, false),
+      answer(de, false),
+      answer(gb, false),
+      round === 0 ? answer(es, true) : answer(fr, false),
     ]);
-    expect(batch.map((r) => r.status)).toEqual([201, 201, 201, 201]);
-    sent.push(...batch.map((r) => r.headers.get('x-response-id')!));
+    expect(batch).toEqual([TAKEN, TAKEN, TAKEN, TAKEN]);
   }
   // Every update was answered by the run that took it in, and each answer is in the record once.
   const rows = await sys.db.prisma.response.findMany({ where: { noticeId: id } });
@@ -107,7 +115,7 @@ test('a published request continues as new under concurrent answers and keeps it
   ).toEqual(['OVERDUE:DE', 'OVERDUE:FR', 'OVERDUE:GB']);
 
   // Late final answers, in more runs, complete it.
-  for (const key of [fr, de, gb]) expect((await respond(sys, key, id, { outcome: 'NO_ASSETS_FOUND' })).status).toBe(201);
+  for (const key of [fr, de, gb]) expect(await viaWorkflow.respond(sys, key, id, { outcome: 'NO_ASSETS_FOUND' })).toEqual(TAKEN);
   expect(await outcome(sys, id)).toBe('COMPLETED');
   expect(await statusOf(sys, id)).toBe('COMPLETED');
 
@@ -131,19 +139,24 @@ test('the four-eyes count and the clarification window survive a new run', async
   });
 
   // The first approval takes the history past the limit: the next run must remember it.
-  expect((await decide(sys, reviewer, id, 'APPROVE')).body.status).toBe('UNDER_REVIEW');
+  expect(await viaWorkflow.decide(sys, reviewer, id, 'APPROVE')).toEqual({ ok: true, status: 'UNDER_REVIEW' });
   await eventually(
     () => runChain(sys, id, firstRunId),
     (c) => c.length >= 2,
     'a second run',
   );
   expect(await wf(id).query('progress')).toMatchObject({ status: 'UNDER_REVIEW', approvalsRequired: 2, approvals: [expect.any(String)] });
-  expect((await decide(sys, reviewer, id, 'APPROVE')).status).toBe(409);
+  expect(await viaWorkflow.decide(sys, reviewer, id, 'APPROVE')).toMatchObject({
+    ok: false,
+    refused: 'CONFLICT',
+    message: expect.stringMatching(/different reviewer/),
+  });
 
   // A clarification request, then another new run while the window is open.
-  expect((await decide(sys, reviewer2, id, 'REQUEST_CLARIFICATION', 'Explain the political link')).body.status).toBe(
-    'CLARIFICATION_REQUESTED',
-  );
+  expect(await viaWorkflow.decide(sys, reviewer2, id, 'REQUEST_CLARIFICATION', 'Explain the political link')).toEqual({
+    ok: true,
+    status: 'CLARIFICATION_REQUESTED',
+  });
   const askedAt = (
     await sys.db.prisma.decision.findFirstOrThrow({ where: { noticeId: id, decision: 'REQUEST_CLARIFICATION' } })
   ).at.getTime();
@@ -168,13 +181,13 @@ test('a later run closes the request properly: a withdrawal racing an answer, re
   const { id, firstRunId } = await submitWithHistoryLimit(sys, {
     key: it_,
     country: 'IT',
-    body: request({ recipients: ['FR', 'ES', 'DE'] }),
+    body: freshRequest({ recipients: ['FR', 'ES', 'DE'] }),
     historyLimit: 30,
   });
-  expect((await decide(sys, reviewer, id, 'APPROVE')).body.status).toBe('PUBLISHED');
+  expect(await viaWorkflow.decide(sys, reviewer, id, 'APPROVE')).toEqual({ ok: true, status: 'PUBLISHED' });
   const used = await usage(sys, it_, 'IT');
-  expect((await respond(sys, fr, id, { outcome: 'NO_ASSETS_FOUND', final: false })).status).toBe(201);
-  expect((await respond(sys, es, id, { outcome: 'NO_ASSETS_FOUND', final: false })).status).toBe(201);
+  expect(await viaWorkflow.respond(sys, fr, id, { outcome: 'NO_ASSETS_FOUND', final: false })).toEqual(TAKEN);
+  expect(await viaWorkflow.respond(sys, es, id, { outcome: 'NO_ASSETS_FOUND', final: false })).toEqual(TAKEN);
   await eventually(
     () => runChain(sys, id, firstRunId),
     (c) => c.length >= 2,
@@ -183,13 +196,12 @@ test('a later run closes the request properly: a withdrawal racing an answer, re
 
   // The withdrawal and an answer arrive together: the answer is either taken before the closing or refused.
   const [answer, withdrawal] = await Promise.all([
-    respond(sys, de, id, { outcome: 'NO_ASSETS_FOUND' }),
-    sys.call('POST', `/v1/notices/${id}/withdrawal`, { key: it_, body: { reason: 'Settled' } }),
+    viaWorkflow.respond(sys, de, id, { outcome: 'NO_ASSETS_FOUND' }),
+    viaWorkflow.withdraw(sys, it_, id, 'Settled'),
   ]);
-  expect(withdrawal.status).toBe(200);
-  expect(withdrawal.body.status).toBe('WITHDRAWN');
-  expect([201, 409]).toContain(answer.status);
-  expect(await sys.db.prisma.response.count({ where: { noticeId: id } })).toBe(answer.status === 201 ? 3 : 2);
+  expect(withdrawal).toEqual({ ok: true, status: 'WITHDRAWN' });
+  expect(['PUBLISHED', 'CONFLICT']).toContain(said(answer));
+  expect(await sys.db.prisma.response.count({ where: { noticeId: id } })).toBe(answer.ok ? 3 : 2);
   expect(await outcome(sys, id)).toBe('WITHDRAWN');
   expect(await notificationsOf(sys, id, 'WITHDRAWN')).toEqual(['WITHDRAWN:DE', 'WITHDRAWN:ES', 'WITHDRAWN:FR']);
   expect(await usage(sys, it_, 'IT')).toBe(used);

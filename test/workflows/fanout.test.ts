@@ -1,9 +1,13 @@
 /**
  * A Silver Notice to every other member country, answered by all 195 of them at the same moment:
  * each answer is recorded exactly once, with its located assets, and the request completes once.
+ * The answers are sent to the request's workflow as updates through the Temporal client; one of
+ * them goes through the API with an Idempotency-Key, so that what a caller retrying it after
+ * completion sees is checked too.
  */
+import crypto from 'node:crypto';
 import { startTestSystem, type TestSystem } from '../support/system';
-import { auditTypes, eventually, notificationsOf, outcome, publish, request, respond, statusOf } from './helpers';
+import { auditTypes, eventually, freshRequest, notificationsOf, outcome, publishScreened, statusOf, viaWorkflow } from '../support/helpers';
 
 let sys: TestSystem;
 let it_: string, reviewer: string;
@@ -18,8 +22,10 @@ beforeAll(async () => {
 });
 afterAll(() => sys?.stop());
 
+type Answer = NonNullable<Parameters<typeof viaWorkflow.respond>[3]>;
+
 /** Every third country locates two assets, every third one cannot assist, the rest find nothing. */
-function answerOf(country: string, i: number): Record<string, unknown> {
+function answerOf(country: string, i: number): Answer {
   if (i % 3 === 0) {
     return {
       outcome: 'ASSETS_LOCATED',
@@ -34,24 +40,31 @@ function answerOf(country: string, i: number): Record<string, unknown> {
 }
 
 test('195 recipients answering at once are each recorded exactly once, and the notice completes once', async () => {
-  const { id, view } = await publish(sys, it_, reviewer, request({ kind: 'NOTICE', recipients: undefined }));
+  const id = await publishScreened(sys, it_, reviewer, freshRequest({ kind: 'NOTICE', recipients: undefined }));
+  const view = (await sys.call('GET', `/v1/notices/${id}`, { key: it_ })).body;
   expect(view.reference).toMatch(/^SN-\d{4}-\d{6}$/);
   const recipients: string[] = view.recipients.map((r: any) => r.country);
   expect(recipients).toHaveLength(195);
   expect([...ncb.keys()].sort()).toEqual(recipients);
 
-  // 195 answers at once, and for twenty of them the same answer again (same Idempotency-Key) at the same time.
-  const calls = recipients.map((c, i) => respond(sys, ncb.get(c)!, id, answerOf(c, i), { 'Idempotency-Key': `answer-${c}` }));
-  const repeats = recipients
-    .slice(0, 20)
-    .map((c, i) => respond(sys, ncb.get(c)!, id, answerOf(c, i), { 'Idempotency-Key': `answer-${c}` }));
-  const results = await Promise.all([...calls, ...repeats]);
-  expect(results.map((r) => r.status)).toEqual(Array(215).fill(201));
-  // A repeat that was sent on to the workflow (its first was still in flight) carries the first one's response id.
-  for (let i = 0; i < 20; i++) {
-    const [first, repeat] = [results[i].headers.get('x-response-id'), results[195 + i].headers.get('x-response-id')];
-    if (first && repeat) expect(repeat).toBe(first);
-  }
+  // 195 answers at once, and for twenty of them the same answer again (same response id) at the same
+  // time, each sent right after its first. The last recipient answers through the API with an
+  // Idempotency-Key (checked below).
+  const last = recipients[recipients.length - 1];
+  const responseIds = new Map(recipients.map((c) => [c, crypto.randomUUID()]));
+  const sent = recipients.slice(0, -1).flatMap((c, i) => {
+    const send = () => viaWorkflow.respond(sys, ncb.get(c)!, id, answerOf(c, i), responseIds.get(c)!);
+    return i < 20 ? [send(), send()] : [send()];
+  });
+  const viaApi = sys.call('POST', `/v1/notices/${id}/responses`, {
+    key: ncb.get(last)!,
+    body: answerOf(last, recipients.length - 1),
+    headers: { 'Idempotency-Key': `answer-${last}` },
+  });
+  const results = await Promise.all(sent);
+  // Every update was taken in, repeats included (a repeat of a recorded answer writes nothing).
+  expect(results).toEqual(Array(214).fill({ ok: true, status: 'PUBLISHED' }));
+  expect((await viaApi).status).toBe(201);
 
   expect(
     await eventually(
@@ -61,17 +74,34 @@ test('195 recipients answering at once are each recorded exactly once, and the n
     ),
   ).toBe('COMPLETED');
   expect(await outcome(sys, id)).toBe('COMPLETED');
-  // A retry of the answer that completed it (its reply lost, say) still gets the first result; a new answer is 409.
-  const last = recipients[recipients.length - 1];
-  const retry = await respond(sys, ncb.get(last)!, id, answerOf(last, recipients.length - 1), { 'Idempotency-Key': `answer-${last}` });
+  // A retry of an answer (its reply lost, say) still gets the first result after completion; a new answer is 409.
+  const retry = await sys.call('POST', `/v1/notices/${id}/responses`, {
+    key: ncb.get(last)!,
+    body: answerOf(last, recipients.length - 1),
+    headers: { 'Idempotency-Key': `answer-${last}` },
+  });
   expect(retry.status).toBe(201);
   expect(retry.body.status).toBe('COMPLETED');
-  expect((await respond(sys, ncb.get(last)!, id, { outcome: 'NO_ASSETS_FOUND' }, { 'Idempotency-Key': 'another' })).status).toBe(409);
+  expect(retry.headers.get('x-response-id')).toBe((await viaApi).headers.get('x-response-id'));
+  const another = await sys.call('POST', `/v1/notices/${id}/responses`, {
+    key: ncb.get(last)!,
+    body: { outcome: 'NO_ASSETS_FOUND' },
+    headers: { 'Idempotency-Key': 'another' },
+  });
+  expect(another.status).toBe(409);
 
   const perCountry = await sys.db.prisma.response.groupBy({ by: ['country'], where: { noticeId: id }, _count: { _all: true } });
   expect(perCountry).toHaveLength(195);
   expect(perCountry.filter((r) => r._count._all !== 1)).toEqual([]);
   expect(await sys.db.prisma.response.count({ where: { noticeId: id, final: true, late: false } })).toBe(195);
+  // Each answer sent through the workflow is recorded under the id it was sent with.
+  const recorded = await sys.db.prisma.response.findMany({
+    where: { noticeId: id, country: { not: last } },
+    select: { id: true, country: true },
+  });
+  expect(Object.fromEntries(recorded.map((r) => [r.country, r.id]))).toEqual(
+    Object.fromEntries([...responseIds].filter(([c]) => c !== last)),
+  );
 
   const locating = recipients.filter((_c, i) => i % 3 === 0);
   const assets = await sys.db.prisma.locatedAsset.groupBy({ by: ['country'], where: { noticeId: id }, _count: { _all: true } });

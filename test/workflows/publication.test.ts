@@ -2,22 +2,24 @@
  * The published half of a request's life on the real time-skipping Temporal server: the reminder
  * at 80% of the response period, OVERDUE at the due date, interim and late answers, completion,
  * expiry after five years, and cancellation by a reviewer. Time is moved with `env.sleep`, or by
- * awaiting the workflow's result (which lets the server skip to the next timer).
+ * awaiting the workflow's result (which lets the server skip to the next timer). Answers and
+ * cancellations are sent to the request's workflow as updates through the Temporal client
+ * (`viaWorkflow`); HTTP is used only to read what a caller sees (views, feeds, refusals by role).
  */
 import { startTestSystem, type TestSystem } from '../support/system';
 import {
+  assetsLocatedIn,
   auditTypes,
   eventually,
   expectEveryActionRefused,
-  located,
+  freshRequest,
   notificationsOf,
   outcome,
-  publish,
-  request,
-  respond,
+  publishScreened,
   statusOf,
   usage,
-} from './helpers';
+  viaWorkflow,
+} from '../support/helpers';
 
 let sys: TestSystem;
 let it_: string, fr: string, es: string, de: string, reviewer: string;
@@ -37,20 +39,21 @@ afterAll(() => sys?.stop());
 
 const DAY = 86_400_000;
 const wf = (id: string) => sys.env.client.workflow.getHandle(id);
+const view = async (id: string, key: string) => (await sys.call('GET', `/v1/notices/${id}`, { key })).body;
+/** The answer to an update the workflow took in: the request stays PUBLISHED (completion follows in the workflow's loop). */
+const TAKEN = { ok: true, status: 'PUBLISHED' };
 const recipientStatuses = async (id: string) =>
   Object.fromEntries((await sys.db.prisma.recipient.findMany({ where: { noticeId: id } })).map((r) => [r.country, r.status]));
 
 test('reminder at 80% to those without a final answer, OVERDUE at the due date, late answers accepted, then COMPLETED', async () => {
-  const { id, view } = await publish(sys, it_, reviewer, request({ recipients: ['FR', 'ES', 'DE'], responseDays: 10 }));
-  const publishedAt = Date.parse(view.publishedAt);
+  const id = await publishScreened(sys, it_, reviewer, freshRequest({ recipients: ['FR', 'ES', 'DE'], responseDays: 10 }));
+  const publishedAt = Date.parse((await view(id, it_)).publishedAt);
 
   // FR answers finally at once; ES sends an interim answer only; DE is silent.
-  const frAnswer = await respond(sys, fr, id, located('FR', 'REAL_ESTATE', 750000));
-  expect(frAnswer.status).toBe(201);
-  expect(frAnswer.body.recipients).toEqual([expect.objectContaining({ country: 'FR', status: 'RESPONDED' })]);
-  const esInterim = await respond(sys, es, id, { outcome: 'NO_ASSETS_FOUND', final: false });
-  expect(esInterim.status).toBe(201);
-  expect(esInterim.body.recipients).toEqual([
+  expect(await viaWorkflow.respond(sys, fr, id, assetsLocatedIn('FR', 'REAL_ESTATE', 750000))).toEqual(TAKEN);
+  expect((await view(id, fr)).recipients).toEqual([expect.objectContaining({ country: 'FR', status: 'RESPONDED' })]);
+  expect(await viaWorkflow.respond(sys, es, id, { outcome: 'NO_ASSETS_FOUND', final: false })).toEqual(TAKEN);
+  expect((await view(id, es)).recipients).toEqual([
     expect.objectContaining({ country: 'ES', status: 'PENDING', respondedAt: expect.any(String) }),
   ]);
   expect(await wf(id).query('progress')).toMatchObject({ status: 'PUBLISHED', pendingFinal: ['DE', 'ES'] });
@@ -90,19 +93,17 @@ test('reminder at 80% to those without a final answer, OVERDUE at the due date, 
       (r) => r.DE === 'OVERDUE',
     ),
   ).toEqual({ FR: 'RESPONDED', ES: 'OVERDUE', DE: 'OVERDUE' });
-  const asRequester = await sys.call('GET', `/v1/notices/${id}`, { key: it_ });
-  expect(asRequester.body.status).toBe('PUBLISHED');
-  expect(asRequester.body.recipients.map((r: any) => `${r.country}:${r.status}`)).toEqual(['DE:OVERDUE', 'ES:OVERDUE', 'FR:RESPONDED']);
+  const asRequester = await view(id, it_);
+  expect(asRequester.status).toBe('PUBLISHED');
+  expect(asRequester.recipients.map((r: any) => `${r.country}:${r.status}`)).toEqual(['DE:OVERDUE', 'ES:OVERDUE', 'FR:RESPONDED']);
 
   // A late answer is still taken, marked late, and the recipient counts as having answered.
-  const deLate = await respond(sys, de, id, { outcome: 'UNABLE_TO_ASSIST', reason: 'Registers unavailable' });
-  expect(deLate.status).toBe(201);
-  expect(deLate.body.recipients).toEqual([expect.objectContaining({ country: 'DE', status: 'RESPONDED' })]);
+  expect(await viaWorkflow.respond(sys, de, id, { outcome: 'UNABLE_TO_ASSIST', reason: 'Registers unavailable' })).toEqual(TAKEN);
+  expect((await view(id, de)).recipients).toEqual([expect.objectContaining({ country: 'DE', status: 'RESPONDED' })]);
   expect(await statusOf(sys, id)).toBe('PUBLISHED');
 
   // The last final answer completes it.
-  const esFinal = await respond(sys, es, id, located('ES', 'VESSEL', 1200000));
-  expect(esFinal.status).toBe(201);
+  expect(await viaWorkflow.respond(sys, es, id, assetsLocatedIn('ES', 'VESSEL', 1200000))).toEqual(TAKEN);
   expect(await outcome(sys, id)).toBe('COMPLETED');
 
   const responses = await sys.call('GET', `/v1/notices/${id}/responses`, { key: it_ });
@@ -112,9 +113,9 @@ test('reminder at 80% to those without a final answer, OVERDUE at the due date, 
     'DE:true:true',
     'ES:true:true',
   ]);
-  const done = await sys.call('GET', `/v1/notices/${id}`, { key: it_ });
-  expect(done.body.status).toBe('COMPLETED');
-  expect(done.body.findings).toEqual({ assetsLocated: 2, byCategory: { REAL_ESTATE: 1, VESSEL: 1 }, estimatedValue: { EUR: 1950000 } });
+  const done = await view(id, it_);
+  expect(done.status).toBe('COMPLETED');
+  expect(done.findings).toEqual({ assetsLocated: 2, byCategory: { REAL_ESTATE: 1, VESSEL: 1 }, estimatedValue: { EUR: 1950000 } });
   expect(await notificationsOf(sys, id, 'RESPONSE_RECEIVED')).toEqual(Array(4).fill('RESPONSE_RECEIVED:IT'));
   expect(await auditTypes(sys, id)).toEqual([
     'SUBMITTED',
@@ -133,36 +134,40 @@ test('reminder at 80% to those without a final answer, OVERDUE at the due date, 
 });
 
 test('interim answers do not complete a request; the final ones do', async () => {
-  const { id } = await publish(sys, it_, reviewer, request({ recipients: ['FR', 'DE'] }));
-  for (const key of [fr, de, fr]) expect((await respond(sys, key, id, { outcome: 'NO_ASSETS_FOUND', final: false })).status).toBe(201);
-  // The workflow has taken every interim answer in (each call returns once it has), and still waits on both.
+  const id = await publishScreened(sys, it_, reviewer, freshRequest({ recipients: ['FR', 'DE'] }));
+  for (const key of [fr, de, fr])
+    expect(await viaWorkflow.respond(sys, key, id, { outcome: 'NO_ASSETS_FOUND', final: false })).toEqual(TAKEN);
+  // The workflow has taken every interim answer in (each update returns once it has), and still waits on both.
   expect(await wf(id).query('progress')).toMatchObject({ status: 'PUBLISHED', pendingFinal: ['DE', 'FR'] });
   expect(await recipientStatuses(id)).toEqual({ FR: 'PENDING', DE: 'PENDING' });
 
-  expect((await respond(sys, fr, id, { outcome: 'NO_ASSETS_FOUND' })).status).toBe(201);
+  expect(await viaWorkflow.respond(sys, fr, id, { outcome: 'NO_ASSETS_FOUND' })).toEqual(TAKEN);
   expect(await wf(id).query('progress')).toMatchObject({ status: 'PUBLISHED', pendingFinal: ['DE'] });
   expect(await statusOf(sys, id)).toBe('PUBLISHED');
 
-  expect((await respond(sys, de, id, { outcome: 'NO_ASSETS_FOUND' })).status).toBe(201);
+  expect(await viaWorkflow.respond(sys, de, id, { outcome: 'NO_ASSETS_FOUND' })).toEqual(TAKEN);
   expect(await waitForFinal(id)).toBe('COMPLETED');
   expect(await sys.db.prisma.response.count({ where: { noticeId: id } })).toBe(5);
   expect(await notificationsOf(sys, id, 'REMINDER')).toEqual([]);
 });
 
 test('no answer ever: reminder, overdue, then EXPIRED five years after publication; the quota stays used', async () => {
-  const { id, view } = await publish(sys, it_, reviewer, request({ recipients: ['FR', 'ES'] }));
+  const id = await publishScreened(sys, it_, reviewer, freshRequest({ recipients: ['FR', 'ES'] }));
+  const published = await view(id, it_);
   const used = await usage(sys, it_, 'IT');
-  expect((await respond(sys, fr, id, { outcome: 'NO_ASSETS_FOUND', final: false })).status).toBe(201);
+  expect(await viaWorkflow.respond(sys, fr, id, { outcome: 'NO_ASSETS_FOUND', final: false })).toEqual(TAKEN);
 
   // Awaiting the result lets the server skip through every timer up to the expiry.
   expect(await wf(id).result()).toBe('EXPIRED');
   const row = await sys.db.prisma.notice.findUniqueOrThrow({ where: { id } });
   expect(row.status).toBe('EXPIRED');
-  expect(row.expiresAt!.toISOString()).toBe(view.expiresAt);
+  expect(row.expiresAt!.toISOString()).toBe(published.expiresAt);
   expect(row.closedAt!.getTime() - row.expiresAt!.getTime()).toBeGreaterThanOrEqual(0);
   expect(row.closedAt!.getTime() - row.expiresAt!.getTime()).toBeLessThan(60_000);
-  expect(row.holdsQuota).toBe(true);
+  // Expiry does not give the quota back.
   expect(await usage(sys, it_, 'IT')).toBe(used);
+  const expired = await sys.db.prisma.auditEvent.findFirstOrThrow({ where: { noticeId: id, type: 'EXPIRED' } });
+  expect(expired.data).toMatchObject({ quotaReleased: false });
   expect(await auditTypes(sys, id)).toEqual([
     'SUBMITTED',
     'SCREENED',
@@ -189,18 +194,16 @@ test('no answer ever: reminder, overdue, then EXPIRED five years after publicati
 });
 
 test('a reviewer cancels a published request: CANCELLED to every recipient', async () => {
-  const { id } = await publish(sys, it_, reviewer, request({ recipients: ['FR', 'ES', 'DE'] }));
+  const id = await publishScreened(sys, it_, reviewer, freshRequest({ recipients: ['FR', 'ES', 'DE'] }));
   const used = await usage(sys, it_, 'IT');
-  expect((await respond(sys, fr, id, located('FR'))).status).toBe(201);
-  // Not the requester's to do.
+  expect(await viaWorkflow.respond(sys, fr, id, assetsLocatedIn('FR'))).toEqual(TAKEN);
+  // Not the requester's to do: the services refuse it before it reaches the workflow, as a caller sees it.
   expect((await sys.call('POST', `/v1/notices/${id}/cancellation`, { key: it_, body: { reason: 'x' } })).status).toBe(403);
 
-  const res = await sys.call('POST', `/v1/notices/${id}/cancellation`, {
-    key: reviewer,
-    body: { reason: 'The CCF found the data unlawful', grounds: ['ARTICLE_2'] },
+  expect(await viaWorkflow.cancel(sys, reviewer, id, 'The CCF found the data unlawful', ['ARTICLE_2'])).toEqual({
+    ok: true,
+    status: 'CANCELLED',
   });
-  expect(res.status).toBe(200);
-  expect(res.body.status).toBe('CANCELLED');
   expect(await outcome(sys, id)).toBe('CANCELLED');
   expect(await notificationsOf(sys, id, 'CANCELLED')).toEqual(['CANCELLED:DE', 'CANCELLED:ES', 'CANCELLED:FR']);
   const event = await sys.db.prisma.auditEvent.findFirstOrThrow({ where: { noticeId: id, type: 'CANCELLED' } });
@@ -216,13 +219,14 @@ test('a reviewer cancels a published request: CANCELLED to every recipient', asy
 });
 
 test('a NOTICE goes to the 195 other member countries with an SN reference (or to the participants when the pilot says so)', async () => {
-  const { id, view } = await publish(sys, it_, reviewer, request({ kind: 'NOTICE', recipients: undefined }));
-  expect(view.reference).toMatch(/^SN-\d{4}-\d{6}$/);
-  expect(view.recipients).toHaveLength(195);
-  expect(view.recipients.map((r: any) => r.country)).not.toContain('IT');
+  const id = await publishScreened(sys, it_, reviewer, freshRequest({ kind: 'NOTICE', recipients: undefined }));
+  const v = await view(id, it_);
+  expect(v.reference).toMatch(/^SN-\d{4}-\d{6}$/);
+  expect(v.recipients).toHaveLength(195);
+  expect(v.recipients.map((r: any) => r.country)).not.toContain('IT');
   const countries = await sys.db.prisma.country.findMany({ select: { code: true } });
   expect(countries).toHaveLength(196);
-  expect(view.recipients.map((r: any) => r.country)).toEqual(
+  expect(v.recipients.map((r: any) => r.country)).toEqual(
     countries
       .map((c) => c.code)
       .filter((c) => c !== 'IT')
@@ -234,9 +238,9 @@ test('a NOTICE goes to the 195 other member countries with an SN reference (or t
 
   await sys.pilot(['IT', 'FR', 'ES', 'DE'], 400, true);
   try {
-    const limited = await publish(sys, it_, reviewer, request({ kind: 'NOTICE', recipients: undefined }));
-    expect(limited.view.recipients.map((r: any) => r.country)).toEqual(['DE', 'ES', 'FR']);
-    expect(await notificationsOf(sys, limited.id, 'PUBLISHED')).toEqual(['PUBLISHED:DE', 'PUBLISHED:ES', 'PUBLISHED:FR']);
+    const limited = await publishScreened(sys, it_, reviewer, freshRequest({ kind: 'NOTICE', recipients: undefined }));
+    expect((await view(limited, it_)).recipients.map((r: any) => r.country)).toEqual(['DE', 'ES', 'FR']);
+    expect(await notificationsOf(sys, limited, 'PUBLISHED')).toEqual(['PUBLISHED:DE', 'PUBLISHED:ES', 'PUBLISHED:FR']);
   } finally {
     await sys.pilot(['IT', 'FR', 'ES', 'DE'], 400, false);
   }

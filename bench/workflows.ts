@@ -1,11 +1,14 @@
 /**
- * Baselines for the benchmarks: the same shapes as the real workflow with nothing behind them, so a
- * benchmark can tell what Temporal itself costs from what the case record adds.
+ * The benchmarks' workflow bundle: the production workflow, and baselines of the same shapes with
+ * nothing behind them, so a benchmark can tell what Temporal itself costs from what the case record
+ * adds. None of this is in the production bundle.
  */
 import { condition, defineUpdate, proxyActivities, setHandler, allHandlersFinished } from '@temporalio/workflow';
-import type { createBaselineActivities } from '../activities/baseline';
+import type { baselineActivities } from './support';
 
-const act = proxyActivities<ReturnType<typeof createBaselineActivities>>({ startToCloseTimeout: '1 minute' });
+export { silverNoticeWorkflow } from '../workflows';
+
+const activities = proxyActivities<typeof baselineActivities>({ startToCloseTimeout: '1 minute' });
 
 /** Starts and ends at once: what starting any workflow costs. */
 export async function emptyNoticeWorkflow(): Promise<void> {}
@@ -19,20 +22,20 @@ export async function baselineLifecycleWorkflow(recipients: number): Promise<str
   const answered = new Set<string>();
   setHandler(baselineDecideUpdate, async () => {
     await condition(() => status === 'UNDER_REVIEW');
-    await act.noop();
-    await act.noop();
+    await activities.noop();
+    await activities.noop();
     status = 'PUBLISHED';
     return status;
   });
   setHandler(baselineRespondUpdate, async (country) => {
-    await act.noop();
+    await activities.noop();
     answered.add(country);
     return status;
   });
-  await act.noop();
+  await activities.noop();
   status = 'UNDER_REVIEW';
   await condition(() => status === 'PUBLISHED' && answered.size >= recipients);
-  await act.noop();
+  await activities.noop();
   status = 'COMPLETED';
   await condition(allHandlersFinished);
   return status;

@@ -1,0 +1,78 @@
+/** Requests: submission, and reading them under need to know. */
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { Router } from 'express';
+import type { Services } from '../../services';
+import { idempotencyKey, IDEMPOTENCY_HEADER, routeGroup } from '../route';
+import { IdParam } from '../schemas/common';
+import { NoticeRequest } from '../schemas/requests';
+import { EventList, NoticeList, NoticeListQuery, NoticeView, ResponseList } from '../schemas/views';
+
+const READERS = ['NCB', 'REVIEWER'] as const;
+
+export function noticeRoutes(services: Services, registry: OpenAPIRegistry): Router {
+  const router = Router();
+  const routes = routeGroup(router, registry, 'Requests');
+  const { submission, reading } = services;
+
+  routes.post(
+    '/notices',
+    {
+      summary: 'Submit a Silver Notice or Diffusion request',
+      roles: ['NCB'],
+      body: NoticeRequest,
+      headers: IDEMPOTENCY_HEADER,
+      success: { status: 201, schema: NoticeView, description: 'The request, SUBMITTED (screening follows at once)' },
+      errors: [409],
+    },
+    async ({ body, principal, req }) => ({ body: await submission.submit(principal, body, idempotencyKey(req)) }),
+  );
+
+  routes.get(
+    '/notices',
+    {
+      summary: 'Requests the caller may see, newest first',
+      roles: READERS,
+      query: NoticeListQuery,
+      success: { status: 200, schema: NoticeList, description: 'A page of requests' },
+    },
+    async ({ query, principal }) => ({ body: await reading.list(principal, query) }),
+  );
+
+  routes.get(
+    '/notices/:id',
+    {
+      summary: 'A request, as the caller may see it',
+      roles: READERS,
+      params: IdParam,
+      success: { status: 200, schema: NoticeView, description: 'The request' },
+      errors: [404],
+    },
+    async ({ params, principal }) => ({ body: await reading.view(params.id, principal, 'notice') }),
+  );
+
+  routes.get(
+    '/notices/:id/responses',
+    {
+      summary: 'Answers: all for the requester and reviewers, its own for a recipient',
+      roles: READERS,
+      params: IdParam,
+      success: { status: 200, schema: ResponseList, description: 'Answers, oldest first' },
+      errors: [404],
+    },
+    async ({ params, principal }) => ({ body: await reading.responses(params.id, principal) }),
+  );
+
+  routes.get(
+    '/notices/:id/events',
+    {
+      summary: 'The audit trail of a request, oldest first (requester and reviewers)',
+      roles: READERS,
+      params: IdParam,
+      success: { status: 200, schema: EventList, description: 'Audit events' },
+      errors: [404],
+    },
+    async ({ params, principal }) => ({ body: await reading.events(params.id, principal) }),
+  );
+
+  return router;
+}

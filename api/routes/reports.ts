@@ -1,0 +1,34 @@
+/** The NCB notification feed and the pilot report. */
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { Router } from 'express';
+import type { Services } from '../../services';
+import { routeGroup } from '../route';
+import { NotificationList, NotificationsQuery, PilotReport } from '../schemas/views';
+
+export function reportRoutes(services: Services, registry: OpenAPIRegistry): Router {
+  const router = Router();
+  const { reports } = services;
+
+  routeGroup(router, registry, 'Notifications').get(
+    '/notifications',
+    {
+      summary: "Notifications for the caller's country, oldest first after the cursor",
+      roles: ['NCB'],
+      query: NotificationsQuery,
+      success: { status: 200, schema: NotificationList, description: 'A page of notifications; pass nextCursor as `after` to continue' },
+    },
+    async ({ query, principal }) => ({ body: await reports.notifications(principal, query) }),
+  );
+
+  routeGroup(router, registry, 'Reports').get(
+    '/reports/pilot',
+    {
+      summary: 'Pilot metrics for the evaluation',
+      roles: ['REVIEWER', 'ADMIN'],
+      success: { status: 200, schema: PilotReport, description: 'The report' },
+    },
+    async () => ({ body: await reports.pilotReport() }),
+  );
+
+  return router;
+}

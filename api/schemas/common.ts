@@ -1,0 +1,52 @@
+/** Building blocks of every schema: country and currency codes, text, dates, money, ids. */
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { isIsoCountry, isMemberCountry } from '../../domain/countries';
+
+extendZodWithOpenApi(z);
+
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+export const CountryCode = z
+  .string()
+  .refine(isMemberCountry, { message: 'must be the upper-case ISO 3166-1 alpha-2 code of an INTERPOL member country' })
+  .openapi({ example: 'FR', description: 'ISO 3166-1 alpha-2, upper case; an INTERPOL member country' });
+export const AnyCountryCode = z
+  .string()
+  .refine(isIsoCountry, { message: 'must be an upper-case ISO 3166-1 alpha-2 country code' })
+  .openapi({ example: 'KP', description: 'ISO 3166-1 alpha-2, upper case; any country or territory' });
+export const CurrencyCode = z
+  .string()
+  .refine((c) => /^[A-Z]{3}$/.test(c) && CURRENCIES.has(c), { message: 'must be an upper-case ISO 4217 currency code' })
+  .openapi({ example: 'EUR' });
+
+/** PostgreSQL stores neither NUL characters nor unpaired UTF-16 surrogates (in text or jsonb). */
+export const storable = (s: string) => !s.includes('\u0000') && s.isWellFormed();
+export const STORABLE = { message: 'must not contain NUL characters or unpaired surrogates' };
+export const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).refine(storable, STORABLE);
+export const isoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' }).openapi({ example: '2024-11-05' });
+export const Money = z
+  .strictObject({
+    amount: z.number().finite().nonnegative('must not be negative').max(1e15, 'is implausibly large'),
+    currency: CurrencyCode,
+  })
+  .openapi('Money');
+export const Identifiers = z
+  .record(z.string().max(64).refine(storable, STORABLE), z.string().max(500).refine(storable, STORABLE))
+  .refine((r) => Object.keys(r).length <= 20, { message: 'at most 20 identifiers' })
+  .openapi({ example: { iban: 'IT60X0542811101000000123456' } });
+export const uniqueList = <T extends z.ZodTypeAny>(item: T, max: number) =>
+  z
+    .array(item)
+    .max(max, `must have at most ${max} entries`)
+    .refine((a) => new Set(a as unknown[]).size === a.length, { message: 'must not repeat an entry' });
+
+/** A UUID in any letter case, answered in lower case (the form ids are stored and run under). */
+const uuid = (what: string) =>
+  z
+    .uuid({ message: `must be ${what} (UUID)` })
+    .transform((s) => s.toLowerCase())
+    .openapi({ format: 'uuid' });
+export const IdParam = z.strictObject({ id: uuid('a request id') });
+export const KeyIdParam = z.strictObject({ id: uuid('a key id') });

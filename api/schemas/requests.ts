@@ -1,0 +1,155 @@
+/**
+ * What callers send about a request: the submission, the review actions and the answers. The request
+ * fields follow the one list in domain/request.ts; the clarification's changes are the same fields,
+ * each optional.
+ */
+import { z } from 'zod';
+import * as M from '../../domain/model';
+import { kindProblems, type RequestContent, type RequestField } from '../../domain/request';
+import { defaultResponseDays } from '../../domain/time';
+import { AnyCountryCode, CountryCode, Identifiers, Money, isoDate, text, uniqueList } from './common';
+
+export const Subject = z
+  .strictObject({
+    familyName: text(200),
+    givenNames: text(200).optional(),
+    dateOfBirth: isoDate.optional(),
+    placeOfBirth: text(200).optional(),
+    sex: z.enum(M.SEXES).optional(),
+    nationalities: uniqueList(AnyCountryCode, 10).optional(),
+    aliases: z
+      .array(z.strictObject({ familyName: text(200), givenNames: text(200).optional() }))
+      .max(50)
+      .optional(),
+    identityDocuments: z
+      .array(z.strictObject({ type: z.enum(M.DOCUMENT_TYPES), number: text(100), issuingCountry: AnyCountryCode }))
+      .max(20)
+      .optional(),
+  })
+  .refine((s) => s.dateOfBirth !== undefined || (s.identityDocuments?.length ?? 0) > 0, {
+    message: 'a date of birth or an identity document is required',
+    path: ['dateOfBirth'],
+  })
+  .openapi('Subject');
+
+export const Offence = z
+  .strictObject({
+    category: z.enum(M.OFFENCE_CATEGORIES),
+    description: text(10_000),
+    maxPenaltyYears: z.number().int('must be a whole number of years').min(4, 'must be at least 4 (serious offences only)').max(999),
+    legalBasis: z.strictObject({
+      type: z.enum(M.LEGAL_BASIS_TYPES),
+      reference: text(200),
+      authority: text(300),
+      date: isoDate,
+    }),
+    assetLink: text(5_000),
+  })
+  .openapi('Offence');
+
+export const AssetSought = z
+  .strictObject({
+    category: z.enum(M.ASSET_CATEGORIES),
+    description: text(2_000),
+    identifiers: Identifiers.optional(),
+    estimatedValue: Money.optional(),
+  })
+  .openapi('AssetSought');
+
+/** Each request field with its rule (defaults applied at submission only). */
+const requestFields = {
+  recipients: uniqueList(CountryCode, 195).min(1, 'must name at least one country').optional(),
+  purposes: uniqueList(z.enum(M.PURPOSES), 4).min(1, 'must name at least one purpose'),
+  subject: Subject,
+  offence: Offence,
+  assetsSought: z.array(AssetSought).min(1, 'must list at least one asset').max(100, 'must have at most 100 entries'),
+  handlingCode: z.enum(M.HANDLING_CODES).default('H0'),
+  urgency: z.enum(M.URGENCIES).default('NORMAL'),
+  responseDays: z.number().int('must be a whole number of days').min(1).max(365).optional(),
+  language: z.enum(M.LANGUAGES).default('en'),
+} satisfies Record<RequestField, z.ZodTypeAny>;
+
+export const NoticeRequest = z
+  .strictObject({ kind: z.enum(M.KINDS), ...requestFields })
+  .superRefine((r, ctx) => {
+    for (const p of kindProblems(r)) ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });
+  })
+  .transform((r): RequestContent => ({ ...r, responseDays: r.responseDays ?? defaultResponseDays(r.urgency) }))
+  .openapi('NoticeRequest', {
+    description: 'A NOTICE goes to every member country but the requester and omits `recipients`; a DIFFUSION names them.',
+  });
+export type NoticeRequest = z.output<typeof NoticeRequest>;
+
+export const ClarificationRequest = z
+  .strictObject({
+    message: text(10_000),
+    changes: z
+      // Without the submission defaults: a field left out of `changes` stays as it is.
+      .strictObject(
+        Object.fromEntries(
+          Object.entries(requestFields).map(([k, v]) => [k, (v instanceof z.ZodDefault ? v.unwrap() : (v as z.ZodTypeAny)).optional()]),
+        ) as { [K in RequestField]: z.ZodOptional<(typeof requestFields)[K]> },
+      )
+      .optional(),
+  })
+  .openapi('ClarificationRequest');
+
+export const DecisionRequest = z
+  .strictObject({
+    decision: z.enum(M.DECISIONS),
+    reason: text(10_000).optional(),
+    grounds: uniqueList(z.enum(M.GROUNDS), M.GROUNDS.length).optional(),
+  })
+  .refine((d) => d.decision === 'APPROVE' || d.reason !== undefined, {
+    message: 'a reason is required to reject or to ask for clarification',
+    path: ['reason'],
+  })
+  .openapi('DecisionRequest');
+
+export const WithdrawalRequest = z.strictObject({ reason: text(10_000) }).openapi('WithdrawalRequest');
+export const CancellationRequest = z
+  .strictObject({ reason: text(10_000), grounds: uniqueList(z.enum(M.GROUNDS), M.GROUNDS.length).optional() })
+  .openapi('CancellationRequest');
+
+export const LocatedAsset = z
+  .strictObject({
+    category: z.enum(M.ASSET_CATEGORIES),
+    description: text(2_000),
+    identifiers: Identifiers.optional(),
+    location: z.strictObject({ country: AnyCountryCode, address: text(500).optional() }),
+    estimatedValue: Money.optional(),
+    holder: text(300).optional(),
+    measures: z.enum(M.MEASURES).optional(),
+    source: z
+      .strictObject({
+        register: text(300),
+        reliability: z.enum(M.RELIABILITY),
+        accuracy: z.number().int().min(1).max(4),
+      })
+      .optional(),
+  })
+  .openapi('LocatedAsset');
+
+export const ResponseRequest = z
+  .strictObject({
+    outcome: z.enum(M.OUTCOMES),
+    final: z.boolean().default(true),
+    reason: text(10_000).optional(),
+    handlingCode: z.enum(M.HANDLING_CODES).default('H0'),
+    assets: z.array(LocatedAsset).max(500, 'must have at most 500 entries').optional(),
+  })
+  .superRefine((r, ctx) => {
+    const n = r.assets?.length ?? 0;
+    if (r.outcome === 'ASSETS_LOCATED' && n === 0) {
+      ctx.addIssue({ code: 'custom', path: ['assets'], message: 'ASSETS_LOCATED needs at least one asset' });
+    }
+    if (r.outcome !== 'ASSETS_LOCATED' && n > 0) {
+      ctx.addIssue({ code: 'custom', path: ['assets'], message: `must be empty when the outcome is ${r.outcome}` });
+    }
+    if (r.outcome === 'UNABLE_TO_ASSIST' && r.reason === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'UNABLE_TO_ASSIST needs a reason' });
+    }
+  })
+  .openapi('ResponseRequest', {
+    description: '`assets`: at least one exactly when ASSETS_LOCATED; `reason` required for UNABLE_TO_ASSIST.',
+  });

@@ -1,0 +1,41 @@
+/**
+ * Telling one asset from another. A recipient may report the same villa in an interim answer and
+ * again in its final one: it is one asset, counted once, with the latest report's value.
+ */
+
+export interface ReportedAsset {
+  category: string;
+  description: string;
+  identifiers?: Record<string, string>;
+  location: { country: string; address?: string };
+}
+
+/** An asset as a recipient reports it. */
+export interface LocatedAsset extends ReportedAsset {
+  estimatedValue?: { amount: number; currency: string };
+  holder?: string;
+  measures?: string;
+  source?: { register: string; reliability: string; accuracy: number };
+}
+
+/** An identifier as registers write it in many ways: case, spaces and punctuation do not count. */
+export function normalizeIdentifier(value: string): string {
+  return value
+    .normalize('NFKC')
+    .toUpperCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
+}
+
+/**
+ * What makes a located asset the same asset in two answers of one recipient: its identifiers when
+ * it has any, else its category, description and location.
+ */
+export function assetIdentity(asset: ReportedAsset): string {
+  const ids = Object.entries(asset.identifiers ?? {})
+    .map(([type, value]) => [type.toLowerCase(), normalizeIdentifier(value)] as const)
+    .filter(([, value]) => value !== '')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (ids.length) return `${asset.category}|${ids.map(([type, value]) => `${type}=${value}`).join('|')}`;
+  const text = (s = '') => s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  return `${asset.category}|${text(asset.description)}|${asset.location.country}|${text(asset.location.address)}`;
+}

@@ -1,0 +1,82 @@
+/** Reading the case record for views: a request, lists, findings and answers. */
+import type { Db, Prisma } from './db';
+
+/** A request with its decisions and recipients (only `recipientCountry`'s entry when given). */
+export function loadNotice(db: Db, id: string, opts: { recipientCountry?: string } = {}) {
+  return db.notice.findUnique({
+    where: { id },
+    include: {
+      recipients: { where: opts.recipientCountry ? { country: opts.recipientCountry } : undefined, orderBy: { country: 'asc' } },
+      decisions: { orderBy: { at: 'asc' } },
+    },
+  });
+}
+export type LoadedNotice = NonNullable<Awaited<ReturnType<typeof loadNotice>>>;
+
+/** Is `country` a recipient of this published request? */
+export async function isRecipient(db: Db, noticeId: string, country: string): Promise<boolean> {
+  return (await db.recipient.count({ where: { noticeId, country } })) > 0;
+}
+
+export interface ListFilter {
+  status?: Prisma.NoticeWhereInput['status'];
+  kind?: Prisma.NoticeWhereInput['kind'];
+  /** Only requests from this country. */
+  requestingCountry?: string;
+  /** Only published requests addressed to this country. */
+  recipientCountry?: string;
+  /** Requests from `country`, or published ones addressed to it. */
+  involving?: string;
+  /** Strictly after this position in the (createdAt, id) descending order. */
+  after?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+/** Newest first; one row more than `limit` tells that there is a next page. */
+export function listNotices(db: Db, f: ListFilter) {
+  const where: Prisma.NoticeWhereInput[] = [];
+  if (f.status) where.push({ status: f.status });
+  if (f.kind) where.push({ kind: f.kind });
+  const asRecipient = (country: string): Prisma.NoticeWhereInput => ({ publishedAt: { not: null }, recipients: { some: { country } } });
+  if (f.requestingCountry) where.push({ requestingCountry: f.requestingCountry });
+  if (f.recipientCountry) where.push(asRecipient(f.recipientCountry));
+  if (f.involving) where.push({ OR: [{ requestingCountry: f.involving }, asRecipient(f.involving)] });
+  if (f.after) where.push({ OR: [{ createdAt: { lt: f.after.createdAt } }, { createdAt: f.after.createdAt, id: { lt: f.after.id } }] });
+  return db.notice.findMany({
+    where: { AND: where },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: f.limit + 1,
+    include: { recipients: { orderBy: { country: 'asc' } }, decisions: { orderBy: { at: 'asc' } } },
+  });
+}
+
+export interface Findings {
+  assetsLocated: number;
+  byCategory: Record<string, number>;
+  estimatedValue: Record<string, number>;
+}
+
+export async function findingsFor(db: Db, noticeIds: string[]): Promise<Map<string, Findings>> {
+  const result = new Map<string, Findings>(noticeIds.map((id) => [id, { assetsLocated: 0, byCategory: {}, estimatedValue: {} }]));
+  if (noticeIds.length === 0) return result;
+  const [byCategory, byCurrency] = await Promise.all([
+    db.locatedAsset.groupBy({ by: ['noticeId', 'category'], where: { noticeId: { in: noticeIds } }, _count: { _all: true } }),
+    db.locatedAsset.groupBy({
+      by: ['noticeId', 'currency'],
+      where: { noticeId: { in: noticeIds }, currency: { not: null } },
+      _sum: { amount: true },
+    }),
+  ]);
+  for (const row of byCategory) {
+    const f = result.get(row.noticeId)!;
+    f.byCategory[row.category] = row._count._all;
+    f.assetsLocated += row._count._all;
+  }
+  for (const row of byCurrency) result.get(row.noticeId)!.estimatedValue[row.currency!] = Number(row._sum.amount ?? 0);
+  return result;
+}
+
+/** Answers to a request, oldest first: all of them, or one country's. */
+export function responsesTo(db: Db, noticeId: string, country?: string) {
+  return db.response.findMany({ where: { noticeId, ...(country ? { country } : {}) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+}

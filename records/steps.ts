@@ -1,0 +1,201 @@
+/**
+ * The writes of a request's workflow steps: screening, decision, clarification, publication, closure.
+ *
+ * Each names the states it expects the request to be in and changes nothing when the record has
+ * moved on (a retried step, an old run, a race): it says so in its answer, and no request is ever
+ * rewound or reopened. Ids of the rows a step writes come from the workflow, so a retried step
+ * finds its earlier work and writes nothing twice.
+ */
+import type { Actor, DecisionKind, Flag, NotificationType, Status } from '../domain/model';
+import { holdsQuota } from '../domain/pilot';
+import type { RequestContent } from '../domain/request';
+import { recordStepEvent, type Step } from './audit';
+import type { Db, Prisma, Tx } from './db';
+import { inTransaction } from './db';
+import { contentColumns, OPEN } from './notices';
+
+export type { Step } from './audit';
+
+/** What a guarded write did: `moved` is false when the record was no longer in an expected state. */
+export interface Outcome {
+  moved: boolean;
+  status: Status;
+}
+
+/**
+ * Moves the request from one of `from` to `to` (with `data`), or does nothing and reports the
+ * state it found. The guard that keeps every write from rewinding a request.
+ */
+async function move(tx: Tx, id: string, from: Prisma.EnumNoticeStatusFilter, to: Status, data: Prisma.NoticeUpdateManyMutationInput) {
+  const { count } = await tx.notice.updateMany({ where: { id, status: from }, data: { ...data, status: to } });
+  if (count === 1) return { moved: true, status: to } satisfies Outcome;
+  const found = await tx.notice.findUniqueOrThrow({ where: { id }, select: { status: true } });
+  return { moved: false, status: found.status } satisfies Outcome;
+}
+
+export async function recordScreening(db: Db, s: Step & { flags: Flag[]; possibleDuplicates: string[] }): Promise<Outcome> {
+  const at = new Date(s.at);
+  return inTransaction(db, async (tx) => {
+    const outcome = await move(tx, s.noticeId, { in: ['SUBMITTED', 'UNDER_REVIEW'] }, 'UNDER_REVIEW', { flags: s.flags, updatedAt: at });
+    if (!outcome.moved) return outcome;
+    await recordStepEvent(tx, s, { type: 'SCREENED', data: { flags: s.flags, possibleDuplicates: s.possibleDuplicates } });
+    return outcome;
+  });
+}
+
+export interface DecisionRecord {
+  decision: DecisionKind;
+  reason?: string;
+  grounds: string[];
+  actor: Actor;
+  /** What the decision leads to (PUBLISHED: the publication that follows moves the request on). */
+  status: Status;
+  approvals: number;
+  approvalsRequired: number;
+}
+
+export async function recordDecision(db: Db, d: Step & DecisionRecord): Promise<Outcome> {
+  const at = new Date(d.at);
+  return inTransaction(db, async (tx) => {
+    if (await tx.decision.findUnique({ where: { id: d.eventId }, select: { id: true } })) return { moved: true, status: d.status };
+    // A decision that publishes leaves the request UNDER_REVIEW here: publication moves it on.
+    const next = d.status === 'PUBLISHED' ? 'UNDER_REVIEW' : d.status;
+    const notice = await tx.notice.findUniqueOrThrow({
+      where: { id: d.noticeId },
+      select: { firstDecisionAt: true, reference: true, requestingCountry: true },
+    });
+    const outcome = await move(tx, d.noticeId, { equals: 'UNDER_REVIEW' }, next, {
+      updatedAt: at,
+      firstDecisionAt: notice.firstDecisionAt ?? at,
+      ...(next === 'REJECTED' ? { closedAt: at } : {}),
+    });
+    if (!outcome.moved) return outcome;
+    const { decision, reason = null, grounds, status, approvals, approvalsRequired } = d;
+    await tx.decision.create({
+      data: { id: d.eventId, noticeId: d.noticeId, decision, reason, grounds, reviewerKeyId: d.actor.keyId, at },
+    });
+    await recordStepEvent(tx, d, {
+      type: 'DECISION',
+      actor: d.actor,
+      data: { decision, reason, grounds, status, approvals, approvalsRequired },
+      tell: { type: 'DECISION', countries: [notice.requestingCountry], reference: notice.reference },
+    });
+    return outcome;
+  });
+}
+
+/** Applies a clarification's changes (already checked against every submission rule). */
+export async function recordClarification(
+  db: Db,
+  c: Step & { message: string; content: RequestContent; subjectKey: string | null; changedFields: string[]; actor: Actor },
+): Promise<Outcome> {
+  const at = new Date(c.at);
+  return inTransaction(db, async (tx) => {
+    if (await tx.clarification.findUnique({ where: { id: c.eventId }, select: { id: true } }))
+      return { moved: true, status: 'UNDER_REVIEW' };
+    const outcome = await move(tx, c.noticeId, { equals: 'CLARIFICATION_REQUESTED' }, 'UNDER_REVIEW', {
+      ...contentColumns(c.content),
+      subjectKey: c.subjectKey,
+      updatedAt: at,
+    });
+    if (!outcome.moved) return outcome;
+    const changes = Object.fromEntries(c.changedFields.map((f) => [f, (c.content as unknown as Record<string, unknown>)[f]]));
+    await tx.clarification.create({
+      data: {
+        id: c.eventId,
+        noticeId: c.noticeId,
+        message: c.message,
+        changes: changes as Prisma.InputJsonValue,
+        keyId: c.actor.keyId,
+        at,
+      },
+    });
+    await recordStepEvent(tx, c, { type: 'CLARIFICATION', actor: c.actor, data: { message: c.message, changedFields: c.changedFields } });
+    return outcome;
+  });
+}
+
+/**
+ * Publishes: the next gapless reference, the recipients with their due date, a notification to each.
+ * Publishing twice is harmless: the second call finds the reference and recipients of the first.
+ */
+export async function recordPublication(
+  db: Db,
+  p: Step & { recipients: string[]; dueAt: number; expiresAt: number },
+): Promise<{ reference: string; recipients: string[] } & Outcome> {
+  const at = new Date(p.at);
+  return inTransaction(db, async (tx) => {
+    const notice = await tx.notice.findUniqueOrThrow({ where: { id: p.noticeId } });
+    if (notice.reference) {
+      const existing = await tx.recipient.findMany({
+        where: { noticeId: notice.id },
+        select: { country: true },
+        orderBy: { country: 'asc' },
+      });
+      return { moved: false, status: notice.status, reference: notice.reference, recipients: existing.map((r) => r.country) };
+    }
+    const recipients = p.recipients;
+    const prefix = notice.kind === 'NOTICE' ? 'SN' : 'SD';
+    const year = at.getUTCFullYear();
+    // The counter row stays locked until this transaction ends: numbers are handed out in order,
+    // and a publication that does not happen gives its number back.
+    const [{ last }] = await tx.$queryRaw<{ last: number }[]>`
+      INSERT INTO "ReferenceCounter" ("prefix", "year", "last") VALUES (${prefix}, ${year}, 1)
+      ON CONFLICT ("prefix", "year") DO UPDATE SET "last" = "ReferenceCounter"."last" + 1
+      RETURNING "last"`;
+    const reference = `${prefix}-${year}-${String(last).padStart(6, '0')}`;
+    const dueAt = new Date(p.dueAt);
+    const outcome = await move(tx, notice.id, { equals: 'UNDER_REVIEW' }, 'PUBLISHED', {
+      reference,
+      publishedAt: at,
+      expiresAt: new Date(p.expiresAt),
+      updatedAt: at,
+    });
+    if (!outcome.moved) throw new Error(`request ${notice.id} cannot be published from ${outcome.status}`);
+    await tx.recipient.createMany({ data: recipients.map((country) => ({ noticeId: notice.id, country, dueAt })), skipDuplicates: true });
+    await recordStepEvent(tx, p, {
+      type: 'PUBLISHED',
+      data: { reference, recipients, dueAt: dueAt.toISOString(), expiresAt: new Date(p.expiresAt).toISOString() },
+      tell: { type: 'PUBLISHED', countries: recipients, reference },
+    });
+    return { ...outcome, reference, recipients };
+  });
+}
+
+/** Moves an open request to a final state and tells its recipients when asked to. */
+export async function recordClosure(
+  db: Db,
+  c: Step & {
+    status: Status;
+    reason?: string;
+    grounds?: string[];
+    actor?: Actor;
+    notify?: Extract<NotificationType, 'WITHDRAWN' | 'CANCELLED'>;
+  },
+): Promise<Outcome> {
+  const at = new Date(c.at);
+  return inTransaction(db, async (tx) => {
+    const before = await tx.notice.findUniqueOrThrow({
+      where: { id: c.noticeId },
+      select: { status: true, reference: true, publishedAt: true },
+    });
+    const outcome = await move(tx, c.noticeId, OPEN, c.status, { updatedAt: at, closedAt: at });
+    if (!outcome.moved) return outcome;
+    const told = c.notify
+      ? (await tx.recipient.findMany({ where: { noticeId: c.noticeId }, select: { country: true } })).map((r) => r.country)
+      : [];
+    await recordStepEvent(tx, c, {
+      type: c.status,
+      actor: c.actor,
+      tell: c.notify && { type: c.notify, countries: told, reference: before.reference },
+      data: {
+        reason: c.reason ?? null,
+        grounds: c.grounds ?? [],
+        from: before.status,
+        quotaReleased: holdsQuota(before) && !holdsQuota({ status: c.status, publishedAt: before.publishedAt }),
+        recipientsNotified: told.length,
+      },
+    });
+    return outcome;
+  });
+}

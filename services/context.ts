@@ -1,0 +1,16 @@
+/** What every service needs: the case database, the Temporal client, and the process settings. */
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Actor } from '../domain/model';
+import type { PrismaClient } from '../records/db';
+
+export interface ServiceDeps {
+  prisma: PrismaClient;
+  temporal: Client;
+  taskQueue: string;
+  daySeconds: number;
+  log: Logger;
+}
+
+/** Who is calling: the holder of an API key. */
+export type Principal = Actor & { country: string | null };

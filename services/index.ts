@@ -1,0 +1,54 @@
+/**
+ * The use cases, composed once per process: the API and the console call these and nothing below.
+ */
+import { actionService } from './actions';
+import { adminService } from './admin';
+import { authenticate } from './auth';
+import type { ServiceDeps } from './context';
+import { readingService } from './reading';
+import { reportService } from './reports';
+import { requestWorkflows } from './requests';
+import { submissionService } from './submission';
+
+export type { Principal, ServiceDeps } from './context';
+export { Refusal } from './refusals';
+
+export function createServices(deps: ServiceDeps) {
+  const workflows = requestWorkflows(deps);
+  const reading = readingService(deps);
+  const admin = adminService(deps);
+  return {
+    authenticate: (authorization: string | undefined) => authenticate(deps.prisma, authorization),
+    submission: submissionService(deps, workflows, reading),
+    actions: actionService(deps, workflows, reading),
+    reading,
+    admin,
+    reports: reportService(deps, admin),
+    workflows,
+    /** Whether the database and Temporal answer, each within `ms`. */
+    async readiness(ms: number) {
+      const check = (p: Promise<unknown>) =>
+        withTimeout(p, ms).then(
+          () => true,
+          () => false,
+        );
+      const [database, temporal] = await Promise.all([
+        check(deps.prisma.$queryRawUnsafe('SELECT 1')),
+        check(deps.temporal.connection.workflowService.getSystemInfo({})),
+      ]);
+      return { database, temporal };
+    },
+  };
+}
+export type Services = ReturnType<typeof createServices>;
+export type AdminService = ReturnType<typeof adminService>;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e) => (clearTimeout(t), reject(e)),
+    );
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * Starting a request's workflow and sending it actions: the one place the services talk to Temporal.
+ * The workflow id is the request id, and a request never gets a second run: a closed workflow's id
+ * is not reused, so a replayed submission cannot reopen a request that has ended.
+ */
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { UpdateDefinition } from '@temporalio/common';
+import { refusal, type Action } from '../domain/lifecycle';
+import type { Status } from '../domain/model';
+import { findNotice, submittedNotices } from '../records/notices';
+import { silverNoticeWorkflow } from '../workflows';
+import { FAILURE_CONFLICT, FAILURE_FORBIDDEN, type ActionResult } from '../workflows/messages';
+import type { NoticeWorkflowInput } from '../workflows/notice';
+import type { ServiceDeps } from './context';
+import { conflict, forbidden } from './refusals';
+
+export function requestWorkflows(deps: ServiceDeps) {
+  const { temporal, prisma } = deps;
+
+  /** Starts a request's workflow; starting it again, while it runs or after it ended, does nothing. */
+  async function start(notice: { id: string; requestingCountry: string; responseDays: number }): Promise<void> {
+    const input: NoticeWorkflowInput = {
+      noticeId: notice.id,
+      requestingCountry: notice.requestingCountry,
+      responseDays: notice.responseDays,
+      daySeconds: deps.daySeconds,
+    };
+    try {
+      await temporal.workflow.start(silverNoticeWorkflow, {
+        workflowId: notice.id,
+        taskQueue: deps.taskQueue,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+
+  /**
+   * Sends an action to the request's workflow and waits until it has taken effect. A refusal by the
+   * workflow (the action does not fit the state, or is not this caller's) becomes a Refusal.
+   */
+  async function send<Arg>(id: string, action: Action, update: UpdateDefinition<ActionResult, [Arg]>, arg: Arg): Promise<ActionResult> {
+    try {
+      return await temporal.workflow.getHandle(id).executeUpdate(update, { args: [arg] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        if (err.cause.type === FAILURE_CONFLICT) throw conflict(err.cause.message);
+        if (err.cause.type === FAILURE_FORBIDDEN) throw forbidden(err.cause.message);
+      }
+      // The workflow has ended: the request is in a final state.
+      if (err instanceof WorkflowNotFoundError) {
+        const status = (await findNotice(prisma, id))?.status as Status | undefined;
+        throw conflict((status && refusal(action, status)) ?? 'The request is no longer open for actions');
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * A submission is recorded before its workflow starts; if the process stopped in between, the
+   * request would wait forever. At start-up, every SUBMITTED request gets its workflow.
+   */
+  async function resumeSubmitted(): Promise<number> {
+    const waiting = await submittedNotices(prisma);
+    for (const notice of waiting) await start(notice);
+    return waiting.length;
+  }
+
+  return { start, send, resumeSubmitted };
+}
+export type RequestWorkflows = ReturnType<typeof requestWorkflows>;

@@ -1,0 +1,86 @@
+/**
+ * What a request's workflow keeps between steps, and what every part of it uses: its activities
+ * and the failures an action can end with. The state survives JSON (continue-as-new carries it),
+ * so it holds epoch milliseconds, arrays and plain objects only.
+ */
+import { ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { Status } from '../domain/model';
+import { FAILURE_CONFLICT, FAILURE_FORBIDDEN } from './messages';
+
+export const activities = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+export interface NoticeState {
+  status: Status;
+  requestingCountry: string;
+  responseDays: number;
+  flags: string[];
+  /** Reviewers who approved in the current review round. */
+  approvals: string[];
+  /** Screening of the current content has finished. */
+  screened: boolean;
+  clarificationDeadline?: number;
+  reference?: string;
+  dueAt?: number;
+  reminderAt?: number;
+  reminderSent: boolean;
+  overdueMarked: boolean;
+  expiresAt?: number;
+  recipients: string[];
+  /** Recipients that have not yet sent a final response. */
+  pendingFinal: string[];
+}
+
+export interface NoticeWorkflowInput {
+  noticeId: string;
+  requestingCountry: string;
+  responseDays: number;
+  daySeconds: number;
+  /** Set when continuing as new. */
+  state?: NoticeState;
+  /** Continue as new past this many history events (tests lower it). */
+  historyLimit?: number;
+}
+
+export const DEFAULT_HISTORY_LIMIT = 10_000;
+
+export const conflict = (message: string) => ApplicationFailure.create({ message, type: FAILURE_CONFLICT, nonRetryable: true });
+export const forbidden = (message: string) => ApplicationFailure.create({ message, type: FAILURE_FORBIDDEN, nonRetryable: true });
+
+export function initialState(input: NoticeWorkflowInput): NoticeState {
+  return {
+    status: 'SUBMITTED',
+    requestingCountry: input.requestingCountry,
+    responseDays: input.responseDays,
+    flags: [],
+    approvals: [],
+    screened: false,
+    reminderSent: false,
+    overdueMarked: false,
+    recipients: [],
+    pendingFinal: [],
+  };
+}
+
+/** One holder at a time; waiters take turns. */
+export class ActionLock {
+  private locked = false;
+
+  get held(): boolean {
+    return this.locked;
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    // Every waiter whose condition holds is woken in the same pass: check again before taking the lock.
+    while (this.locked) await condition(() => !this.locked);
+    this.locked = true;
+    try {
+      return await fn();
+    } finally {
+      this.locked = false;
+    }
+  }
+}
