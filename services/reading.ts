@@ -26,6 +26,9 @@ function relationTo(n: { requestingCountry: string; publishedAt: Date | null }, 
   return undefined;
 }
 
+/** Findings are for the requester and reviewers, and there are none before publication. */
+const seesFindings = (n: { publishedAt: Date | null }, relation: Relation) => relation !== 'RECIPIENT' && n.publishedAt !== null;
+
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const NO_FINDINGS: Findings = { assetsLocated: 0, byCategory: {}, estimatedValue: {} };
 
@@ -97,7 +100,7 @@ export function readingService(deps: ServiceDeps) {
   async function view(id: string, principal: Principal, readAs?: string): Promise<NoticeView> {
     const { notice, relation } = await visible(id, principal);
     if (readAs) await auditReads([notice], principal, readAs);
-    const findings = relation === 'RECIPIENT' ? undefined : (await findingsFor(prisma, [id])).get(id);
+    const findings = seesFindings(notice, relation) ? (await findingsFor(prisma, [id])).get(id) : undefined;
     return noticeView(notice, relation, findings);
   }
 
@@ -161,7 +164,7 @@ export function readingService(deps: ServiceDeps) {
       );
       const findings = await findingsFor(
         prisma,
-        page.filter((_, i) => relations[i] !== 'RECIPIENT').map((n) => n.id),
+        page.filter((n, i) => seesFindings(n, relations[i])).map((n) => n.id),
       );
       // A listed request is read as much as a fetched one: audited the same way.
       await auditReads(page, principal, 'list');
