@@ -77,7 +77,7 @@ export async function recordDecision(db: Db, d: Step & DecisionRecord): Promise<
     await recordStepEvent(tx, d, {
       type: 'DECISION',
       actor: d.actor,
-      data: { decision, reason, grounds, status, approvals, approvalsRequired },
+      data: { decision, grounds, status, approvals, approvalsRequired },
       tell: { type: 'DECISION', countries: [notice.requestingCountry], reference: notice.reference },
     });
     return outcome;
@@ -110,7 +110,7 @@ export async function recordClarification(
         at,
       },
     });
-    await recordStepEvent(tx, c, { type: 'CLARIFICATION', actor: c.actor, data: { message: c.message, changedFields: c.changedFields } });
+    await recordStepEvent(tx, c, { type: 'CLARIFICATION', actor: c.actor, data: { changedFields: c.changedFields } });
     return outcome;
   });
 }
@@ -179,7 +179,13 @@ export async function recordClosure(
       where: { id: c.noticeId },
       select: { status: true, reference: true, publishedAt: true },
     });
-    const outcome = await move(tx, c.noticeId, OPEN, c.status, { updatedAt: at, closedAt: at });
+    const grounds = c.grounds ?? [];
+    const outcome = await move(tx, c.noticeId, OPEN, c.status, {
+      updatedAt: at,
+      closedAt: at,
+      closureReason: c.reason ?? null,
+      closureGrounds: grounds,
+    });
     if (!outcome.moved) return outcome;
     const told = c.notify
       ? (await tx.recipient.findMany({ where: { noticeId: c.noticeId }, select: { country: true } })).map((r) => r.country)
@@ -189,8 +195,7 @@ export async function recordClosure(
       actor: c.actor,
       tell: c.notify && { type: c.notify, countries: told, reference: before.reference },
       data: {
-        reason: c.reason ?? null,
-        grounds: c.grounds ?? [],
+        grounds,
         from: before.status,
         quotaReleased: holdsQuota(before) && !holdsQuota({ status: c.status, publishedAt: before.publishedAt }),
         recipientsNotified: told.length,

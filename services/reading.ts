@@ -58,6 +58,7 @@ function noticeView(n: LoadedNotice, relation: Relation, findings?: Findings) {
     ...base,
     // Before publication, the requester and reviewers see the countries a diffusion is meant for.
     ...(n.publishedAt ? {} : { requestedRecipients: n.requestedRecipients }),
+    closure: n.closedAt ? { at: n.closedAt.toISOString(), reason: n.closureReason, grounds: n.closureGrounds } : null,
     review: {
       flags: n.flags,
       decisions: n.decisions.map((d) => ({ decision: d.decision, reason: d.reason, grounds: d.grounds, at: d.at.toISOString() })),

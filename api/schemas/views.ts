@@ -36,6 +36,11 @@ export const NoticeView = z
     responseDays: z.number().int(),
     recipients: z.array(Recipient),
     requestedRecipients: z.array(z.string()).optional(),
+    closure: z
+      .object({ at: z.string(), reason: z.string().nullable(), grounds: z.array(z.string()) })
+      .nullable()
+      .optional()
+      .openapi({ description: 'How the request ended (requester and reviewers): when, why, on what grounds' }),
     review: z.object({ flags: z.array(z.string()), decisions: z.array(DecisionView) }).optional(),
     findings: z
       .object({

@@ -262,11 +262,9 @@ describe('withdrawal', () => {
     expect(res.body.status).toBe('WITHDRAWN');
     expect((await get(it_, n.id)).body.status).toBe('WITHDRAWN');
     const events = (await sys.call('GET', `/v1/notices/${n.id}/events`, { key: it_ })).body.items;
-    expect(events.at(-1)).toMatchObject({
-      type: 'WITHDRAWN',
-      actor: { role: 'NCB', country: 'IT' },
-      data: expect.objectContaining({ reason: 'sent by mistake' }),
-    });
+    expect(events.at(-1)).toMatchObject({ type: 'WITHDRAWN', actor: { role: 'NCB', country: 'IT' }, data: { quotaReleased: true } });
+    // The reason is kept with the request, not in the trail.
+    expect((await get(it_, n.id)).body.closure).toMatchObject({ reason: 'sent by mistake' });
     expectProblem(await act(it_, n.id, 'withdrawal', { reason: 'again' }), 409);
   });
 

@@ -327,8 +327,9 @@ describe('withdrawal', () => {
     expect(event).toMatchObject({
       actorRole: 'NCB',
       actorCountry: 'IT',
-      data: expect.objectContaining({ reason: 'Case closed nationally', quotaReleased: true }),
+      data: expect.objectContaining({ quotaReleased: true }),
     });
+    expect(await sys.db.prisma.notice.findUniqueOrThrow({ where: { id } })).toMatchObject({ closureReason: 'Case closed nationally' });
     await expectEveryActionRefused(sys, id, { requester: it_, reviewer });
   });
 
