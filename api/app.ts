@@ -13,6 +13,7 @@ import { requireKey } from './auth';
 import { HttpProblem, problemBody, toProblem } from './problem';
 import { actionRoutes } from './routes/actions';
 import { adminRoutes } from './routes/admin';
+import { dutyRoutes } from './routes/duties';
 import { noticeRoutes } from './routes/notices';
 import { operationRoutes } from './routes/operations';
 import { reportRoutes } from './routes/reports';
@@ -69,6 +70,7 @@ export function buildApp({ services, log }: AppDeps): express.Express {
   v1.use(adminRoutes(services, registry));
   v1.use(noticeRoutes(services, registry));
   v1.use(actionRoutes(services, registry));
+  v1.use(dutyRoutes(services, registry));
   v1.use(reportRoutes(services, registry));
   app.use('/v1', v1);
 

@@ -39,3 +39,33 @@ export function assetIdentity(asset: ReportedAsset): string {
   const text = (s = '') => s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
   return `${asset.category}|${text(asset.description)}|${asset.location.country}|${text(asset.location.address)}`;
 }
+
+/** The identifiers that tell one asset from every other across requests: where two requests share one, they are linked. */
+export const LINKABLE_IDENTIFIERS = [
+  'iban',
+  'accountNumber',
+  'vin',
+  'imo',
+  'registration',
+  'walletAddress',
+  'landRegistryId',
+  'companyNumber',
+] as const;
+export type LinkableIdentifier = (typeof LINKABLE_IDENTIFIERS)[number];
+
+const BY_LOWER_CASE = new Map<string, LinkableIdentifier>(LINKABLE_IDENTIFIERS.map((t) => [t.toLowerCase(), t]));
+
+/** The linkable identifiers of some assets, normalised, each once: an IBAN written with spaces or without is one. */
+export function linkableIdentifiers(
+  assets: readonly { identifiers?: Record<string, string> }[],
+): { type: LinkableIdentifier; value: string }[] {
+  const found = new Map<string, { type: LinkableIdentifier; value: string }>();
+  for (const asset of assets) {
+    for (const [key, raw] of Object.entries(asset.identifiers ?? {})) {
+      const type = BY_LOWER_CASE.get(key.toLowerCase());
+      const value = normalizeIdentifier(raw);
+      if (type && value) found.set(`${type}|${value}`, { type, value });
+    }
+  }
+  return [...found.values()];
+}

@@ -3,7 +3,8 @@
  * Pure data and pure functions only: the workflow bundle imports this module.
  */
 
-export const ROLES = ['ADMIN', 'REVIEWER', 'NCB'] as const;
+/** CCF: the Commission for the Control of INTERPOL's Files, the data-protection supervisor. */
+export const ROLES = ['ADMIN', 'REVIEWER', 'NCB', 'CCF'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const KINDS = ['NOTICE', 'DIFFUSION'] as const;
@@ -49,10 +50,16 @@ export const ASSET_CATEGORIES = [
   'OTHER',
 ] as const;
 export const HANDLING_CODES = ['H0', 'H1', 'H2', 'H3'] as const;
-export const URGENCIES = ['NORMAL', 'URGENT'] as const;
+/** URGENT_DIRECT: urgent, and the data are directly accessible to the recipient. */
+export const URGENCIES = ['NORMAL', 'URGENT', 'URGENT_DIRECT'] as const;
+export type Urgency = (typeof URGENCIES)[number];
 export const LANGUAGES = ['en', 'fr', 'es', 'ar'] as const;
 
 export const DECISIONS = ['APPROVE', 'REJECT', 'REQUEST_CLARIFICATION'] as const;
+export const RENEWAL_DECISIONS = ['APPROVE', 'REJECT'] as const;
+export type RenewalDecision = (typeof RENEWAL_DECISIONS)[number];
+export const BLOCKING_OUTCOMES = ['UPHELD', 'DISMISSED'] as const;
+export type BlockingOutcome = (typeof BLOCKING_OUTCOMES)[number];
 export type DecisionKind = (typeof DECISIONS)[number];
 export const GROUNDS = ['ARTICLE_2', 'ARTICLE_3', 'INSUFFICIENT_DATA', 'NOT_SERIOUS_OFFENCE', 'DUPLICATE', 'OTHER'] as const;
 export type Ground = (typeof GROUNDS)[number];
@@ -62,10 +69,26 @@ export type Outcome = (typeof OUTCOMES)[number];
 export const MEASURES = ['NONE', 'FROZEN', 'SEIZED'] as const;
 export const RELIABILITY = ['A', 'B', 'C', 'X'] as const;
 
-export const RECIPIENT_STATUSES = ['PENDING', 'RESPONDED', 'OVERDUE'] as const;
+export const RECIPIENT_STATUSES = ['PENDING', 'ACKNOWLEDGED', 'DELAYED', 'RESPONDED', 'OVERDUE'] as const;
 export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 
-export const NOTIFICATION_TYPES = ['PUBLISHED', 'DECISION', 'RESPONSE_RECEIVED', 'REMINDER', 'OVERDUE', 'WITHDRAWN', 'CANCELLED'] as const;
+export const NOTIFICATION_TYPES = [
+  // to recipients
+  'PUBLISHED',
+  'REMINDER',
+  'OVERDUE',
+  'WITHDRAWN',
+  'CANCELLED',
+  'BLOCKED',
+  'UNBLOCKED',
+  'RENEWED',
+  // to the requester
+  'DECISION',
+  'RESPONSE_RECEIVED',
+  'DELAY',
+  'REASSESSMENT_DUE',
+  'LINK_DETECTED',
+] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 /** Screening flags; any flag means two different reviewers must approve. */
@@ -84,4 +107,7 @@ export interface Actor {
   role: Role;
   country?: string | null;
   keyId: string;
+  /** The person behind the key (actors recorded before people existed have none). */
+  userId?: string;
+  name?: string;
 }

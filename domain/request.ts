@@ -4,7 +4,7 @@
  * forgotten in another.
  */
 import type { Kind } from './model';
-import { defaultResponseDays } from './time';
+import { choosesResponseDays, defaultResponseDays } from './time';
 
 export interface FieldProblem {
   path: string;
@@ -66,7 +66,8 @@ export interface RequestContent {
   assetsSought: AssetSought[];
   handlingCode: string;
   urgency: string;
-  responseDays: number;
+  /** Days to answer; null when the urgency sets a window in hours. */
+  responseDays: number | null;
   language: string;
 }
 
@@ -83,12 +84,26 @@ export function kindProblems(request: { kind: Kind; recipients?: readonly string
   return [];
 }
 
+/** An urgent request answers within the window its urgency sets: it may not choose its own days. */
+export function windowProblems(request: { urgency: string; responseDays?: number | null }): FieldProblem[] {
+  if (request.responseDays !== undefined && request.responseDays !== null && !choosesResponseDays(request.urgency)) {
+    return [{ path: 'responseDays', message: `must be omitted for an ${request.urgency} request, whose answer window is fixed` }];
+  }
+  return [];
+}
+
 /**
  * The request a clarification's changes make. A new urgency without new response days takes that
- * urgency's default, as at submission.
+ * urgency's window, as at submission.
  */
 export function applyChanges(current: RequestContent, changes: RequestChanges): RequestContent {
   const next: RequestContent = { ...current, ...changes };
   if (changes.urgency !== undefined && changes.responseDays === undefined) next.responseDays = defaultResponseDays(changes.urgency);
   return next;
+}
+
+/** Problems with a clarification's changes against the request they change (cross-field rules only). */
+export function changeProblems(current: RequestContent, changes: RequestChanges): FieldProblem[] {
+  const next = applyChanges(current, changes);
+  return [...kindProblems(next), ...windowProblems({ urgency: next.urgency, responseDays: changes.responseDays })];
 }

@@ -64,7 +64,7 @@ export async function recordStepEvent(
     type: string;
     actor?: AuditActor;
     data: Record<string, unknown>;
-    tell?: { type: NotificationType; countries: readonly string[]; reference: string | null };
+    tell?: { type: NotificationType; countries: readonly string[]; reference: string | null; detail?: string };
   },
 ): Promise<void> {
   const at = new Date(step.at);

@@ -21,7 +21,7 @@ export function requestContent(row: {
   assetsSought: unknown;
   handlingCode: string;
   urgency: string;
-  responseDays: number;
+  responseDays: number | null;
   language: string;
 }): RequestContent {
   return {
@@ -93,7 +93,10 @@ export function findNotice(db: Db, id: string) {
 
 /** Submissions whose workflow may never have started (the process stopped in between). */
 export function submittedNotices(db: Db) {
-  return db.notice.findMany({ where: { status: 'SUBMITTED' }, select: { id: true, requestingCountry: true, responseDays: true } });
+  return db.notice.findMany({
+    where: { status: 'SUBMITTED' },
+    select: { id: true, requestingCountry: true, urgency: true, responseDays: true },
+  });
 }
 
 /** Open requests from the same country about the same person (by `subjectKey`). */

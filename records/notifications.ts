@@ -8,7 +8,16 @@ import type { Db } from './db';
  */
 export async function notify(
   db: Db,
-  n: { eventId: string; noticeId: string; reference: string | null; type: NotificationType; countries: readonly string[]; at: Date },
+  n: {
+    eventId: string;
+    noticeId: string;
+    reference: string | null;
+    type: NotificationType;
+    countries: readonly string[];
+    at: Date;
+    /** What the country is told besides the type (a delay's reason). */
+    detail?: string;
+  },
 ): Promise<void> {
   if (n.countries.length === 0) return;
   await db.notification.createMany({
@@ -19,6 +28,7 @@ export async function notify(
       noticeId: n.noticeId,
       reference: n.reference,
       at: n.at,
+      detail: n.detail ?? null,
     })),
     skipDuplicates: true,
   });

@@ -1,13 +1,20 @@
 /** Reading the case record for views: a request, lists, findings and answers. */
 import type { Db, Prisma } from './db';
 
+/** What a view shows besides the request itself: its open blocking and latest renewal. */
+const AROUND = {
+  decisions: { orderBy: { at: 'asc' } },
+  blockings: { where: { decidedAt: null } },
+  renewals: { orderBy: { requestedAt: 'desc' }, take: 1 },
+} satisfies Prisma.NoticeInclude;
+
 /** A request with its decisions and recipients (only `recipientCountry`'s entry when given). */
 export function loadNotice(db: Db, id: string, opts: { recipientCountry?: string } = {}) {
   return db.notice.findUnique({
     where: { id },
     include: {
       recipients: { where: opts.recipientCountry ? { country: opts.recipientCountry } : undefined, orderBy: { country: 'asc' } },
-      decisions: { orderBy: { at: 'asc' } },
+      ...AROUND,
     },
   });
 }
@@ -46,7 +53,7 @@ export function listNotices(db: Db, f: ListFilter) {
     where: { AND: where },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: f.limit + 1,
-    include: { recipients: { orderBy: { country: 'asc' } }, decisions: { orderBy: { at: 'asc' } } },
+    include: { recipients: { orderBy: { country: 'asc' } }, ...AROUND },
   });
 }
 

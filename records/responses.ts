@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import { assetIdentity, type LocatedAsset } from '../domain/assets';
 import type { Actor, Outcome as ResponseOutcome } from '../domain/model';
 import { recordStepEvent, type Step } from './audit';
+import { recordIdentifiers, type IdentifierDigest } from './links';
 import type { Db, Prisma } from './db';
 import { inTransaction } from './db';
 
@@ -30,7 +31,7 @@ export function findResponse(db: Db, id: string) {
  * Records an answer. Each located asset is one row per recipient and asset: an asset reported
  * again (an interim answer, then the final one) updates its row instead of counting twice.
  */
-export async function recordResponse(db: Db, r: Step & ResponseRecord): Promise<{ recorded: boolean }> {
+export async function recordResponse(db: Db, r: Step & ResponseRecord, digests: IdentifierDigest[] = []): Promise<{ recorded: boolean }> {
   const at = new Date(r.at);
   return inTransaction(db, async (tx) => {
     if (await findResponse(tx, r.responseId)) return { recorded: true };
@@ -55,10 +56,14 @@ export async function recordResponse(db: Db, r: Step & ResponseRecord): Promise<
       },
     });
     await upsertLocatedAssets(tx, r);
-    await tx.recipient.update({
-      where: { noticeId_country: { noticeId: r.noticeId, country: r.country } },
-      data: { respondedAt: at, ...(r.final ? { status: 'RESPONDED' } : {}) },
-    });
+    // A final answer settles the recipient; an interim one shows it is answering, unless it is already late.
+    const where = { noticeId: r.noticeId, country: r.country };
+    if (r.final) await tx.recipient.updateMany({ where, data: { respondedAt: at, status: 'RESPONDED', final: true } });
+    else {
+      await tx.recipient.updateMany({ where: { ...where, status: { not: 'OVERDUE' } }, data: { status: 'RESPONDED' } });
+      await tx.recipient.updateMany({ where, data: { respondedAt: at } });
+    }
+    await recordIdentifiers(tx, { noticeId: r.noticeId, source: 'LOCATED', digests, at });
     await tx.notice.update({ where: { id: r.noticeId }, data: { updatedAt: at } });
     await recordStepEvent(tx, r, {
       type: 'RESPONSE',
@@ -108,12 +113,12 @@ export async function recordReminders(db: Db, s: Step & { countries: string[] })
   });
 }
 
-/** Marks recipients still PENDING at their deadline OVERDUE, and tells them. */
+/** Marks recipients without a final answer at their deadline OVERDUE, and tells them. */
 export async function recordOverdue(db: Db, s: Step & { countries: string[] }): Promise<void> {
   await inTransaction(db, async (tx) => {
     const { reference } = await tx.notice.findUniqueOrThrow({ where: { id: s.noticeId }, select: { reference: true } });
     const { count } = await tx.recipient.updateMany({
-      where: { noticeId: s.noticeId, country: { in: s.countries }, status: 'PENDING' },
+      where: { noticeId: s.noticeId, country: { in: s.countries }, final: false },
       data: { status: 'OVERDUE' },
     });
     await recordStepEvent(tx, s, {

@@ -12,6 +12,7 @@ import type { RequestContent } from '../domain/request';
 import { recordStepEvent, type Step } from './audit';
 import type { Db, Prisma, Tx } from './db';
 import { inTransaction } from './db';
+import { recordIdentifiers, type IdentifierDigest } from './links';
 import { contentColumns, OPEN } from './notices';
 
 export type { Step } from './audit';
@@ -88,6 +89,7 @@ export async function recordDecision(db: Db, d: Step & DecisionRecord): Promise<
 export async function recordClarification(
   db: Db,
   c: Step & { message: string; content: RequestContent; subjectKey: string | null; changedFields: string[]; actor: Actor },
+  digests: IdentifierDigest[] = [],
 ): Promise<Outcome> {
   const at = new Date(c.at);
   return inTransaction(db, async (tx) => {
@@ -110,6 +112,7 @@ export async function recordClarification(
         at,
       },
     });
+    await recordIdentifiers(tx, { noticeId: c.noticeId, source: 'SOUGHT', digests, at });
     await recordStepEvent(tx, c, { type: 'CLARIFICATION', actor: c.actor, data: { changedFields: c.changedFields } });
     return outcome;
   });

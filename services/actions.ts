@@ -4,14 +4,16 @@
  * fits the current state; the answer is the request as the caller sees it once the action took effect.
  */
 import crypto from 'node:crypto';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { LocatedAsset } from '../domain/assets';
-import type { DecisionKind, Ground, Outcome } from '../domain/model';
+import type { Action } from '../domain/lifecycle';
+import type { BlockingOutcome, DecisionKind, Ground, Outcome, RenewalDecision } from '../domain/model';
 import { recipientProblems } from '../domain/recipients';
-import { applyChanges, kindProblems, type RequestChanges } from '../domain/request';
+import { applyChanges, changeProblems, type RequestChanges } from '../domain/request';
 import { findNotice, requestContent } from '../records/notices';
 import { readPilotSettings } from '../records/pilot';
 import { findResponse } from '../records/responses';
-import { cancelUpdate, clarifyUpdate, decideUpdate, respondUpdate, withdrawUpdate } from '../workflows/messages';
+import * as m from '../workflows/messages';
 import type { Principal, ServiceDeps } from './context';
 import type { ReadingService, Relation } from './reading';
 import { forbidden, invalid, under } from './refusals';
@@ -26,58 +28,73 @@ export interface ResponseBody {
   assets?: LocatedAsset[];
 }
 
+/** Who must the caller be to the request: anyone who may know it (a role the route already checked), or one relation. */
+type Needed = { relation: Relation; otherwise: string } | 'ANY';
+
 export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, reading: ReadingService) {
   const { prisma } = deps;
 
-  /** The request, if the caller may know it (404) and stands in `needed` relation to it (403). */
-  async function requireRelation(id: string, principal: Principal, needed: Relation | undefined, otherwise: string) {
+  /** The request, if the caller may know it (404) and stands in the needed relation to it (403). */
+  async function requireRelation(id: string, principal: Principal, needed: Needed) {
     const notice = await findNotice(prisma, id);
     const relation = await reading.relationOf(id, principal, notice);
-    if (needed && relation !== needed) throw forbidden(otherwise);
+    if (needed !== 'ANY' && relation !== needed.relation) throw forbidden(needed.otherwise);
     return notice!;
   }
 
+  /** Checks the caller, sends the action to the workflow, answers with the request as the caller now sees it. */
+  async function act<Arg>(
+    principal: Principal,
+    id: string,
+    needed: Needed,
+    action: Action,
+    update: UpdateDefinition<m.ActionResult, [Arg]>,
+    arg: Arg,
+  ) {
+    await requireRelation(id, principal, needed);
+    await workflows.send(id, action, update, arg);
+    return reading.view(id, principal);
+  }
+
+  const requester = (otherwise: string): Needed => ({ relation: 'REQUESTER', otherwise });
+  const recipient = (otherwise: string): Needed => ({ relation: 'RECIPIENT', otherwise });
+
   return {
-    async decide(principal: Principal, id: string, d: { decision: DecisionKind; reason?: string; grounds?: Ground[] }) {
-      await requireRelation(id, principal, undefined, '');
-      await workflows.send(id, 'DECIDE', decideUpdate, {
+    decide: (principal: Principal, id: string, d: { decision: DecisionKind; reason?: string; grounds?: Ground[] }) =>
+      act(principal, id, 'ANY', 'DECIDE', m.decideUpdate, {
         decision: d.decision,
         reason: d.reason,
         grounds: d.grounds ?? [],
         actor: principal,
-      });
-      return reading.view(id, principal);
-    },
+      }),
 
     /** The changed request must still meet every submission rule: checked here, merged with what is stored. */
     async clarify(principal: Principal, id: string, c: { message: string; changes?: RequestChanges }) {
-      const notice = await requireRelation(id, principal, 'REQUESTER', 'Only the requesting NCB can answer a clarification request');
+      const notice = await requireRelation(id, principal, requester('Only the requesting NCB can answer a clarification request'));
       const changes = c.changes ?? {};
-      const merged = applyChanges(requestContent(notice), changes);
+      const current = requestContent(notice);
+      const merged = applyChanges(current, changes);
       const problems = [
-        ...kindProblems(merged),
+        ...changeProblems(current, changes),
         ...recipientProblems(notice.requestingCountry, merged.recipients, await readPilotSettings(prisma)),
       ];
       if (problems.length) throw invalid('The changes would make the request invalid', under('changes', problems));
-      await workflows.send(id, 'CLARIFY', clarifyUpdate, { message: c.message, changes, actor: principal });
+      await workflows.send(id, 'CLARIFY', m.clarifyUpdate, { message: c.message, changes, actor: principal });
       return reading.view(id, principal);
     },
 
-    async withdraw(principal: Principal, id: string, w: { reason: string }) {
-      await requireRelation(id, principal, 'REQUESTER', 'Only the requesting NCB can withdraw its request');
-      await workflows.send(id, 'WITHDRAW', withdrawUpdate, { reason: w.reason, actor: principal });
-      return reading.view(id, principal);
-    },
+    withdraw: (principal: Principal, id: string, w: { reason: string }) =>
+      act(principal, id, requester('Only the requesting NCB can withdraw its request'), 'WITHDRAW', m.withdrawUpdate, {
+        reason: w.reason,
+        actor: principal,
+      }),
 
-    async cancel(principal: Principal, id: string, c: { reason: string; grounds?: Ground[] }) {
-      await requireRelation(id, principal, undefined, '');
-      await workflows.send(id, 'CANCEL', cancelUpdate, { reason: c.reason, grounds: c.grounds ?? [], actor: principal });
-      return reading.view(id, principal);
-    },
+    cancel: (principal: Principal, id: string, c: { reason: string; grounds?: Ground[] }) =>
+      act(principal, id, 'ANY', 'CANCEL', m.cancelUpdate, { reason: c.reason, grounds: c.grounds ?? [], actor: principal }),
 
     /** An answer from a recipient; with an Idempotency-Key a repeat returns the first result. */
     async respond(principal: Principal, id: string, body: ResponseBody, idempotencyKey?: string) {
-      await requireRelation(id, principal, 'RECIPIENT', 'Only a recipient of this request can respond to it');
+      await requireRelation(id, principal, recipient('Only a recipient of this request can respond to it'));
       let responseId: string = crypto.randomUUID();
       if (idempotencyKey) {
         const claim = await claimKey(deps, principal, `responses:${id}`, idempotencyKey, body);
@@ -85,7 +102,7 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
         // A repeat of a recorded answer gets the first result, even if that answer has since completed the request.
         if (claim.replay && (await findResponse(prisma, responseId))) return { responseId, view: await reading.view(id, principal) };
       }
-      await workflows.send(id, 'RESPOND', respondUpdate, {
+      await workflows.send(id, 'RESPOND', m.respondUpdate, {
         responseId,
         country: principal.country!,
         outcome: body.outcome,
@@ -97,5 +114,44 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
       });
       return { responseId, view: await reading.view(id, principal) };
     },
+
+    /** A recipient says it has the request and, if it can, when it expects to answer. */
+    acknowledge: (principal: Principal, id: string, a: { expectedBy?: Date }) =>
+      act(principal, id, recipient('Only a recipient of this request can acknowledge it'), 'ACKNOWLEDGE', m.acknowledgeUpdate, {
+        country: principal.country!,
+        expectedBy: a.expectedBy?.getTime(),
+        actor: principal,
+      }),
+
+    /** A recipient that cannot answer in time says why and when it will. */
+    delay: (principal: Principal, id: string, d: { reason: string; expectedBy: Date }) =>
+      act(principal, id, recipient('Only a recipient of this request can put its deadline back'), 'DELAY', m.delayUpdate, {
+        country: principal.country!,
+        reason: d.reason,
+        expectedBy: d.expectedBy.getTime(),
+        actor: principal,
+      }),
+
+    block: (principal: Principal, id: string, b: { reason: string }) =>
+      act(principal, id, 'ANY', 'BLOCK', m.blockUpdate, { reason: b.reason, actor: principal }),
+
+    decideBlocking: (principal: Principal, id: string, d: { outcome: BlockingOutcome; reason: string }) =>
+      act(principal, id, 'ANY', 'DECIDE_BLOCKING', m.decideBlockingUpdate, { ...d, actor: principal }),
+
+    requestRenewal: (principal: Principal, id: string, r: { reason: string }) =>
+      act(
+        principal,
+        id,
+        requester('Only the requesting NCB can ask for its request to be renewed'),
+        'REQUEST_RENEWAL',
+        m.requestRenewalUpdate,
+        {
+          reason: r.reason,
+          actor: principal,
+        },
+      ),
+
+    decideRenewal: (principal: Principal, id: string, d: { decision: RenewalDecision; reason: string }) =>
+      act(principal, id, 'ANY', 'DECIDE_RENEWAL', m.decideRenewalUpdate, { ...d, actor: principal }),
   };
 }

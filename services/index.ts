@@ -4,7 +4,9 @@
 import { actionService } from './actions';
 import { adminService } from './admin';
 import { authenticate } from './auth';
+import { cursorCodec } from './cursors';
 import type { ServiceDeps } from './context';
+import { linkService } from './links';
 import { readingService } from './reading';
 import { reportService } from './reports';
 import { requestWorkflows } from './requests';
@@ -15,13 +17,15 @@ export { Refusal } from './refusals';
 
 export function createServices(deps: ServiceDeps) {
   const workflows = requestWorkflows(deps);
-  const reading = readingService(deps);
+  const cursors = cursorCodec(deps.prisma);
+  const reading = readingService(deps, cursors);
   const admin = adminService(deps);
   return {
     authenticate: (authorization: string | undefined) => authenticate(deps.prisma, authorization),
     submission: submissionService(deps, workflows, reading),
     actions: actionService(deps, workflows, reading),
     reading,
+    links: linkService(deps, reading, cursors),
     admin,
     reports: reportService(deps, admin),
     workflows,

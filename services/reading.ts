@@ -1,75 +1,37 @@
 /**
- * Need to know: who may see a request, and what each one sees of it. The requesting NCB and
- * reviewers see everything; a recipient sees a published request (and its later final state)
- * without the review, the findings or other recipients; anyone else gets the same answer as for an
- * unknown id. Every read by someone other than the requester is written to the request's audit trail.
+ * Need to know: who may see a request (views.ts says what each one sees of it). The requesting NCB,
+ * reviewers and the CCF see it; a recipient sees a published request (and its later final state);
+ * anyone else gets the same answer as for an unknown id. Every read by someone other than the
+ * requester is written to the request's audit trail.
  */
-import crypto from 'node:crypto';
 import type { Status } from '../domain/model';
 import { recordAudit, auditTrail } from '../records/audit';
-import { requestContent } from '../records/notices';
-import { findingsFor, isRecipient, listNotices, loadNotice, responsesTo, type Findings, type LoadedNotice } from '../records/queries';
-import { serverSecret } from '../records/secrets';
+import { findingsFor, isRecipient, listNotices, loadNotice, responsesTo, type LoadedNotice } from '../records/queries';
+import type { CursorCodec } from './cursors';
 import type { Principal, ServiceDeps } from './context';
-import { forbidden, invalid, notFound } from './refusals';
+import { conflict, forbidden, invalid, notFound } from './refusals';
+import { noticeView, seesFindings, type NoticeView, type Relation } from './views';
 
-export type Relation = 'REQUESTER' | 'REVIEWER' | 'RECIPIENT';
+export type { NoticeView, Relation } from './views';
 
 const NOT_VISIBLE = 'No request with this id is visible to this key';
 
 /** How the caller relates to a request; undefined: it may not know the request exists. */
 function relationTo(n: { requestingCountry: string; publishedAt: Date | null }, p: Principal, recipient: boolean): Relation | undefined {
   if (p.role === 'REVIEWER') return 'REVIEWER';
+  if (p.role === 'CCF') return 'CCF';
   if (p.role !== 'NCB') return undefined;
   if (n.requestingCountry === p.country) return 'REQUESTER';
   if (n.publishedAt && recipient) return 'RECIPIENT';
   return undefined;
 }
 
-/** Findings are for the requester and reviewers, and there are none before publication. */
-const seesFindings = (n: { publishedAt: Date | null }, relation: Relation) => relation !== 'RECIPIENT' && n.publishedAt !== null;
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const NO_FINDINGS: Findings = { assetsLocated: 0, byCategory: {}, estimatedValue: {} };
-
-/** What `relation` sees of a request (a recipient's `recipients` hold its own entry only). */
-function noticeView(n: LoadedNotice, relation: Relation, findings?: Findings) {
-  // The countries a DIFFUSION names become its recipient entries at publication.
-  const { recipients: _named, ...content } = requestContent(n);
-  const base = {
-    id: n.id,
-    reference: n.reference,
-    status: n.status as Status,
-    requestingCountry: n.requestingCountry,
-    createdAt: n.createdAt.toISOString(),
-    updatedAt: n.updatedAt.toISOString(),
-    publishedAt: iso(n.publishedAt),
-    expiresAt: iso(n.expiresAt),
-    ...content,
-    recipients: n.recipients.map((r) => ({
-      country: r.country,
-      status: r.status,
-      dueAt: r.dueAt.toISOString(),
-      respondedAt: iso(r.respondedAt),
-    })),
-  };
-  if (relation === 'RECIPIENT') return base;
-  return {
-    ...base,
-    // Before publication, the requester and reviewers see the countries a diffusion is meant for.
-    ...(n.publishedAt ? {} : { requestedRecipients: n.requestedRecipients }),
-    closure: n.closedAt ? { at: n.closedAt.toISOString(), reason: n.closureReason, grounds: n.closureGrounds } : null,
-    review: {
-      flags: n.flags,
-      decisions: n.decisions.map((d) => ({ decision: d.decision, reason: d.reason, grounds: d.grounds, at: d.at.toISOString() })),
-    },
-    findings: findings ?? NO_FINDINGS,
-  };
-}
-export type NoticeView = ReturnType<typeof noticeView>;
-
-export function readingService(deps: ServiceDeps) {
+export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
   const { prisma } = deps;
+  const decodeCursor = async (c: string) => {
+    const p = await cursors.decode(c);
+    return { createdAt: p.at, id: p.key };
+  };
 
   /** Every read of a request by someone other than its requester is in its audit trail. */
   async function auditReads(notices: { id: string; requestingCountry: string }[], principal: Principal, what: string) {
@@ -103,32 +65,6 @@ export function readingService(deps: ServiceDeps) {
     if (readAs) await auditReads([notice], principal, readAs);
     const findings = seesFindings(notice, relation) ? (await findingsFor(prisma, [id])).get(id) : undefined;
     return noticeView(notice, relation, findings);
-  }
-
-  // Pagination cursors are signed: one the server did not give out is refused, not run as a query.
-  let cursorKey: Promise<Buffer> | undefined;
-  const signingKey = () => (cursorKey ??= serverSecret(prisma, 'cursor-signing'));
-  async function encodeCursor(n: { createdAt: Date; id: string }): Promise<string> {
-    const payload = Buffer.from(`${n.createdAt.toISOString()}|${n.id}`).toString('base64url');
-    const mac = crypto
-      .createHmac('sha256', await signingKey())
-      .update(payload)
-      .digest('base64url')
-      .slice(0, 22);
-    return `${payload}.${mac}`;
-  }
-  async function decodeCursor(cursor: string): Promise<{ createdAt: Date; id: string }> {
-    const refused = invalid('The query is invalid', [{ path: 'query.cursor', message: 'is not a cursor this API gave out' }]);
-    const [payload, mac] = cursor.split('.');
-    if (!payload || !mac) throw refused;
-    const expected = crypto
-      .createHmac('sha256', await signingKey())
-      .update(payload)
-      .digest('base64url')
-      .slice(0, 22);
-    if (mac.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) throw refused;
-    const [at, id] = Buffer.from(payload, 'base64url').toString('utf8').split('|');
-    return { createdAt: new Date(at), id };
   }
 
   return {
@@ -173,11 +109,17 @@ export function readingService(deps: ServiceDeps) {
         const own = relations[i] === 'RECIPIENT' ? { ...n, recipients: n.recipients.filter((r) => r.country === principal.country) } : n;
         return noticeView(own, relations[i], findings.get(n.id));
       });
-      return { items, nextCursor: rows.length > q.limit ? await encodeCursor(page[page.length - 1]) : null };
+      return {
+        items,
+        nextCursor:
+          rows.length > q.limit ? await cursors.encode({ at: page[page.length - 1].createdAt, key: page[page.length - 1].id }) : null,
+      };
     },
 
     async responses(id: string, principal: Principal) {
       const { notice, relation } = await visible(id, principal);
+      if (relation === 'RECIPIENT' && notice.blockings.length)
+        throw conflict('The request is blocked by the CCF while it examines a complaint');
       const rows = await responsesTo(prisma, id, relation === 'RECIPIENT' ? principal.country! : undefined);
       await auditReads([notice], principal, 'responses');
       return {

@@ -16,6 +16,7 @@ export function reportService(deps: ServiceDeps, admin: AdminService) {
           noticeId: n.noticeId,
           reference: n.reference,
           at: n.at.toISOString(),
+          ...(n.detail ? { detail: n.detail } : {}),
         })),
         // Polling with the last id seen gets only what is new; null when nothing came yet.
         nextCursor: last ? last.seq.toString() : (q.after ?? null),
@@ -36,6 +37,9 @@ export function reportService(deps: ServiceDeps, admin: AdminService) {
         review: figures.review,
         responses: figures.responses,
         assets: figures.assets,
+        blocking: figures.blocking,
+        renewals: figures.renewals,
+        links: figures.links,
       };
     },
   };

@@ -4,26 +4,29 @@
  * is not reused, so a replayed submission cannot reopen a request that has ended.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import { refusal, type Action } from '../domain/lifecycle';
 import type { Status } from '../domain/model';
+import type { FieldProblem } from '../domain/request';
+import { responseWindowDays, retentionSweepEvery } from '../domain/time';
 import { findNotice, submittedNotices } from '../records/notices';
-import { silverNoticeWorkflow } from '../workflows';
-import { FAILURE_CONFLICT, FAILURE_FORBIDDEN, type ActionResult } from '../workflows/messages';
+import { retentionWorkflow, silverNoticeWorkflow } from '../workflows';
+import { FAILURE_CONFLICT, FAILURE_FORBIDDEN, FAILURE_INVALID, type ActionResult } from '../workflows/messages';
+import { RETENTION_WORKFLOW_ID } from '../workflows/retention';
 import type { NoticeWorkflowInput } from '../workflows/notice';
 import type { ServiceDeps } from './context';
-import { conflict, forbidden } from './refusals';
+import { conflict, forbidden, invalid } from './refusals';
 
 export function requestWorkflows(deps: ServiceDeps) {
   const { temporal, prisma } = deps;
 
   /** Starts a request's workflow; starting it again, while it runs or after it ended, does nothing. */
-  async function start(notice: { id: string; requestingCountry: string; responseDays: number }): Promise<void> {
+  async function start(notice: { id: string; requestingCountry: string; urgency: string; responseDays: number | null }): Promise<void> {
     const input: NoticeWorkflowInput = {
       noticeId: notice.id,
       requestingCountry: notice.requestingCountry,
-      responseDays: notice.responseDays,
+      responseDays: responseWindowDays(notice.urgency, notice.responseDays),
       daySeconds: deps.daySeconds,
     };
     try {
@@ -49,6 +52,7 @@ export function requestWorkflows(deps: ServiceDeps) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
         if (err.cause.type === FAILURE_CONFLICT) throw conflict(err.cause.message);
         if (err.cause.type === FAILURE_FORBIDDEN) throw forbidden(err.cause.message);
+        if (err.cause.type === FAILURE_INVALID) throw invalid('The request is invalid', err.cause.details?.[0] as FieldProblem[]);
       }
       // The workflow has ended: the request is in a final state.
       if (err instanceof WorkflowNotFoundError) {
@@ -69,6 +73,16 @@ export function requestWorkflows(deps: ServiceDeps) {
     return waiting.length;
   }
 
-  return { start, send, resumeSubmitted };
+  /** Starts the retention sweep, unless it already runs (its id is fixed: one per system). */
+  async function startRetention(): Promise<void> {
+    await temporal.workflow.start(retentionWorkflow, {
+      workflowId: RETENTION_WORKFLOW_ID,
+      taskQueue: deps.taskQueue,
+      args: [{ sweepEveryMs: retentionSweepEvery(deps.daySeconds) }],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    });
+  }
+
+  return { start, send, resumeSubmitted, startRetention };
 }
 export type RequestWorkflows = ReturnType<typeof requestWorkflows>;

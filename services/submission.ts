@@ -8,6 +8,7 @@ import { nobodyToReach, recipientProblems } from '../domain/recipients';
 import type { RequestContent } from '../domain/request';
 import { subjectKey } from '../domain/screening';
 import { claimIdempotencyKey } from '../records/idempotency';
+import { identifierDigests, recordIdentifiers } from '../records/links';
 import { findNotice, recordSubmission } from '../records/notices';
 import { lockQuota, readPilotSettings } from '../records/pilot';
 import type { Principal, ServiceDeps } from './context';
@@ -71,11 +72,15 @@ export function submissionService(deps: ServiceDeps, workflows: RequestWorkflows
       }
 
       const actor = { ...principal, country };
+      const digests = await identifierDigests(prisma, request.assetsSought);
       try {
         const notice = await prisma.$transaction(async (tx) => {
           const refused = quotaRefusal(country, await lockQuota(tx, country), pilot);
           if (refused) throw conflict(refused);
-          return recordSubmission(tx, { id, content: request, subjectKey: subjectKey(request.subject), actor, now: new Date() });
+          const now = new Date();
+          const created = await recordSubmission(tx, { id, content: request, subjectKey: subjectKey(request.subject), actor, now });
+          await recordIdentifiers(tx, { noticeId: id, source: 'SOUGHT', digests, at: now });
+          return created;
         });
         await workflows.start(notice);
       } catch (err) {

@@ -26,6 +26,11 @@ const ConfigSchema = z.object({
     .positive('SILVER_DAY_SECONDS must be greater than 0')
     .max(86400 * 366, 'SILVER_DAY_SECONDS is implausibly large')
     .default(86400),
+  SILVER_RETENTION_DAYS: z.coerce
+    .number({ error: 'SILVER_RETENTION_DAYS must be a number of days' })
+    .positive('SILVER_RETENTION_DAYS must be greater than 0')
+    .max(36600, 'SILVER_RETENTION_DAYS is implausibly large')
+    .default(180),
   DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'DATABASE_URL must be a postgresql:// connection string',
   }),
@@ -53,6 +58,8 @@ export interface Config {
   dataDir: string;
   adminKey?: string;
   daySeconds: number;
+  /** Days a request's personal data outlive its end. */
+  retentionDays: number;
   databaseUrl?: string;
   logLevel: RawConfig['LOG_LEVEL'];
   temporal: {
@@ -89,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(c.SILVER_DATA_DIR),
     adminKey: c.SILVER_ADMIN_KEY,
     daySeconds: c.SILVER_DAY_SECONDS,
+    retentionDays: c.SILVER_RETENTION_DAYS,
     databaseUrl: c.DATABASE_URL,
     logLevel: c.LOG_LEVEL,
     temporal: {

@@ -14,7 +14,7 @@ import { openPreparedDatabase } from '../prisma/migrate';
 import { ensureAdminKey } from '../records/keys';
 import { createServices } from '../services';
 import { generateKey } from '../services/auth';
-import { connectClient, connectWorker } from '../temporal/connection';
+import { connectClient, connectWorker, limitClosedHistoryRetention } from '../temporal/connection';
 import { startDevServer, assertPortFree, type DevServer } from '../temporal/dev-server';
 import { createWorker } from '../temporal/worker';
 import { databaseTarget, type Config } from './config';
@@ -95,6 +95,10 @@ export async function startSystem(
 
     const { client, connection } = await connectClient(config.temporal, temporalAddress);
     stack.push(() => (connection as Connection).close());
+    if (devServer) {
+      // A cluster's namespace is its operators' to configure (README); the embedded one is ours.
+      await limitClosedHistoryRetention(client, config.temporal.namespace, config.retentionDays * config.daySeconds);
+    }
     const services = createServices({
       prisma: db.prisma,
       temporal: client,
@@ -113,8 +117,11 @@ export async function startSystem(
         taskQueue: config.temporal.taskQueue,
         prisma: db.prisma,
         log: log.child({ component: 'worker' }),
+        retentionDays: config.retentionDays,
+        daySeconds: config.daySeconds,
       });
       const resumed = await services.workflows.resumeSubmitted();
+      await services.workflows.startRetention();
       if (resumed) log.info({ resumed }, 'started workflows for submissions recorded without one');
       const running = worker.run();
       running.catch((err) => log.fatal({ err }, 'the worker stopped'));

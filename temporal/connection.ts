@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { msNumberToTs } from '@temporalio/common/lib/time';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from '../system/config';
 
@@ -23,4 +24,14 @@ export async function connectClient(config: Config['temporal'], address: string)
 
 export async function connectWorker(config: Config['temporal'], address: string): Promise<NativeConnection> {
   return NativeConnection.connect(connectionOptions(config, address));
+}
+
+/**
+ * How long Temporal keeps a closed request's history (its own copy of what the request said):
+ * no longer than the case record keeps personal data, and at least the one day Temporal requires.
+ */
+export async function limitClosedHistoryRetention(client: Client, namespace: string, seconds: number): Promise<number> {
+  const kept = Math.max(86_400, Math.ceil(seconds));
+  await client.workflowService.updateNamespace({ namespace, config: { workflowExecutionRetentionTtl: msNumberToTs(kept * 1000) } });
+  return kept;
 }

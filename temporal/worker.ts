@@ -68,13 +68,15 @@ export async function createWorker(opts: {
   taskQueue: string;
   prisma: PrismaClient;
   log: Logger;
+  retentionDays: number;
+  daySeconds: number;
 }): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ prisma: opts.prisma, log: opts.log }),
+    activities: createActivities(opts),
     // Finish in-flight activities on shutdown rather than abandoning them to a retry.
     shutdownGraceTime: '10 seconds',
   });

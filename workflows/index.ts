@@ -1,1 +1,2 @@
 export { silverNoticeWorkflow } from './notice';
+export { retentionWorkflow } from './retention';

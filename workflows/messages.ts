@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { LocatedAsset } from '../domain/assets';
-import type { Actor, DecisionKind, Ground, Outcome, Status } from '../domain/model';
+import type { Actor, BlockingOutcome, DecisionKind, Ground, Outcome, RenewalDecision, Status } from '../domain/model';
 import type { RequestChanges } from '../domain/request';
 
 export interface DecisionInput {
@@ -52,7 +52,50 @@ export interface NoticeProgress {
   approvalsRequired: number;
   reference?: string;
   pendingFinal: string[];
+  /** Recipients answering by a deadline of their own. */
+  ownDeadlines: string[];
+  blocked: boolean;
+  renewalRequested: boolean;
+  expiresAt?: number;
   historyLength: number;
+}
+
+/** A recipient's own actions on a published request. */
+export interface AcknowledgementInput {
+  country: string;
+  /** Epoch ms: when it expects to answer. */
+  expectedBy?: number;
+  actor: Actor;
+}
+
+export interface DelayInput {
+  country: string;
+  reason: string;
+  /** Epoch ms: the new deadline. */
+  expectedBy: number;
+  actor: Actor;
+}
+
+export interface BlockingInput {
+  reason: string;
+  actor: Actor;
+}
+
+export interface BlockingDecisionInput {
+  outcome: BlockingOutcome;
+  reason: string;
+  actor: Actor;
+}
+
+export interface RenewalInput {
+  reason: string;
+  actor: Actor;
+}
+
+export interface RenewalDecisionInput {
+  decision: RenewalDecision;
+  reason: string;
+  actor: Actor;
 }
 
 export const decideUpdate = defineUpdate<ActionResult, [DecisionInput]>('decide');
@@ -60,6 +103,12 @@ export const clarifyUpdate = defineUpdate<ActionResult, [ClarificationInput]>('c
 export const withdrawUpdate = defineUpdate<ActionResult, [ClosureInput]>('withdraw');
 export const cancelUpdate = defineUpdate<ActionResult, [ClosureInput]>('cancel');
 export const respondUpdate = defineUpdate<ActionResult, [ResponseInput]>('respond');
+export const acknowledgeUpdate = defineUpdate<ActionResult, [AcknowledgementInput]>('acknowledge');
+export const delayUpdate = defineUpdate<ActionResult, [DelayInput]>('delay');
+export const blockUpdate = defineUpdate<ActionResult, [BlockingInput]>('block');
+export const decideBlockingUpdate = defineUpdate<ActionResult, [BlockingDecisionInput]>('decideBlocking');
+export const requestRenewalUpdate = defineUpdate<ActionResult, [RenewalInput]>('requestRenewal');
+export const decideRenewalUpdate = defineUpdate<ActionResult, [RenewalDecisionInput]>('decideRenewal');
 export const progressQuery = defineQuery<NoticeProgress>('progress');
 
 /**
@@ -68,3 +117,5 @@ export const progressQuery = defineQuery<NoticeProgress>('progress');
  */
 export const FAILURE_CONFLICT = 'CONFLICT';
 export const FAILURE_FORBIDDEN = 'FORBIDDEN';
+/** INVALID: a field breaks a rule the workflow keeps (400); the failure's details list the problems. */
+export const FAILURE_INVALID = 'INVALID';

@@ -1,11 +1,12 @@
 /**
  * The life of one Silver Notice request, from submission to its final state. Workflow id = request id.
- * This function only wires messages to the request's state (request-lifecycle.ts) and runs the loop
- * that waits for actions and deadlines.
+ * This function only wires messages to the request's state (request-lifecycle.ts, published-request.ts)
+ * and runs the loop that waits for actions and deadlines.
  */
 import { allHandlersFinished, condition, continueAsNew, setHandler } from '@temporalio/workflow';
 import type { Status } from '../domain/model';
-import { cancelUpdate, clarifyUpdate, decideUpdate, progressQuery, respondUpdate, withdrawUpdate } from './messages';
+import * as m from './messages';
+import { PublishedDuties } from './published-request';
 import { RequestLifecycle } from './request-lifecycle';
 import type { NoticeWorkflowInput } from './state';
 
@@ -13,13 +14,20 @@ export type { NoticeWorkflowInput } from './state';
 
 export async function silverNoticeWorkflow(input: NoticeWorkflowInput): Promise<Status> {
   const request = new RequestLifecycle(input);
+  const published = new PublishedDuties(request);
 
-  setHandler(progressQuery, () => request.progress());
-  setHandler(decideUpdate, (d) => request.decide(d), { validator: (d) => request.validateDecision(d) });
-  setHandler(clarifyUpdate, (c) => request.clarify(c), { validator: (c) => request.validateClarification(c) });
-  setHandler(withdrawUpdate, (w) => request.withdraw(w), { validator: (w) => request.validateWithdrawal(w) });
-  setHandler(cancelUpdate, (c) => request.cancel(c), { validator: (c) => request.validateCancellation(c) });
-  setHandler(respondUpdate, (r) => request.respond(r), { validator: (r) => request.validateResponse(r) });
+  setHandler(m.progressQuery, () => request.progress());
+  setHandler(m.decideUpdate, (d) => request.decide(d), { validator: (d) => request.validateDecision(d) });
+  setHandler(m.clarifyUpdate, (c) => request.clarify(c), { validator: (c) => request.validateClarification(c) });
+  setHandler(m.withdrawUpdate, (w) => request.withdraw(w), { validator: (w) => request.validateWithdrawal(w) });
+  setHandler(m.cancelUpdate, (c) => request.cancel(c), { validator: (c) => request.validateCancellation(c) });
+  setHandler(m.respondUpdate, (r) => published.respond(r), { validator: (r) => published.validateResponse(r) });
+  setHandler(m.acknowledgeUpdate, (a) => published.acknowledge(a), { validator: (a) => published.validateAcknowledgement(a) });
+  setHandler(m.delayUpdate, (d) => published.delay(d), { validator: (d) => published.validateDelay(d) });
+  setHandler(m.blockUpdate, (b) => published.block(b), { validator: (b) => published.validateBlocking(b) });
+  setHandler(m.decideBlockingUpdate, (d) => published.decideBlocking(d), { validator: (d) => published.validateBlockingDecision(d) });
+  setHandler(m.requestRenewalUpdate, (r) => published.requestRenewal(r), { validator: (r) => published.validateRenewal(r) });
+  setHandler(m.decideRenewalUpdate, (d) => published.decideRenewal(d), { validator: (d) => published.validateRenewalDecision(d) });
 
   await request.screenIfSubmitted();
   while (!request.isOver) {

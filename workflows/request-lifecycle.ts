@@ -1,16 +1,18 @@
 /**
- * One request's process state and what each action and timer does to it. The workflow function
- * (notice.ts) wires this class to Temporal's handlers and runs its main loop.
+ * One request's process state, its review and its closing, and the clocks that drive it. The
+ * workflow function (notice.ts) wires this class and `PublishedDuties` (what recipients, the CCF and
+ * renewal do to a published request) to Temporal's handlers and runs the main loop.
  *
  * Timers are absolute epoch milliseconds in `NoticeState`, so a continued-as-new run picks them up
  * unchanged. The order of activity calls and timers here is what recorded histories replay against:
  * change it only behind `patched()` (see test/workflows/replay.test.ts).
  */
-import { condition, uuid4, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, uuid4, workflowInfo } from '@temporalio/workflow';
 import { approvalRefusal, approvalsRequired, refusal, statusAfterDecision, type Action } from '../domain/lifecycle';
 import { type Actor, type Status, isFinal } from '../domain/model';
-import { CLARIFICATION_WINDOW_DAYS, days, expiryAfter, reminderAt } from '../domain/time';
-import type { ActionResult, ClarificationInput, ClosureInput, DecisionInput, NoticeProgress, ResponseInput } from './messages';
+import { CLARIFICATION_WINDOW_DAYS, days, expiryAfter, reassessmentAt, reminderAt } from '../domain/time';
+import type { ActionResult, ClarificationInput, ClosureInput, DecisionInput, NoticeProgress } from './messages';
+import { dueStep, markDone, nextDeadline, type ScheduleOptions } from './schedule';
 import {
   ActionLock,
   activities,
@@ -22,16 +24,21 @@ import {
   type NoticeWorkflowInput,
 } from './state';
 
+/** Requests asked to reassess six months before they expire; runs that started before keep their old timers. */
+export const REASSESSMENT_PATCH = 'reassessment-six-months-before-expiry';
+
 export class RequestLifecycle {
   readonly state: NoticeState;
-  private readonly noticeId: string;
-  private readonly daySeconds: number;
+  readonly noticeId: string;
+  readonly daySeconds: number;
   private readonly historyLimit: number;
   /** Held by one state-changing action at a time (responses only wait for closing actions). */
   private readonly lock = new ActionLock();
   /** A closing action (withdrawal, cancellation, completion, expiry) is under way: no more responses. */
-  private closing = false;
+  closing = false;
   private responsesInFlight = 0;
+  /** Counts changes to the clocks (a delay, a blocking, a renewal), so the main loop sets its timer anew. */
+  private clockChanges = 0;
 
   constructor(private readonly input: NoticeWorkflowInput) {
     this.noticeId = input.noticeId;
@@ -62,6 +69,10 @@ export class RequestLifecycle {
       approvalsRequired: approvalsRequired(s.flags),
       reference: s.reference,
       pendingFinal: s.pendingFinal,
+      ownDeadlines: Object.keys(s.ownDeadlines ?? {}),
+      blocked: s.blockedSince !== undefined,
+      renewalRequested: s.renewalRequested ?? false,
+      expiresAt: s.expiresAt,
       historyLength: workflowInfo().historyLength,
     };
   }
@@ -74,29 +85,54 @@ export class RequestLifecycle {
     return workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > this.historyLimit;
   }
 
-  private exclusively<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs `fn` holding the lock: one state-changing action at a time. */
+  run<T>(fn: () => Promise<T>): Promise<T> {
     return this.lock.run(fn);
   }
 
+  /**
+   * Marks an answer under way: answers from different recipients run side by side; only a closing
+   * action waits for them. (Counted inline by the handler, not wrapped: an extra await would reorder
+   * the commands that recorded histories replay.)
+   */
+  answerStarted(): void {
+    this.responsesInFlight++;
+  }
+
+  answerEnded(): void {
+    this.responsesInFlight--;
+  }
+
   /** The id and time of a step about to write: the id keeps a retried activity from writing twice. */
-  private step(at = Date.now()) {
+  step(at = Date.now()) {
     return { noticeId: this.noticeId, eventId: uuid4(), at };
   }
 
-  private result(): ActionResult {
+  result(): ActionResult {
     return { status: this.state.status };
   }
 
-  private refuse(action: Action): void {
-    const reason = refusal(action, this.state.status);
+  /** Refuses `action` when it does not fit the request now (its state, a blocking, a renewal under way). */
+  refuse(action: Action): void {
+    const s = this.state;
+    const reason = refusal(action, {
+      status: s.status,
+      blocked: s.blockedSince !== undefined,
+      renewalRequested: s.renewalRequested,
+      reassessmentDue: s.expiresAt !== undefined && Date.now() >= reassessmentAt(s.expiresAt, this.daySeconds),
+    });
     if (reason) throw conflict(reason);
+  }
+
+  clocksChanged(): void {
+    this.clockChanges++;
   }
 
   // --- screening
 
   /** Screens a request just submitted (an action delivered with the start may have ended it first). */
   async screenIfSubmitted(): Promise<void> {
-    await this.exclusively(async () => {
+    await this.run(async () => {
       if (!this.state.screened && this.state.status === 'SUBMITTED') await this.screen();
     });
   }
@@ -113,22 +149,26 @@ export class RequestLifecycle {
 
   // --- review
 
+  private approvalRefused(d: DecisionInput): void {
+    const reviewer = d.actor.userId ?? d.actor.keyId;
+    const again = d.decision === 'APPROVE' ? approvalRefusal(this.state.approvals, reviewer) : undefined;
+    if (again) throw conflict(again);
+  }
+
   /** A decision may arrive while screening runs: it is accepted and waits for the flags. */
   validateDecision(d: DecisionInput): void {
     if (this.state.status !== 'SUBMITTED') this.refuse('DECIDE');
-    const again = d.decision === 'APPROVE' ? approvalRefusal(this.state.approvals, d.actor.keyId) : undefined;
-    if (again) throw conflict(again);
+    this.approvalRefused(d);
   }
 
   async decide(d: DecisionInput): Promise<ActionResult> {
     const s = this.state;
     // Screening takes the lock too: wait for it before taking the lock, or an early decision deadlocks.
     await condition(() => s.screened || isFinal(s.status));
-    return this.exclusively(async () => {
+    return this.run(async () => {
       this.refuse('DECIDE');
-      const again = d.decision === 'APPROVE' ? approvalRefusal(s.approvals, d.actor.keyId) : undefined;
-      if (again) throw conflict(again);
-      const approvals = d.decision === 'APPROVE' ? [...s.approvals, d.actor.keyId] : s.approvals;
+      this.approvalRefused(d);
+      const approvals = d.decision === 'APPROVE' ? [...s.approvals, d.actor.userId ?? d.actor.keyId] : s.approvals;
       const required = approvalsRequired(s.flags);
       const next = statusAfterDecision(d.decision, approvals.length, required);
       const at = Date.now();
@@ -148,7 +188,7 @@ export class RequestLifecycle {
   }
 
   clarify(c: ClarificationInput): Promise<ActionResult> {
-    return this.exclusively(async () => {
+    return this.run(async () => {
       this.refuse('CLARIFY');
       const applied = await activities.applyClarification({ ...this.step(), ...c });
       this.state.responseDays = applied.responseDays;
@@ -186,13 +226,10 @@ export class RequestLifecycle {
   }
 
   withdraw(w: ClosureInput): Promise<ActionResult> {
-    return this.exclusively(async () => {
+    return this.run(async () => {
       this.refuseClosing('WITHDRAW');
-      await this.close('WITHDRAWN', {
-        reason: w.reason,
-        actor: w.actor,
-        notify: this.state.status === 'PUBLISHED' ? 'WITHDRAWN' : undefined,
-      });
+      const notify = this.state.status === 'PUBLISHED' ? 'WITHDRAWN' : undefined;
+      await this.close('WITHDRAWN', { reason: w.reason, actor: w.actor, notify });
       return this.result();
     });
   }
@@ -202,14 +239,15 @@ export class RequestLifecycle {
   }
 
   cancel(c: ClosureInput): Promise<ActionResult> {
-    return this.exclusively(async () => {
+    return this.run(async () => {
       this.refuseClosing('CANCEL');
       await this.close('CANCELLED', { reason: c.reason, grounds: c.grounds, actor: c.actor, notify: 'CANCELLED' });
       return this.result();
     });
   }
 
-  private async close(
+  /** Ends the request: once the answers under way are recorded, the record moves to `status`. */
+  async close(
     status: Status,
     event: { reason?: string; grounds?: string[]; actor?: Actor; notify?: 'WITHDRAWN' | 'CANCELLED' },
   ): Promise<void> {
@@ -219,72 +257,42 @@ export class RequestLifecycle {
     this.state.status = status;
   }
 
-  // --- responses
+  // --- clocks
 
-  validateResponse(r: ResponseInput): void {
-    this.refuse('RESPOND');
-    if (this.closing) throw conflict('The request is being closed: no more responses');
-    if (!this.state.recipients.includes(r.country)) throw forbidden('Only a recipient can respond');
+  private schedule(): ScheduleOptions {
+    // Only a published request has an expiry to be reassessed before (and asking marks the history).
+    return { daySeconds: this.daySeconds, reassessment: this.state.status === 'PUBLISHED' && patched(REASSESSMENT_PATCH) };
   }
 
-  /** Responses from different recipients run side by side; only a closing action waits for them. */
-  async respond(r: ResponseInput): Promise<ActionResult> {
-    this.validateResponse(r);
-    this.responsesInFlight++;
-    try {
-      const at = Date.now();
-      await activities.recordResponse({ ...r, ...this.step(at), late: this.state.dueAt !== undefined && at > this.state.dueAt });
-      if (r.final) this.state.pendingFinal = this.state.pendingFinal.filter((c) => c !== r.country);
-    } finally {
-      this.responsesInFlight--;
-    }
-    return this.result();
-  }
-
-  // --- timers
-
-  /** The next moment the current state waits for, if any. */
-  nextDeadline(): number | undefined {
-    const s = this.state;
-    if (s.status === 'CLARIFICATION_REQUESTED') return s.clarificationDeadline;
-    if (s.status !== 'PUBLISHED') return undefined;
-    if (!s.reminderSent && s.reminderAt !== undefined) return s.reminderAt;
-    if (!s.overdueMarked && s.dueAt !== undefined) return s.dueAt;
-    return s.expiresAt;
-  }
-
-  /** Waits until the state changes, every recipient has answered, history grows long, or the next deadline. */
+  /** Waits until the state or its clocks change, every recipient has answered, history grows long, or the next deadline. */
   async waitForChangeOrDeadline(): Promise<void> {
     const s = this.state;
-    const deadline = this.nextDeadline();
+    const deadline = nextDeadline(s, this.schedule());
     const statusBefore = s.status;
+    const clocksBefore = this.clockChanges;
     const wake = () =>
-      s.status !== statusBefore || (s.status === 'PUBLISHED' && s.pendingFinal.length === 0 && !this.lock.held) || this.shouldContinueAsNew;
+      s.status !== statusBefore ||
+      this.clockChanges !== clocksBefore ||
+      (s.status === 'PUBLISHED' && s.pendingFinal.length === 0 && !this.lock.held) ||
+      this.shouldContinueAsNew;
     if (deadline === undefined) await condition(wake);
     else if (deadline > Date.now()) await condition(wake, deadline - Date.now());
   }
 
-  /** Does what has come due: lapse, completion, expiry, OVERDUE or reminders. */
+  /** Does what has come due: lapse, completion, expiry, OVERDUE, reminders or reassessment. */
   handleDue(): Promise<void> {
-    return this.exclusively(async () => {
-      const s = this.state;
+    return this.run(async () => {
       const now = Date.now();
-      if (s.status === 'CLARIFICATION_REQUESTED' && s.clarificationDeadline !== undefined && now >= s.clarificationDeadline) {
-        await this.close('LAPSED', { reason: `No clarification within ${CLARIFICATION_WINDOW_DAYS} days` });
-      } else if (s.status === 'PUBLISHED') {
-        if (s.pendingFinal.length === 0) {
-          await this.close('COMPLETED', {});
-        } else if (s.expiresAt !== undefined && now >= s.expiresAt) {
-          await this.close('EXPIRED', {});
-        } else if (!s.overdueMarked && s.dueAt !== undefined && now >= s.dueAt) {
-          await activities.markOverdue({ ...this.step(now), countries: s.pendingFinal });
-          s.overdueMarked = true;
-          s.reminderSent = true;
-        } else if (!s.reminderSent && s.reminderAt !== undefined && now >= s.reminderAt) {
-          await activities.sendReminders({ ...this.step(now), countries: s.pendingFinal });
-          s.reminderSent = true;
-        }
-      }
+      const step = dueStep(this.state, now, this.schedule());
+      if (!step) return;
+      if (step.kind === 'LAPSE') return this.close('LAPSED', { reason: `No clarification within ${CLARIFICATION_WINDOW_DAYS} days` });
+      if (step.kind === 'COMPLETE') return this.close('COMPLETED', {});
+      if (step.kind === 'EXPIRE') return this.close('EXPIRED', {});
+      if (step.kind === 'REASSESS') await activities.askReassessment({ ...this.step(now), expiresAt: this.state.expiresAt! });
+      else if (step.countries.length && step.kind === 'OVERDUE')
+        await activities.markOverdue({ ...this.step(now), countries: step.countries });
+      else if (step.countries.length) await activities.sendReminders({ ...this.step(now), countries: step.countries });
+      markDone(this.state, step);
     });
   }
 }

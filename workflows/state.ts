@@ -6,16 +6,30 @@
 import { ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { Status } from '../domain/model';
-import { FAILURE_CONFLICT, FAILURE_FORBIDDEN } from './messages';
+import type { FieldProblem } from '../domain/request';
+import { FAILURE_CONFLICT, FAILURE_FORBIDDEN, FAILURE_INVALID } from './messages';
 
 export const activities = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
 
+/** A recipient's own deadline, once it has put the request's back (a delay). */
+export interface OwnDeadline {
+  dueAt: number;
+  reminderAt: number;
+  reminderSent: boolean;
+  overdueMarked: boolean;
+}
+
+/**
+ * Fields added after requests were already running are optional: a run continued from an older
+ * state starts without them.
+ */
 export interface NoticeState {
   status: Status;
   requestingCountry: string;
+  /** The answer window in days (a fraction when the urgency sets it in hours). */
   responseDays: number;
   flags: string[];
   /** Reviewers who approved in the current review round. */
@@ -32,6 +46,14 @@ export interface NoticeState {
   recipients: string[];
   /** Recipients that have not yet sent a final response. */
   pendingFinal: string[];
+  /** `dueAt`, `reminderAt` and their flags are the request's deadline; these recipients have their own. */
+  ownDeadlines?: Record<string, OwnDeadline>;
+  /** Set while the CCF has the request blocked: every clock stops. */
+  blockedSince?: number;
+  /** The requester has been asked to reassess the request (six months before it expires). */
+  reassessmentSent?: boolean;
+  /** A renewal awaits a reviewer's decision. */
+  renewalRequested?: boolean;
 }
 
 export interface NoticeWorkflowInput {
@@ -49,6 +71,14 @@ export const DEFAULT_HISTORY_LIMIT = 10_000;
 
 export const conflict = (message: string) => ApplicationFailure.create({ message, type: FAILURE_CONFLICT, nonRetryable: true });
 export const forbidden = (message: string) => ApplicationFailure.create({ message, type: FAILURE_FORBIDDEN, nonRetryable: true });
+/** A field of the action breaks a rule only the workflow can check (e.g. a deadline it keeps). */
+export const invalid = (problems: FieldProblem[]) =>
+  ApplicationFailure.create({
+    message: problems.map((p) => `${p.path} ${p.message}`).join('; '),
+    type: FAILURE_INVALID,
+    nonRetryable: true,
+    details: [problems],
+  });
 
 export function initialState(input: NoticeWorkflowInput): NoticeState {
   return {

@@ -7,7 +7,7 @@ import { IdParam } from '../schemas/common';
 import { NoticeRequest } from '../schemas/requests';
 import { EventList, NoticeList, NoticeListQuery, NoticeView, ResponseList } from '../schemas/views';
 
-const READERS = ['NCB', 'REVIEWER'] as const;
+const READERS = ['NCB', 'REVIEWER', 'CCF'] as const;
 
 export function noticeRoutes(services: Services, registry: OpenAPIRegistry): Router {
   const router = Router();

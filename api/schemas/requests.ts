@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import * as M from '../../domain/model';
-import { kindProblems, type RequestContent, type RequestField } from '../../domain/request';
+import { kindProblems, windowProblems, type RequestContent, type RequestField } from '../../domain/request';
 import { defaultResponseDays } from '../../domain/time';
 import { AnyCountryCode, CountryCode, Identifiers, Money, isoDate, text, uniqueList } from './common';
 
@@ -72,11 +72,13 @@ const requestFields = {
 export const NoticeRequest = z
   .strictObject({ kind: z.enum(M.KINDS), ...requestFields })
   .superRefine((r, ctx) => {
-    for (const p of kindProblems(r)) ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });
+    for (const p of [...kindProblems(r), ...windowProblems(r)]) ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });
   })
   .transform((r): RequestContent => ({ ...r, responseDays: r.responseDays ?? defaultResponseDays(r.urgency) }))
   .openapi('NoticeRequest', {
-    description: 'A NOTICE goes to every member country but the requester and omits `recipients`; a DIFFUSION names them.',
+    description:
+      'A NOTICE goes to every member country but the requester and omits `recipients`; a DIFFUSION names them. ' +
+      'Answer window: `responseDays` (default 30) for a NORMAL request; 3 days for URGENT and 8 hours for URGENT_DIRECT, which omit `responseDays`.',
   });
 export type NoticeRequest = z.output<typeof NoticeRequest>;
 
@@ -153,3 +155,30 @@ export const ResponseRequest = z
   .openapi('ResponseRequest', {
     description: '`assets`: at least one exactly when ASSETS_LOCATED; `reason` required for UNABLE_TO_ASSIST.',
   });
+
+/** A moment: ISO 8601 with a time zone, answered in UTC. */
+const instant = z.iso
+  .datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-12-01T09:00:00Z' })
+  .transform((s) => new Date(s))
+  .openapi({ type: 'string', format: 'date-time', example: '2026-12-01T09:00:00Z' });
+
+export const AcknowledgementRequest = z
+  .strictObject({ expectedBy: instant.optional().openapi({ description: 'When the recipient expects to answer' }) })
+  .openapi('AcknowledgementRequest');
+
+export const DelayRequest = z
+  .strictObject({
+    reason: text(10_000),
+    expectedBy: instant.openapi({ description: 'The new deadline: later than the current one, at most 90 days from now' }),
+  })
+  .openapi('DelayRequest');
+
+export const BlockingRequest = z.strictObject({ reason: text(10_000) }).openapi('BlockingRequest');
+export const BlockingDecisionRequest = z
+  .strictObject({ outcome: z.enum(M.BLOCKING_OUTCOMES), reason: text(10_000) })
+  .openapi('BlockingDecisionRequest', { description: 'UPHELD cancels the request; DISMISSED lifts the blocking and moves deadlines on.' });
+
+export const RenewalRequest = z.strictObject({ reason: text(10_000) }).openapi('RenewalRequest');
+export const RenewalDecisionRequest = z
+  .strictObject({ decision: z.enum(M.RENEWAL_DECISIONS), reason: text(10_000) })
+  .openapi('RenewalDecisionRequest', { description: 'APPROVE moves the expiry five years on; REJECT leaves the request to expire.' });

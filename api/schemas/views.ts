@@ -6,8 +6,12 @@ import { AssetSought, LocatedAsset, Offence, Subject } from './requests';
 const Recipient = z.object({
   country: z.string(),
   status: z.enum(M.RECIPIENT_STATUSES),
+  final: z.boolean().openapi({ description: 'Its final answer has come' }),
   dueAt: z.string(),
   respondedAt: z.string().nullable(),
+  acknowledgedAt: z.string().nullable(),
+  expectedBy: z.string().nullable(),
+  delayReason: z.string().nullable(),
 });
 const DecisionView = z.object({
   decision: z.enum(M.DECISIONS),
@@ -15,42 +19,90 @@ const DecisionView = z.object({
   grounds: z.array(z.enum(M.GROUNDS)),
   at: z.string(),
 });
-export const NoticeView = z
+
+/** What retention leaves of a request's facts and assets: categories, seriousness, dates and values. */
+const PurgedOffence = z
   .object({
-    id: z.uuid(),
-    reference: z.string().nullable(),
-    kind: z.enum(M.KINDS),
-    status: z.enum(M.STATUSES),
-    requestingCountry: z.string(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    publishedAt: z.string().nullable(),
-    expiresAt: z.string().nullable(),
-    purposes: z.array(z.enum(M.PURPOSES)),
-    subject: Subject,
-    offence: Offence,
-    assetsSought: z.array(AssetSought),
-    handlingCode: z.enum(M.HANDLING_CODES),
-    urgency: z.enum(M.URGENCIES),
-    language: z.enum(M.LANGUAGES),
-    responseDays: z.number().int(),
-    recipients: z.array(Recipient),
-    requestedRecipients: z.array(z.string()).optional(),
-    closure: z
-      .object({ at: z.string(), reason: z.string().nullable(), grounds: z.array(z.string()) })
-      .nullable()
-      .optional()
-      .openapi({ description: 'How the request ended (requester and reviewers): when, why, on what grounds' }),
-    review: z.object({ flags: z.array(z.string()), decisions: z.array(DecisionView) }).optional(),
-    findings: z
-      .object({
-        assetsLocated: z.number().int(),
-        byCategory: z.record(z.string(), z.number().int()),
-        estimatedValue: z.record(z.string(), z.number()),
-      })
-      .optional(),
+    category: z.enum(M.OFFENCE_CATEGORIES),
+    maxPenaltyYears: z.number().int(),
+    legalBasis: z.object({ type: z.enum(M.LEGAL_BASIS_TYPES), date: z.string() }),
   })
-  .openapi('NoticeView', { description: 'A recipient NCB gets this without review and findings, and with its own recipient entry only.' });
+  .openapi('PurgedOffence');
+const PurgedAssetSought = z
+  .object({ category: z.enum(M.ASSET_CATEGORIES), estimatedValue: z.object({ amount: z.number(), currency: z.string() }).optional() })
+  .openapi('PurgedAssetSought');
+export const PurgedLocatedAsset = z
+  .object({
+    category: z.enum(M.ASSET_CATEGORIES),
+    location: z.object({ country: z.string() }),
+    estimatedValue: z.object({ amount: z.number(), currency: z.string() }).optional(),
+    measures: z.enum(M.MEASURES).optional(),
+    source: z.object({ reliability: z.enum(M.RELIABILITY), accuracy: z.number().int() }).optional(),
+  })
+  .openapi('PurgedLocatedAsset');
+
+const FullNoticeView = z.object({
+  id: z.uuid(),
+  reference: z.string().nullable(),
+  kind: z.enum(M.KINDS),
+  status: z.enum(M.STATUSES),
+  requestingCountry: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  publishedAt: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  purgedAt: z.string().nullable().openapi({ description: "When retention erased the request's personal data" }),
+  purposes: z.array(z.enum(M.PURPOSES)),
+  subject: Subject.nullable().openapi({ description: 'null once retention has erased it' }),
+  offence: z.union([Offence, PurgedOffence]),
+  assetsSought: z.array(z.union([AssetSought, PurgedAssetSought])),
+  handlingCode: z.enum(M.HANDLING_CODES),
+  urgency: z.enum(M.URGENCIES),
+  language: z.enum(M.LANGUAGES),
+  responseDays: z.number().int().nullable().openapi({ description: 'null when the urgency sets a window in hours' }),
+  responseHours: z.number().int().openapi({ description: 'The answer window in hours' }),
+  recipients: z.array(Recipient),
+  blocking: z
+    .object({ since: z.string(), reason: z.string().nullable().optional(), decisionDueAt: z.string().optional() })
+    .nullable()
+    .openapi({ description: 'Set while the CCF has the request blocked' }),
+  renewal: z
+    .object({
+      status: z.enum(['REQUESTED', 'APPROVED', 'REJECTED']),
+      reason: z.string().nullable(),
+      requestedAt: z.string(),
+      decidedAt: z.string().nullable(),
+      decisionReason: z.string().nullable(),
+    })
+    .nullable(),
+  requestedRecipients: z.array(z.string()).optional(),
+  closure: z
+    .object({ at: z.string(), reason: z.string().nullable(), grounds: z.array(z.string()) })
+    .nullable()
+    .optional()
+    .openapi({ description: 'How the request ended (requester, reviewers, CCF): when, why, on what grounds' }),
+  review: z.object({ flags: z.array(z.string()), decisions: z.array(DecisionView) }).optional(),
+  findings: z
+    .object({
+      assetsLocated: z.number().int(),
+      byCategory: z.record(z.string(), z.number().int()),
+      estimatedValue: z.record(z.string(), z.number()),
+    })
+    .optional(),
+});
+
+/** A recipient's view while the CCF has the request blocked. */
+const BlockedNoticeView = z.object({
+  id: z.uuid(),
+  reference: z.string().nullable(),
+  status: z.enum(M.STATUSES),
+  blocking: z.object({ since: z.string() }),
+});
+
+export const NoticeView = z.union([FullNoticeView, BlockedNoticeView]).openapi('NoticeView', {
+  description:
+    'A recipient NCB gets this without review and findings, and with its own recipient entry only; while the CCF has the request blocked, only its id, reference, status and the time of the blocking.',
+});
 
 export const NoticeList = z.object({ items: z.array(NoticeView), nextCursor: z.string().nullable() }).openapi('NoticeList');
 export const NoticeListQuery = z.strictObject({
@@ -68,7 +120,7 @@ export const ResponseView = z
     outcome: z.enum(M.OUTCOMES),
     final: z.boolean(),
     reason: z.string().nullable(),
-    assets: z.array(LocatedAsset),
+    assets: z.array(z.union([LocatedAsset, PurgedLocatedAsset])),
     handlingCode: z.enum(M.HANDLING_CODES),
     createdAt: z.string(),
     late: z.boolean(),
@@ -105,6 +157,7 @@ export const NotificationList = z
         noticeId: z.uuid(),
         reference: z.string().nullable(),
         at: z.string(),
+        detail: z.string().optional().openapi({ description: 'With a DELAY: the recipient and its reason' }),
       }),
     ),
     nextCursor: z.string().nullable(),
@@ -133,11 +186,58 @@ export const PilotReport = z
       responseRate: z.number().nullable(),
       overdue: z.number().int(),
       lateAnswers: z.number().int(),
+      acknowledged: z.number().int(),
+      delayed: z.number().int(),
+      firstAnswerMedianSeconds: z
+        .record(z.string(), z.number())
+        .openapi({ description: "By urgency: from publication to a recipient's first answer" }),
     }),
     assets: z.object({
       located: z.number().int(),
       byCategory: z.record(z.string(), z.number().int()),
       estimatedValue: z.record(z.string(), z.number()),
     }),
+    blocking: z.object({
+      blockedNow: z.number().int(),
+      everBlocked: z.number().int(),
+      upheld: z.number().int(),
+      dismissed: z.number().int(),
+    }),
+    renewals: z.object({ requested: z.number().int(), approved: z.number().int(), rejected: z.number().int() }),
+    links: z.object({ pairs: z.number().int() }),
   })
   .openapi('PilotReport');
+
+export const NoticeLinks = z
+  .object({
+    items: z.array(
+      z.object({
+        identifierType: z.string(),
+        detectedAt: z.string(),
+        otherNoticeId: z.uuid().optional(),
+        otherReference: z.string().nullable().optional(),
+      }),
+    ),
+  })
+  .openapi('NoticeLinks', { description: 'The other request is named to reviewers and the CCF, and to a requester that made both.' });
+
+export const LinkList = z
+  .object({
+    items: z.array(
+      z.object({
+        noticeId: z.uuid(),
+        reference: z.string().nullable(),
+        otherNoticeId: z.uuid(),
+        otherReference: z.string().nullable(),
+        identifierType: z.string(),
+        detectedAt: z.string(),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi('LinkList');
+
+export const LinkListQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(300).optional().openapi({ description: 'The `nextCursor` of the previous page, as given' }),
+});

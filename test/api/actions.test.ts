@@ -104,7 +104,16 @@ describe('decisions', () => {
     expect(new Date(v.expiresAt).getUTCFullYear() - new Date(v.publishedAt).getUTCFullYear()).toBe(5);
     expect(v.recipients.map((r: { country: string }) => r.country)).toEqual(['ES', 'FR']);
     for (const r of v.recipients) {
-      expect(r).toEqual({ country: r.country, status: 'PENDING', dueAt: expect.any(String), respondedAt: null });
+      expect(r).toEqual({
+        country: r.country,
+        status: 'PENDING',
+        final: false,
+        dueAt: expect.any(String),
+        respondedAt: null,
+        acknowledgedAt: null,
+        expectedBy: null,
+        delayReason: null,
+      });
       expect(Date.parse(r.dueAt) - published).toBe(10 * 86400_000);
     }
   });
@@ -204,7 +213,7 @@ describe('clarifications', () => {
       changes: { recipients: ['FR'], urgency: 'URGENT' },
     });
     expect(answered.status).toBe(200);
-    expect(answered.body).toMatchObject({ urgency: 'URGENT', responseDays: 7 });
+    expect(answered.body).toMatchObject({ urgency: 'URGENT', responseDays: 3, responseHours: 72 });
     expect(['SUBMITTED', 'UNDER_REVIEW']).toContain(answered.body.status);
     expectProblem(await act(it_, id, 'clarifications', { message: 'again' }), 409);
     const v = await waitForStatus(sys, id, it_, 'UNDER_REVIEW');
@@ -222,15 +231,15 @@ describe('clarifications', () => {
 
 describe('clarification changes', () => {
   test('change only what is named: urgency, responseDays and codes stay unless changed', async () => {
-    const n = await submit(sys, it_, freshRequest({ urgency: 'URGENT', responseDays: 5, handlingCode: 'H1', language: 'es' }));
+    const n = await submit(sys, it_, freshRequest({ urgency: 'URGENT', handlingCode: 'H1', language: 'es' }));
     await act(r1, n.id, 'decisions', { decision: 'REQUEST_CLARIFICATION', reason: 'Handling?' });
     const res = await act(it_, n.id, 'clarifications', { message: 'Stricter handling', changes: { handlingCode: 'H3' } });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ urgency: 'URGENT', responseDays: 5, handlingCode: 'H3', language: 'es' });
+    expect(res.body).toMatchObject({ urgency: 'URGENT', responseDays: 3, handlingCode: 'H3', language: 'es' });
     await waitForStatus(sys, n.id, it_, 'UNDER_REVIEW');
     await act(r1, n.id, 'decisions', { decision: 'REQUEST_CLARIFICATION', reason: 'Still urgent?' });
     const plain = await act(it_, n.id, 'clarifications', { message: 'No changes', changes: {} });
-    expect(plain.body).toMatchObject({ urgency: 'URGENT', responseDays: 5, handlingCode: 'H3', language: 'es' });
+    expect(plain.body).toMatchObject({ urgency: 'URGENT', responseDays: 3, handlingCode: 'H3', language: 'es' });
     await waitForStatus(sys, n.id, it_, 'UNDER_REVIEW');
     await act(r1, n.id, 'decisions', { decision: 'REQUEST_CLARIFICATION', reason: 'Really?' });
     const normal = await act(it_, n.id, 'clarifications', {
@@ -358,7 +367,7 @@ describe('responses', () => {
     const interim = await act(fr, v.id, 'responses', { outcome: 'UNABLE_TO_ASSIST', final: false, reason: 'registers being searched' });
     expect(interim.status).toBe(201);
     expect(interim.body.recipients).toEqual([
-      expect.objectContaining({ country: 'FR', status: 'PENDING', respondedAt: expect.any(String) }),
+      expect.objectContaining({ country: 'FR', status: 'RESPONDED', final: false, respondedAt: expect.any(String) }),
     ]);
     expect(interim.body.review).toBeUndefined();
     expect(interim.headers.get('x-response-id')).toMatch(/^[0-9a-f-]{36}$/);

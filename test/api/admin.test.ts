@@ -313,6 +313,15 @@ describe('operational routes (no key)', () => {
       ['get', '/v1/notices/{id}/events'],
       ['get', '/v1/notifications'],
       ['get', '/v1/reports/pilot'],
+      // Round 2: a recipient's duties, the CCF, renewal, links.
+      ['post', '/v1/notices/{id}/acknowledgement'],
+      ['post', '/v1/notices/{id}/delay'],
+      ['post', '/v1/notices/{id}/blocking'],
+      ['post', '/v1/notices/{id}/blocking/decision'],
+      ['post', '/v1/notices/{id}/renewal'],
+      ['post', '/v1/notices/{id}/renewal/decision'],
+      ['get', '/v1/notices/{id}/links'],
+      ['get', '/v1/links'],
     ];
     for (const [m, p] of expected) {
       expect({ route: `${m} ${p}`, documented: Boolean(paths[p]?.[m]) }).toEqual({ route: `${m} ${p}`, documented: true });

@@ -164,7 +164,18 @@ describe('pilot report', () => {
     expect(r.review.decided).toBe(4);
     expect(r.review.medianReviewSeconds).toBeGreaterThanOrEqual(0);
     expect(r.review.medianReviewSeconds).toBeLessThan(600);
-    expect(r.responses).toEqual({ recipients: 2 + 2 + 195, answered: 2, responseRate: 2 / 199, overdue: 0, lateAnswers: 0 });
+    expect(r.responses).toEqual({
+      recipients: 2 + 2 + 195,
+      answered: 2,
+      responseRate: 2 / 199,
+      overdue: 0,
+      lateAnswers: 0,
+      acknowledged: 0,
+      delayed: 0,
+      firstAnswerMedianSeconds: { NORMAL: expect.any(Number) },
+    });
+    expect(r.blocking).toEqual({ blockedNow: 0, everBlocked: 0, upheld: 0, dismissed: 0 });
+    expect(r.renewals).toEqual({ requested: 0, approved: 0, rejected: 0 });
     expect(r.assets).toEqual({ located: 2, byCategory: { REAL_ESTATE: 1, VEHICLE: 1 }, estimatedValue: { EUR: 900000, USD: 50000 } });
     expect({ ...asAdmin.body, generatedAt: null }).toEqual({ ...r, generatedAt: null });
   });

@@ -63,14 +63,21 @@ describe('a valid request', () => {
     expect(events.body.items[0].actor).toMatchObject({ role: 'NCB', country: 'IT' });
   });
 
-  test('defaults: handlingCode H0, urgency NORMAL, language en, responseDays 30 (7 when URGENT)', async () => {
+  test('defaults: handlingCode H0, urgency NORMAL, language en, responseDays 30; URGENT 3 days, URGENT_DIRECT 8 hours', async () => {
     const { handlingCode: _h, ...noCode } = freshRequest();
     const normal = await submit(sys, it_, noCode);
     expect(normal).toMatchObject({ handlingCode: 'H0', urgency: 'NORMAL', language: 'en', responseDays: 30 });
     const urgent = await submit(sys, it_, freshRequest({ urgency: 'URGENT' }));
-    expect(urgent).toMatchObject({ urgency: 'URGENT', responseDays: 7 });
-    const urgentGiven = await submit(sys, it_, freshRequest({ urgency: 'URGENT', responseDays: 3, language: 'ar', handlingCode: 'H3' }));
-    expect(urgentGiven).toMatchObject({ urgency: 'URGENT', responseDays: 3, language: 'ar', handlingCode: 'H3' });
+    expect(urgent).toMatchObject({ urgency: 'URGENT', responseDays: 3, responseHours: 72 });
+    const direct = await submit(sys, it_, freshRequest({ urgency: 'URGENT_DIRECT', language: 'ar', handlingCode: 'H3' }));
+    expect(direct).toMatchObject({ urgency: 'URGENT_DIRECT', responseDays: null, responseHours: 8, language: 'ar', handlingCode: 'H3' });
+    // An urgent request's window is fixed: choosing days is refused.
+    for (const urgency of ['URGENT', 'URGENT_DIRECT']) {
+      expectFieldErrors(
+        await sys.call('POST', '/v1/notices', { key: it_, body: freshRequest({ urgency, responseDays: 3 }) }),
+        'responseDays',
+      );
+    }
     const bounds = await Promise.all([
       submit(sys, it_, freshRequest({ responseDays: 1 })),
       submit(sys, it_, freshRequest({ responseDays: 365 })),
@@ -78,7 +85,8 @@ describe('a valid request', () => {
     expect(bounds.map((b) => b.responseDays)).toEqual([1, 365]);
     // What is stored is what was shown.
     const stored = await sys.db.prisma.notice.findUniqueOrThrow({ where: { id: urgent.id } });
-    expect(stored.responseDays).toBe(7);
+    expect(stored.responseDays).toBe(3);
+    expect((await sys.db.prisma.notice.findUniqueOrThrow({ where: { id: direct.id } })).responseDays).toBeNull();
   });
 
   test('a subject identified by a document alone is accepted (screening flags the incomplete identity)', async () => {

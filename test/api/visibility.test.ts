@@ -105,7 +105,18 @@ describe('a published request', () => {
     expect(res.body.review).toBeUndefined();
     expect(res.body.findings).toBeUndefined();
     expect(res.body.requestedRecipients).toBeUndefined();
-    expect(res.body.recipients).toEqual([{ country: 'FR', status: 'PENDING', dueAt: expect.any(String), respondedAt: expect.any(String) }]);
+    expect(res.body.recipients).toEqual([
+      {
+        country: 'FR',
+        status: 'RESPONDED',
+        final: false,
+        dueAt: expect.any(String),
+        respondedAt: expect.any(String),
+        acknowledgedAt: null,
+        expectedBy: null,
+        delayReason: null,
+      },
+    ]);
     expect(JSON.stringify(res.body)).not.toMatch(/"ES"|No register access/);
     expect(res.body).toMatchObject({
       id: v.id,

@@ -62,8 +62,9 @@ test('a diffusion survives a restart between publication and its deadline', asyn
   const spain = await key({ role: 'NCB', country: 'ES' });
   const reviewer = await key({ role: 'REVIEWER' });
 
-  // 30 "days" to answer = 6 s; reminder at 80 % = 4.8 s.
-  const created = await call('POST', '/v1/notices', italy, freshRequest({ responseDays: 30 }));
+  // 100 "days" to answer = 20 s; reminder at 80 % = 16 s: time enough for the restart, even on a
+  // busy machine (an OVERDUE due by the time the worker is back covers the reminder).
+  const created = await call('POST', '/v1/notices', italy, freshRequest({ responseDays: 100 }));
   expect(created.status).toBe(201);
   const id = created.body.id;
   const published = await call('POST', `/v1/notices/${id}/decisions`, reviewer, { decision: 'APPROVE' });

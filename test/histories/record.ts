@@ -40,6 +40,7 @@ interface Keys {
   de: string;
   reviewer: string;
   reviewer2: string;
+  ccf: string;
 }
 
 /** Each scenario drives one request to a final state and returns its workflow id and first run id. */
@@ -151,6 +152,62 @@ const scenarios: Record<string, Scenario> = {
     assert.equal(await result(sys, id), 'COMPLETED');
     return { id, firstRunId };
   },
+
+  /** FR acknowledges, ES puts its deadline back; reminders and OVERDUE on each one's date; late answers. */
+  async 'acknowledged-delayed-completed'(sys, k) {
+    const id = await publishScreened(sys, k.it, k.reviewer, freshRequest({ recipients: ['FR', 'ES'], responseDays: 10 }));
+    const now = await sys.env.currentTimeMs();
+    took(await viaWorkflow.acknowledge(sys, k.fr, id, now + 9 * DAY), 'PUBLISHED');
+    took(await viaWorkflow.delay(sys, k.es, id, now + 15 * DAY, 'A court must authorise access'), 'PUBLISHED');
+    await sys.env.sleep(10 * DAY + 60_000);
+    await waitForNotification(sys, id, 'OVERDUE');
+    took(await viaWorkflow.respond(sys, k.fr, id, { outcome: 'NO_ASSETS_FOUND' }), 'PUBLISHED');
+    await sys.env.sleep(5 * DAY);
+    took(await viaWorkflow.respond(sys, k.es, id, located('ES')), 'PUBLISHED');
+    assert.equal(await result(sys, id), 'COMPLETED');
+    return { id };
+  },
+
+  /** Blocked by the CCF while the deadline would have passed; dismissed; the clocks resume; answers. */
+  async 'blocked-dismissed-completed'(sys, k) {
+    const id = await publishScreened(sys, k.it, k.reviewer, freshRequest({ recipients: ['FR', 'DE'], responseDays: 10 }));
+    took(await viaWorkflow.respond(sys, k.fr, id, { outcome: 'NO_ASSETS_FOUND', final: false }), 'PUBLISHED');
+    took(await viaWorkflow.block(sys, k.ccf, id), 'PUBLISHED');
+    await sys.env.sleep(12 * DAY);
+    took(await viaWorkflow.decideBlocking(sys, k.ccf, id, 'DISMISSED'), 'PUBLISHED');
+    await sys.env.sleep(9 * DAY);
+    await waitForNotification(sys, id, 'REMINDER');
+    for (const key of [k.fr, k.de]) took(await viaWorkflow.respond(sys, key, id, { outcome: 'NO_ASSETS_FOUND' }), 'PUBLISHED');
+    assert.equal(await result(sys, id), 'COMPLETED');
+    return { id };
+  },
+
+  async 'blocked-upheld-cancelled'(sys, k) {
+    const id = await publishScreened(sys, k.it, k.reviewer, freshRequest({ recipients: ['FR'] }));
+    took(await viaWorkflow.block(sys, k.ccf, id), 'PUBLISHED');
+    took(await viaWorkflow.decideBlocking(sys, k.ccf, id, 'UPHELD'), 'CANCELLED');
+    assert.equal(await result(sys, id), 'CANCELLED');
+    return { id };
+  },
+
+  /**
+   * Reassessment six months before expiry; a renewal rejected, another approved; then withdrawn.
+   * (The test server ends every workflow ten years after it started, before a renewed expiry.)
+   */
+  async 'reassessed-renewed-withdrawn'(sys, k) {
+    const id = await publishScreened(sys, k.it, k.reviewer, freshRequest({ recipients: ['DE'] }));
+    took(await viaWorkflow.respond(sys, k.de, id, { outcome: 'NO_ASSETS_FOUND', final: false }), 'PUBLISHED');
+    await sys.env.sleep(1645 * DAY);
+    await waitForNotification(sys, id, 'REASSESSMENT_DUE');
+    took(await viaWorkflow.requestRenewal(sys, k.it, id), 'PUBLISHED');
+    took(await viaWorkflow.decideRenewal(sys, k.reviewer, id, 'REJECT'), 'PUBLISHED');
+    took(await viaWorkflow.requestRenewal(sys, k.it, id), 'PUBLISHED');
+    took(await viaWorkflow.decideRenewal(sys, k.reviewer, id, 'APPROVE'), 'PUBLISHED');
+    await sys.env.sleep(365 * DAY);
+    took(await viaWorkflow.withdraw(sys, k.it, id, 'Assets recovered'), 'WITHDRAWN');
+    assert.equal(await result(sys, id), 'WITHDRAWN');
+    return { id };
+  },
 };
 
 async function waitForNotification(sys: TestSystem, id: string, type: string): Promise<void> {
@@ -169,15 +226,16 @@ async function main(): Promise<void> {
   const sys = await startTestSystem();
   try {
     await sys.pilot(['IT', 'FR', 'ES', 'DE']);
-    const [it, fr, es, de, reviewer, reviewer2] = await Promise.all([
+    const [it, fr, es, de, reviewer, reviewer2, ccf] = await Promise.all([
       sys.key('NCB', 'IT'),
       sys.key('NCB', 'FR'),
       sys.key('NCB', 'ES'),
       sys.key('NCB', 'DE'),
       sys.key('REVIEWER'),
       sys.key('REVIEWER'),
+      sys.key('CCF'),
     ]);
-    const keys: Keys = { it, fr, es, de, reviewer, reviewer2 };
+    const keys: Keys = { it, fr, es, de, reviewer, reviewer2, ccf };
     for (const [name, scenario] of Object.entries(scenarios)) {
       if (only.length && !only.includes(name)) continue;
       for (const old of fs.readdirSync(HERE).filter((f) => f === `${name}.json` || (f.startsWith(`${name}.run`) && f.endsWith('.json')))) {

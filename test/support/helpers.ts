@@ -8,13 +8,20 @@ import crypto from 'node:crypto';
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Status } from '../../domain/model';
+import { responseWindowDays } from '../../domain/time';
 import { NoticeRequest } from '../../api/schemas/requests';
 import { recordSubmission } from '../../records/notices';
 import { hashKey } from '../../records/keys';
 import {
+  acknowledgeUpdate,
+  blockUpdate,
   cancelUpdate,
   clarifyUpdate,
+  decideBlockingUpdate,
+  decideRenewalUpdate,
   decideUpdate,
+  delayUpdate,
+  requestRenewalUpdate,
   respondUpdate,
   withdrawUpdate,
   type ActionResult,
@@ -135,7 +142,7 @@ export function failOnServerErrors(getSys: () => TestSystem | undefined): void {
 // --- the workflow, without HTTP
 
 /** What an update answered: the state after it, or the workflow's refusal. */
-export type Sent = { ok: true; status: Status } | { ok: false; refused: string; message: string };
+export type Sent = { ok: true; status: Status } | { ok: false; refused: string; message: string; problems?: unknown };
 
 async function send<Arg>(sys: TestSystem, id: string, update: UpdateDefinition<ActionResult, [Arg]>, arg: Arg): Promise<Sent> {
   try {
@@ -143,7 +150,8 @@ async function send<Arg>(sys: TestSystem, id: string, update: UpdateDefinition<A
     return { ok: true, status };
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      return { ok: false, refused: err.cause.type ?? 'UNKNOWN', message: err.cause.message };
+      const problems = err.cause.details?.[0];
+      return { ok: false, refused: err.cause.type ?? 'UNKNOWN', message: err.cause.message, ...(problems ? { problems } : {}) };
     }
     throw err;
   }
@@ -185,6 +193,26 @@ export const viaWorkflow = {
       assets: (body.assets ?? []) as never,
       actor,
     });
+  },
+  async acknowledge(sys: TestSystem, key: string, id: string, expectedBy?: number): Promise<Sent> {
+    const actor = await sys.principal(key);
+    return send(sys, id, acknowledgeUpdate, { country: actor.country!, expectedBy, actor });
+  },
+  async delay(sys: TestSystem, key: string, id: string, expectedBy: number, reason = 'Judicial authorisation needed'): Promise<Sent> {
+    const actor = await sys.principal(key);
+    return send(sys, id, delayUpdate, { country: actor.country!, reason, expectedBy, actor });
+  },
+  async block(sys: TestSystem, key: string, id: string, reason = 'A complaint is being examined'): Promise<Sent> {
+    return send(sys, id, blockUpdate, { reason, actor: await sys.principal(key) });
+  },
+  async decideBlocking(sys: TestSystem, key: string, id: string, outcome: 'UPHELD' | 'DISMISSED', reason = 'Examined'): Promise<Sent> {
+    return send(sys, id, decideBlockingUpdate, { outcome, reason, actor: await sys.principal(key) });
+  },
+  async requestRenewal(sys: TestSystem, key: string, id: string, reason = 'The investigation goes on'): Promise<Sent> {
+    return send(sys, id, requestRenewalUpdate, { reason, actor: await sys.principal(key) });
+  },
+  async decideRenewal(sys: TestSystem, key: string, id: string, decision: 'APPROVE' | 'REJECT', reason = 'Reassessed'): Promise<Sent> {
+    return send(sys, id, decideRenewalUpdate, { decision, reason, actor: await sys.principal(key) });
   },
 };
 
@@ -287,7 +315,7 @@ export async function submitWithHistoryLimit(
   const input: NoticeWorkflowInput = {
     noticeId: id,
     requestingCountry: opts.country,
-    responseDays: content.responseDays,
+    responseDays: responseWindowDays(content.urgency, content.responseDays),
     daySeconds: sys.daySeconds,
     historyLimit: opts.historyLimit,
   };

@@ -50,7 +50,7 @@ export interface TestSystem {
   services: Services;
   adminKey: string;
   /** Creates a key directly in the database (fast path for tests that are not about key admin). */
-  key(role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string): Promise<string>;
+  key(role: 'ADMIN' | 'REVIEWER' | 'NCB' | 'CCF', country?: string): Promise<string>;
   /** Who holds a key, as the services see the caller. */
   principal(key: string): Promise<Principal>;
   /** Sets the pilot participants (and quota) directly. */
@@ -84,7 +84,7 @@ export async function startTestSystem(opts: { temporal?: 'time-skipping' | 'dev'
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const key = async (role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string) => {
+  const key = async (role: 'ADMIN' | 'REVIEWER' | 'NCB' | 'CCF', country?: string) => {
     const secret = generateKey();
     await createApiKey(db.prisma, { key: secret, role, country, label: 'test' });
     return secret;
@@ -172,7 +172,10 @@ export function sampleRequest(overrides: Record<string, unknown> = {}): Record<s
   };
 }
 
-/** A valid request about a person no other request uses, so screening does not flag a duplicate. */
+/**
+ * A valid request about a person and an account no other request uses, so screening flags no
+ * duplicate and no other request is linked to it.
+ */
 export function freshRequest(overrides: Record<string, unknown> = {}): Record<string, any> {
   const base = sampleRequest();
   const tag = crypto
@@ -180,7 +183,11 @@ export function freshRequest(overrides: Record<string, unknown> = {}): Record<st
     .toString('hex')
     .replace(/[0-9]/g, (d) => 'GHIJKLMNOP'[Number(d)])
     .toUpperCase();
-  return { ...base, subject: { ...base.subject, familyName: `ROSSI${tag}` }, ...overrides };
+  const account = {
+    ...base.assetsSought[0],
+    identifiers: { iban: `IT60X0542811101${crypto.randomInt(1e11).toString().padStart(12, '0')}` },
+  };
+  return { ...base, subject: { ...base.subject, familyName: `ROSSI${tag}` }, assetsSought: [account], ...overrides };
 }
 
 /** Bounded polling, for effects that land after the call causing them returned (screening, timers). */

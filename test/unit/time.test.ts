@@ -1,5 +1,5 @@
 /** Durations, without any server. */
-import { days, defaultResponseDays, expiryAfter, reminderAt } from '../../domain/time';
+import { days, defaultResponseDays, expiryAfter, reminderAt, responseWindowDays } from '../../domain/time';
 
 test('a day lasts SILVER_DAY_SECONDS', () => {
   expect(days(30, 86400)).toBe(30 * 86_400_000);
@@ -8,7 +8,10 @@ test('a day lasts SILVER_DAY_SECONDS', () => {
 
 test('default response windows', () => {
   expect(defaultResponseDays('NORMAL')).toBe(30);
-  expect(defaultResponseDays('URGENT')).toBe(7);
+  expect(defaultResponseDays('URGENT')).toBe(3);
+  expect(defaultResponseDays('URGENT_DIRECT')).toBeNull();
+  expect(responseWindowDays('URGENT_DIRECT', null)).toBe(8 / 24);
+  expect(responseWindowDays('NORMAL', 21)).toBe(21);
 });
 
 test('validity: five calendar years with real days, in proportion when days are scaled', () => {

@@ -23,12 +23,12 @@ import {
 } from '../support/helpers';
 
 let sys: TestSystem;
-let it_: string, fr: string, es: string, de: string, gb: string, reviewer: string, reviewer2: string;
+let it_: string, fr: string, es: string, de: string, gb: string, reviewer: string, reviewer2: string, ccf: string;
 
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES', 'DE', 'GB'], 500);
-  [it_, fr, es, de, gb, reviewer, reviewer2] = await Promise.all([
+  [it_, fr, es, de, gb, reviewer, reviewer2, ccf] = await Promise.all([
     sys.key('NCB', 'IT'),
     sys.key('NCB', 'FR'),
     sys.key('NCB', 'ES'),
@@ -36,6 +36,7 @@ beforeAll(async () => {
     sys.key('NCB', 'GB'),
     sys.key('REVIEWER'),
     sys.key('REVIEWER'),
+    sys.key('CCF'),
   ]);
 });
 afterAll(() => sys?.stop());
@@ -210,4 +211,45 @@ test('a later run closes the request properly: a withdrawal racing an answer, re
   const chain = await runChain(sys, id, firstRunId);
   expect(chain.slice(0, -1).every((r) => r.lastEvent === CONTINUED)).toBe(true);
   expect(chain[chain.length - 1].lastEvent).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+});
+
+test("a recipient's own deadline and a blocking survive a new run", async () => {
+  const { id, firstRunId } = await submitWithHistoryLimit(sys, {
+    key: it_,
+    country: 'IT',
+    body: freshRequest({ recipients: ['FR', 'ES', 'DE'], responseDays: 10 }),
+    historyLimit: 30,
+  });
+  expect(await viaWorkflow.decide(sys, reviewer, id, 'APPROVE')).toEqual({ ok: true, status: 'PUBLISHED' });
+  const due = (await sys.db.prisma.recipient.findFirstOrThrow({ where: { noticeId: id, country: 'FR' } })).dueAt.getTime();
+  expect(await viaWorkflow.delay(sys, fr, id, due + 20 * DAY)).toEqual({ ok: true, status: 'PUBLISHED' });
+  expect(await viaWorkflow.block(sys, ccf, id)).toEqual({ ok: true, status: 'PUBLISHED' });
+  // Refused updates leave no events, so the history grows by lifting and blocking again until the run rolls over.
+  for (let i = 0; i < 4; i++) {
+    expect(await viaWorkflow.decideBlocking(sys, ccf, id, 'DISMISSED')).toEqual({ ok: true, status: 'PUBLISHED' });
+    expect(await viaWorkflow.block(sys, ccf, id)).toEqual({ ok: true, status: 'PUBLISHED' });
+  }
+  await eventually(
+    () => runChain(sys, id, firstRunId),
+    (c) => c.length >= 2,
+    'a second run',
+  );
+  expect(await wf(id).query('progress')).toMatchObject({ blocked: true, ownDeadlines: ['FR'] });
+
+  // Still blocked in the new run: no clock runs.
+  await sys.env.sleep(15 * DAY);
+  expect(await notificationsOf(sys, id, 'REMINDER')).toEqual([]);
+  expect(await viaWorkflow.decideBlocking(sys, ccf, id, 'DISMISSED')).toEqual({ ok: true, status: 'PUBLISHED' });
+  const moved = await sys.db.prisma.recipient.findMany({ where: { noticeId: id }, orderBy: { country: 'asc' } });
+  // FR's own deadline moved on like the others'.
+  const deDue = moved.find((r) => r.country === 'DE')!.dueAt.getTime();
+  expect(moved.find((r) => r.country === 'FR')!.dueAt.getTime() - deDue).toBe(20 * DAY);
+  await sys.env.sleep(deDue - (await sys.env.currentTimeMs()) + 60_000);
+  expect(
+    await eventually(
+      () => notificationsOf(sys, id, 'OVERDUE'),
+      (n) => n.length >= 2,
+      'OVERDUE for DE and ES',
+    ),
+  ).toEqual(['OVERDUE:DE', 'OVERDUE:ES']);
 });

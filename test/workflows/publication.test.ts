@@ -54,7 +54,7 @@ test('reminder at 80% to those without a final answer, OVERDUE at the due date, 
   expect((await view(id, fr)).recipients).toEqual([expect.objectContaining({ country: 'FR', status: 'RESPONDED' })]);
   expect(await viaWorkflow.respond(sys, es, id, { outcome: 'NO_ASSETS_FOUND', final: false })).toEqual(TAKEN);
   expect((await view(id, es)).recipients).toEqual([
-    expect.objectContaining({ country: 'ES', status: 'PENDING', respondedAt: expect.any(String) }),
+    expect.objectContaining({ country: 'ES', status: 'RESPONDED', final: false, respondedAt: expect.any(String) }),
   ]);
   expect(await wf(id).query('progress')).toMatchObject({ status: 'PUBLISHED', pendingFinal: ['DE', 'ES'] });
 
@@ -74,7 +74,7 @@ test('reminder at 80% to those without a final answer, OVERDUE at the due date, 
   const reminded = await sys.db.prisma.notification.findFirstOrThrow({ where: { noticeId: id, type: 'REMINDER' } });
   expect(reminded.at.getTime() - (publishedAt + 8 * DAY)).toBeGreaterThanOrEqual(0);
   expect(reminded.at.getTime() - (publishedAt + 8 * DAY)).toBeLessThan(0.2 * DAY);
-  expect(await recipientStatuses(id)).toEqual({ FR: 'RESPONDED', ES: 'PENDING', DE: 'PENDING' });
+  expect(await recipientStatuses(id)).toEqual({ FR: 'RESPONDED', ES: 'RESPONDED', DE: 'PENDING' });
   const feed = await sys.call('GET', '/v1/notifications', { key: de });
   expect(feed.body.items.filter((n: any) => n.noticeId === id).map((n: any) => n.type)).toEqual(['PUBLISHED', 'REMINDER']);
 
@@ -139,7 +139,9 @@ test('interim answers do not complete a request; the final ones do', async () =>
     expect(await viaWorkflow.respond(sys, key, id, { outcome: 'NO_ASSETS_FOUND', final: false })).toEqual(TAKEN);
   // The workflow has taken every interim answer in (each update returns once it has), and still waits on both.
   expect(await wf(id).query('progress')).toMatchObject({ status: 'PUBLISHED', pendingFinal: ['DE', 'FR'] });
-  expect(await recipientStatuses(id)).toEqual({ FR: 'PENDING', DE: 'PENDING' });
+  // Both are answering: RESPONDED, but not finally.
+  expect(await recipientStatuses(id)).toEqual({ FR: 'RESPONDED', DE: 'RESPONDED' });
+  expect((await sys.db.prisma.recipient.findMany({ where: { noticeId: id } })).map((r) => r.final)).toEqual([false, false]);
 
   expect(await viaWorkflow.respond(sys, fr, id, { outcome: 'NO_ASSETS_FOUND' })).toEqual(TAKEN);
   expect(await wf(id).query('progress')).toMatchObject({ status: 'PUBLISHED', pendingFinal: ['DE'] });
@@ -176,6 +178,7 @@ test('no answer ever: reminder, overdue, then EXPIRED five years after publicati
     'RESPONSE',
     'REMINDERS_SENT',
     'OVERDUE',
+    'REASSESSMENT_DUE',
     'EXPIRED',
   ]);
   expect(await notificationsOf(sys, id)).toEqual([
@@ -184,6 +187,7 @@ test('no answer ever: reminder, overdue, then EXPIRED five years after publicati
     'OVERDUE:FR',
     'PUBLISHED:ES',
     'PUBLISHED:FR',
+    'REASSESSMENT_DUE:IT',
     'REMINDER:ES',
     'REMINDER:FR',
     'RESPONSE_RECEIVED:IT',

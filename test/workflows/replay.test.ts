@@ -9,6 +9,8 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
+import * as messages from '../../workflows/messages';
+import { REASSESSMENT_PATCH } from '../../workflows/request-lifecycle';
 import { TEST_BUNDLE_PATH } from '../support/global-setup';
 import { quietTemporalRuntime } from '../support/system';
 
@@ -41,6 +43,24 @@ test('the recorded histories cover every final state and a run that continued as
   expect(new Set(results)).toEqual(new Set(['COMPLETED', 'REJECTED', 'LAPSED', 'WITHDRAWN', 'CANCELLED', 'EXPIRED']));
   const continued = lastEvents.filter(({ last }) => eventType(last) === 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
   expect(continued.map((c) => c.file)).toContain('continued-as-new.run1.json');
+});
+
+test('the recorded histories take in every update the workflow handles, and the reassessment patch', () => {
+  const updates = new Set<string>();
+  const markers = new Set<string>();
+  for (const f of files) {
+    for (const e of loadHistory(f).events) {
+      const accepted = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name;
+      if (accepted) updates.add(accepted);
+      const marker = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+      if (marker) markers.add(JSON.parse(Buffer.from(marker).toString()).id);
+    }
+  }
+  const handled = (Object.values(messages) as unknown[])
+    .filter((m): m is { type: 'update'; name: string } => typeof m === 'object' && m !== null && (m as { type?: string }).type === 'update')
+    .map((m) => m.name);
+  expect([...updates].sort()).toEqual([...handled].sort());
+  expect(markers).toContain(REASSESSMENT_PATCH);
 });
 
 test('every recorded history replays without nondeterminism', async () => {

@@ -78,8 +78,26 @@ describe('approval', () => {
     fiveYears.setUTCFullYear(fiveYears.getUTCFullYear() + 5);
     expect(v.expiresAt).toBe(fiveYears.toISOString());
     expect(v.recipients).toEqual([
-      { country: 'ES', status: 'PENDING', dueAt: new Date(publishedAt + 21 * DAY).toISOString(), respondedAt: null },
-      { country: 'FR', status: 'PENDING', dueAt: new Date(publishedAt + 21 * DAY).toISOString(), respondedAt: null },
+      {
+        country: 'ES',
+        status: 'PENDING',
+        final: false,
+        dueAt: new Date(publishedAt + 21 * DAY).toISOString(),
+        respondedAt: null,
+        acknowledgedAt: null,
+        expectedBy: null,
+        delayReason: null,
+      },
+      {
+        country: 'FR',
+        status: 'PENDING',
+        final: false,
+        dueAt: new Date(publishedAt + 21 * DAY).toISOString(),
+        respondedAt: null,
+        acknowledgedAt: null,
+        expectedBy: null,
+        delayReason: null,
+      },
     ]);
     expect(v.review.decisions).toEqual([expect.objectContaining({ decision: 'APPROVE' })]);
 

@@ -1,0 +1,78 @@
+/**
+ * What each caller sees of a request. The requester, reviewers and the CCF see everything; a
+ * recipient sees the published request without its review, its findings or the other recipients,
+ * and nothing but the fact of a blocking while the CCF has it blocked. After retention has erased
+ * its personal data, the subject is gone and the rest keeps only categories, dates and values.
+ */
+import type { Status } from '../domain/model';
+import { URGENT_DIRECT_HOURS } from '../domain/time';
+import { requestContent } from '../records/notices';
+import type { Findings, LoadedNotice } from '../records/queries';
+
+export type Relation = 'REQUESTER' | 'REVIEWER' | 'CCF' | 'RECIPIENT';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const NO_FINDINGS: Findings = { assetsLocated: 0, byCategory: {}, estimatedValue: {} };
+
+/** Findings are for the requester, reviewers and the CCF, and there are none before publication. */
+export const seesFindings = (n: { publishedAt: Date | null }, relation: Relation) => relation !== 'RECIPIENT' && n.publishedAt !== null;
+
+export function noticeView(n: LoadedNotice, relation: Relation, findings?: Findings) {
+  const blocking = n.blockings[0];
+  if (relation === 'RECIPIENT' && blocking) {
+    return { id: n.id, reference: n.reference, status: n.status as Status, blocking: { since: blocking.since.toISOString() } };
+  }
+  // The countries a DIFFUSION names become its recipient entries at publication.
+  const { recipients: _named, ...content } = requestContent(n);
+  const renewal = n.renewals[0];
+  const base = {
+    id: n.id,
+    reference: n.reference,
+    status: n.status as Status,
+    requestingCountry: n.requestingCountry,
+    createdAt: n.createdAt.toISOString(),
+    updatedAt: n.updatedAt.toISOString(),
+    publishedAt: iso(n.publishedAt),
+    expiresAt: iso(n.expiresAt),
+    purgedAt: iso(n.purgedAt),
+    ...content,
+    subject: n.purgedAt ? null : content.subject,
+    responseHours: content.responseDays === null ? URGENT_DIRECT_HOURS : content.responseDays * 24,
+    recipients: n.recipients.map((r) => ({
+      country: r.country,
+      status: r.status,
+      final: r.final,
+      dueAt: r.dueAt.toISOString(),
+      respondedAt: iso(r.respondedAt),
+      acknowledgedAt: iso(r.acknowledgedAt),
+      expectedBy: iso(r.expectedBy),
+      delayReason: r.delayReason,
+    })),
+    blocking: null as null | { since: string; reason?: string | null; decisionDueAt?: string },
+    renewal: renewal
+      ? {
+          status: renewal.decision === 'APPROVE' ? 'APPROVED' : renewal.decision === 'REJECT' ? 'REJECTED' : 'REQUESTED',
+          reason: renewal.reason,
+          requestedAt: renewal.requestedAt.toISOString(),
+          decidedAt: iso(renewal.decidedAt),
+          decisionReason: renewal.decisionReason,
+        }
+      : null,
+  };
+  if (relation === 'RECIPIENT') return base;
+  return {
+    ...base,
+    blocking: blocking
+      ? { since: blocking.since.toISOString(), reason: blocking.reason, decisionDueAt: blocking.decisionDueAt.toISOString() }
+      : null,
+    // Before publication, the requester and reviewers see the countries a diffusion is meant for.
+    ...(n.publishedAt ? {} : { requestedRecipients: n.requestedRecipients }),
+    closure: n.closedAt ? { at: n.closedAt.toISOString(), reason: n.closureReason, grounds: n.closureGrounds } : null,
+    review: {
+      flags: n.flags,
+      decisions: n.decisions.map((d) => ({ decision: d.decision, reason: d.reason, grounds: d.grounds, at: d.at.toISOString() })),
+    },
+    findings: findings ?? NO_FINDINGS,
+  };
+}
+export type NoticeView = ReturnType<typeof noticeView>;
