@@ -15,6 +15,7 @@ import { actionRoutes } from './routes/actions';
 import { adminRoutes } from './routes/admin';
 import { noticeRoutes } from './routes/notices';
 import { operationRoutes } from './routes/operations';
+import { peopleRoutes } from './routes/people';
 import { reportRoutes } from './routes/reports';
 
 export interface AppDeps {
@@ -66,6 +67,7 @@ export function buildApp({ services, log }: AppDeps): express.Express {
   // The key first, then the body: an unauthenticated call learns nothing from how its body is judged.
   const v1 = express.Router();
   v1.use(requireKey(services), requireJsonWhenBody, express.json({ limit: '1mb', strict: true, type: () => true }));
+  v1.use(peopleRoutes(services, registry));
   v1.use(adminRoutes(services, registry));
   v1.use(noticeRoutes(services, registry));
   v1.use(actionRoutes(services, registry));

@@ -21,7 +21,7 @@ import { buildApp } from '../api/app';
 import { MEMBER_COUNTRIES } from '../domain/countries';
 import type { Database } from '../prisma/database';
 import { openPreparedDatabase } from '../prisma/migrate';
-import { createApiKey } from '../records/keys';
+import { createUserWithKey } from '../records/keys';
 import { savePilotSettings } from '../records/pilot';
 import { createServices } from '../services';
 import { generateKey } from '../services/auth';
@@ -300,7 +300,7 @@ export async function startBenchSystem(
 
   const key = async (role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string) => {
     const secret = generateKey();
-    await createApiKey(db.prisma, { key: secret, role, country, label: 'bench' });
+    await createUserWithKey(db.prisma, { name: `Bench ${role}`, role, country, key: secret, label: 'bench' });
     return secret;
   };
   const ncbKeys = new Map<string, Promise<string>>();

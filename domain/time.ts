@@ -30,6 +30,11 @@ export function expiryAfter(fromMs: number, daySeconds: number): number {
   return fromMs + Math.round(realSpan * (daySeconds / 86400));
 }
 
+/** When a key issued at `fromMs` for `expiresInDays` stops working. */
+export function keyExpiresAt(fromMs: number, expiresInDays: number, daySeconds: number): number {
+  return fromMs + days(expiresInDays, daySeconds);
+}
+
 export function reminderAt(publishedMs: number, dueMs: number): number {
   return publishedMs + Math.floor((dueMs - publishedMs) * REMINDER_AT_FRACTION);
 }

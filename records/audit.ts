@@ -8,7 +8,7 @@ import type { Db, Prisma } from './db';
 import { notify } from './notifications';
 
 /** Timers and screening act as the system itself. */
-export type AuditActor = Actor | { role: 'SYSTEM'; country?: null; keyId?: null };
+export type AuditActor = Actor | { role: 'SYSTEM'; country?: null; keyId?: null; userId?: null };
 export const SYSTEM_ACTOR: AuditActor = { role: 'SYSTEM' };
 
 export interface AuditEntry {
@@ -32,6 +32,7 @@ export async function recordAudit(db: Db, ...entries: AuditEntry[]): Promise<voi
       type: e.type,
       actorRole: e.actor.role,
       actorCountry: e.actor.country ?? null,
+      actorUserId: e.actor.userId ?? null,
       actorKeyId: e.actor.keyId ?? null,
       data: e.data as Prisma.InputJsonValue,
     })),
@@ -39,9 +40,18 @@ export async function recordAudit(db: Db, ...entries: AuditEntry[]): Promise<voi
   });
 }
 
-/** A request's trail, oldest first. */
-export function auditTrail(db: Db, noticeId: string) {
-  return db.auditEvent.findMany({ where: { noticeId }, orderBy: { seq: 'asc' } });
+/** An event outside any request (administration), by `actor`. */
+export function recordAction(db: Db, actor: Actor, type: string, data: Record<string, unknown>): Promise<void> {
+  return recordAudit(db, { noticeId: null, at: new Date(), type, actor, data });
+}
+
+/** A request's trail, oldest first, each event with the name of the user who acted (if one did). */
+export async function auditTrail(db: Db, noticeId: string) {
+  const rows = await db.auditEvent.findMany({ where: { noticeId }, orderBy: { seq: 'asc' } });
+  const userIds = [...new Set(rows.map((r) => r.actorUserId).filter((id): id is string => id !== null))];
+  const users = userIds.length ? await db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, name: true } }) : [];
+  const names = new Map(users.map((u) => [u.id, u.name]));
+  return rows.map((r) => ({ ...r, actorName: r.actorUserId ? (names.get(r.actorUserId) ?? null) : null }));
 }
 
 /** A step of a request's workflow: which request, the step's own id (from the workflow), and when. */

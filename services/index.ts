@@ -4,6 +4,7 @@
 import { actionService } from './actions';
 import { adminService } from './admin';
 import { authenticate } from './auth';
+import { peopleService } from './people';
 import type { ServiceDeps } from './context';
 import { readingService } from './reading';
 import { reportService } from './reports';
@@ -23,6 +24,7 @@ export function createServices(deps: ServiceDeps) {
     actions: actionService(deps, workflows, reading),
     reading,
     admin,
+    people: peopleService(deps),
     reports: reportService(deps, admin),
     workflows,
     /** Whether the database and Temporal answer, each within `ms`. */

@@ -207,6 +207,7 @@ export function readingService(deps: ServiceDeps) {
           actor: {
             role: e.actorRole,
             ...(e.actorCountry ? { country: e.actorCountry } : {}),
+            ...(e.actorUserId ? { userId: e.actorUserId, name: e.actorName } : {}),
             ...(e.actorKeyId ? { keyId: e.actorKeyId } : {}),
           },
           data: e.data,

@@ -43,10 +43,11 @@ export const uniqueList = <T extends z.ZodTypeAny>(item: T, max: number) =>
     .refine((a) => new Set(a as unknown[]).size === a.length, { message: 'must not repeat an entry' });
 
 /** A UUID in any letter case, answered in lower case (the form ids are stored and run under). */
-const uuid = (what: string) =>
+export const uuid = (what: string) =>
   z
     .uuid({ message: `must be ${what} (UUID)` })
     .transform((s) => s.toLowerCase())
     .openapi({ format: 'uuid' });
 export const IdParam = z.strictObject({ id: uuid('a request id') });
 export const KeyIdParam = z.strictObject({ id: uuid('a key id') });
+export const UserIdParam = z.strictObject({ id: uuid('a user id') });

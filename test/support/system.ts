@@ -12,7 +12,7 @@ import pino from 'pino';
 import { buildApp } from '../../api/app';
 import { createActivities } from '../../activities';
 import type { Database } from '../../prisma/database';
-import { createApiKey } from '../../records/keys';
+import { createApiKey, createUserWithKey, findActiveKey } from '../../records/keys';
 import { savePilotSettings } from '../../records/pilot';
 import { createServices, type Principal, type Services } from '../../services';
 import { generateKey } from '../../services/auth';
@@ -49,8 +49,10 @@ export interface TestSystem {
   /** The use cases the API calls, for tests that need no HTTP. */
   services: Services;
   adminKey: string;
-  /** Creates a key directly in the database (fast path for tests that are not about key admin). */
-  key(role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string): Promise<string>;
+  /** Creates a user holding one key directly in the database (fast path for tests that are not about key admin). */
+  key(role: 'ADMIN' | 'REVIEWER' | 'NCB' | 'CCF', country?: string): Promise<string>;
+  /** Another key of the user holding `key`. */
+  userKey(key: string, opts?: { expiresAt?: Date }): Promise<string>;
   /** Who holds a key, as the services see the caller. */
   principal(key: string): Promise<Principal>;
   /** Sets the pilot participants (and quota) directly. */
@@ -84,9 +86,16 @@ export async function startTestSystem(opts: { temporal?: 'time-skipping' | 'dev'
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const key = async (role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string) => {
+  const key = async (role: 'ADMIN' | 'REVIEWER' | 'NCB' | 'CCF', country?: string) => {
     const secret = generateKey();
-    await createApiKey(db.prisma, { key: secret, role, country, label: 'test' });
+    await createUserWithKey(db.prisma, { name: `Test ${role}${country ? ` ${country}` : ''}`, role, country, key: secret, label: 'test' });
+    return secret;
+  };
+  const userKey = async (of: string, o: { expiresAt?: Date } = {}) => {
+    const holder = await findActiveKey(db.prisma, of, new Date());
+    if (!holder) throw new Error('userKey: that key does not work');
+    const secret = generateKey();
+    await createApiKey(db.prisma, { key: secret, userId: holder.userId, label: 'test (second key)', expiresAt: o.expiresAt });
     return secret;
   };
   const adminKey = await key('ADMIN');
@@ -101,6 +110,7 @@ export async function startTestSystem(opts: { temporal?: 'time-skipping' | 'dev'
     services,
     adminKey,
     key,
+    userKey,
     principal: (k) => services.authenticate(`Bearer ${k}`),
     async pilot(participants, quotaTotal = 1000, limited = false) {
       await savePilotSettings(db.prisma, { participants, quotaTotal, recipientsLimitedToParticipants: limited });
