@@ -5,6 +5,7 @@ import { actionService } from './actions';
 import { adminService } from './admin';
 import { authenticate } from './auth';
 import { peopleService } from './people';
+import { callCounter, securityEvents } from './perimeter';
 import type { ServiceDeps } from './context';
 import { readingService } from './reading';
 import { reportService } from './reports';
@@ -25,6 +26,11 @@ export function createServices(deps: ServiceDeps) {
     reading,
     admin,
     people: peopleService(deps),
+    perimeter: {
+      /** A rate limiter's store: calls per client in windows of `windowMs`, shared through the database. */
+      callCounter: (windowMs: number, prefix: string) => callCounter(deps, windowMs, prefix),
+      security: securityEvents(deps),
+    },
     reports: reportService(deps, admin),
     workflows,
     /** Whether the database and Temporal answer, each within `ms`. */

@@ -4,14 +4,13 @@
  * without the review, the findings or other recipients; anyone else gets the same answer as for an
  * unknown id. Every read by someone other than the requester is written to the request's audit trail.
  */
-import crypto from 'node:crypto';
 import type { Status } from '../domain/model';
 import { recordAudit, auditTrail } from '../records/audit';
 import { requestContent } from '../records/notices';
 import { findingsFor, isRecipient, listNotices, loadNotice, responsesTo, type Findings, type LoadedNotice } from '../records/queries';
-import { serverSecret } from '../records/secrets';
 import type { Principal, ServiceDeps } from './context';
-import { forbidden, invalid, notFound } from './refusals';
+import { cursorSigner } from './cursors';
+import { forbidden, hidden, invalid, notFound } from './refusals';
 
 export type Relation = 'REQUESTER' | 'REVIEWER' | 'RECIPIENT';
 
@@ -83,7 +82,8 @@ export function readingService(deps: ServiceDeps) {
     const own = principal.role === 'NCB' ? (principal.country ?? '') : undefined;
     let notice = await loadNotice(prisma, id, own !== undefined ? { recipientCountry: own } : {});
     const relation = notice ? relationTo(notice, principal, notice.recipients.length > 0) : undefined;
-    if (!notice || !relation) throw notFound(NOT_VISIBLE);
+    if (!notice) throw notFound(NOT_VISIBLE);
+    if (!relation) throw hidden(NOT_VISIBLE);
     // The requester sees every recipient, not only the (absent) entry of its own country.
     if (relation === 'REQUESTER' && notice.publishedAt) notice = (await loadNotice(prisma, id))!;
     return { notice, relation };
@@ -92,8 +92,9 @@ export function readingService(deps: ServiceDeps) {
   /** How the caller relates to a request, without loading it whole; 404 if it may not know it. */
   async function relationOf(id: string, principal: Principal, notice: { requestingCountry: string; publishedAt: Date | null } | null) {
     const recipient = principal.role === 'NCB' && notice?.publishedAt ? await isRecipient(prisma, id, principal.country ?? '') : false;
-    const relation = notice ? relationTo(notice, principal, recipient) : undefined;
-    if (!relation) throw notFound(NOT_VISIBLE);
+    if (!notice) throw notFound(NOT_VISIBLE);
+    const relation = relationTo(notice, principal, recipient);
+    if (!relation) throw hidden(NOT_VISIBLE);
     return relation;
   }
 
@@ -105,29 +106,10 @@ export function readingService(deps: ServiceDeps) {
     return noticeView(notice, relation, findings);
   }
 
-  // Pagination cursors are signed: one the server did not give out is refused, not run as a query.
-  let cursorKey: Promise<Buffer> | undefined;
-  const signingKey = () => (cursorKey ??= serverSecret(prisma, 'cursor-signing'));
-  async function encodeCursor(n: { createdAt: Date; id: string }): Promise<string> {
-    const payload = Buffer.from(`${n.createdAt.toISOString()}|${n.id}`).toString('base64url');
-    const mac = crypto
-      .createHmac('sha256', await signingKey())
-      .update(payload)
-      .digest('base64url')
-      .slice(0, 22);
-    return `${payload}.${mac}`;
-  }
+  const cursors = cursorSigner(prisma, 'notices');
+  const encodeCursor = (n: { createdAt: Date; id: string }) => cursors.encode(n.createdAt.toISOString(), n.id);
   async function decodeCursor(cursor: string): Promise<{ createdAt: Date; id: string }> {
-    const refused = invalid('The query is invalid', [{ path: 'query.cursor', message: 'is not a cursor this API gave out' }]);
-    const [payload, mac] = cursor.split('.');
-    if (!payload || !mac) throw refused;
-    const expected = crypto
-      .createHmac('sha256', await signingKey())
-      .update(payload)
-      .digest('base64url')
-      .slice(0, 22);
-    if (mac.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) throw refused;
-    const [at, id] = Buffer.from(payload, 'base64url').toString('utf8').split('|');
+    const [at, id] = await cursors.decode(cursor);
     return { createdAt: new Date(at), id };
   }
 

@@ -43,6 +43,12 @@ const ConfigSchema = z.object({
   TEMPORAL_TLS_SERVER_NAME: optionalText,
   SILVER_TEMPORAL_PORT: port('SILVER_TEMPORAL_PORT', 7233),
   SILVER_TEMPORAL_UI_PORT: port('SILVER_TEMPORAL_UI_PORT', 8233),
+  SILVER_RATE_LIMIT_PER_MINUTE: z.coerce
+    .number({ error: 'SILVER_RATE_LIMIT_PER_MINUTE must be a number of calls' })
+    .int('SILVER_RATE_LIMIT_PER_MINUTE must be a whole number')
+    .min(1, 'SILVER_RATE_LIMIT_PER_MINUTE must be at least 1')
+    .max(1_000_000, 'SILVER_RATE_LIMIT_PER_MINUTE must be at most 1000000')
+    .default(600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -54,6 +60,8 @@ export interface Config {
   adminKey?: string;
   daySeconds: number;
   databaseUrl?: string;
+  /** Calls a minute per key, and per client address for calls without a valid key. */
+  rateLimitPerMinute: number;
   logLevel: RawConfig['LOG_LEVEL'];
   temporal: {
     /** Unset: the embedded dev server is started. */
@@ -90,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminKey: c.SILVER_ADMIN_KEY,
     daySeconds: c.SILVER_DAY_SECONDS,
     databaseUrl: c.DATABASE_URL,
+    rateLimitPerMinute: c.SILVER_RATE_LIMIT_PER_MINUTE,
     logLevel: c.LOG_LEVEL,
     temporal: {
       address: c.TEMPORAL_ADDRESS,

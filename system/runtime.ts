@@ -102,6 +102,8 @@ export async function startSystem(
       daySeconds: config.daySeconds,
       log,
     });
+    // Refused calls still queued are written before the database closes.
+    stack.push(() => services.perimeter.security.stop());
 
     let worker: Worker | undefined;
     if (mode !== 'api') {
@@ -126,7 +128,7 @@ export async function startSystem(
 
     let apiUrl: string | undefined;
     if (mode !== 'worker') {
-      const app = buildApp({ services, log });
+      const app = buildApp({ services, log, rateLimitPerMinute: config.rateLimitPerMinute });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.port, () => resolve(s));
         s.once('error', reject);

@@ -51,3 +51,9 @@ export const uuid = (what: string) =>
 export const IdParam = z.strictObject({ id: uuid('a request id') });
 export const KeyIdParam = z.strictObject({ id: uuid('a key id') });
 export const UserIdParam = z.strictObject({ id: uuid('a user id') });
+
+/** A page of a list: how many, and from where (the `nextCursor` of the previous page). */
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional().openapi({ description: 'The `nextCursor` of the previous page, as given' }),
+};

@@ -1,6 +1,7 @@
 /** What the API answers about requests: views, lists, answers, the audit trail, notifications, the report. */
 import { z } from 'zod';
 import * as M from '../../domain/model';
+import { pageQuery } from './common';
 import { AssetSought, LocatedAsset, Offence, Subject } from './requests';
 
 const Recipient = z.object({
@@ -57,8 +58,7 @@ export const NoticeListQuery = z.strictObject({
   status: z.enum(M.STATUSES).optional(),
   kind: z.enum(M.KINDS).optional(),
   as: z.enum(['REQUESTER', 'RECIPIENT']).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional().openapi({ description: 'The `nextCursor` of the previous page, as given' }),
+  ...pageQuery,
 });
 
 export const ResponseView = z
@@ -82,7 +82,13 @@ export const EventList = z
       z.object({
         at: z.string(),
         type: z.string(),
-        actor: z.object({ role: z.string(), country: z.string().optional(), keyId: z.string().optional() }),
+        actor: z.object({
+          role: z.string(),
+          country: z.string().optional(),
+          userId: z.string().optional(),
+          name: z.string().nullable().optional(),
+          keyId: z.string().optional(),
+        }),
         data: z.record(z.string(), z.unknown()),
       }),
     ),

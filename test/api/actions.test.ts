@@ -464,7 +464,7 @@ describe('actions that reach a request before its workflow first ran', () => {
     });
     const log = pino({ level: 'silent' });
     const services = createServices({ prisma: sys.db.prisma, temporal: client, taskQueue, daySeconds: sys.daySeconds, log });
-    const app = buildApp({ services, log });
+    const app = buildApp({ services, log, rateLimitPerMinute: 1_000_000 });
     const server = await new Promise<import('node:http').Server>((resolve) => {
       const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
     });

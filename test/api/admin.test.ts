@@ -300,6 +300,9 @@ describe('operational routes (no key)', () => {
 
     // Every route of the public contract (CONTRACT.md).
     const expected = [
+      ['post', '/v1/users'],
+      ['get', '/v1/users'],
+      ['delete', '/v1/users/{id}'],
       ['post', '/v1/api-keys'],
       ['get', '/v1/api-keys'],
       ['delete', '/v1/api-keys/{id}'],
@@ -318,6 +321,7 @@ describe('operational routes (no key)', () => {
       ['get', '/v1/notices/{id}/events'],
       ['get', '/v1/notifications'],
       ['get', '/v1/reports/pilot'],
+      ['get', '/v1/security-events'],
     ];
     for (const [m, p] of expected) {
       expect({ route: `${m} ${p}`, documented: Boolean(paths[p]?.[m]) }).toEqual({ route: `${m} ${p}`, documented: true });
@@ -325,7 +329,7 @@ describe('operational routes (no key)', () => {
     // Secured routes declare the bearer scheme and the problem responses.
     const submitOp = paths['/v1/notices'].post as { security: unknown[]; responses: Record<string, unknown> };
     expect(submitOp.security).toEqual([{ bearerKey: [] }]);
-    for (const s of ['201', '400', '401', '403', '409', '413', '415']) expect(submitOp.responses[s]).toBeDefined();
+    for (const s of ['201', '400', '401', '403', '409', '413', '415', '429']) expect(submitOp.responses[s]).toBeDefined();
     expect(res.body.components.securitySchemes.bearerKey).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 

@@ -66,7 +66,9 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
-export async function startTestSystem(opts: { temporal?: 'time-skipping' | 'dev'; daySeconds?: number } = {}): Promise<TestSystem> {
+export async function startTestSystem(
+  opts: { temporal?: 'time-skipping' | 'dev'; daySeconds?: number; rateLimitPerMinute?: number } = {},
+): Promise<TestSystem> {
   const db = await createTestDatabase();
   const env = await createTemporalEnv(opts.temporal ?? 'time-skipping');
   const taskQueue = `test-${crypto.randomUUID()}`;
@@ -80,7 +82,7 @@ export async function startTestSystem(opts: { temporal?: 'time-skipping' | 'dev'
   const running = worker.run();
   const daySeconds = opts.daySeconds ?? 86400;
   const services = createServices({ prisma: db.prisma, temporal: env.client, taskQueue, daySeconds, log });
-  const app = buildApp({ services, log });
+  const app = buildApp({ services, log, rateLimitPerMinute: opts.rateLimitPerMinute ?? 1_000_000 });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -140,6 +142,7 @@ export async function startTestSystem(opts: { temporal?: 'time-skipping' | 'dev'
       });
       worker.shutdown();
       await running;
+      await services.perimeter.security.stop();
       await env.teardown();
       await db.close();
     },
