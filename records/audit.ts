@@ -1,10 +1,12 @@
 /**
  * The audit trail: every read, change, decision and distribution. Rows are only ever added (a
- * trigger refuses UPDATE and DELETE); this module is the one way anything writes it.
+ * trigger refuses UPDATE and DELETE) and are tamper-evident: the database chains each new event
+ * to the one before it by hash (migration audit_hash_chain), and `verifyAuditChain` checks the
+ * chain. This module is the one way anything writes or checks it.
  */
 import crypto from 'node:crypto';
 import type { Actor, NotificationType } from '../domain/model';
-import type { Db, Prisma } from './db';
+import type { Db, Prisma, PrismaClient } from './db';
 import { notify } from './notifications';
 
 /** Timers and screening act as the system itself. */
@@ -87,4 +89,52 @@ export async function recordStepEvent(
     actor: event.actor ?? SYSTEM_ACTOR,
     data: event.data,
   });
+}
+
+export interface ChainCheck {
+  ok: boolean;
+  /** Events checked: those up to the chain's head when the check began. */
+  events: number;
+  /** The first event whose hash does not follow from the one before it and its own content. */
+  firstBrokenEventId?: string;
+}
+
+const PAGE = 1000;
+
+/**
+ * Checks the audit hash chain: each event's hash must be the digest of the previous event's hash
+ * and its own content, the first one chained to nothing, the last one the recorded head, and no
+ * event beyond the head. An event edited, deleted, inserted or moved breaks it there. Runs in one
+ * snapshot, so events appended meanwhile are neither seen nor in the way.
+ */
+export function verifyAuditChain(prisma: PrismaClient): Promise<ChainCheck> {
+  return prisma.$transaction(
+    async (tx) => {
+      const head = (await tx.auditChainHead.findUnique({ where: { id: 1 } })) ?? { lastSeq: 0n, lastHash: '' };
+      let prev = '';
+      let after = -1n;
+      let events = 0;
+      let last: { seq: bigint; hash: string | null } | undefined;
+      for (;;) {
+        const rows = await tx.$queryRaw<{ seq: bigint; id: string; hash: string | null; expected: string }[]>`
+          WITH page AS (SELECT * FROM "AuditEvent" WHERE "seq" > ${after} ORDER BY "seq" LIMIT ${PAGE})
+          SELECT "seq", "id"::text AS "id", "hash",
+            audit_event_digest(COALESCE(lag("hash") OVER (ORDER BY "seq"), ${prev}), "id", "noticeId", "at", "type", "actorRole",
+              "actorCountry", "actorUserId", "actorKeyId", "data") AS "expected"
+          FROM page ORDER BY "seq"`;
+        for (const r of rows) {
+          if (r.hash !== r.expected || r.seq > head.lastSeq) return { ok: false, events, firstBrokenEventId: r.id };
+          events++;
+          last = r;
+        }
+        if (rows.length < PAGE) break;
+        prev = rows[rows.length - 1].hash!;
+        after = rows[rows.length - 1].seq;
+      }
+      // With the newest events gone, what is left does not end where the head says the chain ends.
+      const endsAtHead = last ? last.seq === head.lastSeq && last.hash === head.lastHash : head.lastHash === '';
+      return endsAtHead ? { ok: true, events } : { ok: false, events };
+    },
+    { isolationLevel: 'RepeatableRead', timeout: 10 * 60_000, maxWait: 60_000 },
+  );
 }

@@ -3,6 +3,7 @@
  */
 import { actionService } from './actions';
 import { adminService } from './admin';
+import { verifyAuditChain } from '../records/audit';
 import { authenticate } from './auth';
 import { peopleService } from './people';
 import { callCounter, securityEvents } from './perimeter';
@@ -26,6 +27,8 @@ export function createServices(deps: ServiceDeps) {
     reading,
     admin,
     people: peopleService(deps),
+    /** Whether the audit trail's hash chain is intact. */
+    verifyAudit: () => verifyAuditChain(deps.prisma),
     perimeter: {
       /** A rate limiter's store: calls per client in windows of `windowMs`, shared through the database. */
       callCounter: (windowMs: number, prefix: string) => callCounter(deps, windowMs, prefix),

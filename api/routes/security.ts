@@ -1,9 +1,9 @@
-/** What the perimeter keeps for administrators: refused calls. */
+/** What the perimeter keeps for administrators: refused calls, and the check of the audit trail. */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import type { Services } from '../../services';
 import { routeGroup } from '../route';
-import { SecurityEventList, SecurityEventQuery } from '../schemas/security';
+import { AuditVerification, SecurityEventList, SecurityEventQuery } from '../schemas/security';
 
 export function securityRoutes(services: Services, registry: OpenAPIRegistry): Router {
   const router = Router();
@@ -18,6 +18,16 @@ export function securityRoutes(services: Services, registry: OpenAPIRegistry): R
       success: { status: 200, schema: SecurityEventList, description: 'A page of refused calls' },
     },
     async ({ query }) => ({ body: await services.perimeter.security.list(query) }),
+  );
+
+  routes.get(
+    '/audit/verify',
+    {
+      summary: "Check the audit trail's hash chain: an event edited, deleted, inserted or moved in the database breaks it",
+      roles: ['ADMIN'],
+      success: { status: 200, schema: AuditVerification, description: 'The outcome of the check' },
+    },
+    async () => ({ body: await services.verifyAudit() }),
   );
 
   return router;

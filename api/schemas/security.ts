@@ -21,3 +21,11 @@ export const SecurityEventList = z
     nextCursor: z.string().nullable(),
   })
   .openapi('SecurityEventList', { description: 'Refused calls, newest first' });
+
+export const AuditVerification = z
+  .object({
+    ok: z.boolean(),
+    events: z.number().int().openapi({ description: 'Events checked' }),
+    firstBrokenEventId: z.string().optional().openapi({ description: 'The first event whose hash does not follow from the one before' }),
+  })
+  .openapi('AuditVerification', { description: 'ok false without an event id: the newest events are missing' });

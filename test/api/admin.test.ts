@@ -322,6 +322,7 @@ describe('operational routes (no key)', () => {
       ['get', '/v1/notifications'],
       ['get', '/v1/reports/pilot'],
       ['get', '/v1/security-events'],
+      ['get', '/v1/audit/verify'],
     ];
     for (const [m, p] of expected) {
       expect({ route: `${m} ${p}`, documented: Boolean(paths[p]?.[m]) }).toEqual({ route: `${m} ${p}`, documented: true });

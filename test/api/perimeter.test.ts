@@ -141,6 +141,32 @@ describe('rate limits', () => {
   });
 });
 
+describe('the audit trail', () => {
+  test('GET /v1/audit/verify (ADMIN) checks the hash chain; an event edited in the database is named', async () => {
+    await publish(sys, ncbIt, reviewer);
+    const intact = await sys.call('GET', '/v1/audit/verify', { key: sys.adminKey });
+    expect(intact.status).toBe(200);
+    expect(intact.body).toEqual({ ok: true, events: expect.any(Number) });
+    expect(intact.body.events).toBeGreaterThan(3);
+    expectProblem(await sys.call('GET', '/v1/audit/verify', { key: reviewer }), 403);
+
+    const victim = await sys.db.prisma.auditEvent.findFirstOrThrow({ where: { type: 'DECISION' }, orderBy: { seq: 'desc' } });
+    const edit = (data: string) =>
+      sys.db.prisma.$transaction([
+        sys.db.prisma.$executeRawUnsafe('ALTER TABLE "AuditEvent" DISABLE TRIGGER USER'),
+        sys.db.prisma.$executeRawUnsafe(`UPDATE "AuditEvent" SET "data" = '${data}' WHERE "id" = '${victim.id}'`),
+        sys.db.prisma.$executeRawUnsafe('ALTER TABLE "AuditEvent" ENABLE TRIGGER USER'),
+      ]);
+    await edit(JSON.stringify({ ...(victim.data as object), approvals: 2 }));
+    expect((await sys.call('GET', '/v1/audit/verify', { key: sys.adminKey })).body).toMatchObject({
+      ok: false,
+      firstBrokenEventId: victim.id,
+    });
+    await edit(JSON.stringify(victim.data));
+    expect((await sys.call('GET', '/v1/audit/verify', { key: sys.adminKey })).body.ok).toBe(true);
+  });
+});
+
 describe('security events', () => {
   test('401, 403, 429 and a 404 for a hidden request are recorded; a 404 for an unknown id is not', async () => {
     const admin = await sys.key('ADMIN');

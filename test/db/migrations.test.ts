@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import type { Database } from '../../prisma/database';
 import { applyMigrations } from '../../prisma/migrate';
+import { recordAudit, SYSTEM_ACTOR, verifyAuditChain } from '../../records/audit';
 import { createTestDatabase } from '../support/database';
 
 const BEFORE_USERS = '20261129071959_closure_reason_out_of_audit';
@@ -17,7 +18,7 @@ afterAll(() => db?.close());
 
 const sql = (text: string, ...values: unknown[]) => db.prisma.$executeRawUnsafe(text, ...values);
 
-test('keys from before users existed each get a user of their own, and audit events name it', async () => {
+test('keys from before users existed each get a user of their own; audit events name it and are chained', async () => {
   await applyMigrations(db.adapterFactory, BEFORE_USERS);
   const [admin, ncb] = [crypto.randomUUID(), crypto.randomUUID()];
   await sql(`INSERT INTO "ApiKey" ("id", "hash", "role", "country", "label") VALUES ($1::uuid, 'h1', 'ADMIN', NULL, NULL)`, admin);
@@ -41,4 +42,9 @@ test('keys from before users existed each get a user of their own, and audit eve
   ]);
   const events = await db.prisma.auditEvent.findMany({ orderBy: { seq: 'asc' } });
   expect(events.map((e) => e.actorUserId)).toEqual([admin, null]);
+
+  // They are chained in their order, and events written afterwards continue the chain.
+  for (const e of events) expect(e.hash).toMatch(/^[0-9a-f]{64}$/);
+  await recordAudit(db.prisma, { noticeId: null, at: new Date(), type: 'AFTER', actor: SYSTEM_ACTOR, data: {} });
+  expect(await verifyAuditChain(db.prisma)).toEqual({ ok: true, events: 3 });
 });

@@ -67,9 +67,9 @@ export interface TestSystem {
 }
 
 export async function startTestSystem(
-  opts: { temporal?: 'time-skipping' | 'dev'; daySeconds?: number; rateLimitPerMinute?: number } = {},
+  opts: { temporal?: 'time-skipping' | 'dev'; daySeconds?: number; rateLimitPerMinute?: number; db?: Database } = {},
 ): Promise<TestSystem> {
-  const db = await createTestDatabase();
+  const db = opts.db ?? (await createTestDatabase());
   const env = await createTemporalEnv(opts.temporal ?? 'time-skipping');
   const taskQueue = `test-${crypto.randomUUID()}`;
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
