@@ -25,6 +25,7 @@ import { createUserWithKey } from '../records/keys';
 import { savePilotSettings } from '../records/pilot';
 import { createServices } from '../services';
 import { generateKey } from '../services/auth';
+import { encryptedDataConverter, newPayloadKey, parsePayloadKeys } from '../temporal/codec';
 import { TEMPORAL_CLI, ensureTemporalBinaries } from '../temporal/toolchain';
 import { freePort, sampleRequest } from '../test/support/system';
 
@@ -262,7 +263,10 @@ export async function startBenchSystem(
     recipientsLimitedToParticipants: false,
   });
 
+  // Every payload encrypted, as in production.
+  const dataConverter = encryptedDataConverter(parsePayloadKeys(newPayloadKey()));
   const env = await TestWorkflowEnvironment.createLocal({
+    client: { dataConverter },
     server: {
       executable: { type: 'existing-path', path: TEMPORAL_CLI },
       ip: '127.0.0.1',
@@ -278,6 +282,7 @@ export async function startBenchSystem(
     taskQueue,
     workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger: quietBundler }),
     activities: { ...createActivities({ prisma: db.prisma, log }), ...baselineActivities },
+    dataConverter,
   });
   const running = worker.run();
   running.catch((err) => console.error('worker stopped:', err));

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, Worker, type NativeConnection } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import type { PrismaClient } from '../records/db';
@@ -68,6 +69,8 @@ export async function createWorker(opts: {
   taskQueue: string;
   prisma: PrismaClient;
   log: Logger;
+  /** Encrypts every payload (temporal/codec.ts). */
+  dataConverter: DataConverter;
 }): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
@@ -75,6 +78,7 @@ export async function createWorker(opts: {
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
     activities: createActivities({ prisma: opts.prisma, log: opts.log }),
+    dataConverter: opts.dataConverter,
     // Finish in-flight activities on shutdown rather than abandoning them to a retry.
     shutdownGraceTime: '10 seconds',
   });

@@ -16,6 +16,7 @@ import { createApiKey, createUserWithKey, findActiveKey } from '../../records/ke
 import { savePilotSettings } from '../../records/pilot';
 import { createServices, type Principal, type Services } from '../../services';
 import { generateKey } from '../../services/auth';
+import { encryptedDataConverter, parsePayloadKeys } from '../../temporal/codec';
 import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER, ensureTemporalBinaries } from '../../temporal/toolchain';
 import { TEST_BUNDLE_PATH } from './global-setup';
 import { createTestDatabase } from './database';
@@ -31,12 +32,21 @@ export function quietTemporalRuntime(): void {
   });
 }
 
+/** The tests' payload key (fixed, so a test can decrypt what it finds in a history). */
+export const TEST_PAYLOAD_KEYS = parsePayloadKeys(`test-1:${Buffer.alloc(32, 7).toString('base64')}`);
+/** Encrypts every payload, as the system's clients and workers do. */
+export const TEST_DATA_CONVERTER = encryptedDataConverter(TEST_PAYLOAD_KEYS);
+
 export async function createTemporalEnv(kind: 'time-skipping' | 'dev' = 'time-skipping'): Promise<TestWorkflowEnvironment> {
   ensureTemporalBinaries();
   quietTemporalRuntime();
+  const client = { dataConverter: TEST_DATA_CONVERTER };
   return kind === 'time-skipping'
-    ? TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: TEMPORAL_TEST_SERVER } } })
-    : TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: TEMPORAL_CLI }, ip: '127.0.0.1' } });
+    ? TestWorkflowEnvironment.createTimeSkipping({ client, server: { executable: { type: 'existing-path', path: TEMPORAL_TEST_SERVER } } })
+    : TestWorkflowEnvironment.createLocal({
+        client,
+        server: { executable: { type: 'existing-path', path: TEMPORAL_CLI }, ip: '127.0.0.1' },
+      });
 }
 
 export interface TestSystem {
@@ -78,6 +88,7 @@ export async function startTestSystem(
     taskQueue,
     workflowBundle: { codePath: TEST_BUNDLE_PATH },
     activities: createActivities({ prisma: db.prisma, log }),
+    dataConverter: TEST_DATA_CONVERTER,
   });
   const running = worker.run();
   const daySeconds = opts.daySeconds ?? 86400;
