@@ -3,12 +3,15 @@
  * (DATABASE_URL, or the embedded database in SILVER_DATA_DIR, which only one process can open:
  * stop the system first). Prints the outcome as JSON; exits 0 when intact, 1 when broken.
  */
+import fs from 'node:fs';
 import { openDatabase } from '../prisma/database';
 import { verifyAuditChain } from '../records/audit';
 import { databaseTarget, loadConfig } from '../system/config';
 
 async function main(): Promise<number> {
-  const db = await openDatabase(databaseTarget(loadConfig()));
+  const target = databaseTarget(loadConfig());
+  if ('pgliteDir' in target && !fs.existsSync(target.pgliteDir)) throw new Error(`there is no database in ${target.pgliteDir}`);
+  const db = await openDatabase(target);
   try {
     const result = await verifyAuditChain(db.prisma);
     console.log(JSON.stringify(result));
