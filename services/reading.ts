@@ -193,6 +193,7 @@ export function readingService(deps: ServiceDeps) {
             ...(e.actorKeyId ? { keyId: e.actorKeyId } : {}),
           },
           data: e.data,
+          hash: e.hash,
         })),
       };
     },

@@ -90,6 +90,10 @@ export const EventList = z
           keyId: z.string().optional(),
         }),
         data: z.record(z.string(), z.unknown()),
+        hash: z
+          .string()
+          .nullable()
+          .openapi({ description: "SHA-256 over the previous event's hash and this event's content (GET /v1/audit/verify)" }),
       }),
     ),
   })

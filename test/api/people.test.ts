@@ -182,6 +182,8 @@ describe('four-eyes by person', () => {
     const requester = await sys.principal(ncbIt);
     expect(submitted.actor).toEqual({ role: 'NCB', country: 'IT', userId: requester.userId, name: requester.name, keyId: requester.keyId });
     expect(events.body.items.find((e: { type: string }) => e.type === 'SCREENED').actor).toEqual({ role: 'SYSTEM' });
+    // Each event carries its link in the audit hash chain.
+    for (const e of events.body.items) expect(e.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 });
 
