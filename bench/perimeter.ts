@@ -181,8 +181,8 @@ async function main() {
     const rec: number[] = [];
     const unrec: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      unrec.push(...(await runPool(REFUSALS / ROUNDS, C, refuse(refusals.unrecorded))).latencies);
-      rec.push(...(await runPool(REFUSALS / ROUNDS, C, refuse(refusals.recorded))).latencies);
+      unrec.push(...(await runPool(Math.ceil(REFUSALS / ROUNDS), C, refuse(refusals.unrecorded))).latencies);
+      rec.push(...(await runPool(Math.ceil(REFUSALS / ROUNDS), C, refuse(refusals.recorded))).latencies);
     }
     const security = withCodec.perimeter.security;
     const t0 = performance.now();
