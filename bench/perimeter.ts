@@ -25,11 +25,13 @@ import { createActivities } from '../activities';
 import { buildApp } from '../api/app';
 import { MEMBER_COUNTRIES } from '../domain/countries';
 import { openPreparedDatabase } from '../prisma/migrate';
+import { recordAudit, SYSTEM_ACTOR } from '../records/audit';
+import type { PrismaClient } from '../records/db';
 import { createUserWithKey } from '../records/keys';
 import { savePilotSettings } from '../records/pilot';
 import { createServices, type Services } from '../services';
 import { generateKey } from '../services/auth';
-import { encryptedDataConverter, newPayloadKey, parsePayloadKeys } from '../temporal/codec';
+import { EncryptionCodec, encryptedDataConverter, newPayloadKey, parsePayloadKeys } from '../temporal/codec';
 import { TEMPORAL_CLI, ensureTemporalBinaries } from '../temporal/toolchain';
 import {
   baselineActivities,
@@ -208,12 +210,20 @@ async function main() {
       },
       { measure: 'one record() call (µs)', recorded: perRecordUs },
     ]);
+    const alone = await partsAlone(withCodec, db.prisma, hashing);
+    printTable(`Each part alone, one call at a time (a submission's p50 with all on: ${all.p50} ms)`, [
+      { part: 'rate limiter: count a call in the database', 'ms per call': alone.rateLimiter },
+      { part: 'an audit event, chained (hash trigger on)', 'ms per call': alone.auditWithHash },
+      { part: 'an audit event, not chained (trigger off)', 'ms per call': alone.auditWithoutHash },
+      { part: "codec: encrypt and decrypt a request's payload", 'ms per call': alone.codec },
+    ]);
     printJson('perimeter', {
       requests: latencies['all on'].length,
       concurrency: C,
       submit: figures,
       ratios,
       refusal: { ...refusal, perRecordUs },
+      alone,
     });
   } finally {
     for (const s of servers) await new Promise<void>((resolve) => (s.close(() => resolve()), s.closeAllConnections()));
@@ -225,6 +235,31 @@ async function main() {
     await db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What each part costs measured alone, one call after another: steadier than the end-to-end
+ * figures on a busy machine, where a few milliseconds drown in the spread of whole submissions.
+ */
+async function partsAlone(services: Services, prisma: PrismaClient, hashing: (on: boolean) => Promise<unknown>) {
+  const time = async (n: number, fn: (i: number) => Promise<unknown>) => {
+    for (let i = 0; i < 20; i++) await fn(i);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await fn(i);
+    return round((performance.now() - t0) / n, 3);
+  };
+  const counter = services.perimeter.callCounter(60_000, 'bench:');
+  const rateLimiter = await time(1000, (i) => counter.increment(`key-${i % 8}`));
+  const audit = (i: number) =>
+    recordAudit(prisma, { noticeId: null, at: new Date(), type: 'BENCH', actor: SYSTEM_ACTOR, data: { i, what: 'bench' } });
+  const auditWithHash = await time(500, audit);
+  await hashing(false);
+  const auditWithoutHash = await time(500, audit);
+  await hashing(true);
+  const codec = new EncryptionCodec(parsePayloadKeys(newPayloadKey()));
+  const payload = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(uniqueRequest('C'))) };
+  const codecMs = await time(2000, async () => codec.decode(await codec.encode([payload])));
+  return { rateLimiter, auditWithHash, auditWithoutHash, codec: codecMs };
 }
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
