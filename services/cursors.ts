@@ -1,35 +1,44 @@
 /**
- * Pagination cursors are signed: one the server did not give out is refused (400), not run as a
- * query. Each list signs under its own scope, so a cursor of one list is refused by another.
+ * Pagination cursors, signed with a server secret: a cursor the server did not give out is refused
+ * (400), never run as a query. A cursor carries a position: a time and a tie-breaking key. Each
+ * list that keys its positions differently signs under its own scope, so a cursor one list gave
+ * out is refused by another rather than run there.
  */
 import crypto from 'node:crypto';
 import type { Db } from '../records/db';
 import { serverSecret } from '../records/secrets';
 import { invalid } from './refusals';
 
-export function cursorSigner(db: Db, scope: string) {
-  let key: Promise<Buffer> | undefined;
-  const mac = async (payload: string) =>
+export interface Position {
+  at: Date;
+  key: string;
+}
+
+export function cursorCodec(prisma: Db, scope = 'notices') {
+  let secret: Promise<Buffer> | undefined;
+  const sign = async (payload: string) =>
     crypto
-      .createHmac('sha256', await (key ??= serverSecret(db, 'cursor-signing')))
+      .createHmac('sha256', await (secret ??= serverSecret(prisma, 'cursor-signing')))
       .update(`${scope}:${payload}`)
       .digest('base64url')
       .slice(0, 22);
 
   return {
-    /** A cursor carrying `parts` (strings without '|'). */
-    async encode(...parts: string[]): Promise<string> {
-      const payload = Buffer.from(parts.join('|')).toString('base64url');
-      return `${payload}.${await mac(payload)}`;
+    async encode(p: Position): Promise<string> {
+      const payload = Buffer.from(`${p.at.toISOString()}|${p.key}`).toString('base64url');
+      return `${payload}.${await sign(payload)}`;
     },
-    /** The parts of a cursor this server gave out for this list; 400 otherwise. */
-    async decode(cursor: string): Promise<string[]> {
+
+    async decode(cursor: string): Promise<Position> {
       const refused = invalid('The query is invalid', [{ path: 'query.cursor', message: 'is not a cursor this API gave out' }]);
-      const [payload, given] = cursor.split('.');
-      if (!payload || !given) throw refused;
-      const expected = await mac(payload);
-      if (given.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(given), Buffer.from(expected))) throw refused;
-      return Buffer.from(payload, 'base64url').toString('utf8').split('|');
+      const [payload, mac] = cursor.split('.');
+      if (!payload || !mac) throw refused;
+      const expected = await sign(payload);
+      if (mac.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) throw refused;
+      const text = Buffer.from(payload, 'base64url').toString('utf8');
+      const split = text.indexOf('|');
+      return { at: new Date(text.slice(0, split)), key: text.slice(split + 1) };
     },
   };
 }
+export type CursorCodec = ReturnType<typeof cursorCodec>;

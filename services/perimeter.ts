@@ -13,7 +13,8 @@ import {
   type SecurityEventRow,
 } from '../records/perimeter';
 import type { ServiceDeps } from './context';
-import { cursorSigner } from './cursors';
+import { invalid } from './refusals';
+import { cursorCodec } from './cursors';
 
 export const SECURITY_EVENT_KINDS = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND_HIDDEN', 'RATE_LIMITED'] as const;
 export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
@@ -77,7 +78,7 @@ export function securityEvents(deps: ServiceDeps) {
   let dropped = 0;
   let flushing: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
-  const cursors = cursorSigner(prisma, 'security-events');
+  const cursors = cursorCodec(prisma, 'security-events');
 
   async function writeQueued(): Promise<void> {
     while (queue.length) {
@@ -99,6 +100,14 @@ export function securityEvents(deps: ServiceDeps) {
     if (!queue.length && !dropped) return;
     flushing = writeQueued().finally(() => (flushing = undefined));
     await flushing;
+  }
+
+  /** The event a cursor points after (its number, under this list's own signature). */
+  async function positionOf(cursor: string): Promise<bigint> {
+    const { key } = await cursors.decode(cursor);
+    if (!/^\d{1,18}$/.test(key))
+      throw invalid('The query is invalid', [{ path: 'query.cursor', message: 'is not a cursor this API gave out' }]);
+    return BigInt(key);
   }
 
   function schedule(now: boolean) {
@@ -127,7 +136,7 @@ export function securityEvents(deps: ServiceDeps) {
     /** Newest first; what this process still holds in memory is written first. */
     async list(q: { limit: number; cursor?: string; kind?: SecurityEventKind }) {
       await flush();
-      const beforeSeq = q.cursor ? BigInt((await cursors.decode(q.cursor))[0]) : undefined;
+      const beforeSeq = q.cursor ? await positionOf(q.cursor) : undefined;
       const rows = await listSecurityEvents(prisma, { limit: q.limit, beforeSeq, kind: q.kind });
       const page = rows.slice(0, q.limit);
       return {
@@ -140,7 +149,8 @@ export function securityEvents(deps: ServiceDeps) {
           path: e.path,
           ip: e.ip,
         })),
-        nextCursor: rows.length > q.limit ? await cursors.encode(String(page[page.length - 1].seq)) : null,
+        nextCursor:
+          rows.length > q.limit ? await cursors.encode({ at: page[page.length - 1].at, key: String(page[page.length - 1].seq) }) : null,
       };
     },
 

@@ -9,7 +9,7 @@ import { recordAudit, auditTrail } from '../records/audit';
 import { requestContent } from '../records/notices';
 import { findingsFor, isRecipient, listNotices, loadNotice, responsesTo, type Findings, type LoadedNotice } from '../records/queries';
 import type { Principal, ServiceDeps } from './context';
-import { cursorSigner } from './cursors';
+import { cursorCodec } from './cursors';
 import { forbidden, hidden, invalid, notFound } from './refusals';
 
 export type Relation = 'REQUESTER' | 'REVIEWER' | 'RECIPIENT';
@@ -106,11 +106,11 @@ export function readingService(deps: ServiceDeps) {
     return noticeView(notice, relation, findings);
   }
 
-  const cursors = cursorSigner(prisma, 'notices');
-  const encodeCursor = (n: { createdAt: Date; id: string }) => cursors.encode(n.createdAt.toISOString(), n.id);
+  const cursors = cursorCodec(prisma);
+  const encodeCursor = (n: { createdAt: Date; id: string }) => cursors.encode({ at: n.createdAt, key: n.id });
   async function decodeCursor(cursor: string): Promise<{ createdAt: Date; id: string }> {
-    const [at, id] = await cursors.decode(cursor);
-    return { createdAt: new Date(at), id };
+    const p = await cursors.decode(cursor);
+    return { createdAt: p.at, id: p.key };
   }
 
   return {

@@ -20,7 +20,10 @@ BEGIN
   EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO silver_app', current_schema());
   REVOKE UPDATE, DELETE, TRUNCATE ON "AuditEvent" FROM silver_app;
   REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON "AuditChainHead" FROM silver_app;
-  REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON "_prisma_migrations" FROM silver_app;
+  -- (Absent where migrations are replayed on a shadow database to compute a diff.)
+  IF to_regclass('_prisma_migrations') IS NOT NULL THEN
+    REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON "_prisma_migrations" FROM silver_app;
+  END IF;
   -- Tables later migrations create are the application's to use as well.
   EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO silver_app', current_schema());
   EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT USAGE, SELECT ON SEQUENCES TO silver_app', current_schema());

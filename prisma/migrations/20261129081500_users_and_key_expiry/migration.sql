@@ -1,5 +1,5 @@
 -- AlterEnum
-ALTER TYPE "Role" ADD VALUE 'CCF';
+ALTER TYPE "Role" ADD VALUE IF NOT EXISTS 'CCF';
 
 -- CreateTable
 CREATE TABLE "User" (
