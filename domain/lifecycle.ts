@@ -36,7 +36,7 @@ export function approvalsRequired(flags: readonly string[]): number {
   return flags.length > 0 ? 2 : 1;
 }
 
-/** Why this reviewer's approval does not count (undefined: it counts). `approvedBy` identifies people (domain/model.ts personOf). */
+/** Why this reviewer's approval does not count (undefined: it counts). `approvedBy` identifies reviewers. */
 export function approvalRefusal(approvedBy: readonly string[], reviewer: string): string | undefined {
   return approvedBy.includes(reviewer)
     ? 'This reviewer has already approved; a second approval must come from a different reviewer'

@@ -3,7 +3,7 @@
  * Pure data and pure functions only: the workflow bundle imports this module.
  */
 
-/** CCF: the Commission for the Control of Files, the data-protection supervisor. */
+/** CCF: the Commission for the Control of INTERPOL's Files, the data-protection supervisor. */
 export const ROLES = ['ADMIN', 'REVIEWER', 'NCB', 'CCF'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -80,20 +80,12 @@ export const FLAGS = [
 ] as const;
 export type Flag = (typeof FLAGS)[number];
 
-/**
- * Who did something: stored with every audit event and passed to the workflow with every action.
- * `userId` and `name` name the person holding the key; actions recorded before users existed carry
- * the key alone.
- */
+/** Who did something: stored with every audit event and passed to the workflow with every action. */
 export interface Actor {
   role: Role;
   country?: string | null;
   keyId: string;
+  /** The person behind the key (actors recorded before people existed have none). */
   userId?: string;
   name?: string;
-}
-
-/** The person behind an action: its user, or for actions from before users existed, its key. */
-export function personOf(actor: Actor): string {
-  return actor.userId ?? actor.keyId;
 }

@@ -8,7 +8,7 @@
  */
 import { condition, uuid4, workflowInfo } from '@temporalio/workflow';
 import { approvalRefusal, approvalsRequired, refusal, statusAfterDecision, type Action } from '../domain/lifecycle';
-import { type Actor, type Status, isFinal, personOf } from '../domain/model';
+import { type Actor, type Status, isFinal } from '../domain/model';
 import { CLARIFICATION_WINDOW_DAYS, days, expiryAfter, reminderAt } from '../domain/time';
 import type { ActionResult, ClarificationInput, ClosureInput, DecisionInput, NoticeProgress, ResponseInput } from './messages';
 import {
@@ -116,7 +116,7 @@ export class RequestLifecycle {
   /** A decision may arrive while screening runs: it is accepted and waits for the flags. */
   validateDecision(d: DecisionInput): void {
     if (this.state.status !== 'SUBMITTED') this.refuse('DECIDE');
-    const again = d.decision === 'APPROVE' ? approvalRefusal(this.state.approvals, personOf(d.actor)) : undefined;
+    const again = d.decision === 'APPROVE' ? approvalRefusal(this.state.approvals, d.actor.userId ?? d.actor.keyId) : undefined;
     if (again) throw conflict(again);
   }
 
@@ -126,9 +126,9 @@ export class RequestLifecycle {
     await condition(() => s.screened || isFinal(s.status));
     return this.exclusively(async () => {
       this.refuse('DECIDE');
-      const again = d.decision === 'APPROVE' ? approvalRefusal(s.approvals, personOf(d.actor)) : undefined;
+      const again = d.decision === 'APPROVE' ? approvalRefusal(s.approvals, d.actor.userId ?? d.actor.keyId) : undefined;
       if (again) throw conflict(again);
-      const approvals = d.decision === 'APPROVE' ? [...s.approvals, personOf(d.actor)] : s.approvals;
+      const approvals = d.decision === 'APPROVE' ? [...s.approvals, d.actor.userId ?? d.actor.keyId] : s.approvals;
       const required = approvalsRequired(s.flags);
       const next = statusAfterDecision(d.decision, approvals.length, required);
       const at = Date.now();
