@@ -9,23 +9,28 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { Services } from '../services';
-import { requireKey } from './auth';
+import { authenticateAndLimit, noStore, recordRefusal, securityHeaders } from './perimeter';
 import { HttpProblem, problemBody, toProblem } from './problem';
 import { actionRoutes } from './routes/actions';
 import { adminRoutes } from './routes/admin';
 import { dutyRoutes } from './routes/duties';
 import { noticeRoutes } from './routes/notices';
 import { operationRoutes } from './routes/operations';
+import { peopleRoutes } from './routes/people';
 import { reportRoutes } from './routes/reports';
+import { securityRoutes } from './routes/security';
 
 export interface AppDeps {
   services: Services;
   log: Logger;
+  /** Calls a minute allowed per key, and per client address for calls without a valid key. */
+  rateLimitPerMinute: number;
 }
 
-export function buildApp({ services, log }: AppDeps): express.Express {
+export function buildApp({ services, log, rateLimitPerMinute }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   app.set('etag', false);
   app.set('query parser', 'simple');
 
@@ -66,12 +71,15 @@ export function buildApp({ services, log }: AppDeps): express.Express {
 
   // The key first, then the body: an unauthenticated call learns nothing from how its body is judged.
   const v1 = express.Router();
-  v1.use(requireKey(services), requireJsonWhenBody, express.json({ limit: '1mb', strict: true, type: () => true }));
+  v1.use(noStore, ...authenticateAndLimit(services, rateLimitPerMinute));
+  v1.use(requireJsonWhenBody, express.json({ limit: '1mb', strict: true, type: () => true }));
+  v1.use(peopleRoutes(services, registry));
   v1.use(adminRoutes(services, registry));
   v1.use(noticeRoutes(services, registry));
   v1.use(actionRoutes(services, registry));
   v1.use(dutyRoutes(services, registry));
   v1.use(reportRoutes(services, registry));
+  v1.use(securityRoutes(services, registry));
   app.use('/v1', v1);
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
@@ -94,6 +102,7 @@ export function buildApp({ services, log }: AppDeps): express.Express {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const p = toProblem(err);
     if (p.status >= 500) req.log?.error({ err }, 'request failed');
+    recordRefusal(services, err, p.status, req, res);
     if (res.headersSent) return;
     res
       .status(p.status)

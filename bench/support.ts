@@ -21,10 +21,11 @@ import { buildApp } from '../api/app';
 import { MEMBER_COUNTRIES } from '../domain/countries';
 import type { Database } from '../prisma/database';
 import { openPreparedDatabase } from '../prisma/migrate';
-import { createApiKey } from '../records/keys';
+import { createUserWithKey } from '../records/keys';
 import { savePilotSettings } from '../records/pilot';
 import { createServices } from '../services';
 import { generateKey } from '../services/auth';
+import { encryptedDataConverter, newPayloadKey, parsePayloadKeys } from '../temporal/codec';
 import { TEMPORAL_CLI, ensureTemporalBinaries } from '../temporal/toolchain';
 import { freePort, sampleRequest } from '../test/support/system';
 
@@ -262,7 +263,10 @@ export async function startBenchSystem(
     recipientsLimitedToParticipants: false,
   });
 
+  // Every payload encrypted, as in production.
+  const dataConverter = encryptedDataConverter(parsePayloadKeys(newPayloadKey()));
   const env = await TestWorkflowEnvironment.createLocal({
+    client: { dataConverter },
     server: {
       executable: { type: 'existing-path', path: TEMPORAL_CLI },
       ip: '127.0.0.1',
@@ -278,6 +282,7 @@ export async function startBenchSystem(
     taskQueue,
     workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger: quietBundler }),
     activities: { ...createActivities({ prisma: db.prisma, log }), ...baselineActivities },
+    dataConverter,
   });
   const running = worker.run();
   running.catch((err) => console.error('worker stopped:', err));
@@ -291,7 +296,7 @@ export async function startBenchSystem(
     opts.baselineRoutes(baseline, { client: env.client, taskQueue });
     app.use('/bench/baseline', baseline);
   }
-  app.use(buildApp({ services, log }));
+  app.use(buildApp({ services, log, rateLimitPerMinute: 1_000_000 }));
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -300,7 +305,7 @@ export async function startBenchSystem(
 
   const key = async (role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string) => {
     const secret = generateKey();
-    await createApiKey(db.prisma, { key: secret, role, country, label: 'bench' });
+    await createUserWithKey(db.prisma, { name: `Bench ${role}`, role, country, key: secret, label: 'bench' });
     return secret;
   };
   const ncbKeys = new Map<string, Promise<string>>();

@@ -61,6 +61,11 @@ export function reassessmentAt(expiresAt: number, daySeconds: number): number {
   return calendarAfter(expiresAt, { months: -REASSESSMENT_MONTHS_BEFORE_EXPIRY }, daySeconds);
 }
 
+/** When a key issued at `fromMs` for `expiresInDays` stops working. */
+export function keyExpiresAt(fromMs: number, expiresInDays: number, daySeconds: number): number {
+  return fromMs + days(expiresInDays, daySeconds);
+}
+
 export function reminderAt(publishedMs: number, dueMs: number): number {
   return publishedMs + Math.floor((dueMs - publishedMs) * REMINDER_AT_FRACTION);
 }

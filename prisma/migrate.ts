@@ -50,14 +50,17 @@ async function newEngine(adapterFactory: SqlMigrationAwareDriverAdapterFactory) 
   );
 }
 
-function migrationList() {
-  const dirs = fs.existsSync(MIGRATIONS_DIR)
-    ? fs
-        .readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
-        .filter((d) => d.isDirectory())
-        .map((d) => d.name)
-        .sort()
-    : [];
+/** The committed migrations, in order; with `upTo`, only those up to that one (tests of a migration). */
+function migrationList(upTo?: string) {
+  const dirs = (
+    fs.existsSync(MIGRATIONS_DIR)
+      ? fs
+          .readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => d.name)
+          .sort()
+      : []
+  ).filter((name) => upTo === undefined || name <= upTo);
   const lockPath = path.join(MIGRATIONS_DIR, 'migration_lock.toml');
   return {
     baseDir: MIGRATIONS_DIR,
@@ -73,10 +76,10 @@ function migrationList() {
   };
 }
 
-/** Applies every pending migration; returns the names applied now. */
-export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
+/** Applies every pending migration (or those up to `upTo`); returns the names applied now. */
+export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory, upTo?: string): Promise<string[]> {
   const engine = await newEngine(adapterFactory);
-  const out = await engine.applyMigrations({ migrationsList: migrationList(), filters: NO_FILTERS });
+  const out = await engine.applyMigrations({ migrationsList: migrationList(upTo), filters: NO_FILTERS });
   return out.appliedMigrationNames;
 }
 

@@ -1,14 +1,16 @@
 /**
  * The audit trail: every read, change, decision and distribution. Rows are only ever added (a
- * trigger refuses UPDATE and DELETE); this module is the one way anything writes it.
+ * trigger refuses UPDATE and DELETE) and are tamper-evident: the database chains each new event
+ * to the one before it by hash (migration audit_hash_chain), and `verifyAuditChain` checks the
+ * chain. This module is the one way anything writes or checks it.
  */
 import crypto from 'node:crypto';
 import type { Actor, NotificationType } from '../domain/model';
-import type { Db, Prisma } from './db';
+import type { Db, Prisma, PrismaClient } from './db';
 import { notify } from './notifications';
 
 /** Timers and screening act as the system itself. */
-export type AuditActor = Actor | { role: 'SYSTEM'; country?: null; keyId?: null };
+export type AuditActor = Actor | { role: 'SYSTEM'; country?: null; keyId?: null; userId?: null };
 export const SYSTEM_ACTOR: AuditActor = { role: 'SYSTEM' };
 
 export interface AuditEntry {
@@ -32,6 +34,7 @@ export async function recordAudit(db: Db, ...entries: AuditEntry[]): Promise<voi
       type: e.type,
       actorRole: e.actor.role,
       actorCountry: e.actor.country ?? null,
+      actorUserId: e.actor.userId ?? null,
       actorKeyId: e.actor.keyId ?? null,
       data: e.data as Prisma.InputJsonValue,
     })),
@@ -39,9 +42,18 @@ export async function recordAudit(db: Db, ...entries: AuditEntry[]): Promise<voi
   });
 }
 
-/** A request's trail, oldest first. */
-export function auditTrail(db: Db, noticeId: string) {
-  return db.auditEvent.findMany({ where: { noticeId }, orderBy: { seq: 'asc' } });
+/** An event outside any request (administration), by `actor`. */
+export function recordAction(db: Db, actor: Actor, type: string, data: Record<string, unknown>): Promise<void> {
+  return recordAudit(db, { noticeId: null, at: new Date(), type, actor, data });
+}
+
+/** A request's trail, oldest first, each event with the name of the user who acted (if one did). */
+export async function auditTrail(db: Db, noticeId: string) {
+  const rows = await db.auditEvent.findMany({ where: { noticeId }, orderBy: { seq: 'asc' } });
+  const userIds = [...new Set(rows.map((r) => r.actorUserId).filter((id): id is string => id !== null))];
+  const users = userIds.length ? await db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, name: true } }) : [];
+  const names = new Map(users.map((u) => [u.id, u.name]));
+  return rows.map((r) => ({ ...r, actorName: r.actorUserId ? (names.get(r.actorUserId) ?? null) : null }));
 }
 
 /** A step of a request's workflow: which request, the step's own id (from the workflow), and when. */
@@ -77,4 +89,52 @@ export async function recordStepEvent(
     actor: event.actor ?? SYSTEM_ACTOR,
     data: event.data,
   });
+}
+
+export interface ChainCheck {
+  ok: boolean;
+  /** Events checked: those up to the chain's head when the check began. */
+  events: number;
+  /** The first event whose hash does not follow from the one before it and its own content. */
+  firstBrokenEventId?: string;
+}
+
+const PAGE = 1000;
+
+/**
+ * Checks the audit hash chain: each event's hash must be the digest of the previous event's hash
+ * and its own content, the first one chained to nothing, the last one the recorded head, and no
+ * event beyond the head. An event edited, deleted, inserted or moved breaks it there. Runs in one
+ * snapshot, so events appended meanwhile are neither seen nor in the way.
+ */
+export function verifyAuditChain(prisma: PrismaClient): Promise<ChainCheck> {
+  return prisma.$transaction(
+    async (tx) => {
+      const head = (await tx.auditChainHead.findUnique({ where: { id: 1 } })) ?? { lastSeq: 0n, lastHash: '' };
+      let prev = '';
+      let after = -1n;
+      let events = 0;
+      let last: { seq: bigint; hash: string | null } | undefined;
+      for (;;) {
+        const rows = await tx.$queryRaw<{ seq: bigint; id: string; hash: string | null; expected: string }[]>`
+          WITH page AS (SELECT * FROM "AuditEvent" WHERE "seq" > ${after} ORDER BY "seq" LIMIT ${PAGE})
+          SELECT "seq", "id"::text AS "id", "hash",
+            audit_event_digest(COALESCE(lag("hash") OVER (ORDER BY "seq"), ${prev}), "id", "noticeId", "at", "type", "actorRole",
+              "actorCountry", "actorUserId", "actorKeyId", "data") AS "expected"
+          FROM page ORDER BY "seq"`;
+        for (const r of rows) {
+          if (r.hash !== r.expected || r.seq > head.lastSeq) return { ok: false, events, firstBrokenEventId: r.id };
+          events++;
+          last = r;
+        }
+        if (rows.length < PAGE) break;
+        prev = rows[rows.length - 1].hash!;
+        after = rows[rows.length - 1].seq;
+      }
+      // With the newest events gone, what is left does not end where the head says the chain ends.
+      const endsAtHead = last ? last.seq === head.lastSeq && last.hash === head.lastHash : head.lastHash === '';
+      return endsAtHead ? { ok: true, events } : { ok: false, events };
+    },
+    { isolationLevel: 'RepeatableRead', timeout: 10 * 60_000, maxWait: 60_000 },
+  );
 }

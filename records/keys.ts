@@ -1,44 +1,139 @@
-/** API keys. Only a SHA-256 hash of each secret is stored; the secret itself is shown once. */
+/**
+ * Users and their API keys. Only a SHA-256 hash of each secret is stored; the secret itself is
+ * shown once. A key acts with its user's role and country; a key works while it is not revoked,
+ * not expired and its user not disabled.
+ */
 import crypto from 'node:crypto';
 import type { Role } from '../domain/model';
-import type { Db, PrismaClient } from './db';
+import type { Db, Prisma, PrismaClient, Tx } from './db';
 
 export function hashKey(key: string): string {
   return crypto.createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-export function createApiKey(db: Db, k: { key: string; role: Role; country?: string | null; label?: string | null }) {
+export interface NewUser {
+  name: string;
+  role: Role;
+  country?: string | null;
+}
+
+export function createUser(db: Db, u: NewUser) {
+  return db.user.create({ data: { id: crypto.randomUUID(), name: u.name, role: u.role, country: u.country ?? null } });
+}
+
+export function findUser(db: Db, id: string) {
+  return db.user.findUnique({ where: { id } });
+}
+
+export function listUsers(db: Db) {
+  return db.user.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+}
+
+export interface NewKey {
+  key: string;
+  userId: string;
+  label?: string | null;
+  expiresAt?: Date | null;
+  createdAt?: Date;
+}
+
+export function createApiKey(db: Db, k: NewKey) {
   return db.apiKey.create({
-    data: { id: crypto.randomUUID(), hash: hashKey(k.key), role: k.role, country: k.country ?? null, label: k.label ?? null },
+    data: {
+      id: crypto.randomUUID(),
+      hash: hashKey(k.key),
+      userId: k.userId,
+      label: k.label ?? null,
+      expiresAt: k.expiresAt ?? null,
+      createdAt: k.createdAt ?? new Date(),
+    },
+    include: { user: true },
   });
 }
 
-/** The bootstrap ADMIN key: created on first start, left as it is afterwards. */
-export async function ensureAdminKey(db: Db, key: string, label: string): Promise<void> {
-  await db.apiKey.createMany({ data: [{ id: crypto.randomUUID(), hash: hashKey(key), role: 'ADMIN', label }], skipDuplicates: true });
+/** A user holding one new key, in one transaction (the first form of POST /v1/api-keys, and tests). */
+export function createUserWithKey(prisma: PrismaClient, u: NewUser & Omit<NewKey, 'userId'>) {
+  return prisma.$transaction(async (tx) => createApiKey(tx, { ...u, userId: (await createUser(tx, u)).id }));
 }
 
-export async function findActiveKey(db: Db, key: string) {
-  const row = await db.apiKey.findUnique({ where: { hash: hashKey(key) } });
-  return row && !row.revokedAt ? row : null;
+/** The bootstrap ADMIN key: created with its user on first start, left as it is afterwards. */
+export async function ensureAdminKey(prisma: PrismaClient, key: string, label: string): Promise<void> {
+  if (await prisma.apiKey.findUnique({ where: { hash: hashKey(key) }, select: { id: true } })) return;
+  await createUserWithKey(prisma, { name: 'Bootstrap administrator', role: 'ADMIN', key, label }).catch((err: { code?: string }) => {
+    if (err.code !== 'P2002') throw err; // another process created it meanwhile
+  });
 }
 
+/** Keys that work at `now`: not revoked, not expired, their user not disabled. */
+const usable = (now: Date): Prisma.ApiKeyWhereInput => ({
+  revokedAt: null,
+  OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
+  user: { disabledAt: null },
+});
+
+/** The key with this secret and its user, if it works at `now`. */
+export async function findActiveKey(db: Db, key: string, now: Date) {
+  const row = await db.apiKey.findUnique({ where: { hash: hashKey(key) }, include: { user: true } });
+  if (!row || row.revokedAt || row.user.disabledAt || (row.expiresAt && row.expiresAt <= now)) return null;
+  return row;
+}
+
+/** How often `lastUsedAt` is written: at most once per key in this interval, not on every call. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Notes that a key was used at `now`, unless that was already noted less than a minute ago. */
+export async function touchKey(db: Db, id: string, now: Date): Promise<void> {
+  const before = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+  await db.apiKey.updateMany({ where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: before } }] }, data: { lastUsedAt: now } });
+}
+
+/** Keys not revoked (expired ones included, so an administrator sees them), oldest first. */
 export function listActiveKeys(db: Db) {
-  return db.apiKey.findMany({ where: { revokedAt: null }, orderBy: { createdAt: 'asc' } });
+  return db.apiKey.findMany({ where: { revokedAt: null }, orderBy: { createdAt: 'asc' }, include: { user: true } });
 }
 
 /**
- * Revokes a key, unless it is the last active ADMIN key: that would lock every administrator out.
- * The check holds under a lock, so two revocations racing for the last two ADMIN keys cannot both
- * pass (each would otherwise still see the other's key as active).
+ * Whether `leaving` (a key or a user) is the last ADMIN able to act: it holds a usable ADMIN key
+ * and no other enabled ADMIN user holds one.
  */
-export async function revokeKey(prisma: PrismaClient, id: string): Promise<'REVOKED' | 'NOT_FOUND' | 'LAST_ADMIN'> {
+async function isLastAdmin(tx: Tx, leaving: { keyId: string } | { userId: string }, now: Date): Promise<boolean> {
+  const admins: Prisma.ApiKeyWhereInput = { AND: [usable(now), { user: { role: 'ADMIN' } }] };
+  const own: Prisma.ApiKeyWhereInput = 'keyId' in leaving ? { id: leaving.keyId } : { userId: leaving.userId };
+  if ((await tx.apiKey.count({ where: { AND: [admins, own] } })) === 0) return false;
+  return (await tx.apiKey.count({ where: { AND: [admins, { NOT: own }] } })) === 0;
+}
+
+/**
+ * Runs `fn` while no other change to who is an active ADMIN can run: revocations and disablings
+ * take this one lock, so two of them racing for the last two ADMIN keys or users cannot both pass
+ * (each would otherwise still see the other's as active).
+ */
+function withAdminLock<T>(prisma: PrismaClient, fn: (tx: Tx, now: Date) => Promise<T>): Promise<T> {
   return prisma.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('admin-keys'))`;
-    const key = await tx.apiKey.findUnique({ where: { id } });
+    return fn(tx, new Date());
+  });
+}
+
+/** Revokes a key, unless it is the last usable ADMIN key: that would lock every administrator out. */
+export function revokeKey(prisma: PrismaClient, id: string): Promise<'REVOKED' | 'NOT_FOUND' | 'LAST_ADMIN'> {
+  return withAdminLock(prisma, async (tx, now) => {
+    const key = await tx.apiKey.findUnique({ where: { id }, include: { user: true } });
     if (!key || key.revokedAt) return 'NOT_FOUND';
-    if (key.role === 'ADMIN' && (await tx.apiKey.count({ where: { role: 'ADMIN', revokedAt: null } })) <= 1) return 'LAST_ADMIN';
-    await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+    if (await isLastAdmin(tx, { keyId: id }, now)) return 'LAST_ADMIN';
+    await tx.apiKey.update({ where: { id }, data: { revokedAt: now } });
     return 'REVOKED';
+  });
+}
+
+/** Disables a user and revokes all its keys, unless it is the last ADMIN able to act. */
+export function disableUser(prisma: PrismaClient, id: string): Promise<{ outcome: 'DISABLED' | 'NOT_FOUND' | 'LAST_ADMIN'; keys: number }> {
+  return withAdminLock(prisma, async (tx, now) => {
+    const user = await tx.user.findUnique({ where: { id } });
+    if (!user || user.disabledAt) return { outcome: 'NOT_FOUND', keys: 0 };
+    if (await isLastAdmin(tx, { userId: id }, now)) return { outcome: 'LAST_ADMIN', keys: 0 };
+    await tx.user.update({ where: { id }, data: { disabledAt: now } });
+    const { count } = await tx.apiKey.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: now } });
+    return { outcome: 'DISABLED', keys: count };
   });
 }

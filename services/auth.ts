@@ -1,7 +1,7 @@
 /** Who holds an API key: `Authorization: Bearer <key>` names the caller of every /v1 route. */
 import crypto from 'node:crypto';
-import { findActiveKey } from '../records/keys';
 import type { PrismaClient } from '../records/db';
+import { findActiveKey, LAST_USED_RESOLUTION_MS, touchKey } from '../records/keys';
 import type { Principal } from './context';
 import { unauthenticated } from './refusals';
 
@@ -13,7 +13,10 @@ export async function authenticate(prisma: PrismaClient, header: string | undefi
   if (!header) throw unauthenticated('An API key is required: Authorization: Bearer <key>');
   const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(header);
   if (!match) throw unauthenticated('The Authorization header must be "Bearer <key>"');
-  const row = await findActiveKey(prisma, match[1]);
-  if (!row) throw unauthenticated('The API key is unknown or revoked');
-  return { keyId: row.id, role: row.role, country: row.country };
+  const now = new Date();
+  const row = await findActiveKey(prisma, match[1], now);
+  if (!row) throw unauthenticated('The API key is unknown, revoked or expired, or its user is disabled');
+  // lastUsedAt to the minute: a write once a minute per key, not one per call.
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) await touchKey(prisma, row.id, now);
+  return { keyId: row.id, userId: row.user.id, name: row.user.name, role: row.user.role, country: row.user.country };
 }

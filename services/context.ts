@@ -12,5 +12,5 @@ export interface ServiceDeps {
   log: Logger;
 }
 
-/** Who is calling: the holder of an API key. */
-export type Principal = Actor & { country: string | null };
+/** Who is calling: the user holding an API key, and that key. */
+export type Principal = Actor & { country: string | null; userId: string; name: string };

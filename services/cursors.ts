@@ -1,9 +1,11 @@
 /**
  * Pagination cursors, signed with a server secret: a cursor the server did not give out is refused
- * (400), never run as a query. A cursor carries a position: a time and a tie-breaking key.
+ * (400), never run as a query. A cursor carries a position: a time and a tie-breaking key. Each
+ * list that keys its positions differently signs under its own scope, so a cursor one list gave
+ * out is refused by another rather than run there.
  */
 import crypto from 'node:crypto';
-import type { PrismaClient } from '../records/db';
+import type { Db } from '../records/db';
 import { serverSecret } from '../records/secrets';
 import { invalid } from './refusals';
 
@@ -12,12 +14,12 @@ export interface Position {
   key: string;
 }
 
-export function cursorCodec(prisma: PrismaClient) {
+export function cursorCodec(prisma: Db, scope = 'notices') {
   let secret: Promise<Buffer> | undefined;
   const sign = async (payload: string) =>
     crypto
       .createHmac('sha256', await (secret ??= serverSecret(prisma, 'cursor-signing')))
-      .update(payload)
+      .update(`${scope}:${payload}`)
       .digest('base64url')
       .slice(0, 22);
 

@@ -3,8 +3,11 @@
  */
 import { actionService } from './actions';
 import { adminService } from './admin';
+import { verifyAuditChain } from '../records/audit';
 import { authenticate } from './auth';
 import { cursorCodec } from './cursors';
+import { peopleService } from './people';
+import { callCounter, securityEvents } from './perimeter';
 import type { ServiceDeps } from './context';
 import { linkService } from './links';
 import { readingService } from './reading';
@@ -25,8 +28,16 @@ export function createServices(deps: ServiceDeps) {
     submission: submissionService(deps, workflows, reading),
     actions: actionService(deps, workflows, reading),
     reading,
-    links: linkService(deps, reading, cursors),
+    links: linkService(deps, reading, cursorCodec(deps.prisma, 'links')),
     admin,
+    people: peopleService(deps),
+    /** Whether the audit trail's hash chain is intact. */
+    verifyAudit: () => verifyAuditChain(deps.prisma),
+    perimeter: {
+      /** A rate limiter's store: calls per client in windows of `windowMs`, shared through the database. */
+      callCounter: (windowMs: number, prefix: string) => callCounter(deps, windowMs, prefix),
+      security: securityEvents(deps),
+    },
     reports: reportService(deps, admin),
     workflows,
     /** Whether the database and Temporal answer, each within `ms`. */

@@ -9,7 +9,7 @@ import { recordAudit, auditTrail } from '../records/audit';
 import { findingsFor, isRecipient, listNotices, loadNotice, responsesTo, type LoadedNotice } from '../records/queries';
 import type { CursorCodec } from './cursors';
 import type { Principal, ServiceDeps } from './context';
-import { conflict, forbidden, invalid, notFound } from './refusals';
+import { conflict, forbidden, hidden, invalid, notFound } from './refusals';
 import { noticeView, seesFindings, type NoticeView, type Relation } from './views';
 
 export type { NoticeView, Relation } from './views';
@@ -45,7 +45,8 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
     const own = principal.role === 'NCB' ? (principal.country ?? '') : undefined;
     let notice = await loadNotice(prisma, id, own !== undefined ? { recipientCountry: own } : {});
     const relation = notice ? relationTo(notice, principal, notice.recipients.length > 0) : undefined;
-    if (!notice || !relation) throw notFound(NOT_VISIBLE);
+    if (!notice) throw notFound(NOT_VISIBLE);
+    if (!relation) throw hidden(NOT_VISIBLE);
     // The requester sees every recipient, not only the (absent) entry of its own country.
     if (relation === 'REQUESTER' && notice.publishedAt) notice = (await loadNotice(prisma, id))!;
     return { notice, relation };
@@ -54,8 +55,9 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
   /** How the caller relates to a request, without loading it whole; 404 if it may not know it. */
   async function relationOf(id: string, principal: Principal, notice: { requestingCountry: string; publishedAt: Date | null } | null) {
     const recipient = principal.role === 'NCB' && notice?.publishedAt ? await isRecipient(prisma, id, principal.country ?? '') : false;
-    const relation = notice ? relationTo(notice, principal, recipient) : undefined;
-    if (!relation) throw notFound(NOT_VISIBLE);
+    if (!notice) throw notFound(NOT_VISIBLE);
+    const relation = relationTo(notice, principal, recipient);
+    if (!relation) throw hidden(NOT_VISIBLE);
     return relation;
   }
 
@@ -149,9 +151,11 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
           actor: {
             role: e.actorRole,
             ...(e.actorCountry ? { country: e.actorCountry } : {}),
+            ...(e.actorUserId ? { userId: e.actorUserId, name: e.actorName } : {}),
             ...(e.actorKeyId ? { keyId: e.actorKeyId } : {}),
           },
           data: e.data,
+          hash: e.hash,
         })),
       };
     },

@@ -11,6 +11,8 @@ export class Refusal extends Error {
     readonly kind: RefusalKind,
     readonly detail: string,
     readonly problems?: FieldProblem[],
+    /** A NOT_FOUND for something that exists but is hidden from the caller (answered like any 404, recorded as a security event). */
+    readonly hidden = false,
   ) {
     super(detail);
   }
@@ -20,6 +22,7 @@ export const invalid = (detail: string, problems?: FieldProblem[]) => new Refusa
 export const unauthenticated = (detail: string) => new Refusal('UNAUTHENTICATED', detail);
 export const forbidden = (detail: string) => new Refusal('FORBIDDEN', detail);
 export const notFound = (detail: string) => new Refusal('NOT_FOUND', detail);
+export const hidden = (detail: string) => new Refusal('NOT_FOUND', detail, undefined, true);
 export const conflict = (detail: string) => new Refusal('CONFLICT', detail);
 
 /** The same field problems, reported under `prefix` (e.g. a clarification's `changes`). */

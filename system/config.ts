@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parsePayloadKeys, type PayloadKey } from '../temporal/codec';
 
 const port = (name: string, fallback: number) =>
   z.coerce
@@ -48,6 +49,23 @@ const ConfigSchema = z.object({
   TEMPORAL_TLS_SERVER_NAME: optionalText,
   SILVER_TEMPORAL_PORT: port('SILVER_TEMPORAL_PORT', 7233),
   SILVER_TEMPORAL_UI_PORT: port('SILVER_TEMPORAL_UI_PORT', 8233),
+  SILVER_PAYLOAD_KEY: optionalText.superRefine((v, ctx) => {
+    if (v === undefined) return;
+    try {
+      parsePayloadKeys(v);
+    } catch (err) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `SILVER_PAYLOAD_KEY: ${(err as Error).message} (id:base64-key, newest first, comma-separated)`,
+      });
+    }
+  }),
+  SILVER_RATE_LIMIT_PER_MINUTE: z.coerce
+    .number({ error: 'SILVER_RATE_LIMIT_PER_MINUTE must be a number of calls' })
+    .int('SILVER_RATE_LIMIT_PER_MINUTE must be a whole number')
+    .min(1, 'SILVER_RATE_LIMIT_PER_MINUTE must be at least 1')
+    .max(1_000_000, 'SILVER_RATE_LIMIT_PER_MINUTE must be at most 1000000')
+    .default(600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -61,6 +79,10 @@ export interface Config {
   /** Days a request's personal data outlive its end. */
   retentionDays: number;
   databaseUrl?: string;
+  /** Calls a minute per key, and per client address for calls without a valid key. */
+  rateLimitPerMinute: number;
+  /** Keys that encrypt Temporal payloads, newest first (unset: the key file in the data dir). */
+  payloadKeys?: PayloadKey[];
   logLevel: RawConfig['LOG_LEVEL'];
   temporal: {
     /** Unset: the embedded dev server is started. */
@@ -98,6 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     daySeconds: c.SILVER_DAY_SECONDS,
     retentionDays: c.SILVER_RETENTION_DAYS,
     databaseUrl: c.DATABASE_URL,
+    rateLimitPerMinute: c.SILVER_RATE_LIMIT_PER_MINUTE,
+    payloadKeys: c.SILVER_PAYLOAD_KEY === undefined ? undefined : parsePayloadKeys(c.SILVER_PAYLOAD_KEY),
     logLevel: c.LOG_LEVEL,
     temporal: {
       address: c.TEMPORAL_ADDRESS,

@@ -14,10 +14,12 @@ import { openPreparedDatabase } from '../prisma/migrate';
 import { ensureAdminKey } from '../records/keys';
 import { createServices } from '../services';
 import { generateKey } from '../services/auth';
+import { encryptedDataConverter } from '../temporal/codec';
 import { connectClient, connectWorker, limitClosedHistoryRetention } from '../temporal/connection';
 import { startDevServer, assertPortFree, type DevServer } from '../temporal/dev-server';
 import { createWorker } from '../temporal/worker';
 import { databaseTarget, type Config } from './config';
+import { payloadKeys, readSecretFile, writeSecretFile } from './secrets';
 
 export type Mode = 'all' | 'api' | 'worker';
 
@@ -72,12 +74,15 @@ export async function startSystem(
   };
   try {
     if (mode !== 'worker') await assertPortFree(config.port, 'the API', 'PORT');
-    fs.mkdirSync(config.dataDir, { recursive: true });
+    fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
+    const warn = (msg: string) => log.warn(msg);
+    const payload = payloadKeys(config, mode, warn);
+    const dataConverter = encryptedDataConverter(payload.keys);
     const { db, applied } = await openPreparedDatabase(databaseTarget(config));
     stack.push(() => db.close());
     if (applied.length) log.info({ applied }, 'database migrations applied');
-    const adminKeyNote = await bootstrapAdminKey(db, config);
+    const adminKeyNote = await bootstrapAdminKey(db, config, warn);
 
     let devServer: DevServer | undefined;
     let temporalAddress = config.temporal.address;
@@ -93,7 +98,7 @@ export async function startSystem(
       temporalAddress = devServer.address;
     }
 
-    const { client, connection } = await connectClient(config.temporal, temporalAddress);
+    const { client, connection } = await connectClient(config.temporal, temporalAddress, dataConverter);
     stack.push(() => (connection as Connection).close());
     if (devServer) {
       // A cluster's namespace is its operators' to configure (README); the embedded one is ours.
@@ -106,6 +111,8 @@ export async function startSystem(
       daySeconds: config.daySeconds,
       log,
     });
+    // Refused calls still queued are written before the database closes.
+    stack.push(() => services.perimeter.security.stop());
 
     let worker: Worker | undefined;
     if (mode !== 'api') {
@@ -119,6 +126,7 @@ export async function startSystem(
         log: log.child({ component: 'worker' }),
         retentionDays: config.retentionDays,
         daySeconds: config.daySeconds,
+        dataConverter,
       });
       const resumed = await services.workflows.resumeSubmitted();
       await services.workflows.startRetention();
@@ -133,7 +141,7 @@ export async function startSystem(
 
     let apiUrl: string | undefined;
     if (mode !== 'worker') {
-      const app = buildApp({ services, log });
+      const app = buildApp({ services, log, rateLimitPerMinute: config.rateLimitPerMinute });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.port, () => resolve(s));
         s.once('error', reject);
@@ -158,6 +166,7 @@ export async function startSystem(
     if (worker) say(`  Worker           task queue ${config.temporal.taskQueue}`);
     say(`  One "day"        ${config.daySeconds} s`);
     if (adminKeyNote) say(adminKeyNote);
+    if (payload.note) say(payload.note);
     say('');
 
     return { apiUrl, temporalAddress, temporalUiUrl: devServer?.uiUrl, db, client, stop };
@@ -171,19 +180,20 @@ export async function startSystem(
  * The first ADMIN key: SILVER_ADMIN_KEY when set, otherwise one generated on first start, kept in
  * the data dir (readable by its owner only) and printed that once.
  */
-async function bootstrapAdminKey(db: Database, config: Config): Promise<string | undefined> {
+async function bootstrapAdminKey(db: Database, config: Config, warn: (msg: string) => void): Promise<string | undefined> {
   const file = path.join(config.dataDir, 'admin-key');
   const ensure = (key: string, label: string) => ensureAdminKey(db.prisma, key, label);
   if (config.adminKey) {
     await ensure(config.adminKey, 'bootstrap (SILVER_ADMIN_KEY)');
     return '  Admin key        the one in SILVER_ADMIN_KEY';
   }
-  if (fs.existsSync(file)) {
-    await ensure(fs.readFileSync(file, 'utf8').trim(), 'bootstrap (generated)');
+  const kept = readSecretFile(file, warn);
+  if (kept !== undefined) {
+    await ensure(kept.trim(), 'bootstrap (generated)');
     return `  Admin key        kept in ${file}`;
   }
   const key = generateKey();
   await ensure(key, 'bootstrap (generated)');
-  fs.writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  writeSecretFile(file, `${key}\n`);
   return `  Admin key        ${key}\n                   (shown this once; kept in ${file})`;
 }

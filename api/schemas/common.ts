@@ -43,10 +43,17 @@ export const uniqueList = <T extends z.ZodTypeAny>(item: T, max: number) =>
     .refine((a) => new Set(a as unknown[]).size === a.length, { message: 'must not repeat an entry' });
 
 /** A UUID in any letter case, answered in lower case (the form ids are stored and run under). */
-const uuid = (what: string) =>
+export const uuid = (what: string) =>
   z
     .uuid({ message: `must be ${what} (UUID)` })
     .transform((s) => s.toLowerCase())
     .openapi({ format: 'uuid' });
 export const IdParam = z.strictObject({ id: uuid('a request id') });
 export const KeyIdParam = z.strictObject({ id: uuid('a key id') });
+export const UserIdParam = z.strictObject({ id: uuid('a user id') });
+
+/** A page of a list: how many, and from where (the `nextCursor` of the previous page). */
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional().openapi({ description: 'The `nextCursor` of the previous page, as given' }),
+};

@@ -1,6 +1,7 @@
 /** What the API answers about requests: views, lists, answers, the audit trail, notifications, the report. */
 import { z } from 'zod';
 import * as M from '../../domain/model';
+import { pageQuery } from './common';
 import { AssetSought, LocatedAsset, Offence, Subject } from './requests';
 
 const Recipient = z.object({
@@ -109,8 +110,7 @@ export const NoticeListQuery = z.strictObject({
   status: z.enum(M.STATUSES).optional(),
   kind: z.enum(M.KINDS).optional(),
   as: z.enum(['REQUESTER', 'RECIPIENT']).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional().openapi({ description: 'The `nextCursor` of the previous page, as given' }),
+  ...pageQuery,
 });
 
 export const ResponseView = z
@@ -134,8 +134,18 @@ export const EventList = z
       z.object({
         at: z.string(),
         type: z.string(),
-        actor: z.object({ role: z.string(), country: z.string().optional(), keyId: z.string().optional() }),
+        actor: z.object({
+          role: z.string(),
+          country: z.string().optional(),
+          userId: z.string().optional(),
+          name: z.string().nullable().optional(),
+          keyId: z.string().optional(),
+        }),
         data: z.record(z.string(), z.unknown()),
+        hash: z
+          .string()
+          .nullable()
+          .openapi({ description: "SHA-256 over the previous event's hash and this event's content (GET /v1/audit/verify)" }),
       }),
     ),
   })

@@ -12,7 +12,7 @@ import { buildApp } from '../../api/app';
 import { holdsQuota } from '../../domain/pilot';
 import { createServices } from '../../services';
 import { TEST_BUNDLE_PATH } from '../support/global-setup';
-import { startTestSystem, sampleRequest, type TestSystem } from '../support/system';
+import { startTestSystem, sampleRequest, TEST_DATA_CONVERTER, type TestSystem } from '../support/system';
 import {
   expectFieldErrors,
   expectProblem,
@@ -470,10 +470,11 @@ describe('actions that reach a request before its workflow first ran', () => {
       connection: sys.env.client.connection,
       namespace: sys.env.namespace ?? 'default',
       interceptors: { workflow: [interceptor] },
+      dataConverter: TEST_DATA_CONVERTER,
     });
     const log = pino({ level: 'silent' });
     const services = createServices({ prisma: sys.db.prisma, temporal: client, taskQueue, daySeconds: sys.daySeconds, log });
-    const app = buildApp({ services, log });
+    const app = buildApp({ services, log, rateLimitPerMinute: 1_000_000 });
     const server = await new Promise<import('node:http').Server>((resolve) => {
       const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
     });
@@ -498,6 +499,7 @@ describe('actions that reach a request before its workflow first ran', () => {
         taskQueue,
         workflowBundle: { codePath: TEST_BUNDLE_PATH },
         activities: createActivities({ prisma: sys.db.prisma, log }),
+        dataConverter: TEST_DATA_CONVERTER,
       });
       return await worker.runUntil(async () => {
         const res = await answer;

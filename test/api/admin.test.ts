@@ -24,10 +24,13 @@ describe('API keys', () => {
     expect(created.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       key: expect.any(String),
+      userId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       role: 'NCB',
       country: 'FR',
       label: 'NCB Paris',
       createdAt: expect.any(String),
+      expiresAt: null,
+      lastUsedAt: null,
     });
     expect(new Date(created.body.createdAt).toISOString()).toBe(created.body.createdAt);
     expect(created.body.key.length).toBeGreaterThanOrEqual(32);
@@ -46,11 +49,13 @@ describe('API keys', () => {
     const list = await sys.call('GET', '/v1/api-keys', { key: sys.adminKey });
     expect(list.status).toBe(200);
     const entry = list.body.items.find((k: { id: string }) => k.id === created.body.id);
-    expect(entry).toEqual({ id: created.body.id, role: 'NCB', country: 'FR', label: 'NCB Paris', createdAt: created.body.createdAt });
+    const { key: _secret, ...shown } = created.body;
+    expect(entry).toEqual({ ...shown, lastUsedAt: expect.any(String) });
     const text = JSON.stringify(list.body);
     expect(text).not.toContain(created.body.key);
     expect(text).not.toContain(row.hash);
-    for (const k of list.body.items) expect(Object.keys(k).sort()).toEqual(['country', 'createdAt', 'id', 'label', 'role']);
+    for (const k of list.body.items)
+      expect(Object.keys(k).sort()).toEqual(['country', 'createdAt', 'expiresAt', 'id', 'label', 'lastUsedAt', 'role', 'userId']);
   });
 
   test('REVIEWER and ADMIN keys carry no country; label is optional', async () => {
@@ -84,13 +89,13 @@ describe('API keys', () => {
     expect((await sys.call('DELETE', `/v1/api-keys/${admin2.body.id}`, { key: sys.adminKey })).status).toBe(204);
     const attempt = await sys.call('POST', '/v1/api-keys', { key: admin2.body.key, body: { role: 'ADMIN' } });
     expectProblem(attempt, 401);
-    expect(await sys.db.prisma.apiKey.count({ where: { role: 'ADMIN', revokedAt: null } })).toBeGreaterThanOrEqual(1);
+    expect(await sys.db.prisma.apiKey.count({ where: { user: { role: 'ADMIN' }, revokedAt: null } })).toBeGreaterThanOrEqual(1);
   });
 
   test('the last active ADMIN key cannot be revoked', async () => {
-    const admins = await sys.db.prisma.apiKey.findMany({ where: { role: 'ADMIN', revokedAt: null } });
+    const admins = await sys.db.prisma.apiKey.findMany({ where: { user: { role: 'ADMIN' }, revokedAt: null } });
     const own = await sys.db.prisma.apiKey.findFirstOrThrow({
-      where: { role: 'ADMIN', revokedAt: null, label: 'test' },
+      where: { user: { role: 'ADMIN' }, revokedAt: null, label: 'test' },
       orderBy: { createdAt: 'asc' },
     });
     for (const other of admins.filter((a) => a.id !== own.id)) {
@@ -129,7 +134,7 @@ describe('API keys', () => {
     expectProblem(await sys.call('POST', '/v1/api-keys', { key: reviewer, body: { role: 'ADMIN' } }), 403);
     expectProblem(await sys.call('POST', '/v1/api-keys', { key: ncbIt, body: { role: 'ADMIN' } }), 403);
     expectProblem(await sys.call('GET', '/v1/api-keys', { key: reviewer }), 403);
-    const victim = await sys.db.prisma.apiKey.findFirstOrThrow({ where: { role: 'REVIEWER' } });
+    const victim = await sys.db.prisma.apiKey.findFirstOrThrow({ where: { user: { role: 'REVIEWER' } } });
     expectProblem(await sys.call('DELETE', `/v1/api-keys/${victim.id}`, { key: ncbIt }), 403);
     expect((await sys.db.prisma.apiKey.findUniqueOrThrow({ where: { id: victim.id } })).revokedAt).toBeNull();
   });
@@ -295,6 +300,9 @@ describe('operational routes (no key)', () => {
 
     // Every route of the public contract (CONTRACT.md).
     const expected = [
+      ['post', '/v1/users'],
+      ['get', '/v1/users'],
+      ['delete', '/v1/users/{id}'],
       ['post', '/v1/api-keys'],
       ['get', '/v1/api-keys'],
       ['delete', '/v1/api-keys/{id}'],
@@ -322,6 +330,8 @@ describe('operational routes (no key)', () => {
       ['post', '/v1/notices/{id}/renewal/decision'],
       ['get', '/v1/notices/{id}/links'],
       ['get', '/v1/links'],
+      ['get', '/v1/security-events'],
+      ['get', '/v1/audit/verify'],
     ];
     for (const [m, p] of expected) {
       expect({ route: `${m} ${p}`, documented: Boolean(paths[p]?.[m]) }).toEqual({ route: `${m} ${p}`, documented: true });
@@ -329,7 +339,7 @@ describe('operational routes (no key)', () => {
     // Secured routes declare the bearer scheme and the problem responses.
     const submitOp = paths['/v1/notices'].post as { security: unknown[]; responses: Record<string, unknown> };
     expect(submitOp.security).toEqual([{ bearerKey: [] }]);
-    for (const s of ['201', '400', '401', '403', '409', '413', '415']) expect(submitOp.responses[s]).toBeDefined();
+    for (const s of ['201', '400', '401', '403', '409', '413', '415', '429']) expect(submitOp.responses[s]).toBeDefined();
     expect(res.body.components.securitySchemes.bearerKey).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 

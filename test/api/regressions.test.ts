@@ -192,7 +192,7 @@ test('two concurrent revocations of the last two ADMIN keys leave one working', 
     const a = await sys.call('POST', '/v1/api-keys', { key: sys.adminKey, body: { role: 'ADMIN', label: `race a${round}` } });
     const b = await sys.call('POST', '/v1/api-keys', { key: sys.adminKey, body: { role: 'ADMIN', label: `race b${round}` } });
     const others = await sys.db.prisma.apiKey.findMany({
-      where: { role: 'ADMIN', revokedAt: null, id: { notIn: [a.body.id, b.body.id] } },
+      where: { user: { role: 'ADMIN' }, revokedAt: null, id: { notIn: [a.body.id, b.body.id] } },
     });
     await sys.db.prisma.apiKey.updateMany({ where: { id: { in: others.map((o) => o.id) } }, data: { revokedAt: new Date() } });
 
@@ -204,7 +204,7 @@ test('two concurrent revocations of the last two ADMIN keys leave one working', 
     const statuses = results.map((r) => r.status).sort();
     expect(statuses[0]).toBe(204);
     expect([401, 409]).toContain(statuses[1]);
-    const active = await sys.db.prisma.apiKey.findMany({ where: { role: 'ADMIN', revokedAt: null } });
+    const active = await sys.db.prisma.apiKey.findMany({ where: { user: { role: 'ADMIN' }, revokedAt: null } });
     expect(active).toHaveLength(1);
     // Hand the administration back to the suite's own key.
     await sys.db.prisma.apiKey.updateMany({ where: { id: { in: others.map((o) => o.id) } }, data: { revokedAt: null } });

@@ -52,6 +52,8 @@ afterAll(async () => {
 test('a diffusion survives a restart between publication and its deadline', async () => {
   await start();
   const admin = fs.readFileSync(path.join(dataDir, 'admin-key'), 'utf8').trim();
+  // The admin key and the payload keys made on first start are readable by their owner only.
+  for (const secret of ['admin-key', 'payload-keys']) expect(fs.statSync(path.join(dataDir, secret)).mode & 0o777).toBe(0o600);
   expect(
     (await call('PUT', '/v1/pilot', admin, { participants: ['IT', 'FR', 'ES'], quotaTotal: 30, recipientsLimitedToParticipants: false }))
       .status,

@@ -4,17 +4,17 @@
  */
 import crypto from 'node:crypto';
 import { Client as PgClient } from 'pg';
-import type { Database } from '../../prisma/database';
+import { openDatabase, type Database, type DatabaseTarget } from '../../prisma/database';
 import { openPreparedDatabase } from '../../prisma/migrate';
 
 export function testDatabaseKind(): 'pglite' | 'postgres' {
   return process.env.SILVER_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
 }
 
-export async function createTestDatabase(): Promise<Database> {
-  if (testDatabaseKind() === 'pglite') {
-    return (await openPreparedDatabase({ memory: true })).db;
-  }
+/** A fresh database, migrated and seeded; with `{ migrated: false }`, empty (for tests of the migrations). */
+export async function createTestDatabase(opts: { migrated?: boolean } = {}): Promise<Database> {
+  const open = opts.migrated === false ? openDatabase : async (t: DatabaseTarget) => (await openPreparedDatabase(t)).db;
+  if (testDatabaseKind() === 'pglite') return open({ memory: true });
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) throw new Error('SILVER_TEST_DB=postgres needs TEST_DATABASE_URL (a PostgreSQL server URL)');
   const name = `silver_test_${crypto.randomBytes(6).toString('hex')}`;
@@ -24,7 +24,7 @@ export async function createTestDatabase(): Promise<Database> {
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const { db } = await openPreparedDatabase({ url: url.toString() });
+  const db = await open({ url: url.toString() });
   return {
     ...db,
     close: async () => {

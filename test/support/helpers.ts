@@ -28,7 +28,7 @@ import {
   type ResponseInput,
 } from '../../workflows/messages';
 import type { NoticeWorkflowInput } from '../../workflows/notice';
-import { freshRequest, sampleRequest, waitFor, type TestSystem } from './system';
+import { freshRequest, sampleRequest, TEST_DATA_CONVERTER, waitFor, type TestSystem } from './system';
 
 export { freshRequest, sampleRequest, waitFor };
 
@@ -249,7 +249,7 @@ const plainClients = new WeakMap<TestSystem, Client>();
 export function outcome(sys: TestSystem, id: string): Promise<string> {
   let client = plainClients.get(sys);
   if (!client) {
-    client = new Client({ connection: sys.env.connection, namespace: sys.env.namespace });
+    client = new Client({ connection: sys.env.connection, namespace: sys.env.namespace, dataConverter: TEST_DATA_CONVERTER });
     plainClients.set(sys, client);
   }
   return client.workflow.getHandle(id).result();

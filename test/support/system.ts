@@ -12,10 +12,11 @@ import pino from 'pino';
 import { buildApp } from '../../api/app';
 import { createActivities } from '../../activities';
 import type { Database } from '../../prisma/database';
-import { createApiKey } from '../../records/keys';
+import { createApiKey, createUserWithKey, findActiveKey } from '../../records/keys';
 import { savePilotSettings } from '../../records/pilot';
 import { createServices, type Principal, type Services } from '../../services';
 import { generateKey } from '../../services/auth';
+import { encryptedDataConverter, parsePayloadKeys } from '../../temporal/codec';
 import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER, ensureTemporalBinaries } from '../../temporal/toolchain';
 import { TEST_BUNDLE_PATH } from './global-setup';
 import { createTestDatabase } from './database';
@@ -31,12 +32,21 @@ export function quietTemporalRuntime(): void {
   });
 }
 
+/** The tests' payload key (fixed, so a test can decrypt what it finds in a history). */
+export const TEST_PAYLOAD_KEYS = parsePayloadKeys(`test-1:${Buffer.alloc(32, 7).toString('base64')}`);
+/** Encrypts every payload, as the system's clients and workers do. */
+export const TEST_DATA_CONVERTER = encryptedDataConverter(TEST_PAYLOAD_KEYS);
+
 export async function createTemporalEnv(kind: 'time-skipping' | 'dev' = 'time-skipping'): Promise<TestWorkflowEnvironment> {
   ensureTemporalBinaries();
   quietTemporalRuntime();
+  const client = { dataConverter: TEST_DATA_CONVERTER };
   return kind === 'time-skipping'
-    ? TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: TEMPORAL_TEST_SERVER } } })
-    : TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: TEMPORAL_CLI }, ip: '127.0.0.1' } });
+    ? TestWorkflowEnvironment.createTimeSkipping({ client, server: { executable: { type: 'existing-path', path: TEMPORAL_TEST_SERVER } } })
+    : TestWorkflowEnvironment.createLocal({
+        client,
+        server: { executable: { type: 'existing-path', path: TEMPORAL_CLI }, ip: '127.0.0.1' },
+      });
 }
 
 export interface TestSystem {
@@ -49,8 +59,10 @@ export interface TestSystem {
   /** The use cases the API calls, for tests that need no HTTP. */
   services: Services;
   adminKey: string;
-  /** Creates a key directly in the database (fast path for tests that are not about key admin). */
+  /** Creates a user holding one key directly in the database (fast path for tests that are not about key admin). */
   key(role: 'ADMIN' | 'REVIEWER' | 'NCB' | 'CCF', country?: string): Promise<string>;
+  /** Another key of the user holding `key`. */
+  userKey(key: string, opts?: { expiresAt?: Date }): Promise<string>;
   /** Who holds a key, as the services see the caller. */
   principal(key: string): Promise<Principal>;
   /** Sets the pilot participants (and quota) directly. */
@@ -64,8 +76,10 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
-export async function startTestSystem(opts: { temporal?: 'time-skipping' | 'dev'; daySeconds?: number } = {}): Promise<TestSystem> {
-  const db = await createTestDatabase();
+export async function startTestSystem(
+  opts: { temporal?: 'time-skipping' | 'dev'; daySeconds?: number; rateLimitPerMinute?: number; db?: Database } = {},
+): Promise<TestSystem> {
+  const db = opts.db ?? (await createTestDatabase());
   const env = await createTemporalEnv(opts.temporal ?? 'time-skipping');
   const taskQueue = `test-${crypto.randomUUID()}`;
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -74,11 +88,12 @@ export async function startTestSystem(opts: { temporal?: 'time-skipping' | 'dev'
     taskQueue,
     workflowBundle: { codePath: TEST_BUNDLE_PATH },
     activities: createActivities({ prisma: db.prisma, log }),
+    dataConverter: TEST_DATA_CONVERTER,
   });
   const running = worker.run();
   const daySeconds = opts.daySeconds ?? 86400;
   const services = createServices({ prisma: db.prisma, temporal: env.client, taskQueue, daySeconds, log });
-  const app = buildApp({ services, log });
+  const app = buildApp({ services, log, rateLimitPerMinute: opts.rateLimitPerMinute ?? 1_000_000 });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -86,7 +101,14 @@ export async function startTestSystem(opts: { temporal?: 'time-skipping' | 'dev'
 
   const key = async (role: 'ADMIN' | 'REVIEWER' | 'NCB' | 'CCF', country?: string) => {
     const secret = generateKey();
-    await createApiKey(db.prisma, { key: secret, role, country, label: 'test' });
+    await createUserWithKey(db.prisma, { name: `Test ${role}${country ? ` ${country}` : ''}`, role, country, key: secret, label: 'test' });
+    return secret;
+  };
+  const userKey = async (of: string, o: { expiresAt?: Date } = {}) => {
+    const holder = await findActiveKey(db.prisma, of, new Date());
+    if (!holder) throw new Error('userKey: that key does not work');
+    const secret = generateKey();
+    await createApiKey(db.prisma, { key: secret, userId: holder.userId, label: 'test (second key)', expiresAt: o.expiresAt });
     return secret;
   };
   const adminKey = await key('ADMIN');
@@ -101,6 +123,7 @@ export async function startTestSystem(opts: { temporal?: 'time-skipping' | 'dev'
     services,
     adminKey,
     key,
+    userKey,
     principal: (k) => services.authenticate(`Bearer ${k}`),
     async pilot(participants, quotaTotal = 1000, limited = false) {
       await savePilotSettings(db.prisma, { participants, quotaTotal, recipientsLimitedToParticipants: limited });
@@ -130,6 +153,7 @@ export async function startTestSystem(opts: { temporal?: 'time-skipping' | 'dev'
       });
       worker.shutdown();
       await running;
+      await services.perimeter.security.stop();
       await env.teardown();
       await db.close();
     },

@@ -1,0 +1,74 @@
+/** Users and their API keys (ADMIN). */
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { Router } from 'express';
+import type { Services } from '../../services';
+import { routeGroup } from '../route';
+import { KeyIdParam, UserIdParam } from '../schemas/common';
+import { ApiKeyList, ApiKeyRequest, CreatedApiKey, User, UserList, UserRequest } from '../schemas/people';
+
+export function peopleRoutes(services: Services, registry: OpenAPIRegistry): Router {
+  const router = Router();
+  const routes = routeGroup(router, registry, 'Users and keys');
+  const { people } = services;
+
+  routes.post(
+    '/users',
+    {
+      summary: 'Create a user: a named person with one role (and a country for an NCB)',
+      roles: ['ADMIN'],
+      body: UserRequest,
+      success: { status: 201, schema: User, description: 'The new user' },
+    },
+    async ({ body, principal }) => ({ body: await people.createUser(principal, body) }),
+  );
+  routes.get(
+    '/users',
+    { summary: 'List users, disabled ones included', roles: ['ADMIN'], success: { status: 200, schema: UserList, description: 'Users' } },
+    async () => ({ body: await people.users() }),
+  );
+  routes.delete(
+    '/users/:id',
+    {
+      summary: 'Disable a user; every key of that user stops working at once',
+      roles: ['ADMIN'],
+      params: UserIdParam,
+      success: { status: 204, description: 'Disabled' },
+      errors: [404, 409],
+    },
+    async ({ params, principal }) => void (await people.disableUser(principal, params.id)),
+  );
+
+  routes.post(
+    '/api-keys',
+    {
+      summary: 'Create an API key for a user (the secret is shown only in this answer)',
+      roles: ['ADMIN'],
+      body: ApiKeyRequest,
+      success: { status: 201, schema: CreatedApiKey, description: 'The new key' },
+      errors: [409],
+    },
+    async ({ body, principal }) => ({ body: await people.createKey(principal, body) }),
+  );
+  routes.get(
+    '/api-keys',
+    {
+      summary: 'List API keys not revoked (without secrets)',
+      roles: ['ADMIN'],
+      success: { status: 200, schema: ApiKeyList, description: 'Keys' },
+    },
+    async () => ({ body: await people.keys() }),
+  );
+  routes.delete(
+    '/api-keys/:id',
+    {
+      summary: 'Revoke an API key; it stops working at once',
+      roles: ['ADMIN'],
+      params: KeyIdParam,
+      success: { status: 204, description: 'Revoked' },
+      errors: [404, 409],
+    },
+    async ({ params, principal }) => void (await people.revokeKey(principal, params.id)),
+  );
+
+  return router;
+}

@@ -1,0 +1,46 @@
+/**
+ * What the perimeter keeps: calls counted per client and window (the rate limiter's store, shared
+ * by every API process through the database) and the refused calls (security events).
+ */
+import type { Db, Prisma } from './db';
+
+/** Counts one call of `key` in the window starting at `windowStart`; the calls counted so far. */
+export async function countCall(db: Db, key: string, windowStart: Date): Promise<number> {
+  const [{ hits }] = await db.$queryRaw<{ hits: number }[]>`
+    INSERT INTO "RateLimitWindow" ("key", "windowStart", "hits") VALUES (${key}, ${windowStart}, 1)
+    ON CONFLICT ("key", "windowStart") DO UPDATE SET "hits" = "RateLimitWindow"."hits" + 1
+    RETURNING "hits"`;
+  return hits;
+}
+
+export async function uncountCall(db: Db, key: string, windowStart: Date): Promise<void> {
+  await db.rateLimitWindow.updateMany({ where: { key, windowStart, hits: { gt: 0 } }, data: { hits: { decrement: 1 } } });
+}
+
+export async function callsCounted(db: Db, key: string, windowStart: Date): Promise<number> {
+  return (await db.rateLimitWindow.findUnique({ where: { key_windowStart: { key, windowStart } } }))?.hits ?? 0;
+}
+
+export async function forgetCalls(db: Db, key: string): Promise<void> {
+  await db.rateLimitWindow.deleteMany({ where: { key } });
+}
+
+/** Drops the counts of windows that ended before `before`. */
+export async function forgetWindowsBefore(db: Db, before: Date): Promise<void> {
+  await db.rateLimitWindow.deleteMany({ where: { windowStart: { lt: before } } });
+}
+
+export type SecurityEventRow = Prisma.SecurityEventCreateManyInput;
+
+export async function recordSecurityEvents(db: Db, events: SecurityEventRow[]): Promise<void> {
+  if (events.length) await db.securityEvent.createMany({ data: events });
+}
+
+/** Newest first, strictly before `beforeSeq` when given; one row more than `limit` tells there is a next page. */
+export function listSecurityEvents(db: Db, f: { limit: number; beforeSeq?: bigint; kind?: SecurityEventRow['kind'] }) {
+  return db.securityEvent.findMany({
+    where: { ...(f.beforeSeq !== undefined ? { seq: { lt: f.beforeSeq } } : {}), ...(f.kind ? { kind: f.kind } : {}) },
+    orderBy: { seq: 'desc' },
+    take: f.limit + 1,
+  });
+}
