@@ -8,20 +8,8 @@
 import crypto from 'node:crypto';
 import { DecisionRequest, NoticeRequest } from '../api/schemas/requests';
 import { baselineDecideUpdate, baselineLifecycleWorkflow, emptyNoticeWorkflow } from './workflows';
-import {
-  expectStatus,
-  percentile,
-  printJson,
-  printTable,
-  ratio,
-  round,
-  run,
-  runPool,
-  startBenchSystem,
-  uniqueRequest,
-  waitFor,
-  type BenchSystem,
-} from './support';
+import { expectStatus, percentile, printJson, printTable, ratio, round, run, runPool, uniqueRequest, waitFor } from './support';
+import { benchDatabases, startBenchSystem, type BenchDatabase, type BenchSystem } from './system';
 
 const N = Number(process.env.BENCH_REQUESTS ?? 200);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -44,7 +32,12 @@ function phase(r: { latencies: number[]; elapsedMs: number }): Phase {
 }
 
 async function main() {
+  for (const database of benchDatabases()) await benchOn(database);
+}
+
+async function benchOn(database: BenchDatabase) {
   const sys = await startBenchSystem({
+    database,
     baselineRoutes: (router, { client, taskQueue }) => {
       // The baseline submission: the same body validation, then an empty workflow.
       router.post('/notices', async (req, res) => {
@@ -70,13 +63,13 @@ async function main() {
     },
   });
   try {
-    await bench(sys);
+    await bench(sys, database);
   } finally {
     await sys.stop();
   }
 }
 
-async function bench(sys: BenchSystem) {
+async function bench(sys: BenchSystem, database: BenchDatabase) {
   const { call, env, taskQueue, db } = sys;
   const reviewer = await sys.key('REVIEWER');
   const ncb = await Promise.all(REQUESTERS.map((c) => sys.ncbKey(c)));
@@ -138,17 +131,21 @@ async function bench(sys: BenchSystem) {
   const s = { baseline: phase(baseSubmit), real: phase(realSubmit) };
   const d = { baseline: phase(baseDecide), real: phase(realDecide) };
   const row = (measure: string, base: number, real: number) => ({ measure, baseline: base, real, 'real/baseline': ratio(real, base) });
-  printTable(`API: ${N} requests per phase, ${C} in flight (baseline: zod validation + empty workflow / bare decide update)`, [
-    row('POST /v1/notices throughput (req/s)', s.baseline.throughput, s.real.throughput),
-    row('POST /v1/notices p50 (ms)', s.baseline.p50, s.real.p50),
-    row('POST /v1/notices p99 (ms)', s.baseline.p99, s.real.p99),
-    row('POST .../decisions APPROVE throughput (req/s)', d.baseline.throughput, d.real.throughput),
-    row('POST .../decisions APPROVE p50 (ms)', d.baseline.p50, d.real.p50),
-    row('POST .../decisions APPROVE p99 (ms)', d.baseline.p99, d.real.p99),
-  ]);
+  printTable(
+    `API on ${database}: ${N} requests per phase, ${C} in flight (baseline: zod validation + empty workflow / bare decide update)`,
+    [
+      row('POST /v1/notices throughput (req/s)', s.baseline.throughput, s.real.throughput),
+      row('POST /v1/notices p50 (ms)', s.baseline.p50, s.real.p50),
+      row('POST /v1/notices p99 (ms)', s.baseline.p99, s.real.p99),
+      row('POST .../decisions APPROVE throughput (req/s)', d.baseline.throughput, d.real.throughput),
+      row('POST .../decisions APPROVE p50 (ms)', d.baseline.p50, d.real.p50),
+      row('POST .../decisions APPROVE p99 (ms)', d.baseline.p99, d.real.p99),
+    ],
+  );
   printJson('api', {
     requests: N,
     concurrency: C,
+    database,
     storage: process.env.BENCH_STORAGE === 'memory' ? 'memory' : 'disk',
     submit: {
       ...s,

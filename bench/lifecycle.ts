@@ -12,21 +12,8 @@
 import crypto from 'node:crypto';
 import { MEMBER_COUNTRIES } from '../domain/countries';
 import { baselineDecideUpdate, baselineLifecycleWorkflow, baselineRespondUpdate } from './workflows';
-import {
-  expectStatus,
-  finalResponse,
-  median,
-  printJson,
-  printTable,
-  ratio,
-  round,
-  run,
-  runPool,
-  startBenchSystem,
-  uniqueRequest,
-  waitFor,
-  type BenchSystem,
-} from './support';
+import { expectStatus, finalResponse, median, printJson, printTable, ratio, round, run, runPool, uniqueRequest, waitFor } from './support';
+import { benchDatabases, startBenchSystem, type BenchDatabase, type BenchSystem } from './system';
 
 const PUBLISH_RUNS = Number(process.env.BENCH_PUBLISH_RUNS ?? 5);
 const LIFECYCLES_2 = Number(process.env.BENCH_LIFECYCLES_2 ?? 10);
@@ -39,15 +26,17 @@ const ALL_BUT_REQUESTER = MEMBER_COUNTRIES.map((c) => c.code).filter((c) => c !=
 const TWO = ['FR', 'ES'];
 
 async function main() {
-  const sys = await startBenchSystem();
-  try {
-    await bench(sys);
-  } finally {
-    await sys.stop();
+  for (const database of benchDatabases()) {
+    const sys = await startBenchSystem({ database });
+    try {
+      await bench(sys, database);
+    } finally {
+      await sys.stop();
+    }
   }
 }
 
-async function bench(sys: BenchSystem) {
+async function bench(sys: BenchSystem, database: BenchDatabase) {
   const { call, env, taskQueue, db } = sys;
   const reviewer = await sys.key('REVIEWER');
   const requester = await sys.ncbKey(REQUESTER);
@@ -126,19 +115,23 @@ async function bench(sys: BenchSystem) {
   const publish = { baseline: round(median(basePublish)), real: round(median(realPublish)) };
 
   const row = (measure: string, base: number, real: number) => ({ measure, baseline: base, real, 'real/baseline': ratio(real, base) });
-  printTable('Lifecycle (real: through the API; baseline: baselineLifecycleWorkflow with empty activities, through the Temporal client)', [
-    row(`publish to 195: APPROVE -> PUBLISHED, median of ${PUBLISH_RUNS} (ms)`, publish.baseline, publish.real),
-    row(`2 recipients: lifecycles/s (${LIFECYCLES_2}, ${LANES_2} at a time)`, two.baseline.perSecond, two.real.perSecond),
-    row('2 recipients: one lifecycle, median (s)', two.baseline.p50Seconds, two.real.p50Seconds),
-    row(
-      `195 recipients: lifecycles/s (${LIFECYCLES_195}, one at a time, ${C} answers in flight)`,
-      all.baseline.perSecond,
-      all.real.perSecond,
-    ),
-    row('195 recipients: one lifecycle, median (s)', all.baseline.p50Seconds, all.real.p50Seconds),
-  ]);
+  printTable(
+    `Lifecycle on ${database} (real: through the API; baseline: baselineLifecycleWorkflow with empty activities, through the Temporal client)`,
+    [
+      row(`publish to 195: APPROVE -> PUBLISHED, median of ${PUBLISH_RUNS} (ms)`, publish.baseline, publish.real),
+      row(`2 recipients: lifecycles/s (${LIFECYCLES_2}, ${LANES_2} at a time)`, two.baseline.perSecond, two.real.perSecond),
+      row('2 recipients: one lifecycle, median (s)', two.baseline.p50Seconds, two.real.p50Seconds),
+      row(
+        `195 recipients: lifecycles/s (${LIFECYCLES_195}, one at a time, ${C} answers in flight)`,
+        all.baseline.perSecond,
+        all.real.perSecond,
+      ),
+      row('195 recipients: one lifecycle, median (s)', all.baseline.p50Seconds, all.real.p50Seconds),
+    ],
+  );
   printJson('lifecycle', {
     concurrency: C,
+    database,
     storage: process.env.BENCH_STORAGE === 'memory' ? 'memory' : 'disk',
     publish195Ms: { ...publish, runs: PUBLISH_RUNS, ratio: ratio(publish.real, publish.baseline) },
     lifecycles2: {

@@ -34,7 +34,6 @@ import { generateKey } from '../services/auth';
 import { EncryptionCodec, encryptedDataConverter, newPayloadKey, parsePayloadKeys } from '../temporal/codec';
 import { TEMPORAL_CLI, ensureTemporalBinaries } from '../temporal/toolchain';
 import {
-  baselineActivities,
   client,
   expectStatus,
   percentile,
@@ -48,6 +47,7 @@ import {
   uniqueRequest,
   waitFor,
 } from './support';
+import { baselineActivities } from './system';
 
 const N = Number(process.env.BENCH_REQUESTS ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);

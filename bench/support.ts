@@ -1,32 +1,13 @@
 /**
- * Shared pieces of the benchmarks: the in-process system (PGlite + Temporal dev server + the
- * production worker + the Express app), keys and pilot settings, a bounded request pool,
- * percentiles, free ports, process-tree memory and the table / JSON output.
+ * Shared pieces of the benchmarks: a bounded request pool, percentiles, free ports, process-tree
+ * memory, HTTP and the table / JSON output. (The in-process system is in bench/system.ts.)
  *
  * Every benchmark is bounded in count and talks to 127.0.0.1 only.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import express from 'express';
-import pino from 'pino';
-import { createActivities } from '../activities';
-import { buildApp } from '../api/app';
-import { MEMBER_COUNTRIES } from '../domain/countries';
-import type { Database } from '../prisma/database';
-import { openPreparedDatabase } from '../prisma/migrate';
-import { createUserWithKey } from '../records/keys';
-import { savePilotSettings } from '../records/pilot';
-import { createServices } from '../services';
-import { generateKey } from '../services/auth';
-import { encryptedDataConverter, newPayloadKey, parsePayloadKeys } from '../temporal/codec';
-import { TEMPORAL_CLI, ensureTemporalBinaries } from '../temporal/toolchain';
 import { freePort, sampleRequest } from '../test/support/system';
 
 export { freePort, sampleRequest };
@@ -215,129 +196,6 @@ export function expectStatus(a: Answer, status: number, what: string): Answer {
   if (a.status !== status) throw new Error(`${what}: expected ${status}, got ${a.status} ${JSON.stringify(a.body).slice(0, 500)}`);
   return a;
 }
-
-// --- the in-process system
-
-export interface BenchSystem {
-  baseUrl: string;
-  call: ReturnType<typeof client>;
-  db: Database;
-  env: TestWorkflowEnvironment;
-  worker: Worker;
-  taskQueue: string;
-  /** Creates an API key directly in the database. */
-  key(role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string): Promise<string>;
-  /** An NCB key per member country, created on first use. */
-  ncbKey(country: string): Promise<string>;
-  stop(): Promise<void>;
-}
-
-let runtimeInstalled = false;
-
-/** The baselines' activities: nothing at all. */
-export const baselineActivities = {
-  async noop(): Promise<void> {},
-};
-
-/**
- * The whole system in this process, like `npm start` but on free ports: PGlite in a temporary
- * folder (BENCH_STORAGE=memory for an in-memory one), migrated and seeded; the Temporal dev server
- * (SQLite file in the same folder, or in memory); the production worker; the Express app on
- * 127.0.0.1:0. The pilot admits every member country with a quota that never runs out.
- */
-export async function startBenchSystem(
-  opts: { baselineRoutes?: (router: express.Router, ctx: { client: Client; taskQueue: string }) => void } = {},
-): Promise<BenchSystem> {
-  ensureTemporalBinaries();
-  if (!runtimeInstalled) {
-    runtimeInstalled = true;
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  }
-  const memory = process.env.BENCH_STORAGE === 'memory';
-  const dir = tempDir('system');
-  const { db } = await openPreparedDatabase(memory ? { memory: true } : { pgliteDir: path.join(dir, 'pglite') });
-  const everyone = MEMBER_COUNTRIES.map((c) => c.code);
-  await savePilotSettings(db.prisma, {
-    participants: everyone,
-    quotaTotal: everyone.length * 1_000_000,
-    recipientsLimitedToParticipants: false,
-  });
-
-  // Every payload encrypted, as in production.
-  const dataConverter = encryptedDataConverter(parsePayloadKeys(newPayloadKey()));
-  const env = await TestWorkflowEnvironment.createLocal({
-    client: { dataConverter },
-    server: {
-      executable: { type: 'existing-path', path: TEMPORAL_CLI },
-      ip: '127.0.0.1',
-      ...(memory ? {} : { dbFilename: path.join(dir, 'temporal.sqlite') }),
-    },
-  });
-  const taskQueue = `bench-${crypto.randomUUID()}`;
-  const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' });
-  // The production workflow and activities, and the baselines beside them.
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger: quietBundler }),
-    activities: { ...createActivities({ prisma: db.prisma, log }), ...baselineActivities },
-    dataConverter,
-  });
-  const running = worker.run();
-  running.catch((err) => console.error('worker stopped:', err));
-
-  // The production app, with the baselines' routes in front of it on the same server.
-  const services = createServices({ prisma: db.prisma, temporal: env.client, taskQueue, daySeconds: 86400, log });
-  const app = express();
-  if (opts.baselineRoutes) {
-    const baseline = express.Router();
-    baseline.use(express.json({ limit: '1mb' }));
-    opts.baselineRoutes(baseline, { client: env.client, taskQueue });
-    app.use('/bench/baseline', baseline);
-  }
-  app.use(buildApp({ services, log, rateLimitPerMinute: 1_000_000 }));
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  server.keepAliveTimeout = 5000;
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-  const key = async (role: 'ADMIN' | 'REVIEWER' | 'NCB', country?: string) => {
-    const secret = generateKey();
-    await createUserWithKey(db.prisma, { name: `Bench ${role}`, role, country, key: secret, label: 'bench' });
-    return secret;
-  };
-  const ncbKeys = new Map<string, Promise<string>>();
-  const ncbKey = (country: string) => {
-    if (!ncbKeys.has(country)) ncbKeys.set(country, key('NCB', country));
-    return ncbKeys.get(country)!;
-  };
-
-  return {
-    baseUrl,
-    call: client(baseUrl),
-    db,
-    env,
-    worker,
-    taskQueue,
-    key,
-    ncbKey,
-    async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running.catch(() => undefined);
-      await env.teardown();
-      await db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-const quietBundler = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
 
 /** A DIFFUSION (or NOTICE) request whose subject is unique, so screening raises no duplicate flag. */
 export function uniqueRequest(tag: string, overrides: Record<string, unknown> = {}): Record<string, any> {

@@ -4,7 +4,7 @@
  * adds. None of this is in the production bundle.
  */
 import { condition, defineUpdate, proxyActivities, setHandler, allHandlersFinished } from '@temporalio/workflow';
-import type { baselineActivities } from './support';
+import type { baselineActivities } from './system';
 
 export { silverNoticeWorkflow } from '../workflows';
 

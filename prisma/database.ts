@@ -23,6 +23,13 @@ export type DatabaseTarget = { url: string } | { pgliteDir: string } | { memory:
 export class DatabaseOpenError extends Error {}
 
 /**
+ * PostgreSQL's default 128 MB of shared buffers would all sit in this process's memory (PGlite
+ * touches every page of them); an embedded database of pilot size is served as well by 16 MB, and
+ * the operating system's page cache keeps what they do not.
+ */
+const EMBEDDED_SETTINGS = { postgresqlconf: ['shared_buffers = 16MB'] };
+
+/**
  * Opens the case database: a PostgreSQL server when a URL is given, otherwise the embedded PGlite
  * (PostgreSQL compiled to WebAssembly, one connection, in this process).
  */
@@ -45,9 +52,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   try {
     if ('pgliteDir' in target) {
       fs.mkdirSync(path.dirname(target.pgliteDir), { recursive: true });
-      pglite = await PGlite.create(target.pgliteDir);
+      pglite = await PGlite.create(target.pgliteDir, EMBEDDED_SETTINGS);
     } else {
-      pglite = await PGlite.create();
+      pglite = await PGlite.create(EMBEDDED_SETTINGS);
     }
     await pglite.query('SELECT 1');
   } catch (err) {

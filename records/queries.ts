@@ -20,9 +20,17 @@ export function loadNotice(db: Db, id: string, opts: { recipientCountry?: string
 }
 export type LoadedNotice = NonNullable<Awaited<ReturnType<typeof loadNotice>>>;
 
-/** Is `country` a recipient of this published request? */
-export async function isRecipient(db: Db, noticeId: string, country: string): Promise<boolean> {
-  return (await db.recipient.count({ where: { noticeId, country } })) > 0;
+/** Who asked for a request, whether it is published, and whether `country` is one of its recipients: all need to know needs. */
+export async function noticeHeader(db: Db, id: string, country: string | null) {
+  const row = await db.notice.findUnique({
+    where: { id },
+    select: {
+      requestingCountry: true,
+      publishedAt: true,
+      recipients: { where: { country: country ?? '' }, select: { country: true } },
+    },
+  });
+  return row && { requestingCountry: row.requestingCountry, publishedAt: row.publishedAt, isRecipient: row.recipients.length > 0 };
 }
 
 export interface ListFilter {

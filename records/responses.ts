@@ -30,41 +30,48 @@ export function findResponse(db: Db, id: string) {
 /**
  * Records an answer. Each located asset is one row per recipient and asset: an asset reported
  * again (an interim answer, then the final one) updates its row instead of counting twice.
+ *
+ * It writes the answer and the recipient's own row, never the request's row: 195 recipients
+ * answering at once do not queue on one lock.
  */
 export async function recordResponse(db: Db, r: Step & ResponseRecord, digests: IdentifierDigest[] = []): Promise<{ recorded: boolean }> {
   const at = new Date(r.at);
   return inTransaction(db, async (tx) => {
-    if (await findResponse(tx, r.responseId)) return { recorded: true };
     const notice = await tx.notice.findUniqueOrThrow({
       where: { id: r.noticeId },
       select: { requestingCountry: true, reference: true, status: true },
     });
-    if (notice.status !== 'PUBLISHED') return { recorded: false };
-    await tx.response.create({
-      data: {
-        id: r.responseId,
-        noticeId: r.noticeId,
-        country: r.country,
-        outcome: r.outcome,
-        final: r.final,
-        reason: r.reason ?? null,
-        handlingCode: r.handlingCode,
-        assets: r.assets as unknown as Prisma.InputJsonValue,
-        late: r.late,
-        keyId: r.actor.keyId,
-        createdAt: at,
-      },
+    // The workflow takes no answer once a request is closing; a retry of one taken before finds it.
+    if (notice.status !== 'PUBLISHED') return { recorded: Boolean(await findResponse(tx, r.responseId)) };
+    const { count } = await tx.response.createMany({
+      data: [
+        {
+          id: r.responseId,
+          noticeId: r.noticeId,
+          country: r.country,
+          outcome: r.outcome,
+          final: r.final,
+          reason: r.reason ?? null,
+          handlingCode: r.handlingCode,
+          assets: r.assets as unknown as Prisma.InputJsonValue,
+          late: r.late,
+          keyId: r.actor.keyId,
+          createdAt: at,
+        },
+      ],
+      skipDuplicates: true,
     });
+    // Recorded already (a retried step): nothing more to write.
+    if (count === 0) return { recorded: true };
     await upsertLocatedAssets(tx, r);
     // A final answer settles the recipient; an interim one shows it is answering, unless it is already late.
-    const where = { noticeId: r.noticeId, country: r.country };
-    if (r.final) await tx.recipient.updateMany({ where, data: { respondedAt: at, status: 'RESPONDED', final: true } });
-    else {
-      await tx.recipient.updateMany({ where: { ...where, status: { not: 'OVERDUE' } }, data: { status: 'RESPONDED' } });
-      await tx.recipient.updateMany({ where, data: { respondedAt: at } });
-    }
+    await tx.$executeRaw`
+      UPDATE "Recipient"
+      SET "respondedAt" = ${at},
+          "final" = "final" OR ${r.final},
+          "status" = CASE WHEN ${r.final} OR "status" <> 'OVERDUE' THEN 'RESPONDED'::"RecipientStatus" ELSE "status" END
+      WHERE "noticeId" = ${r.noticeId}::uuid AND "country" = ${r.country}`;
     await recordIdentifiers(tx, { noticeId: r.noticeId, source: 'LOCATED', digests, at });
-    await tx.notice.update({ where: { id: r.noticeId }, data: { updatedAt: at } });
     await recordStepEvent(tx, r, {
       type: 'RESPONSE',
       actor: r.actor,

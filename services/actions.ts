@@ -34,12 +34,10 @@ type Needed = { relation: Relation; otherwise: string } | 'ANY';
 export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, reading: ReadingService) {
   const { prisma } = deps;
 
-  /** The request, if the caller may know it (404) and stands in the needed relation to it (403). */
-  async function requireRelation(id: string, principal: Principal, needed: Needed) {
-    const notice = await findNotice(prisma, id);
-    const relation = await reading.relationOf(id, principal, notice);
+  /** The caller may know the request (404) and stands in the needed relation to it (403). */
+  async function requireRelation(id: string, principal: Principal, needed: Needed): Promise<void> {
+    const relation = await reading.relationOf(id, principal);
     if (needed !== 'ANY' && relation !== needed.relation) throw forbidden(needed.otherwise);
-    return notice!;
   }
 
   /** Checks the caller, sends the action to the workflow, answers with the request as the caller now sees it. */
@@ -70,7 +68,8 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
 
     /** The changed request must still meet every submission rule: checked here, merged with what is stored. */
     async clarify(principal: Principal, id: string, c: { message: string; changes?: RequestChanges }) {
-      const notice = await requireRelation(id, principal, requester('Only the requesting NCB can answer a clarification request'));
+      await requireRelation(id, principal, requester('Only the requesting NCB can answer a clarification request'));
+      const notice = (await findNotice(prisma, id))!;
       const changes = c.changes ?? {};
       const current = requestContent(notice);
       const merged = applyChanges(current, changes);

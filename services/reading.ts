@@ -6,7 +6,7 @@
  */
 import type { Status } from '../domain/model';
 import { recordAudit, auditTrail } from '../records/audit';
-import { findingsFor, isRecipient, listNotices, loadNotice, responsesTo, type LoadedNotice } from '../records/queries';
+import { findingsFor, listNotices, loadNotice, noticeHeader, responsesTo, type LoadedNotice } from '../records/queries';
 import type { CursorCodec } from './cursors';
 import type { Principal, ServiceDeps } from './context';
 import { conflict, forbidden, hidden, invalid, notFound } from './refusals';
@@ -53,10 +53,10 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
   }
 
   /** How the caller relates to a request, without loading it whole; 404 if it may not know it. */
-  async function relationOf(id: string, principal: Principal, notice: { requestingCountry: string; publishedAt: Date | null } | null) {
-    const recipient = principal.role === 'NCB' && notice?.publishedAt ? await isRecipient(prisma, id, principal.country ?? '') : false;
+  async function relationOf(id: string, principal: Principal) {
+    const notice = await noticeHeader(prisma, id, principal.role === 'NCB' ? principal.country : null);
     if (!notice) throw notFound(NOT_VISIBLE);
-    const relation = relationTo(notice, principal, recipient);
+    const relation = relationTo(notice, principal, notice.isRecipient);
     if (!relation) throw hidden(NOT_VISIBLE);
     return relation;
   }

@@ -17,7 +17,16 @@ export async function createTestDatabase(opts: { migrated?: boolean } = {}): Pro
   if (testDatabaseKind() === 'pglite') return open({ memory: true });
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) throw new Error('SILVER_TEST_DB=postgres needs TEST_DATABASE_URL (a PostgreSQL server URL)');
-  const name = `silver_test_${crypto.randomBytes(6).toString('hex')}`;
+  return freshDatabaseOn(serverUrl, 'silver_test', open);
+}
+
+/** A new database of its own on the PostgreSQL server at `serverUrl`, opened by `open` and dropped on close. */
+export async function freshDatabaseOn(
+  serverUrl: string,
+  prefix: string,
+  open: (t: DatabaseTarget) => Promise<Database>,
+): Promise<Database> {
+  const name = `${prefix}_${crypto.randomBytes(6).toString('hex')}`;
   const admin = new PgClient({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
