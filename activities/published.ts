@@ -10,18 +10,25 @@ import {
   recordRenewalRequest,
 } from '../records/duties';
 import { identifierDigests } from '../records/links';
-import { recordOverdue, recordReminders, recordResponse, type ResponseRecord } from '../records/responses';
+import { recordOverdue, recordReminders, recordResponses, type ResponseRecord } from '../records/responses';
 import type { Step } from '../records/steps';
 import type { ActivityDeps } from './index';
 
 export function publishedActivities({ prisma, log }: ActivityDeps) {
+  const recordAnswers = async (answers: (Step & ResponseRecord)[]): Promise<void> => {
+    const digests = await Promise.all(answers.map((a) => identifierDigests(prisma, a.assets)));
+    const { recorded } = await recordResponses(prisma, answers, digests);
+    answers.forEach((a, i) => {
+      if (!recorded[i])
+        log.warn({ noticeId: a.noticeId, responseId: a.responseId }, 'response arrived after the request closed; not recorded');
+      else log.info({ noticeId: a.noticeId, country: a.country, outcome: a.outcome, final: a.final }, 'response recorded');
+    });
+  };
   return {
-    async recordResponse(input: Step & ResponseRecord): Promise<void> {
-      const { recorded } = await recordResponse(prisma, input, await identifierDigests(prisma, input.assets));
-      if (!recorded)
-        log.warn({ noticeId: input.noticeId, responseId: input.responseId }, 'response arrived after the request closed; not recorded');
-      else log.info({ noticeId: input.noticeId, country: input.country, outcome: input.outcome, final: input.final }, 'response recorded');
-    },
+    /** Runs that started before answers were taken together record them one at a time. */
+    recordResponse: (input: Step & ResponseRecord) => recordAnswers([input]),
+    /** Answers the workflow took while an earlier write was under way, in one transaction. */
+    recordResponses: recordAnswers,
 
     async sendReminders(input: Step & { countries: string[] }): Promise<void> {
       await recordReminders(prisma, input);

@@ -65,30 +65,41 @@ export interface Step {
   at: number;
 }
 
+/** An event a workflow step leaves behind, and the countries it tells. */
+export interface StepEvent {
+  type: string;
+  actor?: AuditActor;
+  data: Record<string, unknown>;
+  tell?: { type: NotificationType; countries: readonly string[]; reference: string | null; detail?: string };
+}
+
 /**
  * What a workflow step leaves behind: its audit event, and a notification to each country it tells.
  * Both are keyed by the step's id, so a retried step writes them once.
  */
-export async function recordStepEvent(
-  db: Db,
-  step: Step,
-  event: {
-    type: string;
-    actor?: AuditActor;
-    data: Record<string, unknown>;
-    tell?: { type: NotificationType; countries: readonly string[]; reference: string | null; detail?: string };
-  },
-): Promise<void> {
-  const at = new Date(step.at);
-  if (event.tell) await notify(db, { eventId: step.eventId, noticeId: step.noticeId, at, ...event.tell });
-  await recordAudit(db, {
-    id: step.eventId,
-    noticeId: step.noticeId,
-    at,
-    type: event.type,
-    actor: event.actor ?? SYSTEM_ACTOR,
-    data: event.data,
-  });
+export function recordStepEvent(db: Db, step: Step, event: StepEvent): Promise<void> {
+  return recordStepEvents(db, [{ step, ...event }]);
+}
+
+/** The events of several steps (answers taken together), in two statements, in their order. */
+export async function recordStepEvents(db: Db, events: (StepEvent & { step: Step })[]): Promise<void> {
+  await notify(
+    db,
+    ...events.flatMap(({ step, tell }) =>
+      tell ? [{ eventId: step.eventId, noticeId: step.noticeId, at: new Date(step.at), ...tell }] : [],
+    ),
+  );
+  await recordAudit(
+    db,
+    ...events.map(({ step, type, actor, data }) => ({
+      id: step.eventId,
+      noticeId: step.noticeId,
+      at: new Date(step.at),
+      type,
+      actor: actor ?? SYSTEM_ACTOR,
+      data,
+    })),
+  );
 }
 
 export interface ChainCheck {

@@ -3,12 +3,12 @@ import type { NotificationType } from '../domain/model';
 import type { Db } from './db';
 
 /**
- * Tells `countries` about a request. `eventId` is the step that causes it: a retried step writes
- * each country's notification once.
+ * Tells each notification's `countries` about a request, in one statement. `eventId` is the step
+ * that causes it: a retried step writes each country's notification once.
  */
 export async function notify(
   db: Db,
-  n: {
+  ...notifications: {
     eventId: string;
     noticeId: string;
     reference: string | null;
@@ -17,21 +17,19 @@ export async function notify(
     at: Date;
     /** What the country is told besides the type (a delay's reason). */
     detail?: string;
-  },
+  }[]
 ): Promise<void> {
-  if (n.countries.length === 0) return;
-  await db.notification.createMany({
-    data: n.countries.map((country) => ({
-      dedupeKey: `${n.eventId}:${country}`,
-      country,
-      type: n.type,
-      noticeId: n.noticeId,
-      reference: n.reference,
-      at: n.at,
-      detail: n.detail ?? null,
-    })),
-    skipDuplicates: true,
-  });
+  const rows = notifications.flatMap((n) => n.countries.map((country) => ({ ...n, country })));
+  if (rows.length === 0) return;
+  // One statement over arrays: a publication tells 195 countries, and Prisma's createMany spends
+  // longer building a statement of that many rows than the database takes to run it.
+  await db.$executeRaw`
+    INSERT INTO "Notification" ("dedupeKey", "country", "type", "noticeId", "reference", "at", "detail")
+    SELECT * FROM unnest(${rows.map((r) => `${r.eventId}:${r.country}`)}::text[], ${rows.map((r) => r.country)}::text[],
+                         ${rows.map((r) => r.type)}::text[]::"NotificationType"[], ${rows.map((r) => r.noticeId)}::uuid[],
+                         ${rows.map((r) => r.reference)}::text[], ${rows.map((r) => r.at)}::timestamptz[],
+                         ${rows.map((r) => r.detail ?? null)}::text[])
+    ON CONFLICT DO NOTHING`;
 }
 
 /** A country's notifications after `after` (a notification id), oldest first. */

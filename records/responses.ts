@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import { assetIdentity, type LocatedAsset } from '../domain/assets';
 import type { Actor, Outcome as ResponseOutcome } from '../domain/model';
-import { recordStepEvent, type Step } from './audit';
+import { recordStepEvent, recordStepEvents, type Step } from './audit';
 import { recordIdentifiers, type IdentifierDigest } from './links';
 import type { Db, Prisma } from './db';
 import { inTransaction } from './db';
@@ -28,66 +28,112 @@ export function findResponse(db: Db, id: string) {
 }
 
 /**
- * Records an answer. Each located asset is one row per recipient and asset: an asset reported
- * again (an interim answer, then the final one) updates its row instead of counting twice.
+ * Records answers to one request, in one transaction: those the workflow took together while an
+ * earlier write was under way (see workflows/published-request.ts). Each located asset is one row
+ * per recipient and asset: an asset reported again (an interim answer, then the final one) updates
+ * its row instead of counting twice. `digests[i]` are the linkable identifiers of answer i's assets.
  *
- * It writes the answer and the recipient's own row, never the request's row: 195 recipients
- * answering at once do not queue on one lock.
+ * It writes the answers and the recipients' own rows, never the request's row: 195 recipients
+ * answering at once do not queue on one lock. Returns, per answer, whether it is on record.
  */
-export async function recordResponse(db: Db, r: Step & ResponseRecord, digests: IdentifierDigest[] = []): Promise<{ recorded: boolean }> {
-  const at = new Date(r.at);
+export async function recordResponses(
+  db: Db,
+  answers: (Step & ResponseRecord)[],
+  digests: IdentifierDigest[][] = [],
+): Promise<{ recorded: boolean[] }> {
+  if (answers.length === 0) return { recorded: [] };
+  const noticeId = answers[0].noticeId;
+  if (answers.some((a) => a.noticeId !== noticeId)) throw new Error('recordResponses takes answers to one request');
   return inTransaction(db, async (tx) => {
     const notice = await tx.notice.findUniqueOrThrow({
-      where: { id: r.noticeId },
+      where: { id: noticeId },
       select: { requestingCountry: true, reference: true, status: true },
     });
-    // The workflow takes no answer once a request is closing; a retry of one taken before finds it.
-    if (notice.status !== 'PUBLISHED') return { recorded: Boolean(await findResponse(tx, r.responseId)) };
-    const { count } = await tx.response.createMany({
-      data: [
-        {
-          id: r.responseId,
-          noticeId: r.noticeId,
-          country: r.country,
-          outcome: r.outcome,
-          final: r.final,
-          reason: r.reason ?? null,
-          handlingCode: r.handlingCode,
-          assets: r.assets as unknown as Prisma.InputJsonValue,
-          late: r.late,
-          keyId: r.actor.keyId,
-          createdAt: at,
-        },
-      ],
+    // The workflow takes no answer once a request is closing; a retry of answers taken before finds them.
+    if (notice.status !== 'PUBLISHED') {
+      const found = new Set(
+        (await tx.response.findMany({ where: { id: { in: answers.map((a) => a.responseId) } }, select: { id: true } })).map((r) => r.id),
+      );
+      return { recorded: answers.map((a) => found.has(a.responseId)) };
+    }
+    const inserted = await tx.response.createManyAndReturn({
+      data: answers.map((r) => ({
+        id: r.responseId,
+        noticeId,
+        country: r.country,
+        outcome: r.outcome,
+        final: r.final,
+        reason: r.reason ?? null,
+        handlingCode: r.handlingCode,
+        assets: r.assets as unknown as Prisma.InputJsonValue,
+        late: r.late,
+        keyId: r.actor.keyId,
+        createdAt: new Date(r.at),
+      })),
       skipDuplicates: true,
+      select: { id: true },
     });
-    // Recorded already (a retried step): nothing more to write.
-    if (count === 0) return { recorded: true };
-    await upsertLocatedAssets(tx, r);
-    // A final answer settles the recipient; an interim one shows it is answering, unless it is already late.
-    await tx.$executeRaw`
-      UPDATE "Recipient"
-      SET "respondedAt" = ${at},
-          "final" = "final" OR ${r.final},
-          "status" = CASE WHEN ${r.final} OR "status" <> 'OVERDUE' THEN 'RESPONDED'::"RecipientStatus" ELSE "status" END
-      WHERE "noticeId" = ${r.noticeId}::uuid AND "country" = ${r.country}`;
-    await recordIdentifiers(tx, { noticeId: r.noticeId, source: 'LOCATED', digests, at });
-    await recordStepEvent(tx, r, {
-      type: 'RESPONSE',
-      actor: r.actor,
-      data: { responseId: r.responseId, outcome: r.outcome, final: r.final, assets: r.assets.length, late: r.late },
-      tell: { type: 'RESPONSE_RECEIVED', countries: [notice.requestingCountry], reference: notice.reference },
-    });
-    return { recorded: true };
+    // Those recorded already (a retried step) need nothing more.
+    // An answer sent twice at once can be here twice: its first copy is the one recorded.
+    const isNew = new Set(inserted.map((r) => r.id));
+    const fresh = answers.filter((a, i) => isNew.has(a.responseId) && answers.findIndex((b) => b.responseId === a.responseId) === i);
+    if (fresh.length > 0) {
+      await upsertLocatedAssets(tx, fresh);
+      await updateRecipients(tx, noticeId, fresh);
+      const freshDigests = fresh.flatMap((a) => digests[answers.indexOf(a)] ?? []);
+      await recordIdentifiers(tx, { noticeId, source: 'LOCATED', digests: freshDigests, at: new Date(fresh.at(-1)!.at) });
+      await recordStepEvents(
+        tx,
+        fresh.map((r) => ({
+          step: r,
+          type: 'RESPONSE',
+          actor: r.actor,
+          data: { responseId: r.responseId, outcome: r.outcome, final: r.final, assets: r.assets.length, late: r.late },
+          tell: { type: 'RESPONSE_RECEIVED' as const, countries: [notice.requestingCountry], reference: notice.reference },
+        })),
+      );
+    }
+    return { recorded: answers.map(() => true) };
   });
 }
 
-async function upsertLocatedAssets(tx: Prisma.TransactionClient, r: Step & ResponseRecord): Promise<void> {
-  // The latest report of an asset wins, within one answer as across answers.
-  const byIdentity = new Map(r.assets.map((a) => [assetIdentity(a), a]));
-  if (byIdentity.size === 0) return;
-  const rows = [...byIdentity].map(([identity, a]) => ({
+/** Records one answer (see recordResponses). */
+export async function recordResponse(db: Db, r: Step & ResponseRecord, digests: IdentifierDigest[] = []): Promise<{ recorded: boolean }> {
+  const { recorded } = await recordResponses(db, [r], [digests]);
+  return { recorded: recorded[0] };
+}
+
+/**
+ * A final answer settles its recipient; an interim one shows it is answering, unless it is already
+ * late. One statement for every recipient that answered, each row once however often it answered.
+ */
+async function updateRecipients(tx: Prisma.TransactionClient, noticeId: string, answers: (Step & ResponseRecord)[]): Promise<void> {
+  const byCountry = new Map<string, { at: number; final: boolean }>();
+  for (const a of answers) {
+    const seen = byCountry.get(a.country);
+    byCountry.set(a.country, { at: Math.max(seen?.at ?? 0, a.at), final: (seen?.final ?? false) || a.final });
+  }
+  const rows = [...byCountry];
+  await tx.$executeRaw`
+    UPDATE "Recipient" AS r
+    SET "respondedAt" = a.at,
+        "final" = r."final" OR a.final,
+        "status" = CASE WHEN a.final OR r."status" <> 'OVERDUE' THEN 'RESPONDED'::"RecipientStatus" ELSE r."status" END
+    FROM unnest(${rows.map(([c]) => c)}::text[], ${rows.map(([, v]) => new Date(v.at))}::timestamptz[],
+                ${rows.map(([, v]) => v.final)}::boolean[]) AS a(country, at, final)
+    WHERE r."noticeId" = ${noticeId}::uuid AND r."country" = a.country`;
+}
+
+async function upsertLocatedAssets(tx: Prisma.TransactionClient, answers: (Step & ResponseRecord)[]): Promise<void> {
+  // The latest report of an asset wins, within one answer as across answers; one row per
+  // recipient and asset, or the statement would update a row twice.
+  const latest = new Map<string, { r: Step & ResponseRecord; identity: string; a: LocatedAsset }>();
+  for (const r of answers) for (const a of r.assets) latest.set(`${r.country}|${assetIdentity(a)}`, { r, identity: assetIdentity(a), a });
+  if (latest.size === 0) return;
+  const rows = [...latest.values()].map(({ r, identity, a }) => ({
     id: deriveId(r.responseId, identity),
+    responseId: r.responseId,
+    country: r.country,
     identity,
     category: a.category,
     currency: a.estimatedValue?.currency ?? null,
@@ -95,9 +141,11 @@ async function upsertLocatedAssets(tx: Prisma.TransactionClient, r: Step & Respo
   }));
   await tx.$executeRaw`
     INSERT INTO "LocatedAsset" ("id", "responseId", "noticeId", "country", "identity", "category", "currency", "amount")
-    SELECT a.id, ${r.responseId}::uuid, ${r.noticeId}::uuid, ${r.country}, a.identity, a.category, a.currency, a.amount
-    FROM unnest(${rows.map((x) => x.id)}::uuid[], ${rows.map((x) => x.identity)}::text[], ${rows.map((x) => x.category)}::text[],
-                ${rows.map((x) => x.currency)}::text[], ${rows.map((x) => x.amount)}::numeric[]) AS a(id, identity, category, currency, amount)
+    SELECT a.id, a.response, ${answers[0].noticeId}::uuid, a.country, a.identity, a.category, a.currency, a.amount
+    FROM unnest(${rows.map((x) => x.id)}::uuid[], ${rows.map((x) => x.responseId)}::uuid[], ${rows.map((x) => x.country)}::text[],
+                ${rows.map((x) => x.identity)}::text[], ${rows.map((x) => x.category)}::text[],
+                ${rows.map((x) => x.currency)}::text[], ${rows.map((x) => x.amount)}::numeric[])
+         AS a(id, response, country, identity, category, currency, amount)
     ON CONFLICT ("noticeId", "country", "identity") DO UPDATE
       SET "responseId" = EXCLUDED."responseId", "category" = EXCLUDED."category", "currency" = EXCLUDED."currency", "amount" = EXCLUDED."amount"`;
 }

@@ -155,7 +155,11 @@ export async function recordPublication(
       updatedAt: at,
     });
     if (!outcome.moved) throw new Error(`request ${notice.id} cannot be published from ${outcome.status}`);
-    await tx.recipient.createMany({ data: recipients.map((country) => ({ noticeId: notice.id, country, dueAt })), skipDuplicates: true });
+    // Arrays rather than createMany: see notify().
+    await tx.$executeRaw`
+      INSERT INTO "Recipient" ("noticeId", "country", "dueAt")
+      SELECT ${notice.id}::uuid, country, ${dueAt}::timestamptz FROM unnest(${recipients}::text[]) AS country
+      ON CONFLICT DO NOTHING`;
     await recordStepEvent(tx, p, {
       type: 'PUBLISHED',
       data: { reference, recipients, dueAt: dueAt.toISOString(), expiresAt: new Date(p.expiresAt).toISOString() },

@@ -3,6 +3,7 @@
  * their deadline back; the CCF blocks it while it examines a complaint and decides; the requester
  * asks for a renewal in its last six months and a reviewer decides.
  */
+import { patched } from '@temporalio/workflow';
 import { delayProblems, expectedByProblems } from '../domain/deadlines';
 import { recipientRefusal } from '../domain/lifecycle';
 import { calendarAfter, BLOCKING_DECISION_MONTHS, VALIDITY_YEARS } from '../domain/time';
@@ -20,7 +21,47 @@ import type { RequestLifecycle } from './request-lifecycle';
 import { delayDeadline, dueOf, resumeClocks } from './schedule';
 import { activities, conflict, forbidden, invalid } from './state';
 
+/** Answers taken while an earlier one is being written go together in the next write; runs before it write each alone. */
+export const ANSWERS_TOGETHER_PATCH = 'answers-written-together';
+
+type RecordedAnswer = Parameters<typeof activities.recordResponses>[0][number];
+
+/**
+ * Writes answers to the record, several to one activity when they come together: while one write
+ * is under way, answers that arrive wait and then go in one. With many recipients answering at
+ * once, one activity and one transaction carry several answers; a lone answer waits for nothing.
+ */
+class AnswerWriter {
+  private waiting: { answer: RecordedAnswer; settle: (failure?: unknown) => void }[] = [];
+  private writing = false;
+
+  write(answer: RecordedAnswer): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ answer, settle: (failure) => (failure === undefined ? resolve() : reject(failure)) });
+      if (this.writing) return;
+      this.writing = true;
+      // After the handlers of answers delivered with this one have run, so that they join it.
+      void Promise.resolve().then(() => this.drain());
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0);
+      try {
+        await activities.recordResponses(batch.map((b) => b.answer));
+        for (const b of batch) b.settle();
+      } catch (failure) {
+        for (const b of batch) b.settle(failure);
+      }
+    }
+    this.writing = false;
+  }
+}
+
 export class PublishedDuties {
+  private readonly answers = new AnswerWriter();
+
   constructor(private readonly request: RequestLifecycle) {}
 
   private get state() {
@@ -50,7 +91,9 @@ export class PublishedDuties {
     try {
       const at = Date.now();
       const due = dueOf(this.state, r.country);
-      await activities.recordResponse({ ...r, ...this.request.step(at), late: due !== undefined && at > due });
+      const answer = { ...r, ...this.request.step(at), late: due !== undefined && at > due };
+      if (patched(ANSWERS_TOGETHER_PATCH)) await this.answers.write(answer);
+      else await activities.recordResponse(answer);
       if (r.final) this.state.pendingFinal = this.state.pendingFinal.filter((c) => c !== r.country);
     } finally {
       this.request.answerEnded();

@@ -10,7 +10,8 @@
  * Re-record when the workflow changes on purpose in a way old histories cannot replay (and then
  * think about the requests still running on the old code: that is what this test protects).
  * A file holds `JSON.stringify(history)` of `fetchHistory()`: protobufjs' JSON form, which
- * `temporal.api.history.v1.History.fromObject` reads back.
+ * `temporal.api.history.v1.History.fromObject` reads back. Payloads are encrypted with the tests'
+ * fixed key, as a running system's are with its own; those recorded before encryption are in clear.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -62,6 +63,18 @@ const scenarios: Record<string, Scenario> = {
     const id = await publishScreened(sys, k.it, k.reviewer, freshRequest({ recipients: ['FR', 'ES'] }));
     took(await viaWorkflow.respond(sys, k.fr, id, located('FR')), 'PUBLISHED');
     took(await viaWorkflow.respond(sys, k.es, id, { outcome: 'UNABLE_TO_ASSIST', reason: 'No register' }), 'PUBLISHED');
+    assert.equal(await result(sys, id), 'COMPLETED');
+    return { id };
+  },
+
+  async 'answered-together-completed'(sys, k) {
+    const id = await publishScreened(sys, k.it, k.reviewer, freshRequest({ recipients: ['FR', 'ES', 'DE'] }));
+    const sent = await Promise.all([
+      viaWorkflow.respond(sys, k.fr, id, located('FR')),
+      viaWorkflow.respond(sys, k.es, id, { outcome: 'NO_ASSETS_FOUND' }),
+      viaWorkflow.respond(sys, k.de, id, { outcome: 'UNABLE_TO_ASSIST', reason: 'No register' }),
+    ]);
+    for (const s of sent) assert.ok(s.ok);
     assert.equal(await result(sys, id), 'COMPLETED');
     return { id };
   },

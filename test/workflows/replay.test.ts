@@ -7,12 +7,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
+import { EncryptionCodec } from '../../temporal/codec';
 import * as messages from '../../workflows/messages';
+import { ANSWERS_TOGETHER_PATCH } from '../../workflows/published-request';
 import { REASSESSMENT_PATCH } from '../../workflows/request-lifecycle';
 import { TEST_BUNDLE_PATH } from '../support/global-setup';
-import { quietTemporalRuntime } from '../support/system';
+import { quietTemporalRuntime, TEST_DATA_CONVERTER, TEST_PAYLOAD_KEYS } from '../support/system';
 
 const DIR = path.resolve(__dirname, '../histories');
 const files = fs
@@ -26,26 +29,31 @@ function loadHistory(file: string): History {
   return temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')));
 }
 const eventType = (e: temporal.api.history.v1.IHistoryEvent) => temporal.api.enums.v1.EventType[e.eventType!];
-const replayOptions = () => ({ workflowBundle: { codePath: TEST_BUNDLE_PATH } });
+/** Histories recorded since payloads are encrypted need the key; older ones are in clear, as on a running system. */
+const replayOptions = () => ({ workflowBundle: { codePath: TEST_BUNDLE_PATH }, dataConverter: TEST_DATA_CONVERTER });
+const codec = new EncryptionCodec(TEST_PAYLOAD_KEYS);
+const decoded = async (p: temporal.api.common.v1.IPayload) => defaultPayloadConverter.fromPayload<string>((await codec.decode([p]))[0]);
 
 beforeAll(() => quietTemporalRuntime());
 
-test('the recorded histories cover every final state and a run that continued as new', () => {
+test('the recorded histories cover every final state and a run that continued as new', async () => {
   const lastEvents = files.map((f) => {
     const events = loadHistory(f).events;
     expect(eventType(events[0])).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
     expect(events[0].workflowExecutionStartedEventAttributes!.workflowType!.name).toBe('silverNoticeWorkflow');
     return { file: f, last: events[events.length - 1] };
   });
-  const results = lastEvents
-    .filter(({ last }) => eventType(last) === 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED')
-    .map(({ last }) => JSON.parse(Buffer.from(last.workflowExecutionCompletedEventAttributes!.result!.payloads![0].data!).toString()));
+  const results = await Promise.all(
+    lastEvents
+      .filter(({ last }) => eventType(last) === 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED')
+      .map(({ last }) => decoded(last.workflowExecutionCompletedEventAttributes!.result!.payloads![0])),
+  );
   expect(new Set(results)).toEqual(new Set(['COMPLETED', 'REJECTED', 'LAPSED', 'WITHDRAWN', 'CANCELLED', 'EXPIRED']));
   const continued = lastEvents.filter(({ last }) => eventType(last) === 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
   expect(continued.map((c) => c.file)).toContain('continued-as-new.run1.json');
 });
 
-test('the recorded histories take in every update the workflow handles, and the reassessment patch', () => {
+test('the recorded histories take in every update the workflow handles, and every patch', () => {
   const updates = new Set<string>();
   const markers = new Set<string>();
   for (const f of files) {
@@ -61,6 +69,7 @@ test('the recorded histories take in every update the workflow handles, and the 
     .map((m) => m.name);
   expect([...updates].sort()).toEqual([...handled].sort());
   expect(markers).toContain(REASSESSMENT_PATCH);
+  expect(markers).toContain(ANSWERS_TOGETHER_PATCH);
 });
 
 test('every recorded history replays without nondeterminism', async () => {
