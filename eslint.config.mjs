@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'generated/', '.tools/', 'data/', 'coverage/', 'test/histories/*.json'] },
+  { ignores: ['node_modules/', 'generated/', '.tools/', 'data/', 'dist/', 'coverage/', 'test/histories/*.json'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -80,7 +80,7 @@ async function running(p: Running, dir: string): Promise<void> {
 
 /** The system's processes, up and ready: one on the embedded database, worker then API on PostgreSQL. */
 async function startSystem(database: BenchDatabase, env: NodeJS.ProcessEnv, dir: string, baseUrl: string): Promise<Running[]> {
-  const main = ['--import', 'tsx', 'system/main.ts'];
+  const main = ['--enable-source-maps', 'dist/main.js'];
   const started: Running[] = [];
   for (const mode of database === 'pglite' ? ['all'] : ['worker', 'api']) {
     const p = spawnLogged(mode, process.execPath, [...main, mode], env, dir);

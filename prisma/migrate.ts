@@ -2,19 +2,17 @@
  * Migrations on Prisma's WebAssembly schema engine, because the native engine the Prisma CLI
  * wants cannot be downloaded on offline machines. Migrations stay plain SQL in prisma/migrations
  * and the standard `_prisma_migrations` table is kept, so `prisma migrate deploy` agrees.
- *
- *   npm run db:migrate                 apply pending migrations (DATABASE_URL, else the embedded db)
- *   npm run db:migration -- <name>     write prisma/migrations/<timestamp>_<name>/migration.sql
+ * The commands that use it from a shell are in scripts/migrate.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { databaseTarget, loadConfig } from '../system/config';
+import { PROJECT_ROOT } from '../system/paths';
 import { openDatabase, type Database, type DatabaseTarget } from './database';
 import { seed } from './seed';
 
-export const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
-export const SCHEMA_PATH = path.join(__dirname, 'schema.prisma');
+export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'prisma', 'migrations');
+export const SCHEMA_PATH = path.join(PROJECT_ROOT, 'prisma', 'schema.prisma');
 const NO_FILTERS = { externalTables: [] as string[], externalEnums: [] as string[] };
 
 type SchemaEngineModule = typeof import('@prisma/schema-engine-wasm', { with: { 'resolution-mode': 'import' } });
@@ -109,51 +107,4 @@ export async function diffSchemaFromMigrations(shadowFactory: SqlMigrationAwareD
   });
   const sql = result.stdout ?? '';
   return /^\s*(-- This is an empty migration\.)?\s*$/.test(sql) ? '' : sql;
-}
-
-async function main(): Promise<void> {
-  const [command, name] = process.argv.slice(2);
-  if (command === 'create') {
-    if (!name || !/^[a-z0-9_]+$/.test(name)) {
-      throw new Error('usage: npm run db:migration -- <name>   (lower-case letters, digits and _)');
-    }
-    // The diff replays the committed migrations on a throw-away in-memory database.
-    const shadow = await openDatabase({ memory: true });
-    try {
-      const sql = await diffSchemaFromMigrations(shadow.adapterFactory);
-      if (!sql) {
-        console.log('The schema matches the migrations: nothing to write.');
-        return;
-      }
-      const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-      const dir = path.join(MIGRATIONS_DIR, `${stamp}_${name}`);
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, 'migration.sql'), sql);
-      const lock = path.join(MIGRATIONS_DIR, 'migration_lock.toml');
-      if (!fs.existsSync(lock)) fs.writeFileSync(lock, 'provider = "postgresql"\n');
-      console.log(`Wrote ${path.relative(process.cwd(), dir)}/migration.sql`);
-    } finally {
-      await shadow.close();
-    }
-    return;
-  }
-  if (command === 'apply') {
-    const config = loadConfig();
-    const db = await openDatabase(databaseTarget(config));
-    try {
-      const applied = await applyMigrations(db.adapterFactory);
-      console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
-    } finally {
-      await db.close();
-    }
-    return;
-  }
-  throw new Error('usage: tsx prisma/migrate.ts apply | create <name>');
-}
-
-if (require.main === module) {
-  main().catch((err) => {
-    console.error((err as Error).message ?? err);
-    process.exit(1);
-  });
 }

@@ -1,13 +1,15 @@
 /**
- * Makes a checkout runnable: generates the Prisma client and installs the pinned Temporal binaries.
- * Runs after `npm install` and before `npm start` / `npm test`; does nothing when all is in place.
+ * Makes a checkout runnable: generates the Prisma client, installs the pinned Temporal binaries
+ * and builds the system into one file, dist/main.js, that `npm start`, `npm run api` and
+ * `npm run worker` run with plain node. Runs after `npm install` and before `npm start` / `npm test`.
  */
 import { execFileSync } from 'node:child_process';
+import { buildSync } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
+import { PROJECT_ROOT as root } from '../system/paths';
 import { ensureTemporalBinaries } from '../temporal/toolchain';
 
-const root = path.resolve(__dirname, '..');
 const schema = path.join(root, 'prisma', 'schema.prisma');
 const generated = path.join(root, 'generated', 'prisma', 'client.ts');
 
@@ -27,9 +29,30 @@ function generatePrismaClient(): void {
   });
 }
 
+/**
+ * Compiled ahead rather than loaded through tsx at run time: the loader and its transpile cache cost
+ * the running system about 80 MB of memory and a second of start-up. Packages stay outside the
+ * bundle and load from node_modules as usual. Rebuilt every time (about a second), so the bundle can
+ * never lag behind the sources. Class names are kept: start-up errors are told apart by them.
+ */
+function buildSystem(): void {
+  buildSync({
+    entryPoints: [path.join(root, 'system', 'main.ts')],
+    outfile: path.join(root, 'dist', 'main.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    keepNames: true,
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+}
+
 try {
   generatePrismaClient();
   ensureTemporalBinaries();
+  buildSystem();
 } catch (err) {
   console.error((err as Error).message);
   process.exit(1);

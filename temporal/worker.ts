@@ -6,12 +6,12 @@ import type { DataConverter } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import type { PrismaClient } from '../records/db';
+import { PROJECT_ROOT } from '../system/paths';
 
-export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
+export const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
 /** Everything the bundle is built from: workflow and domain code, and the SDK's version. */
 const BUNDLE_SOURCES = ['workflows', 'domain'];
 
-const PROJECT_ROOT = path.resolve(__dirname, '..');
 const CACHE_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'silver-notice');
 
 let bundlePromise: Promise<{ code: string }> | undefined;

@@ -133,7 +133,7 @@ test('kill -9 of the system process itself stops the embedded Temporal server', 
   started.push(s);
   const tree = descendants(s.npmPid);
   const server = tree.filter((p) => cmdline(p).includes('start-dev'));
-  const main = tree.filter((p) => cmdline(p).includes('system/main') && !cmdline(p).includes('.bin/tsx'));
+  const main = tree.filter((p) => cmdline(p).includes('dist/main.js'));
   expect(server.length).toBeGreaterThan(0);
   expect(main).toHaveLength(1);
   process.kill(main[0], 'SIGKILL');
