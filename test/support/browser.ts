@@ -1,0 +1,83 @@
+/**
+ * Debian's Chromium driven by playwright-core, for the console's tests: a fresh profile per browser,
+ * the flags a machine without internet needs, and the checks every page passes (no serious or
+ * critical axe-core violation, nothing refused by the Content-Security-Policy).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Without these, Chromium's own connections to the (closed) network stall it. */
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface Browser {
+  /** A new browser context (its own cookies), as a new person at another machine. */
+  person(o?: { locale?: string; timezoneId?: string }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startBrowser(): Promise<Browser> {
+  const profiles: string[] = [];
+  const contexts: BrowserContext[] = [];
+  return {
+    async person(o = {}) {
+      // One persistent context per person: a fresh --user-data-dir each (playwright passes it).
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'silver-chromium-'));
+      profiles.push(dir);
+      const context = await chromium.launchPersistentContext(dir, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_FLAGS,
+        locale: o.locale ?? 'en-GB',
+        timezoneId: o.timezoneId ?? 'Europe/Paris',
+        viewport: { width: 1280, height: 900 },
+      });
+      contexts.push(context);
+      const page = context.pages()[0] ?? (await context.newPage());
+      watchPolicy(page);
+      return page;
+    },
+    async close() {
+      await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
+      for (const dir of profiles) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Whatever the Content-Security-Policy refused on a page (should stay empty). */
+const refusals = new WeakMap<Page, string[]>();
+function watchPolicy(page: Page): void {
+  const seen: string[] = [];
+  refusals.set(page, seen);
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) seen.push(m.text());
+  });
+}
+export const policyRefusals = (page: Page) => refusals.get(page) ?? [];
+
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's serious and critical violations on the page as it is now. axe is evaluated through
+ * the DevTools protocol, which the page's CSP does not govern (an injected <script> would be refused).
+ */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: any[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n: { target: string[] }) => n.target.join(' ')).slice(0, 3) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.join(', ')}`);
+}
