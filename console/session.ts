@@ -116,8 +116,8 @@ export function principalOf(res: Response): Principal | undefined {
 /** Pages for signed-in readers: anyone else is sent to sign in, and comes back here after. */
 export const requireSignIn: RequestHandler = (req, res, next) => {
   if (res.locals.principal) return next();
-  const back = req.method === 'GET' ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
-  res.redirect(303, `/sign-in${back}`);
+  const query = new URLSearchParams({ ...(res.locals.sessionEnded ? { ended: '1' } : {}), ...(req.method === 'GET' ? { next: req.originalUrl } : {}) });
+  res.redirect(303, `/sign-in${query.size ? `?${query}` : ''}`);
 };
 
 /** Where to go after signing in: a path of this console only, never another site. */

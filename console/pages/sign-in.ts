@@ -60,7 +60,7 @@ export function signInRoutes(services: Services): Router {
   router.get('/sign-in', (req, res) => {
     const ctx = res.locals.ctx as Ctx;
     if (res.locals.principal) return res.redirect(303, localPath(req.query.next) ?? '/');
-    res.send(signInPage(ctx, { next: localPath(req.query.next), ended: res.locals.sessionEnded === true }));
+    res.send(signInPage(ctx, { next: localPath(req.query.next), ended: res.locals.sessionEnded === true || req.query.ended === '1' }));
   });
 
   router.post('/sign-in', requireCsrf, async (req: Request, res: Response) => {
@@ -68,6 +68,9 @@ export function signInRoutes(services: Services): Router {
     const zone = field(req.body, 'timeZone');
     const timeZone = isTimeZone(zone) ? zone : ctx.timeZone;
     try {
+      // A sign-in replaces the session this browser had (if any).
+      const previous = res.locals.session as SessionLocals | undefined;
+      if (previous) await services.sessions.close(previous.token);
       const opened = await services.sessions.open(field(req.body, 'key').slice(0, 600), { language: ctx.lang, timeZone });
       res.cookie(SESSION_COOKIE, opened.token, cookieOptions(req));
       rememberPreferences(req, res, { language: ctx.lang, timeZone });

@@ -75,9 +75,33 @@ const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8
 export async function seriousViolations(page: Page): Promise<string[]> {
   await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: any[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
+    const page = globalThis as unknown as { axe: { run: (ctx: unknown, o: object) => Promise<{ violations: any[] }> }; document: unknown };
+    const result = await page.axe.run(page.document, { resultTypes: ['violations'] });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n: { target: string[] }) => n.target.join(' ')).slice(0, 3) }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.join(', ')}`);
+}
+
+export const fieldId = (name: string) => `#f-${name.replace(/[^\w-]/g, '-')}`;
+
+/** Signs in at the console, first choosing the language when given. */
+export async function signIn(page: Page, baseUrl: string, key: string, language?: string): Promise<void> {
+  await page.goto(`${baseUrl}/sign-in`);
+  if (language) {
+    await page.selectOption('#lang-switch', language);
+    await Promise.all([page.waitForURL(/\/sign-in/), page.click('form.lang button')]);
+  }
+  await page.fill('#f-key', key);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/sign-in')), page.click('main form button[type=submit]')]);
+}
+
+/** The message shown next to a field (empty when none). */
+export async function fieldError(page: Page, name: string): Promise<string> {
+  const error = page.locator(`${fieldId(name)}-error`);
+  return (await error.count()) ? (await error.innerText()).trim() : '';
+}
+
+/** Submits the form holding this button and waits for the page that answers. */
+export async function submit(page: Page, button: string): Promise<void> {
+  await Promise.all([page.waitForLoadState('domcontentloaded'), page.waitForEvent('framenavigated'), page.click(button)]);
 }

@@ -389,3 +389,58 @@ export async function expectEveryActionRefused(
   expect((await sys.env.client.workflow.getHandle(id).describe()).status.name).toBe('COMPLETED');
   expect(await outcome(sys, id)).toBe(before.status);
 }
+
+// --- the console over HTTP (no browser): cookies kept, forms posted with their CSRF token
+
+export interface ConsoleReply {
+  status: number;
+  html: string;
+  headers: Headers;
+  location: string | null;
+}
+
+/** One person at the console, as a browser without script would be: a cookie jar and form posts. */
+export function consoleVisitor(sys: TestSystem) {
+  const jar = new Map<string, string>();
+  let csrf = '';
+  async function request(method: string, path: string, form?: Record<string, string | string[]>, headers: Record<string, string> = {}) {
+    const body = form
+      ? new URLSearchParams(Object.entries(form).flatMap(([k, v]): [string, string][] => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])))
+      : undefined;
+    const res = await fetch(`${sys.baseUrl}${path}`, {
+      method,
+      redirect: 'manual',
+      headers: {
+        ...(jar.size ? { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
+        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...headers,
+      },
+      body,
+    });
+    for (const set of res.headers.getSetCookie()) {
+      const [pair] = set.split(';');
+      const name = pair.slice(0, pair.indexOf('='));
+      if (/Expires=Thu, 01 Jan 1970/i.test(set)) jar.delete(name);
+      else jar.set(name, pair.slice(pair.indexOf('=') + 1));
+    }
+    const html = await res.text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+    if (token) csrf = token;
+    return { status: res.status, html, headers: res.headers, location: res.headers.get('location') } satisfies ConsoleReply;
+  }
+  return {
+    jar,
+    get: (path: string, headers?: Record<string, string>) => request('GET', path, undefined, headers),
+    /** Posts a form with the CSRF token of the last page seen (fetch a page first). */
+    post: (path: string, form: Record<string, string | string[]>, headers?: Record<string, string>) =>
+      request('POST', path, { _csrf: csrf, ...form }, headers),
+    /** Posts exactly this form: no token is added. */
+    postRaw: (path: string, form: Record<string, string | string[]>, headers?: Record<string, string>) => request('POST', path, form, headers),
+    async signIn(key: string): Promise<ConsoleReply> {
+      await request('GET', '/sign-in');
+      const signedIn = await request('POST', '/sign-in', { _csrf: csrf, key });
+      if (signedIn.status === 303) await request('GET', '/preferences');
+      return signedIn;
+    },
+  };
+}
