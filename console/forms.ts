@@ -77,8 +77,8 @@ export class FormErrors {
     return this.problems.length > 0;
   }
 
-  claim(name: string): FieldProblem[] {
-    const mine = this.problems.filter((p) => !this.claimed.has(p) && (p.path === name || p.path.startsWith(`${name}.`)));
+  claim(name: string, exactly = false): FieldProblem[] {
+    const mine = this.problems.filter((p) => !this.claimed.has(p) && (p.path === name || (!exactly && p.path.startsWith(`${name}.`))));
     mine.forEach((p) => this.claimed.add(p));
     return mine;
   }
@@ -174,6 +174,14 @@ export class FormRenderer {
       })}</div>`,
       true,
     );
+  }
+
+  /** Problems about a repeating group as a whole ("at least one asset"), shown above its rows. */
+  groupProblems(name: string): Html | '' {
+    const id = fieldId(name);
+    const problems = this.errors.claim(name, true);
+    problems.forEach((p) => this.anchors.set(p, id));
+    return problems.length ? html`<p class="error" id="${id}" tabindex="-1">${problems.map((p) => problemText(this.ctx, p.message))}</p>` : '';
   }
 
   /** The summary of problems, then the fields (call after rendering them). */

@@ -45,7 +45,7 @@ export function answerForm(f: FormRenderer): Html {
     ${f.choices({ name: 'final', label: t('field.answerKind'), options: [['FINAL', t('answer.final')], ['INTERIM', t('answer.interim')]] })}
     ${f.textarea({ name: 'reason', label: t('field.answerReason'), hint: t('field.answerReasonHint'), rows: 2 })}
     ${f.select({ name: 'handlingCode', label: t('field.handlingCode'), options: labelled(ctx, 'handlingCode', M.HANDLING_CODES) })}
-    <input type="hidden" name="_rows.assets" value="${rows}"><input type="hidden" name="_form" value="${formToken(f.form._form)}">
+    ${f.groupProblems('assets')}<input type="hidden" name="_rows.assets" value="${rows}"><input type="hidden" name="_form" value="${formToken(f.form._form)}">
     ${Array.from({ length: rows }, (_, i) => {
       const p = `assets.${i}`;
       if (f.form[`${p}.location.country`] === undefined) f.form[`${p}.location.country`] = country;

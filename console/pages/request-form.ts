@@ -170,7 +170,7 @@ export function requestFields(f: FormRenderer, o: { withKind: boolean; ownCountr
       ${f.textarea({ name: 'offence.assetLink', label: t('field.assetLink'), rows: 3, required: true })}
     </fieldset>
     <fieldset class="group"><legend>${t('form.assetsSought')}</legend>
-      <input type="hidden" name="_rows.assetsSought" value="${assetRows}">
+      ${f.groupProblems('assetsSought')}<input type="hidden" name="_rows.assetsSought" value="${assetRows}">
       ${Array.from({ length: assetRows }, (_, i) => html`<fieldset class="asset"><legend>${t('form.assetN', { n: i + 1 })}</legend>${assetFields(f, `assetsSought.${i}`)}</fieldset>`)}
       <button type="submit" name="_add" value="assetsSought" formnovalidate>${t('form.addAsset')}</button>
     </fieldset>
