@@ -59,7 +59,7 @@ async function keysPage(services: Services, ctx: Ctx, posted: Posted = {}, refus
     title: t('nav.keys'),
     notice: noticeOf(refused),
     body: html`<h1>${t('nav.keys')}</h1>
-      ${created ? html`<div class="secret" role="status"><h2>${t('admin.keyCreated')}</h2><p>${t('admin.keyOnce')}</p><p><code id="new-key">${created.key}</code></p></div>` : ''}
+      ${created ? html`<div class="secret" role="status"><h2>${t('admin.keyCreated')}</h2><p>${t('admin.keyOnce')}</p><p><code id="created-key">${created.key}</code></p></div>` : ''}
       <table><caption>${t('nav.keys')}</caption><thead><tr>${[t('field.label'), t('field.user'), t('field.role'), t('col.created'), t('col.expires'), t('col.lastUsed'), t('col.actions')].map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
       <tbody>${items.map((k) => html`<tr><td>${k.label ?? '—'}</td><td>${names.get(k.userId) ?? k.userId}</td><td>${ctx.label('role', k.role)}${k.country ? ` · ${k.country}` : ''}</td>
         <td>${ctx.fmt.instant(k.createdAt)}</td><td>${ctx.fmt.instant(k.expiresAt)}</td><td>${ctx.fmt.instant(k.lastUsedAt)}</td>
