@@ -4,9 +4,7 @@
  * critical axe-core violation, nothing refused by the Content-Security-Policy).
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Without these, Chromium's own connections to the (closed) network stall it. */
@@ -22,36 +20,26 @@ export const CHROMIUM_FLAGS = [
 ];
 
 export interface Browser {
-  /** A new browser context (its own cookies), as a new person at another machine. */
+  /** A new browser context (its own cookies and storage), as a new person at another machine. */
   person(o?: { locale?: string; timezoneId?: string }): Promise<Page>;
   close(): Promise<void>;
 }
 
+/** One Chromium per test file; playwright starts it on a fresh profile (its own --user-data-dir in the temp dir). */
 export async function startBrowser(): Promise<Browser> {
-  const profiles: string[] = [];
-  const contexts: BrowserContext[] = [];
+  const chromiumProcess = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
   return {
     async person(o = {}) {
-      // One persistent context per person: a fresh --user-data-dir each (playwright passes it).
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'silver-chromium-'));
-      profiles.push(dir);
-      const context = await chromium.launchPersistentContext(dir, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: CHROMIUM_FLAGS,
+      const context = await chromiumProcess.newContext({
         locale: o.locale ?? 'en-GB',
         timezoneId: o.timezoneId ?? 'Europe/Paris',
         viewport: { width: 1280, height: 900 },
       });
-      contexts.push(context);
-      const page = context.pages()[0] ?? (await context.newPage());
+      const page = await context.newPage();
       watchPolicy(page);
       return page;
     },
-    async close() {
-      await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
-      for (const dir of profiles) fs.rmSync(dir, { recursive: true, force: true });
-    },
+    close: () => chromiumProcess.close(),
   };
 }
 
