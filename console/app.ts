@@ -26,7 +26,12 @@ export function consoleRoutes(services: Services, o: { rateLimitPerMinute: numbe
   const router = Router();
   router.use(
     '/assets',
-    express.static(path.join(__dirname, 'assets'), { index: false, fallthrough: false, maxAge: '1h', setHeaders: (res) => res.set('X-Content-Type-Options', 'nosniff') }),
+    express.static(path.join(__dirname, 'assets'), {
+      index: false,
+      fallthrough: false,
+      maxAge: '1h',
+      setHeaders: (res) => res.set('X-Content-Type-Options', 'nosniff'),
+    }),
   );
   const consoleOnly: RequestHandler = (req, _res, next) => (CONSOLE_PATHS.test(req.path) ? next() : next('router'));
   router.use(
@@ -39,7 +44,18 @@ export function consoleRoutes(services: Services, o: { rateLimitPerMinute: numbe
   );
   router.get('/', (_req, res) => {
     const role = res.locals.principal?.role;
-    res.redirect(303, role === 'NCB' ? '/inbox' : role === 'REVIEWER' ? '/review' : role === 'CCF' ? '/requests' : role === 'ADMIN' ? '/admin/users' : '/sign-in');
+    res.redirect(
+      303,
+      role === 'NCB'
+        ? '/inbox'
+        : role === 'REVIEWER'
+          ? '/review'
+          : role === 'CCF'
+            ? '/requests'
+            : role === 'ADMIN'
+              ? '/admin/users'
+              : '/sign-in',
+    );
   });
   router.use(signInRoutes(services));
   router.use(listRoutes(services));

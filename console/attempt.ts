@@ -24,7 +24,12 @@ export async function attempt<T>(ctx: Ctx, run: () => Promise<T>): Promise<Attem
 }
 
 /** A refusal found before calling the services: the problems the schema found. */
-export const refusedForm = (ctx: Ctx, problems: FieldProblem[]): Attempt<never> => ({ ok: false, status: 400, problems, notice: ctx.t('form.fix') });
+export const refusedForm = (ctx: Ctx, problems: FieldProblem[]): Attempt<never> => ({
+  ok: false,
+  status: 400,
+  problems,
+  notice: ctx.t('form.fix'),
+});
 
 /** A form's idempotency token: repeats of one form (a double click, a reload) do one thing. */
 export function formToken(posted: unknown): string {

@@ -19,8 +19,20 @@ const WIDTH = 640;
 const LABEL = 220;
 const VALUE = 110;
 
-export function barChart(o: { id: string; title: string; bars: Bar[]; rtl: boolean; valueHeader: string; labelHeader: string; empty: string }): Html {
-  if (o.bars.length === 0) return html`<figure class="chart"><figcaption>${o.title}</figcaption><p class="empty">${o.empty}</p></figure>`;
+export function barChart(o: {
+  id: string;
+  title: string;
+  bars: Bar[];
+  rtl: boolean;
+  valueHeader: string;
+  labelHeader: string;
+  empty: string;
+}): Html {
+  if (o.bars.length === 0)
+    return html`<figure class="chart">
+      <figcaption>${o.title}</figcaption>
+      <p class="empty">${o.empty}</p>
+    </figure>`;
   const max = Math.max(...o.bars.map((b) => Math.max(b.value, b.limit ?? 0)), 1);
   const room = WIDTH - LABEL - VALUE;
   const height = o.bars.length * ROW + 8;
@@ -42,10 +54,28 @@ export function barChart(o: { id: string; title: string; bars: Bar[]; rtl: boole
   });
   return html`<figure class="chart" id="${o.id}">
     <figcaption id="${o.id}-title">${o.title}</figcaption>
-    <svg role="img" aria-labelledby="${o.id}-title" viewBox="0 0 ${WIDTH} ${height}" width="100%" preserveAspectRatio="xMinYMin meet">${rows}</svg>
-    <details><summary>${o.valueHeader}</summary>
-      <table><thead><tr><th scope="col">${o.labelHeader}</th><th scope="col">${o.valueHeader}</th></tr></thead>
-      <tbody>${o.bars.map((b) => html`<tr><td>${b.label}</td><td>${b.shown ?? b.value}${b.limit !== undefined ? ` / ${b.limit}` : ''}</td></tr>`)}</tbody></table>
+    <svg role="img" aria-labelledby="${o.id}-title" viewBox="0 0 ${WIDTH} ${height}" width="100%" preserveAspectRatio="xMinYMin meet">
+      ${rows}
+    </svg>
+    <details>
+      <summary>${o.valueHeader}</summary>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">${o.labelHeader}</th>
+            <th scope="col">${o.valueHeader}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${o.bars.map(
+            (b) =>
+              html`<tr>
+                <td>${b.label}</td>
+                <td>${b.shown ?? b.value}${b.limit !== undefined ? ` / ${b.limit}` : ''}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
     </details>
   </figure>`;
 }

@@ -40,7 +40,10 @@ export function consoleErrors(services: Services) {
     if (res.headersSent) return;
     const ctx = res.locals.ctx as Ctx | undefined;
     if (!ctx) {
-      res.status(p.status).type('text/plain').send(p.detail ?? 'Error');
+      res
+        .status(p.status)
+        .type('text/plain')
+        .send(p.detail ?? 'Error');
       return;
     }
     // A hidden request answers exactly like an unknown one: the detail would tell them apart.

@@ -30,7 +30,10 @@ export function wallTimeToInstant(local: string, zone: string): string | undefin
 
 export function formatter(lang: string, timeZone: string) {
   const locale = LOCALES[lang] ?? 'en-GB';
-  const dateTime = cached(`dt:${locale}:${timeZone}`, () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }));
+  const dateTime = cached(
+    `dt:${locale}:${timeZone}`,
+    () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }),
+  );
   const utc = cached(`utc:${locale}`, () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }));
   const day = cached(`d:${locale}`, () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }));
   const regions = cached(`r:${locale}`, () => new Intl.DisplayNames([locale], { type: 'region', fallback: 'code' }));
@@ -45,7 +48,8 @@ export function formatter(lang: string, timeZone: string) {
       if (!iso) return '—';
       const d = new Date(iso);
       const inUtc = `${utc.format(d)} UTC`;
-      return html`<time datetime="${d.toISOString()}" title="${inUtc}">${dateTime.format(d)}</time>${withUtc ? html` <span class="utc"><bdi>(${inUtc})</bdi></span>` : ''}`;
+      return html`<time datetime="${d.toISOString()}" title="${inUtc}">${dateTime.format(d)}</time
+        >${withUtc ? html` <span class="utc"><bdi>(${inUtc})</bdi></span>` : ''}`;
     },
     /** A calendar date (YYYY-MM-DD), the same everywhere. */
     date(ymd: string | null | undefined): string {
@@ -73,7 +77,8 @@ export function formatter(lang: string, timeZone: string) {
         return `${number.format(amount)} ${currency}`;
       }
     },
-    percent: (share: number) => cached(`p:${locale}`, () => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 })).format(share),
+    percent: (share: number) =>
+      cached(`p:${locale}`, () => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 })).format(share),
   };
 }
 export type Formatter = ReturnType<typeof formatter>;

@@ -58,9 +58,14 @@ export function rowCount(form: Posted, group: string, min: number, max: number):
 }
 
 /** Parses a body with an API schema; its value, or the problems found. */
-export function parseWith<S extends ZodType>(schema: S, body: unknown): { ok: true; value: ReturnType<S['parse']> } | { ok: false; problems: FieldProblem[] } {
+export function parseWith<S extends ZodType>(
+  schema: S,
+  body: unknown,
+): { ok: true; value: ReturnType<S['parse']> } | { ok: false; problems: FieldProblem[] } {
   const parsed = schema.safeParse(body);
-  return parsed.success ? { ok: true, value: parsed.data as ReturnType<S['parse']> } : { ok: false, problems: zodFieldErrors(parsed.error) };
+  return parsed.success
+    ? { ok: true, value: parsed.data as ReturnType<S['parse']> }
+    : { ok: false, problems: zodFieldErrors(parsed.error) };
 }
 
 export const fieldId = (name: string) => `f-${name.replace(/[^\w-]/g, '-')}`;
@@ -121,20 +126,29 @@ export class FormRenderer {
     const problems = this.errors.claim(o.name);
     problems.forEach((p) => this.anchors.set(p, id));
     const describedBy = [o.hint ? `${id}-hint` : '', problems.length ? `${id}-error` : ''].filter(Boolean).join(' ');
-    const attrs = html`id="${id}" ${describedBy ? html`aria-describedby="${describedBy}"` : ''} ${problems.length ? html`aria-invalid="true"` : ''} ${o.required ? html`aria-required="true"` : ''}`;
+    const attrs = html`id="${id}" ${describedBy ? html`aria-describedby="${describedBy}"` : ''}
+    ${problems.length ? html`aria-invalid="true"` : ''} ${o.required ? html`aria-required="true"` : ''}`;
     const label = html`${o.label}${o.required ? html` <span class="req" aria-hidden="true">*</span>` : ''}`;
     const messages: Content = problems.length
       ? html`<p class="error" id="${id}-error">${problems.map((p) => html`<span>${problemText(this.ctx, p.message)}</span> `)}</p>`
       : '';
     const hint = o.hint ? html`<p class="hint" id="${id}-hint">${o.hint}</p>` : '';
     return group
-      ? html`<fieldset class="field${problems.length ? ' invalid' : ''}" ${describedBy ? html`aria-describedby="${describedBy}"` : ''}><legend>${label}</legend>${hint}${messages}${control(html`id="${id}"`)}</fieldset>`
-      : html`<div class="field${problems.length ? ' invalid' : ''}"><label for="${id}">${label}</label>${hint}${messages}${control(attrs)}</div>`;
+      ? html`<fieldset class="field${problems.length ? ' invalid' : ''}" ${describedBy ? html`aria-describedby="${describedBy}"` : ''}>
+          <legend>${label}</legend>
+          ${hint}${messages}${control(html`id="${id}"`)}
+        </fieldset>`
+      : html`<div class="field${problems.length ? ' invalid' : ''}">
+          <label for="${id}">${label}</label>${hint}${messages}${control(attrs)}
+        </div>`;
   }
 
   input(o: FieldOptions & { type?: string; value?: string; attrs?: string }): Html {
     const value = o.value ?? text(this.form, o.name);
-    return this.wrap(o, (a) => html`<input ${a} name="${o.name}" type="${o.type ?? 'text'}" value="${value}" ${o.attrs ? html`${o.attrs}` : ''}>`);
+    return this.wrap(
+      o,
+      (a) => html`<input ${a} name="${o.name}" type="${o.type ?? 'text'}" value="${value}" ${o.attrs ? html`${o.attrs}` : ''} />`,
+    );
   }
 
   textarea(o: FieldOptions & { rows?: number }): Html {
@@ -145,10 +159,11 @@ export class FormRenderer {
     const current = text(this.form, o.name);
     return this.wrap(
       o,
-      (a) => html`<select ${a} name="${o.name}">
-        ${o.empty !== undefined ? html`<option value="">${o.empty}</option>` : ''}
-        ${o.options.map(([v, l]) => html`<option value="${v}" ${v === current ? 'selected' : ''}>${l}</option>`)}
-      </select>`,
+      (a) =>
+        html`<select ${a} name="${o.name}">
+          ${o.empty !== undefined ? html`<option value="">${o.empty}</option>` : ''}
+          ${o.options.map(([v, l]) => html`<option value="${v}" ${v === current ? 'selected' : ''}>${l}</option>`)}
+        </select>`,
     );
   }
 
@@ -156,9 +171,10 @@ export class FormRenderer {
     const chosen = new Set(values(this.form, o.name));
     return this.wrap(
       o,
-      (a) => html`<select ${a} name="${o.name}" multiple size="${o.size ?? 8}">
-        ${o.options.map(([v, l]) => html`<option value="${v}" ${chosen.has(v) ? 'selected' : ''}>${l}</option>`)}
-      </select>`,
+      (a) =>
+        html`<select ${a} name="${o.name}" multiple size="${o.size ?? 8}">
+          ${o.options.map(([v, l]) => html`<option value="${v}" ${chosen.has(v) ? 'selected' : ''}>${l}</option>`)}
+        </select>`,
     );
   }
 
@@ -168,10 +184,17 @@ export class FormRenderer {
     const type = o.multiple ? 'checkbox' : 'radio';
     return this.wrap(
       o,
-      () => html`<div class="choices">${o.options.map(([v, l], i) => {
-        const id = `${fieldId(o.name)}-${i}`;
-        return html`<span><input type="${type}" id="${id}" name="${o.name}" value="${v}" ${chosen.has(v) ? 'checked' : ''}><label for="${id}">${l}</label></span>`;
-      })}</div>`,
+      () =>
+        html`<div class="choices">
+          ${o.options.map(([v, l], i) => {
+            const id = `${fieldId(o.name)}-${i}`;
+            return html`<span
+              ><input type="${type}" id="${id}" name="${o.name}" value="${v}" ${chosen.has(v) ? 'checked' : ''} /><label for="${id}"
+                >${l}</label
+              ></span
+            >`;
+          })}
+        </div>`,
       true,
     );
   }
@@ -181,7 +204,9 @@ export class FormRenderer {
     const id = fieldId(name);
     const problems = this.errors.claim(name, true);
     problems.forEach((p) => this.anchors.set(p, id));
-    return problems.length ? html`<p class="error" id="${id}" tabindex="-1">${problems.map((p) => problemText(this.ctx, p.message))}</p>` : '';
+    return problems.length
+      ? html`<p class="error" id="${id}" tabindex="-1">${problems.map((p) => problemText(this.ctx, p.message))}</p>`
+      : '';
   }
 
   /** The summary of problems, then the fields (call after rendering them). */

@@ -25,11 +25,11 @@ const MENU: Record<Role, [Key, string][]> = {
 };
 
 /** The hidden field every form carries. */
-export const csrfField = (ctx: Ctx) => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
+export const csrfField = (ctx: Ctx) => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}" />`;
 
 function languageSwitch(ctx: Ctx): Html {
   return html`<form method="post" action="/preferences" class="lang">
-    ${csrfField(ctx)}<input type="hidden" name="return" value="${ctx.path}">
+    ${csrfField(ctx)}<input type="hidden" name="return" value="${ctx.path}" />
     <label for="lang-switch">${ctx.t('prefs.language')}</label>
     <select id="lang-switch" name="language">
       ${LANGS.map((l) => html`<option value="${l.code}" lang="${l.code}" ${l.code === ctx.lang ? 'selected' : ''}>${l.name}</option>`)}
@@ -43,18 +43,22 @@ function header(ctx: Ctx): Html {
   const current = (href: string) => ctx.path === href || (href !== '/requests' && ctx.path.startsWith(`${href}/`));
   return html`<header class="top">
     <a class="brand" href="/">${ctx.t('app.name')}</a>
-    ${p
-      ? html`<nav aria-label="${ctx.t('nav.label')}"><ul>
-          ${MENU[p.role].map(
-            ([key, href]) => html`<li><a href="${href}" ${current(href) ? html`aria-current="page"` : ''}>${ctx.t(key)}</a></li>`,
-          )}
-        </ul></nav>
-        <div class="who">
-          <span>${p.name} · ${ctx.label('role', p.role)}${p.country ? ` · ${ctx.fmt.country(p.country)}` : ''}</span>
-          <a href="/preferences">${ctx.t('nav.preferences')}</a>
-          <form method="post" action="/sign-out">${csrfField(ctx)}<button type="submit">${ctx.t('nav.signOut')}</button></form>
-        </div>`
-      : ''}
+    ${
+      p
+        ? html`<nav aria-label="${ctx.t('nav.label')}">
+              <ul>
+                ${MENU[p.role].map(
+                  ([key, href]) => html`<li><a href="${href}" ${current(href) ? html`aria-current="page"` : ''}>${ctx.t(key)}</a></li>`,
+                )}
+              </ul>
+            </nav>
+            <div class="who">
+              <span>${p.name} · ${ctx.label('role', p.role)}${p.country ? ` · ${ctx.fmt.country(p.country)}` : ''}</span>
+              <a href="/preferences">${ctx.t('nav.preferences')}</a>
+              <form method="post" action="/sign-out">${csrfField(ctx)}<button type="submit">${ctx.t('nav.signOut')}</button></form>
+            </div>`
+        : ''
+    }
     ${languageSwitch(ctx)}
   </header>`;
 }
@@ -67,21 +71,23 @@ export interface PageOptions {
 }
 
 export function page(ctx: Ctx, o: PageOptions): string {
-  return `<!doctype html>${html`<html lang="${ctx.lang}" dir="${ctx.dir}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${o.title} · ${ctx.t('app.name')}</title>
-<link rel="stylesheet" href="/assets/console.css">
-<script src="/assets/console.js" defer></script>
-</head>
-<body>
-<a class="skip" href="#main">${ctx.t('nav.skip')}</a>
-${header(ctx)}
-<main id="main">
-${o.notice ? html`<p class="notice ${o.notice.kind}" role="${o.notice.kind === 'error' ? 'alert' : 'status'}">${o.notice.text}</p>` : ''}
-${o.body}
-</main>
-</body>
-</html>`.value}`;
+  return `<!doctype html>${
+    html`<html lang="${ctx.lang}" dir="${ctx.dir}">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${o.title} · ${ctx.t('app.name')}</title>
+        <link rel="stylesheet" href="/assets/console.css" />
+        <script src="/assets/console.js" defer></script>
+      </head>
+      <body>
+        <a class="skip" href="#main">${ctx.t('nav.skip')}</a>
+        ${header(ctx)}
+        <main id="main">
+          ${o.notice ? html`<p class="notice ${o.notice.kind}" role="${o.notice.kind === 'error' ? 'alert' : 'status'}">${o.notice.text}</p>` : ''}
+          ${o.body}
+        </main>
+      </body>
+    </html>`.value
+  }`;
 }

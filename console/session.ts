@@ -64,7 +64,8 @@ export function resolveSession(services: Services): RequestHandler {
       }
     }
     const remembered = cookie(req, LANGUAGE_COOKIE);
-    const lang: Lang = (session && isLang(session.language) && session.language) || (remembered && isLang(remembered) && remembered) || negotiate(req);
+    const lang: Lang =
+      (session && isLang(session.language) && session.language) || (remembered && isLang(remembered) && remembered) || negotiate(req);
     const zone = session?.timeZone ?? cookie(req, TIME_ZONE_COOKIE);
     res.locals.ctx = makeCtx({
       lang,
@@ -93,7 +94,8 @@ export const requireCsrf: RequestHandler = (req, res, next) => {
   const given = (req.body as Record<string, unknown> | undefined)?._csrf;
   const origin = req.headers.origin;
   const fromElsewhere =
-    req.headers['sec-fetch-site'] === 'cross-site' || (typeof origin === 'string' && origin !== 'null' && hostOf(origin) !== req.headers.host);
+    req.headers['sec-fetch-site'] === 'cross-site' ||
+    (typeof origin === 'string' && origin !== 'null' && hostOf(origin) !== req.headers.host);
   if (fromElsewhere || typeof given !== 'string' || !same(given, ctx.csrfToken)) {
     next(forbidden(ctx.t('error.csrf')));
     return;
@@ -116,7 +118,10 @@ export function principalOf(res: Response): Principal | undefined {
 /** Pages for signed-in readers: anyone else is sent to sign in, and comes back here after. */
 export const requireSignIn: RequestHandler = (req, res, next) => {
   if (res.locals.principal) return next();
-  const query = new URLSearchParams({ ...(res.locals.sessionEnded ? { ended: '1' } : {}), ...(req.method === 'GET' ? { next: req.originalUrl } : {}) });
+  const query = new URLSearchParams({
+    ...(res.locals.sessionEnded ? { ended: '1' } : {}),
+    ...(req.method === 'GET' ? { next: req.originalUrl } : {}),
+  });
   res.redirect(303, `/sign-in${query.size ? `?${query}` : ''}`);
 };
 

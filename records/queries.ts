@@ -54,7 +54,8 @@ export function listNotices(db: Db, f: ListFilter) {
   if (f.involving) where.push({ OR: [{ requestingCountry: f.involving }, asRecipient(f.involving)] });
   if (f.renewalRequested) where.push({ renewals: { some: { decidedAt: null } } });
   const beyond = f.oldestFirst ? 'gt' : 'lt';
-  if (f.after) where.push({ OR: [{ createdAt: { [beyond]: f.after.createdAt } }, { createdAt: f.after.createdAt, id: { [beyond]: f.after.id } }] });
+  if (f.after)
+    where.push({ OR: [{ createdAt: { [beyond]: f.after.createdAt } }, { createdAt: f.after.createdAt, id: { [beyond]: f.after.id } }] });
   const order = f.oldestFirst ? 'asc' : 'desc';
   return db.notice.findMany({
     where: { AND: where },

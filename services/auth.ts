@@ -22,6 +22,9 @@ export async function authenticate(prisma: PrismaClient, header: string | undefi
 }
 
 /** The caller a key names: its user, acting through it. */
-export function principalOf(row: { id: string; user: { id: string; name: string; role: Principal['role']; country: string | null } }): Principal {
+export function principalOf(row: {
+  id: string;
+  user: { id: string; name: string; role: Principal['role']; country: string | null };
+}): Principal {
   return { keyId: row.id, userId: row.user.id, name: row.user.name, role: row.user.role, country: row.user.country };
 }

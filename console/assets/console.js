@@ -5,7 +5,7 @@ document.addEventListener('DOMContentLoaded', function () {
   var zone = '';
   try {
     zone = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
-  } catch (e) {
+  } catch {
     zone = '';
   }
   document.querySelectorAll('input[data-browser-time-zone]').forEach(function (input) {

@@ -37,17 +37,25 @@ export function renderForm(ctx: Ctx, id: string, a: ActionForm, state?: FormStat
   const problems = mine?.refused && !mine.refused.ok ? mine.refused.problems : [];
   const f = new FormRenderer(ctx, mine?.form ?? { ...a.defaults }, new FormErrors(problems));
   const fields = a.fields(f);
-  const body = html`${f.summary()}<form method="post" action="/requests/${id}/${a.action}" novalidate>
+  const body = html`${f.summary()}
+    <form method="post" action="/requests/${id}/${a.action}" novalidate>
       ${csrfField(ctx)}${fields}
       <button type="submit" class="${a.danger ? 'danger' : 'primary'}">${a.submit}</button>
     </form>`;
   return a.folded
-    ? html`<details class="action" id="act-${a.action}" ${mine ? 'open' : ''}><summary>${a.title}</summary>${body}</details>`
-    : html`<section class="action" id="act-${a.action}" aria-labelledby="act-${a.action}-h"><h2 id="act-${a.action}-h">${a.title}</h2>${body}</section>`;
+    ? html`<details class="action" id="act-${a.action}" ${mine ? 'open' : ''}>
+        <summary>${a.title}</summary>
+        ${body}
+      </details>`
+    : html`<section class="action" id="act-${a.action}" aria-labelledby="act-${a.action}-h">
+        <h2 id="act-${a.action}-h">${a.title}</h2>
+        ${body}
+      </section>`;
 }
 
 const reason = (f: FormRenderer, label: string, required = true) => f.textarea({ name: 'reason', label, rows: 3, required });
-const grounds = (f: FormRenderer) => f.choices({ name: 'grounds', label: f.ctx.t('field.grounds'), options: labelled(f.ctx, 'ground', M.GROUNDS), multiple: true });
+const grounds = (f: FormRenderer) =>
+  f.choices({ name: 'grounds', label: f.ctx.t('field.grounds'), options: labelled(f.ctx, 'ground', M.GROUNDS), multiple: true });
 
 /** The forms this reader may use on this request now. */
 export function actionForms(ctx: Ctx, p: RequestPage, v: FullView): ActionForm[] {
@@ -60,7 +68,8 @@ export function actionForms(ctx: Ctx, p: RequestPage, v: FullView): ActionForm[]
         action: 'decide',
         title: t('action.decide'),
         submit: t('action.decideSubmit'),
-        fields: (f) => html`${f.choices({ name: 'decision', label: t('field.decision'), options: labelled(ctx, 'decision', M.DECISIONS), required: true })}
+        fields: (f) =>
+          html`${f.choices({ name: 'decision', label: t('field.decision'), options: labelled(ctx, 'decision', M.DECISIONS), required: true })}
           ${reason(f, t('field.decisionReason'), false)}${grounds(f)}`,
       });
     if (published && v.renewal?.status === 'REQUESTED')
@@ -68,45 +77,89 @@ export function actionForms(ctx: Ctx, p: RequestPage, v: FullView): ActionForm[]
         action: 'renewal-decision',
         title: t('action.renewalDecision'),
         submit: t('action.decideSubmit'),
-        fields: (f) => html`${f.choices({ name: 'decision', label: t('field.decision'), options: labelled(ctx, 'renewalDecision', M.RENEWAL_DECISIONS), required: true })}${reason(f, t('field.reason'))}`,
+        fields: (f) =>
+          html`${f.choices({ name: 'decision', label: t('field.decision'), options: labelled(ctx, 'renewalDecision', M.RENEWAL_DECISIONS), required: true })}${reason(f, t('field.reason'))}`,
       });
     if (published)
-      forms.push({ action: 'cancel', title: t('action.cancel'), submit: t('action.cancelSubmit'), folded: true, danger: true, fields: (f) => html`${reason(f, t('field.reason'))}${grounds(f)}` });
+      forms.push({
+        action: 'cancel',
+        title: t('action.cancel'),
+        submit: t('action.cancelSubmit'),
+        folded: true,
+        danger: true,
+        fields: (f) => html`${reason(f, t('field.reason'))}${grounds(f)}`,
+      });
   }
   if (p.relation === 'CCF') {
     if (published && !v.blocking)
-      forms.push({ action: 'block', title: t('action.block'), submit: t('action.blockSubmit'), folded: true, danger: true, fields: (f) => reason(f, t('field.complaint')) });
+      forms.push({
+        action: 'block',
+        title: t('action.block'),
+        submit: t('action.blockSubmit'),
+        folded: true,
+        danger: true,
+        fields: (f) => reason(f, t('field.complaint')),
+      });
     if (published && v.blocking)
       forms.push({
         action: 'blocking-decision',
         title: t('action.blockingDecision'),
         submit: t('action.decideSubmit'),
-        fields: (f) => html`${f.choices({ name: 'outcome', label: t('field.outcome'), options: labelled(ctx, 'blockingOutcome', M.BLOCKING_OUTCOMES), required: true })}${reason(f, t('field.reason'))}`,
+        fields: (f) =>
+          html`${f.choices({ name: 'outcome', label: t('field.outcome'), options: labelled(ctx, 'blockingOutcome', M.BLOCKING_OUTCOMES), required: true })}${reason(f, t('field.reason'))}`,
       });
   }
   if (p.relation === 'REQUESTER') {
     if (published && v.renewal?.status !== 'REQUESTED' && !v.blocking)
-      forms.push({ action: 'renewal', title: t('action.renewal'), submit: t('action.renewalSubmit'), folded: true, fields: (f) => html`<p class="hint">${t('action.renewalHint')}</p>${reason(f, t('field.reason'))}` });
+      forms.push({
+        action: 'renewal',
+        title: t('action.renewal'),
+        submit: t('action.renewalSubmit'),
+        folded: true,
+        fields: (f) =>
+          html`<p class="hint">${t('action.renewalHint')}</p>
+            ${reason(f, t('field.reason'))}`,
+      });
     if (!M.isFinal(v.status))
-      forms.push({ action: 'withdraw', title: t('action.withdraw'), submit: t('action.withdrawSubmit'), folded: true, danger: true, fields: (f) => reason(f, t('field.reason')) });
+      forms.push({
+        action: 'withdraw',
+        title: t('action.withdraw'),
+        submit: t('action.withdrawSubmit'),
+        folded: true,
+        danger: true,
+        fields: (f) => reason(f, t('field.reason')),
+      });
   }
   const own = v.recipients[0];
   if (p.relation === 'RECIPIENT' && published && own && !own.final) {
-    forms.push({ action: 'answer', title: t('action.answer'), submit: t('action.answerSubmit'), defaults: { final: 'FINAL', handlingCode: 'H0' }, fields: (f) => answerForm(f) });
+    forms.push({
+      action: 'answer',
+      title: t('action.answer'),
+      submit: t('action.answerSubmit'),
+      defaults: { final: 'FINAL', handlingCode: 'H0' },
+      fields: (f) => answerForm(f),
+    });
     if (!own.acknowledgedAt)
       forms.push({
         action: 'acknowledge',
         title: t('action.acknowledge'),
         submit: t('action.acknowledgeSubmit'),
         folded: true,
-        fields: (f) => f.input({ name: 'expectedBy', label: t('field.expectedBy'), type: 'datetime-local', hint: t('field.inYourZone', { zone: ctx.timeZone }) }),
+        fields: (f) =>
+          f.input({
+            name: 'expectedBy',
+            label: t('field.expectedBy'),
+            type: 'datetime-local',
+            hint: t('field.inYourZone', { zone: ctx.timeZone }),
+          }),
       });
     forms.push({
       action: 'delay',
       title: t('action.delay'),
       submit: t('action.delaySubmit'),
       folded: true,
-      fields: (f) => html`${reason(f, t('field.delayReason'))}${f.input({ name: 'expectedBy', label: t('field.newDeadline'), type: 'datetime-local', required: true, hint: t('field.inYourZone', { zone: ctx.timeZone }) })}`,
+      fields: (f) =>
+        html`${reason(f, t('field.delayReason'))}${f.input({ name: 'expectedBy', label: t('field.newDeadline'), type: 'datetime-local', required: true, hint: t('field.inYourZone', { zone: ctx.timeZone }) })}`,
     });
   }
   return forms;

@@ -48,7 +48,12 @@ const ACTIONS: Record<string, Action> = {
   decide: {
     roles: ['REVIEWER'],
     schema: DecisionRequest,
-    body: (f) => compact({ decision: optional(f, 'decision'), reason: optional(f, 'reason'), grounds: values(f, 'grounds').length ? values(f, 'grounds') : undefined }) ?? {},
+    body: (f) =>
+      compact({
+        decision: optional(f, 'decision'),
+        reason: optional(f, 'reason'),
+        grounds: values(f, 'grounds').length ? values(f, 'grounds') : undefined,
+      }) ?? {},
     run: (s, p, id, b) => s.actions.decide(p, id, b),
   },
   cancel: {
@@ -108,9 +113,17 @@ export function actionRoutes(services: Services): Router {
     // "Add an asset" shows the form again with one more row; nothing is sent.
     if (text(form, '_add')) return void (await show({ state: { action: name, form } }));
     const parsed = parseWith(action.schema, action.body(form, ctx));
-    const done = parsed.ok ? await attempt(ctx, () => action.run(services, principal, id, parsed.value, form)) : refusedForm(ctx, parsed.problems);
+    const done = parsed.ok
+      ? await attempt(ctx, () => action.run(services, principal, id, parsed.value, form))
+      : refusedForm(ctx, parsed.problems);
     if (done.ok) return res.redirect(303, `/requests/${id}?done=${name}`);
-    await show({ state: { action: name, form: { ...form, _form: crypto.randomUUID() }, refused: done }, notice: { kind: 'error', text: done.notice } }, done.status);
+    await show(
+      {
+        state: { action: name, form: { ...form, _form: crypto.randomUUID() }, refused: done },
+        notice: { kind: 'error', text: done.notice },
+      },
+      done.status,
+    );
   });
   return router;
 }

@@ -17,7 +17,11 @@ export function answerFromForm(form: Posted): Record<string, unknown> {
       estimatedValue: moneyFrom(form, `${p}.estimatedValue`),
       holder: optional(form, `${p}.holder`),
       measures: optional(form, `${p}.measures`),
-      source: compact({ register: optional(form, `${p}.source.register`), reliability: optional(form, `${p}.source.reliability`), accuracy: numberField(form, `${p}.source.accuracy`) }),
+      source: compact({
+        register: optional(form, `${p}.source.register`),
+        reliability: optional(form, `${p}.source.reliability`),
+        accuracy: numberField(form, `${p}.source.accuracy`),
+      }),
       address: optional(form, `${p}.location.address`),
     });
     // The country alone (filled in for every row) does not make a row.
@@ -42,14 +46,26 @@ export function answerForm(f: FormRenderer): Html {
   const rows = rowCount(f.form, 'assets', 1, MAX_ROWS);
   const country = ctx.principal?.country ?? '';
   return html`${f.choices({ name: 'outcome', label: t('field.outcome'), options: labelled(ctx, 'outcome', M.OUTCOMES), required: true })}
-    ${f.choices({ name: 'final', label: t('field.answerKind'), options: [['FINAL', t('answer.final')], ['INTERIM', t('answer.interim')]] })}
+    ${f.choices({
+      name: 'final',
+      label: t('field.answerKind'),
+      options: [
+        ['FINAL', t('answer.final')],
+        ['INTERIM', t('answer.interim')],
+      ],
+    })}
     ${f.textarea({ name: 'reason', label: t('field.answerReason'), hint: t('field.answerReasonHint'), rows: 2 })}
     ${f.select({ name: 'handlingCode', label: t('field.handlingCode'), options: labelled(ctx, 'handlingCode', M.HANDLING_CODES) })}
-    ${f.groupProblems('assets')}<input type="hidden" name="_rows.assets" value="${rows}"><input type="hidden" name="_form" value="${formToken(f.form._form)}">
+    ${f.groupProblems('assets')}<input type="hidden" name="_rows.assets" value="${rows}" /><input
+      type="hidden"
+      name="_form"
+      value="${formToken(f.form._form)}"
+    />
     ${Array.from({ length: rows }, (_, i) => {
       const p = `assets.${i}`;
       if (f.form[`${p}.location.country`] === undefined) f.form[`${p}.location.country`] = country;
-      return html`<fieldset class="asset"><legend>${t('form.locatedN', { n: i + 1 })}</legend>
+      return html`<fieldset class="asset">
+        <legend>${t('form.locatedN', { n: i + 1 })}</legend>
         ${assetFields(f, p)}
         <div class="row">
           ${f.input({ name: `${p}.location.country`, label: t('field.locationCountry'), hint: t('field.codeHint'), attrs: 'maxlength="2" size="3"' })}

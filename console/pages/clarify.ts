@@ -31,8 +31,8 @@ function clarifyPage(ctx: Ctx, v: FullView, form: Posted, refused?: Attempt<neve
     notice: refused && !refused.ok ? { kind: 'error', text: refused.notice } : undefined,
     body: html`<h1>${ctx.t('clarify.title')}</h1>
       <p><a href="/requests/${v.id}">${ctx.t('clarify.back')}</a></p>
-      <h2>${ctx.t('clarify.question')}</h2>${asked?.reason ? html`<blockquote>${asked.reason}</blockquote>` : ''}
-      ${f.summary()}
+      <h2>${ctx.t('clarify.question')}</h2>
+      ${asked?.reason ? html`<blockquote>${asked.reason}</blockquote>` : ''} ${f.summary()}
       <form method="post" action="/requests/${v.id}/clarify" novalidate>
         ${csrfField(ctx)}${message}
         <p class="hint">${ctx.t('clarify.changesHint')}</p>
@@ -46,7 +46,9 @@ function clarifyPage(ctx: Ctx, v: FullView, form: Posted, refused?: Attempt<neve
 function changedFields(v: FullView, form: Posted): Record<string, unknown> {
   const now = requestFromForm(formFromRequest(v), false);
   const next = requestFromForm(form, false);
-  return Object.fromEntries(REQUEST_FIELDS.filter((k) => next[k] !== undefined && JSON.stringify(next[k]) !== JSON.stringify(now[k])).map((k) => [k, next[k]]));
+  return Object.fromEntries(
+    REQUEST_FIELDS.filter((k) => next[k] !== undefined && JSON.stringify(next[k]) !== JSON.stringify(now[k])).map((k) => [k, next[k]]),
+  );
 }
 
 export function clarifyRoutes(services: Services): Router {
@@ -73,7 +75,9 @@ export function clarifyRoutes(services: Services): Router {
     const form = req.body as Posted;
     if (text(form, '_add')) return void res.send(clarifyPage(ctx, v, form));
     const parsed = parseWith(ClarificationRequest, { message: optional(form, 'message'), changes: changedFields(v, form) });
-    const done = parsed.ok ? await attempt(ctx, () => services.actions.clarify(ctx.principal!, v.id, parsed.value)) : refusedForm(ctx, parsed.problems);
+    const done = parsed.ok
+      ? await attempt(ctx, () => services.actions.clarify(ctx.principal!, v.id, parsed.value))
+      : refusedForm(ctx, parsed.problems);
     if (!done.ok) return void res.status(done.status).send(clarifyPage(ctx, v, form, done));
     res.redirect(303, `/requests/${v.id}?done=clarify`);
   });

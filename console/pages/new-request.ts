@@ -21,7 +21,7 @@ function newRequestPage(ctx: Ctx, form: Posted, refused?: Attempt<never>): strin
       <p>${ctx.t('newRequest.intro')}</p>
       ${f.summary()}
       <form method="post" action="/requests/new" novalidate>
-        ${csrfField(ctx)}<input type="hidden" name="_form" value="${refused ? crypto.randomUUID() : formToken(form._form)}">
+        ${csrfField(ctx)}<input type="hidden" name="_form" value="${refused ? crypto.randomUUID() : formToken(form._form)}" />
         ${fields}
         <button type="submit" class="primary">${ctx.t('newRequest.submit')}</button>
       </form>`,
@@ -33,7 +33,9 @@ export function newRequestRoutes(services: Services): Router {
 
   router.get('/requests/new', ...allow('NCB'), (_req, res) => {
     const ctx = res.locals.ctx as Ctx;
-    res.send(newRequestPage(ctx, { kind: 'DIFFUSION', handlingCode: 'H0', urgency: 'NORMAL', language: ctx.lang, _form: crypto.randomUUID() }));
+    res.send(
+      newRequestPage(ctx, { kind: 'DIFFUSION', handlingCode: 'H0', urgency: 'NORMAL', language: ctx.lang, _form: crypto.randomUUID() }),
+    );
   });
 
   router.post('/requests/new', ...allow('NCB'), async (req, res) => {

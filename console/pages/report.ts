@@ -23,7 +23,8 @@ export function reportRoutes(services: Services): Router {
     const chart = (id: string, title: string, bars: Bar[], labelHeader: string) =>
       barChart({ id, title, bars, rtl: ctx.dir === 'rtl', valueHeader: t('report.figures'), labelHeader, empty: t('report.none') });
     const labels = (group: LabelGroup) => (k: string) => ctx.label(group, k);
-    const seconds = (s: number | null | undefined) => (s === null || s === undefined ? '—' : t('report.hours', { n: ctx.fmt.number(Math.round((s / 3600) * 10) / 10) }));
+    const seconds = (s: number | null | undefined) =>
+      s === null || s === undefined ? '—' : t('report.hours', { n: ctx.fmt.number(Math.round((s / 3600) * 10) / 10) });
     res.send(
       page(ctx, {
         title: t('nav.report'),
@@ -44,7 +45,12 @@ export function reportRoutes(services: Services): Router {
           <div class="charts">
             ${chart('by-status', t('report.byStatus'), byCount(r.requests.byStatus, labels('status')), t('col.status'))}
             ${chart('by-kind', t('report.byKind'), byCount(r.requests.byKind, labels('kind')), t('col.kind'))}
-            ${chart('by-country', t('report.byCountry'), byCount(r.requests.byRequestingCountry, (c) => ctx.fmt.country(c)), t('col.country'))}
+            ${chart(
+              'by-country',
+              t('report.byCountry'),
+              byCount(r.requests.byRequestingCountry, (c) => ctx.fmt.country(c)),
+              t('col.country'),
+            )}
             ${chart(
               'quota',
               t('report.quota'),
@@ -61,7 +67,11 @@ export function reportRoutes(services: Services): Router {
             ${chart(
               'first-answer',
               t('report.firstAnswer'),
-              Object.entries(r.responses.firstAnswerMedianSeconds).map(([u, s]) => ({ label: ctx.label('urgency', u), value: s, shown: seconds(s) })),
+              Object.entries(r.responses.firstAnswerMedianSeconds).map(([u, s]) => ({
+                label: ctx.label('urgency', u),
+                value: s,
+                shown: seconds(s),
+              })),
               t('field.urgency'),
             )}
           </div>`,

@@ -34,7 +34,8 @@ export function requestFromForm(form: Posted, withKind: boolean): Record<string,
   const urgency = optional(form, 'urgency');
   const body = {
     ...(withKind ? { kind } : {}),
-    recipients: !withKind || kind === 'DIFFUSION' ? (values(form, 'recipients').length ? values(form, 'recipients') : undefined) : undefined,
+    recipients:
+      !withKind || kind === 'DIFFUSION' ? (values(form, 'recipients').length ? values(form, 'recipients') : undefined) : undefined,
     purposes: values(form, 'purposes'),
     subject: {
       familyName: optional(form, 'subject.familyName'),
@@ -47,7 +48,11 @@ export function requestFromForm(form: Posted, withKind: boolean): Record<string,
         compact({ familyName: optional(form, `${p}.familyName`), givenNames: optional(form, `${p}.givenNames`) }),
       ),
       identityDocuments: filledRows(form, 'subject.identityDocuments', ROWS.identityDocuments, (p) =>
-        compact({ type: optional(form, `${p}.type`), number: optional(form, `${p}.number`), issuingCountry: optional(form, `${p}.issuingCountry`)?.toUpperCase() }),
+        compact({
+          type: optional(form, `${p}.type`),
+          number: optional(form, `${p}.number`),
+          issuingCountry: optional(form, `${p}.issuingCountry`)?.toUpperCase(),
+        }),
       ),
     },
     offence: {
@@ -126,15 +131,19 @@ export function assetFields(f: FormRenderer, prefix: string): Html {
 export function requestFields(f: FormRenderer, o: { withKind: boolean; ownCountry: string }): Html {
   const { ctx } = f;
   const t = ctx.t;
-  const members = countryOptions(ctx, MEMBER_COUNTRIES.map((c) => c.code).filter((c) => c !== o.ownCountry));
+  const members = countryOptions(
+    ctx,
+    MEMBER_COUNTRIES.map((c) => c.code).filter((c) => c !== o.ownCountry),
+  );
   const assetRows = rowCount(f.form, 'assetsSought', 1, MAX_ASSET_ROWS);
-  return html`
-    <fieldset class="group"><legend>${t('form.distribution')}</legend>
+  return html` <fieldset class="group">
+      <legend>${t('form.distribution')}</legend>
       ${o.withKind ? f.choices({ name: 'kind', label: t('field.kind'), options: labelled(ctx, 'kindLong', M.KINDS), required: true }) : ''}
       ${f.multiSelect({ name: 'recipients', label: t('field.recipients'), hint: t('field.recipientsHint'), options: members })}
       ${f.choices({ name: 'purposes', label: t('field.purposes'), options: labelled(ctx, 'purpose', M.PURPOSES), multiple: true, required: true })}
     </fieldset>
-    <fieldset class="group"><legend>${t('form.subject')}</legend>
+    <fieldset class="group">
+      <legend>${t('form.subject')}</legend>
       <div class="row">
         ${f.input({ name: 'subject.familyName', label: t('field.familyName'), required: true })}
         ${f.input({ name: 'subject.givenNames', label: t('field.givenNames') })}
@@ -145,17 +154,26 @@ export function requestFields(f: FormRenderer, o: { withKind: boolean; ownCountr
         ${f.select({ name: 'subject.sex', label: t('field.sex'), options: labelled(ctx, 'sex', M.SEXES), empty: '' })}
       </div>
       ${f.input({ name: 'subject.nationalities', label: t('field.nationalities'), hint: t('field.codesHint') })}
-      ${Array.from({ length: ROWS.aliases }, (_, i) => html`<div class="row">
-        ${f.input({ name: `subject.aliases.${i}.familyName`, label: t('field.aliasFamilyName', { n: i + 1 }) })}
-        ${f.input({ name: `subject.aliases.${i}.givenNames`, label: t('field.aliasGivenNames', { n: i + 1 }) })}
-      </div>`)}
-      ${Array.from({ length: ROWS.identityDocuments }, (_, i) => html`<div class="row">
-        ${f.select({ name: `subject.identityDocuments.${i}.type`, label: t('field.documentType', { n: i + 1 }), options: labelled(ctx, 'documentType', M.DOCUMENT_TYPES), empty: '' })}
-        ${f.input({ name: `subject.identityDocuments.${i}.number`, label: t('field.documentNumber', { n: i + 1 }) })}
-        ${f.input({ name: `subject.identityDocuments.${i}.issuingCountry`, label: t('field.issuingCountry', { n: i + 1 }), hint: t('field.codeHint'), attrs: 'maxlength="2" size="3"' })}
-      </div>`)}
+      ${Array.from(
+        { length: ROWS.aliases },
+        (_, i) =>
+          html`<div class="row">
+            ${f.input({ name: `subject.aliases.${i}.familyName`, label: t('field.aliasFamilyName', { n: i + 1 }) })}
+            ${f.input({ name: `subject.aliases.${i}.givenNames`, label: t('field.aliasGivenNames', { n: i + 1 }) })}
+          </div>`,
+      )}
+      ${Array.from(
+        { length: ROWS.identityDocuments },
+        (_, i) =>
+          html`<div class="row">
+            ${f.select({ name: `subject.identityDocuments.${i}.type`, label: t('field.documentType', { n: i + 1 }), options: labelled(ctx, 'documentType', M.DOCUMENT_TYPES), empty: '' })}
+            ${f.input({ name: `subject.identityDocuments.${i}.number`, label: t('field.documentNumber', { n: i + 1 }) })}
+            ${f.input({ name: `subject.identityDocuments.${i}.issuingCountry`, label: t('field.issuingCountry', { n: i + 1 }), hint: t('field.codeHint'), attrs: 'maxlength="2" size="3"' })}
+          </div>`,
+      )}
     </fieldset>
-    <fieldset class="group"><legend>${t('form.offence')}</legend>
+    <fieldset class="group">
+      <legend>${t('form.offence')}</legend>
       ${f.select({ name: 'offence.category', label: t('field.offenceCategory'), options: labelled(ctx, 'offenceCategory', M.OFFENCE_CATEGORIES), empty: '', required: true })}
       ${f.textarea({ name: 'offence.description', label: t('field.facts'), rows: 4, required: true })}
       ${f.input({ name: 'offence.maxPenaltyYears', label: t('field.maxPenaltyYears'), type: 'number', hint: t('field.maxPenaltyHint'), required: true, attrs: 'min="0" step="1"' })}
@@ -169,12 +187,21 @@ export function requestFields(f: FormRenderer, o: { withKind: boolean; ownCountr
       </div>
       ${f.textarea({ name: 'offence.assetLink', label: t('field.assetLink'), rows: 3, required: true })}
     </fieldset>
-    <fieldset class="group"><legend>${t('form.assetsSought')}</legend>
-      ${f.groupProblems('assetsSought')}<input type="hidden" name="_rows.assetsSought" value="${assetRows}">
-      ${Array.from({ length: assetRows }, (_, i) => html`<fieldset class="asset"><legend>${t('form.assetN', { n: i + 1 })}</legend>${assetFields(f, `assetsSought.${i}`)}</fieldset>`)}
+    <fieldset class="group">
+      <legend>${t('form.assetsSought')}</legend>
+      ${f.groupProblems('assetsSought')}<input type="hidden" name="_rows.assetsSought" value="${assetRows}" />
+      ${Array.from(
+        { length: assetRows },
+        (_, i) =>
+          html`<fieldset class="asset">
+            <legend>${t('form.assetN', { n: i + 1 })}</legend>
+            ${assetFields(f, `assetsSought.${i}`)}
+          </fieldset>`,
+      )}
       <button type="submit" name="_add" value="assetsSought" formnovalidate>${t('form.addAsset')}</button>
     </fieldset>
-    <fieldset class="group"><legend>${t('form.handling')}</legend>
+    <fieldset class="group">
+      <legend>${t('form.handling')}</legend>
       <div class="row">
         ${f.select({ name: 'handlingCode', label: t('field.handlingCode'), options: labelled(ctx, 'handlingCode', M.HANDLING_CODES) })}
         ${f.select({ name: 'urgency', label: t('field.urgency'), options: labelled(ctx, 'urgency', M.URGENCIES) })}

@@ -15,14 +15,29 @@ import { badge, isFull } from './parts';
 import { loadRequestPage, requestId, type RequestPage } from './request-data';
 import { answers, findings, history, links, recipients, review, subjectAndOffence, summary } from './sections';
 
-const DONE = ['submitted', 'decide', 'cancel', 'renewal-decision', 'block', 'blocking-decision', 'withdraw', 'renewal', 'acknowledge', 'delay', 'answer', 'clarify'];
+const DONE = [
+  'submitted',
+  'decide',
+  'cancel',
+  'renewal-decision',
+  'block',
+  'blocking-decision',
+  'withdraw',
+  'renewal',
+  'acknowledge',
+  'delay',
+  'answer',
+  'clarify',
+];
 
 function questions(ctx: Ctx, p: RequestPage): Content {
   if (p.relation !== 'REQUESTER' || p.view.status !== 'CLARIFICATION_REQUESTED' || !isFull(p.view)) return '';
   const asked = p.view.review?.decisions.filter((d) => d.decision === 'REQUEST_CLARIFICATION').at(-1);
-  return html`<section class="action" id="question" aria-labelledby="question-h"><h2 id="question-h">${ctx.t('clarify.question')}</h2>
+  return html`<section class="action" id="question" aria-labelledby="question-h">
+    <h2 id="question-h">${ctx.t('clarify.question')}</h2>
     ${asked?.reason ? html`<blockquote>${asked.reason}</blockquote>` : ''}
-    <p><a class="button primary" href="/requests/${p.id}/clarify">${ctx.t('clarify.answer')}</a></p></section>`;
+    <p><a class="button primary" href="/requests/${p.id}/clarify">${ctx.t('clarify.answer')}</a></p>
+  </section>`;
 }
 
 export function requestPage(ctx: Ctx, p: RequestPage, o: { state?: FormState; notice?: PageOptions['notice'] } = {}): string {
@@ -32,7 +47,8 @@ export function requestPage(ctx: Ctx, p: RequestPage, o: { state?: FormState; no
     return page(ctx, {
       title,
       notice: o.notice,
-      body: html`<h1>${title} ${badge(ctx, v.status)} ${badge(ctx, 'BLOCKED')}</h1><p>${ctx.t('request.blockedForRecipient')} ${ctx.fmt.instant(v.blocking?.since, true)}</p>`,
+      body: html`<h1>${title} ${badge(ctx, v.status)} ${badge(ctx, 'BLOCKED')}</h1>
+        <p>${ctx.t('request.blockedForRecipient')} ${ctx.fmt.instant(v.blocking?.since, true)}</p>`,
     });
   }
   const forms = actionForms(ctx, p, v);
@@ -41,16 +57,8 @@ export function requestPage(ctx: Ctx, p: RequestPage, o: { state?: FormState; no
     notice: o.notice,
     body: html`<h1>${title} ${badge(ctx, v.status)}${v.blocking ? html` ${badge(ctx, 'BLOCKED')}` : ''}</h1>
       ${v.blocking && p.relation !== 'RECIPIENT' ? html`<p class="notice error">${ctx.t('request.blockedSince')} ${ctx.fmt.instant(v.blocking?.since)}${v.blocking.reason ? html` · ${v.blocking.reason}` : ''}${v.blocking.decisionDueAt ? html` · ${ctx.t('request.blockingDue')} ${ctx.fmt.instant(v.blocking.decisionDueAt, true)}` : ''}</p>` : ''}
-      ${questions(ctx, p)}
-      ${forms.map((a) => renderForm(ctx, p.id, a, o.state))}
-      ${summary(ctx, v)}
-      ${review(ctx, p, v)}
-      ${findings(ctx, v)}
-      ${recipients(ctx, v)}
-      ${answers(ctx, p)}
-      ${subjectAndOffence(ctx, v)}
-      ${links(ctx, p)}
-      ${history(ctx, p)}`,
+      ${questions(ctx, p)} ${forms.map((a) => renderForm(ctx, p.id, a, o.state))} ${summary(ctx, v)} ${review(ctx, p, v)}
+      ${findings(ctx, v)} ${recipients(ctx, v)} ${answers(ctx, p)} ${subjectAndOffence(ctx, v)} ${links(ctx, p)} ${history(ctx, p)}`,
   });
 }
 

@@ -23,12 +23,19 @@ function signInPage(ctx: Ctx, o: { next?: string; error?: string; ended?: boolea
       <p>${ctx.t('signIn.intro')}</p>
       <form method="post" action="/sign-in" class="narrow">
         ${csrfField(ctx)}
-        <input type="hidden" name="next" value="${o.next ?? ''}">
-        <input type="hidden" name="timeZone" value="" data-browser-time-zone>
+        <input type="hidden" name="next" value="${o.next ?? ''}" />
+        <input type="hidden" name="timeZone" value="" data-browser-time-zone />
         <div class="field">
           <label for="f-key">${ctx.t('signIn.key')}</label>
-          <input id="f-key" name="key" type="password" autocomplete="off" spellcheck="false" required
-            ${o.error ? html`aria-invalid="true" aria-describedby="f-key-error"` : ''}>
+          <input
+            id="f-key"
+            name="key"
+            type="password"
+            autocomplete="off"
+            spellcheck="false"
+            required
+            ${o.error ? html`aria-invalid="true" aria-describedby="f-key-error"` : ''}
+          />
           ${o.error ? html`<p class="error" id="f-key-error">${o.error}</p>` : ''}
         </div>
         <button type="submit" class="primary">${ctx.t('signIn.submit')}</button>
@@ -41,7 +48,7 @@ function preferencesPage(ctx: Ctx): string {
     title: ctx.t('prefs.title'),
     body: html`<h1>${ctx.t('prefs.title')}</h1>
       <form method="post" action="/preferences" class="narrow">
-        ${csrfField(ctx)}<input type="hidden" name="return" value="/preferences">
+        ${csrfField(ctx)}<input type="hidden" name="return" value="/preferences" />
         <div class="field">
           <label for="f-timeZone">${ctx.t('prefs.timeZone')}</label>
           <select id="f-timeZone" name="timeZone">

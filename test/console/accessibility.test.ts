@@ -21,14 +21,21 @@ beforeAll(async () => {
   const published = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR', 'ES'] }));
   await sys.call('POST', `/v1/notices/${published.id}/responses`, {
     key: fr,
-    body: { outcome: 'ASSETS_LOCATED', final: false, assets: [{ category: 'VESSEL', description: 'Yacht', location: { country: 'FR' }, estimatedValue: { amount: 2e6, currency: 'EUR' } }] },
+    body: {
+      outcome: 'ASSETS_LOCATED',
+      final: false,
+      assets: [{ category: 'VESSEL', description: 'Yacht', location: { country: 'FR' }, estimatedValue: { amount: 2e6, currency: 'EUR' } }],
+    },
   });
   const blocked = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
   await sys.call('POST', `/v1/notices/${blocked.id}/blocking`, { key: ccf, body: { reason: 'A complaint' } });
   const { id: flagged } = await submit(sys, it_, flaggedRequest());
   const { id: asked } = await submit(sys, it_, freshRequest());
   await waitForStatus(sys, asked, it_, 'UNDER_REVIEW');
-  await sys.call('POST', `/v1/notices/${asked}/decisions`, { key: reviewer, body: { decision: 'REQUEST_CLARIFICATION', reason: 'Which bank?' } });
+  await sys.call('POST', `/v1/notices/${asked}/decisions`, {
+    key: reviewer,
+    body: { decision: 'REQUEST_CLARIFICATION', reason: 'Which bank?' },
+  });
   await waitForStatus(sys, flagged, it_, 'UNDER_REVIEW');
   Object.assign(ids, { published: published.id, blocked: blocked.id, flagged, asked });
 });
@@ -38,7 +45,17 @@ afterAll(async () => {
 });
 
 const PAGES: [string, () => string[]][] = [
-  ['it', () => ['/requests', '/requests/new', `/requests/${ids.asked}`, `/requests/${ids.asked}/clarify`, `/requests/${ids.published}`, '/preferences']],
+  [
+    'it',
+    () => [
+      '/requests',
+      '/requests/new',
+      `/requests/${ids.asked}`,
+      `/requests/${ids.asked}/clarify`,
+      `/requests/${ids.published}`,
+      '/preferences',
+    ],
+  ],
   ['fr', () => ['/inbox', `/requests/${ids.published}`, `/requests/${ids.blocked}`]],
   ['reviewer', () => ['/review', '/requests', `/requests/${ids.flagged}`, `/requests/${ids.published}`, '/report']],
   ['ccf', () => ['/requests', `/requests/${ids.blocked}`]],
@@ -101,7 +118,8 @@ test('the language a reader chose is remembered after signing out, and dates fol
   await signIn(page, sys.baseUrl, keys.fr);
   expect(await page.textContent('h1')).toBe('Bandeja de entrada');
 
-  const due = (await sys.db.prisma.recipient.findUniqueOrThrow({ where: { noticeId_country: { noticeId: ids.published, country: 'FR' } } })).dueAt;
+  const due = (await sys.db.prisma.recipient.findUniqueOrThrow({ where: { noticeId_country: { noticeId: ids.published, country: 'FR' } } }))
+    .dueAt;
   const shown = () => page.locator(`time[datetime="${due.toISOString()}"]`).first().innerText();
   const inZone = (timeZone: string) => new Intl.DateTimeFormat('es-ES', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(due);
   expect(await shown()).toBe(inZone('Europe/Madrid'));

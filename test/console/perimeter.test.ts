@@ -4,7 +4,8 @@
  * pasted URLs. Runs on PGlite and on PostgreSQL.
  */
 import crypto from 'node:crypto';
-import { consoleVisitor, publish, freshRequest, eventually } from '../support/helpers';
+import { consoleVisitor } from '../support/browser';
+import { eventually, freshRequest, publish } from '../support/helpers';
 import { startTestSystem, type TestSystem } from '../support/system';
 
 const LIMIT = 120;
@@ -58,7 +59,11 @@ describe('signing in', () => {
     expect(res.status).toBe(401);
     expect(res.html).toContain('This key is unknown, revoked or expired');
     expect(v.jar.has('silver_session')).toBe(false);
-    await eventually(() => securityEvents('UNAUTHENTICATED'), (rows) => rows.some((e) => e.path === '/sign-in'), 'the refusal to be recorded');
+    await eventually(
+      () => securityEvents('UNAUTHENTICATED'),
+      (rows) => rows.some((e) => e.path === '/sign-in'),
+      'the refusal to be recorded',
+    );
   });
 
   test('after signing in, the console goes only to one of its own pages', async () => {
@@ -111,7 +116,11 @@ describe('forms', () => {
     expect((await v.post('/preferences', { language: 'fr' }, { origin: 'https://evil.example' })).status).toBe(403);
     expect((await v.post('/preferences', { language: 'fr' }, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     expect((await v.post('/preferences', { language: 'fr' }, { origin: sys.baseUrl })).status).toBe(303);
-    await eventually(() => securityEvents('FORBIDDEN'), (rows) => rows.some((e) => e.path === '/preferences'), 'the refusal to be recorded');
+    await eventually(
+      () => securityEvents('FORBIDDEN'),
+      (rows) => rows.some((e) => e.path === '/preferences'),
+      'the refusal to be recorded',
+    );
   });
 
   test('signing in needs the token of the sign-in page too (no signing someone in from elsewhere)', async () => {
@@ -143,7 +152,11 @@ describe('what a reader may see', () => {
     expect(hidden.html).not.toContain(published.reference);
     expect((await outsider.get(`/requests/${published.id.toUpperCase()}`)).status).toBe(404);
     expect((await outsider.get('/requests/not-an-id')).status).toBe(404);
-    await eventually(() => securityEvents('NOT_FOUND_HIDDEN'), (rows) => rows.some((e) => e.path === `/requests/${published.id}`), 'the hidden read');
+    await eventually(
+      () => securityEvents('NOT_FOUND_HIDDEN'),
+      (rows) => rows.some((e) => e.path === `/requests/${published.id}`),
+      'the hidden read',
+    );
 
     const recipient = consoleVisitor(sys);
     await recipient.signIn(fr);
@@ -199,7 +212,8 @@ describe('the perimeter of the API holds for the console', () => {
     const v = consoleVisitor(sys);
     await v.signIn(key);
     let last = await v.get('/requests');
-    for (let i = 0; i < LIMIT && last.status !== 429; i++) last = await (i % 2 ? v.get('/inbox') : sys.call('GET', '/v1/pilot', { key }).then(() => v.get('/requests')));
+    for (let i = 0; i < LIMIT && last.status !== 429; i++)
+      last = await (i % 2 ? v.get('/inbox') : sys.call('GET', '/v1/pilot', { key }).then(() => v.get('/requests')));
     expect(last.status).toBe(429);
     expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(last.html).toContain('Too many requests');

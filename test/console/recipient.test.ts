@@ -73,7 +73,11 @@ test('acknowledging, putting the deadline back, answering with two assets and th
   await page.fill(`#act-delay ${fieldId('expectedBy')}`, later.toFormat("yyyy-MM-dd'T'HH:mm"));
   await page.click('#act-delay button[type=submit]');
   await page.waitForURL(/done=delay/);
-  expect(await entry('FR')).toMatchObject({ status: 'DELAYED', dueAt: later.toJSDate(), delayReason: 'A judicial authorisation is needed' });
+  expect(await entry('FR')).toMatchObject({
+    status: 'DELAYED',
+    dueAt: later.toJSDate(),
+    delayReason: 'A judicial authorisation is needed',
+  });
   expect(later.toJSDate().getTime()).toBeGreaterThan(due.getTime());
 
   // Assets located needs at least one asset: said above the rows.

@@ -4,7 +4,7 @@
  * change, then the findings and every answer once published. A country outside the pilot is told so.
  */
 import type { Page } from 'playwright-core';
-import { freshRequest, waitForStatus } from '../support/helpers';
+import { waitForStatus } from '../support/helpers';
 import { fieldError, fieldId, policyRefusals, signIn, startBrowser, type Browser } from '../support/browser';
 import { startTestSystem, type TestSystem } from '../support/system';
 
@@ -124,10 +124,21 @@ test('from submission to findings: the request, the review’s question answered
   await waitForStatus(sys, id, it_, 'UNDER_REVIEW');
 
   // Published, then answered by both recipients: the requester sees findings and every answer.
-  expect((await sys.call('POST', `/v1/notices/${id}/decisions`, { key: reviewer, body: { decision: 'APPROVE' } })).body.status).toBe('PUBLISHED');
-  const villa = { category: 'REAL_ESTATE', description: 'Villa in Nice', location: { country: 'FR', address: 'Nice' }, estimatedValue: { amount: 900000, currency: 'EUR' } };
-  expect((await sys.call('POST', `/v1/notices/${id}/responses`, { key: fr, body: { outcome: 'ASSETS_LOCATED', assets: [villa] } })).status).toBe(201);
-  expect((await sys.call('POST', `/v1/notices/${id}/responses`, { key: es, body: { outcome: 'NO_ASSETS_FOUND', final: false } })).status).toBe(201);
+  expect((await sys.call('POST', `/v1/notices/${id}/decisions`, { key: reviewer, body: { decision: 'APPROVE' } })).body.status).toBe(
+    'PUBLISHED',
+  );
+  const villa = {
+    category: 'REAL_ESTATE',
+    description: 'Villa in Nice',
+    location: { country: 'FR', address: 'Nice' },
+    estimatedValue: { amount: 900000, currency: 'EUR' },
+  };
+  expect(
+    (await sys.call('POST', `/v1/notices/${id}/responses`, { key: fr, body: { outcome: 'ASSETS_LOCATED', assets: [villa] } })).status,
+  ).toBe(201);
+  expect(
+    (await sys.call('POST', `/v1/notices/${id}/responses`, { key: es, body: { outcome: 'NO_ASSETS_FOUND', final: false } })).status,
+  ).toBe(201);
   await page.goto(`${sys.baseUrl}/requests/${id}`);
   expect(await page.textContent('h1')).toMatch(/SD-\d{4}-\d{6}/);
   expect(await page.textContent('#findings')).toContain('€900,000.00');

@@ -19,7 +19,8 @@ beforeAll(async () => {
   it_ = await sys.key('NCB', 'IT');
   ana = await sys.key('REVIEWER');
   ben = await sys.key('REVIEWER');
-  const rename = async (key: string, name: string) => sys.db.prisma.user.update({ where: { id: (await sys.principal(key)).userId }, data: { name } });
+  const rename = async (key: string, name: string) =>
+    sys.db.prisma.user.update({ where: { id: (await sys.principal(key)).userId }, data: { name } });
   await Promise.all([rename(ana, 'Ana Reviewer'), rename(ben, 'Ben Reviewer')]);
 });
 afterAll(async () => {
@@ -114,7 +115,9 @@ test('a rejection keeps its reasons and grounds; a published request can be canc
 
 test('a renewal asked for waits in the queue, and a reviewer decides it', async () => {
   const id = await waiting(freshRequest({ recipients: ['FR'] }));
-  expect((await sys.call('POST', `/v1/notices/${id}/decisions`, { key: ana, body: { decision: 'APPROVE' } })).body.status).toBe('PUBLISHED');
+  expect((await sys.call('POST', `/v1/notices/${id}/decisions`, { key: ana, body: { decision: 'APPROVE' } })).body.status).toBe(
+    'PUBLISHED',
+  );
   const { publishedAt, expiresAt } = await sys.db.prisma.notice.findUniqueOrThrow({ where: { id } });
   const askAt = new Date(expiresAt!);
   askAt.setUTCMonth(askAt.getUTCMonth() - 6);

@@ -1,10 +1,12 @@
 /**
- * Debian's Chromium driven by playwright-core, for the console's tests: a fresh profile per browser,
- * the flags a machine without internet needs, and the checks every page passes (no serious or
- * critical axe-core violation, nothing refused by the Content-Security-Policy).
+ * The console's tests: Debian's Chromium driven by playwright-core (a fresh profile per browser,
+ * the flags a machine without internet needs, and the checks every page passes: no serious or
+ * critical axe-core violation, nothing refused by the Content-Security-Policy), and the console
+ * over plain HTTP, as a browser without script would use it.
  */
 import fs from 'node:fs';
 import { chromium, type Page } from 'playwright-core';
+import type { TestSystem } from './system';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Without these, Chromium's own connections to the (closed) network stall it. */
@@ -65,9 +67,15 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   const violations = await page.evaluate(async () => {
     const page = globalThis as unknown as { axe: { run: (ctx: unknown, o: object) => Promise<{ violations: any[] }> }; document: unknown };
     const result = await page.axe.run(page.document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n: { target: string[] }) => n.target.join(' ')).slice(0, 3) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.map((n: { target: string[] }) => n.target.join(' ')).slice(0, 3),
+    }));
   });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.join(', ')}`);
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.join(', ')}`);
 }
 
 export const fieldId = (name: string) => `#f-${name.replace(/[^\w-]/g, '-')}`;
@@ -92,4 +100,62 @@ export async function fieldError(page: Page, name: string): Promise<string> {
 /** Submits the form holding this button and waits for the page that answers. */
 export async function submit(page: Page, button: string): Promise<void> {
   await Promise.all([page.waitForLoadState('domcontentloaded'), page.waitForEvent('framenavigated'), page.click(button)]);
+}
+
+// --- the console over HTTP (no browser): cookies kept, forms posted with their CSRF token
+
+export interface ConsoleReply {
+  status: number;
+  html: string;
+  headers: Headers;
+  location: string | null;
+}
+
+/** One person at the console, as a browser without script would be: a cookie jar and form posts. */
+export function consoleVisitor(sys: TestSystem) {
+  const jar = new Map<string, string>();
+  let csrf = '';
+  async function request(method: string, path: string, form?: Record<string, string | string[]>, headers: Record<string, string> = {}) {
+    const body = form
+      ? new URLSearchParams(
+          Object.entries(form).flatMap(([k, v]): [string, string][] => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])),
+        )
+      : undefined;
+    const res = await fetch(`${sys.baseUrl}${path}`, {
+      method,
+      redirect: 'manual',
+      headers: {
+        ...(jar.size ? { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
+        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...headers,
+      },
+      body,
+    });
+    for (const set of res.headers.getSetCookie()) {
+      const [pair] = set.split(';');
+      const name = pair.slice(0, pair.indexOf('='));
+      if (/Expires=Thu, 01 Jan 1970/i.test(set)) jar.delete(name);
+      else jar.set(name, pair.slice(pair.indexOf('=') + 1));
+    }
+    const html = await res.text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+    if (token) csrf = token;
+    return { status: res.status, html, headers: res.headers, location: res.headers.get('location') } satisfies ConsoleReply;
+  }
+  return {
+    jar,
+    get: (path: string, headers?: Record<string, string>) => request('GET', path, undefined, headers),
+    /** Posts a form with the CSRF token of the last page seen (fetch a page first). */
+    post: (path: string, form: Record<string, string | string[]>, headers?: Record<string, string>) =>
+      request('POST', path, { _csrf: csrf, ...form }, headers),
+    /** Posts exactly this form: no token is added. */
+    postRaw: (path: string, form: Record<string, string | string[]>, headers?: Record<string, string>) =>
+      request('POST', path, form, headers),
+    async signIn(key: string): Promise<ConsoleReply> {
+      await request('GET', '/sign-in');
+      const signedIn = await request('POST', '/sign-in', { _csrf: csrf, key });
+      if (signedIn.status === 303) await request('GET', '/preferences');
+      return signedIn;
+    },
+  };
 }

@@ -38,7 +38,8 @@ export const messages = {
   'queue.empty': 'Nothing is waiting for review.',
   'queue.renewals': 'Renewals to decide',
   'queue.noRenewals': 'No renewal is waiting for a decision.',
-  'newRequest.intro': 'A Silver Notice goes to every member country; a Silver Diffusion to the countries you choose. The General Secretariat reviews both before they are published. Fields marked * are required.',
+  'newRequest.intro':
+    'A Silver Notice goes to every member country; a Silver Diffusion to the countries you choose. The General Secretariat reviews both before they are published. Fields marked * are required.',
   'newRequest.submit': 'Submit for review',
   'request.unpublished': 'Request (not published)',
   'request.published': 'Published',
@@ -65,7 +66,8 @@ export const messages = {
   'request.readsAudited': '{n} reads of this request are also in its audit trail.',
   'request.blockedSince': 'Blocked by the CCF since',
   'request.blockingDue': 'decision due',
-  'request.blockedForRecipient': 'The CCF has blocked this request while it examines a complaint. Its content is withheld and no answer is due meanwhile. Blocked since',
+  'request.blockedForRecipient':
+    'The CCF has blocked this request while it examines a complaint. Its content is withheld and no answer is due meanwhile. Blocked since',
   'recipient.final': '(final)',
   'answer.final': 'Final answer',
   'answer.interim': 'Interim answer',

@@ -17,7 +17,8 @@ export const messages: Messages = {
   'nav.preferences': 'Preferencias',
   'nav.signOut': 'Cerrar sesión',
   'signIn.title': 'Iniciar sesión',
-  'signIn.intro': 'Inicie sesión con la clave de API que le entregó su administrador. La consola mantiene la sesión abierta mientras dure esta sesión del navegador.',
+  'signIn.intro':
+    'Inicie sesión con la clave de API que le entregó su administrador. La consola mantiene la sesión abierta mientras dure esta sesión del navegador.',
   'signIn.key': 'Clave de API',
   'signIn.submit': 'Iniciar sesión',
   'signIn.refused': 'Esta clave es desconocida, está revocada o caducada, o su usuario está desactivado.',
@@ -35,12 +36,14 @@ export const messages: Messages = {
   'inbox.intro': 'Solicitudes publicadas dirigidas a su país, las más recientes primero, con el plazo de su respuesta.',
   'inbox.caption': 'Solicitudes dirigidas a su país',
   'inbox.empty': 'Todavía no hay solicitudes dirigidas a su país.',
-  'queue.intro': 'Solicitudes pendientes de revisión, las más antiguas primero. Una solicitud señalada por el cribado necesita la aprobación de dos revisores distintos.',
+  'queue.intro':
+    'Solicitudes pendientes de revisión, las más antiguas primero. Una solicitud señalada por el cribado necesita la aprobación de dos revisores distintos.',
   'queue.caption': 'Solicitudes pendientes de revisión',
   'queue.empty': 'No hay nada pendiente de revisión.',
   'queue.renewals': 'Renovaciones por decidir',
   'queue.noRenewals': 'Ninguna renovación espera decisión.',
-  'newRequest.intro': 'Una Notificación Plata se envía a todos los países miembros; una Difusión Plata a los países que usted elija. La Secretaría General revisa ambas antes de publicarlas. Los campos marcados con * son obligatorios.',
+  'newRequest.intro':
+    'Una Notificación Plata se envía a todos los países miembros; una Difusión Plata a los países que usted elija. La Secretaría General revisa ambas antes de publicarlas. Los campos marcados con * son obligatorios.',
   'newRequest.submit': 'Enviar a revisión',
   'request.unpublished': 'Solicitud (no publicada)',
   'request.published': 'Publicada',
@@ -67,7 +70,8 @@ export const messages: Messages = {
   'request.readsAudited': '{n} consultas de esta solicitud figuran también en su registro de auditoría.',
   'request.blockedSince': 'Bloqueada por la CCF desde',
   'request.blockingDue': 'decisión prevista',
-  'request.blockedForRecipient': 'La CCF ha bloqueado esta solicitud mientras examina una queja. Su contenido queda retenido y no se debe ninguna respuesta entretanto. Bloqueada desde',
+  'request.blockedForRecipient':
+    'La CCF ha bloqueado esta solicitud mientras examina una queja. Su contenido queda retenido y no se debe ninguna respuesta entretanto. Bloqueada desde',
   'recipient.final': '(definitiva)',
   'answer.final': 'Respuesta definitiva',
   'answer.interim': 'Respuesta provisional',

@@ -17,7 +17,8 @@ export const messages: Messages = {
   'nav.preferences': 'Préférences',
   'nav.signOut': 'Se déconnecter',
   'signIn.title': 'Connexion',
-  'signIn.intro': 'Connectez-vous avec la clé d’API que votre administrateur vous a remise. La console vous garde connecté pendant cette session du navigateur.',
+  'signIn.intro':
+    'Connectez-vous avec la clé d’API que votre administrateur vous a remise. La console vous garde connecté pendant cette session du navigateur.',
   'signIn.key': 'Clé d’API',
   'signIn.submit': 'Se connecter',
   'signIn.refused': 'Cette clé est inconnue, révoquée ou expirée, ou son utilisateur est désactivé.',
@@ -35,12 +36,14 @@ export const messages: Messages = {
   'inbox.intro': 'Demandes publiées adressées à votre pays, les plus récentes d’abord, avec l’échéance de votre réponse.',
   'inbox.caption': 'Demandes adressées à votre pays',
   'inbox.empty': 'Aucune demande n’est encore adressée à votre pays.',
-  'queue.intro': 'Demandes en attente d’examen, les plus anciennes d’abord. Une demande signalée par le filtrage doit être approuvée par deux examinateurs différents.',
+  'queue.intro':
+    'Demandes en attente d’examen, les plus anciennes d’abord. Une demande signalée par le filtrage doit être approuvée par deux examinateurs différents.',
   'queue.caption': 'Demandes en attente d’examen',
   'queue.empty': 'Rien n’attend d’examen.',
   'queue.renewals': 'Renouvellements à décider',
   'queue.noRenewals': 'Aucun renouvellement n’attend de décision.',
-  'newRequest.intro': 'Une notice argent est adressée à tous les pays membres ; une diffusion argent aux pays que vous choisissez. Le Secrétariat général examine les deux avant publication. Les champs marqués * sont obligatoires.',
+  'newRequest.intro':
+    'Une notice argent est adressée à tous les pays membres ; une diffusion argent aux pays que vous choisissez. Le Secrétariat général examine les deux avant publication. Les champs marqués * sont obligatoires.',
   'newRequest.submit': 'Soumettre pour examen',
   'request.unpublished': 'Demande (non publiée)',
   'request.published': 'Publiée',
@@ -67,7 +70,8 @@ export const messages: Messages = {
   'request.readsAudited': '{n} consultations de cette demande figurent aussi dans sa piste d’audit.',
   'request.blockedSince': 'Bloquée par la CCF depuis le',
   'request.blockingDue': 'décision attendue le',
-  'request.blockedForRecipient': 'La CCF a bloqué cette demande pendant l’examen d’une plainte. Son contenu est retenu et aucune réponse n’est due d’ici là. Bloquée depuis le',
+  'request.blockedForRecipient':
+    'La CCF a bloqué cette demande pendant l’examen d’une plainte. Son contenu est retenu et aucune réponse n’est due d’ici là. Bloquée depuis le',
   'recipient.final': '(définitive)',
   'answer.final': 'Réponse définitive',
   'answer.interim': 'Réponse intermédiaire',
