@@ -50,7 +50,11 @@ export function translator(lang: Lang): { t: Translate; label: Label; dir: 'ltr'
   const names = LABELS[lang];
   return {
     t: (key, params) => (words[key] ?? en[key] ?? key).replace(/\{(\w+)\}/g, (all, name: string) => String(params?.[name] ?? all)),
-    label: (group, value) => (names[group] as Record<string, string>)[value] ?? (enLabels[group] as Record<string, string>)[value] ?? value,
+    label: (group, value) => {
+      const named = (names[group] as Record<string, string>)[value];
+      // An event that is a request's state (PUBLISHED, WITHDRAWN...) is named like the state.
+      return named ?? (group === 'event' ? (names.status as Record<string, string>)[value] : undefined) ?? value;
+    },
     dir: lang === 'ar' ? 'rtl' : 'ltr',
   };
 }
