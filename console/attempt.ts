@@ -35,3 +35,7 @@ export const refusedForm = (ctx: Ctx, problems: FieldProblem[]): Attempt<never> 
 export function formToken(posted: unknown): string {
   return typeof posted === 'string' && /^[0-9a-f-]{36}$/.test(posted) ? posted : crypto.randomUUID();
 }
+
+/** What a form's page says above it after a refusal: the refusal itself, unless the form's problem summary says it. */
+export const pageNotice = (refused: Attempt<unknown> | undefined) =>
+  refused && !refused.ok && refused.problems.length === 0 ? { kind: 'error' as const, text: refused.notice } : undefined;

@@ -6,19 +6,18 @@ import { MEMBER_COUNTRIES } from '../../domain/countries';
 import { ROLES } from '../../domain/model';
 import type { Services } from '../../services';
 import { notFound } from '../../services/refusals';
-import { attempt, refusedForm, type Attempt } from '../attempt';
+import { attempt, pageNotice, refusedForm, type Attempt } from '../attempt';
 import type { Ctx } from '../context';
 import { compact, FormErrors, FormRenderer, numberField, optional, parseWith, values, type Posted } from '../forms';
 import { html, type Content } from '../html';
 import { csrfField, page } from '../layout';
 import { requireCsrf } from '../session';
 import { allow } from './allow';
-import { countryOptions, labelled, section } from './parts';
+import { countryOptions, labelled, section, thead } from './parts';
 import { requestId } from './request-data';
 
 type Refused = Attempt<never> | undefined;
 const problemsOf = (r: Refused) => (r && !r.ok ? r.problems : []);
-const noticeOf = (r: Refused) => (r && !r.ok ? { kind: 'error' as const, text: r.notice } : undefined);
 
 function form(ctx: Ctx, action: string, submit: string, fields: Content, f: FormRenderer) {
   return html`${f.summary()}
@@ -50,17 +49,13 @@ async function usersPage(services: Services, ctx: Ctx, posted: Posted = {}, refu
   })}`;
   return page(ctx, {
     title: t('nav.users'),
-    notice: noticeOf(refused),
+    notice: pageNotice(refused),
     body: html`<h1>${t('nav.users')}</h1>
       <table>
         <caption>
           ${t('nav.users')}
         </caption>
-        <thead>
-          <tr>
-            ${[t('field.name'), t('field.role'), t('field.country'), t('col.created'), t('col.status'), t('col.actions')].map((h) => html`<th scope="col">${h}</th>`)}
-          </tr>
-        </thead>
+        ${thead([t('field.name'), t('field.role'), t('field.country'), t('col.created'), t('col.status'), t('col.actions')])}
         <tbody>
           ${items.map(
             (u) =>
@@ -98,7 +93,7 @@ async function keysPage(
   ${f.input({ name: 'expiresInDays', label: t('field.expiresInDays'), type: 'number', hint: t('field.expiresHint'), attrs: 'min="1" max="3650" step="1"' })}`;
   return page(ctx, {
     title: t('nav.keys'),
-    notice: noticeOf(refused),
+    notice: pageNotice(refused),
     body: html`<h1>${t('nav.keys')}</h1>
       ${
         created
@@ -113,11 +108,7 @@ async function keysPage(
         <caption>
           ${t('nav.keys')}
         </caption>
-        <thead>
-          <tr>
-            ${[t('field.label'), t('field.user'), t('field.role'), t('col.created'), t('col.expires'), t('col.lastUsed'), t('col.actions')].map((h) => html`<th scope="col">${h}</th>`)}
-          </tr>
-        </thead>
+        ${thead([t('field.label'), t('field.user'), t('field.role'), t('col.created'), t('col.expires'), t('col.lastUsed'), t('col.actions')])}
         <tbody>
           ${items.map(
             (k) =>
@@ -164,19 +155,14 @@ async function pilotPage(services: Services, ctx: Ctx, posted?: Posted, refused?
   ${f.choices({ name: 'limited', label: t('field.limited'), options: [['yes', t('field.limitedYes')]], multiple: true })}`;
   return page(ctx, {
     title: t('nav.pilot'),
-    notice: noticeOf(refused),
+    notice: pageNotice(refused),
     body: html`<h1>${t('nav.pilot')}</h1>
       <p>${t('admin.quotaEach', { n: pilot.quotaPerParticipant, total: pilot.quotaTotal })}</p>
       <table>
         <caption>
           ${t('admin.usage')}
         </caption>
-        <thead>
-          <tr>
-            <th scope="col">${t('col.country')}</th>
-            <th scope="col">${t('admin.used')}</th>
-          </tr>
-        </thead>
+        ${thead([t('col.country'), t('admin.used')])}
         <tbody>
           ${Object.entries(pilot.usage).map(
             ([c, n]) =>

@@ -8,7 +8,7 @@ import { ClarificationRequest } from '../../api/schemas/requests';
 import { REQUEST_FIELDS } from '../../domain/request';
 import type { Services } from '../../services';
 import { forbidden } from '../../services/refusals';
-import { attempt, refusedForm, type Attempt } from '../attempt';
+import { attempt, pageNotice, refusedForm, type Attempt } from '../attempt';
 import type { Ctx } from '../context';
 import { FormErrors, FormRenderer, optional, parseWith, text, type Posted } from '../forms';
 import { html } from '../html';
@@ -28,7 +28,7 @@ function clarifyPage(ctx: Ctx, v: FullView, form: Posted, refused?: Attempt<neve
   const asked = v.review?.decisions.filter((d) => d.decision === 'REQUEST_CLARIFICATION').at(-1);
   return page(ctx, {
     title: ctx.t('clarify.title'),
-    notice: refused && !refused.ok ? { kind: 'error', text: refused.notice } : undefined,
+    notice: pageNotice(refused),
     body: html`<h1>${ctx.t('clarify.title')}</h1>
       <p><a href="/requests/${v.id}">${ctx.t('clarify.back')}</a></p>
       <h2>${ctx.t('clarify.question')}</h2>

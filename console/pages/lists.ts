@@ -11,7 +11,7 @@ import type { Ctx } from '../context';
 import { html, type Content } from '../html';
 import { page } from '../layout';
 import { allow } from './allow';
-import { badge, flagList, isFull, subjectName } from './parts';
+import { badge, flagList, isFull, subjectName, thead } from './parts';
 
 const PAGE_SIZE = 50;
 
@@ -25,11 +25,7 @@ function table(ctx: Ctx, caption: string, head: string[], rows: Content[], empty
     <caption>
       ${caption}
     </caption>
-    <thead>
-      <tr>
-        ${head.map((h) => html`<th scope="col">${h}</th>`)}
-      </tr>
-    </thead>
+    ${thead(head)}
     <tbody>
       ${rows}
     </tbody>

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { NoticeRequest } from '../../api/schemas/requests';
 import type { Services } from '../../services';
-import { attempt, formToken, refusedForm, type Attempt } from '../attempt';
+import { attempt, formToken, pageNotice, refusedForm, type Attempt } from '../attempt';
 import type { Ctx } from '../context';
 import { FormErrors, FormRenderer, parseWith, text, type Posted } from '../forms';
 import { html } from '../html';
@@ -16,7 +16,7 @@ function newRequestPage(ctx: Ctx, form: Posted, refused?: Attempt<never>): strin
   const fields = requestFields(f, { withKind: true, ownCountry: ctx.principal!.country ?? '' });
   return page(ctx, {
     title: ctx.t('nav.newRequest'),
-    notice: refused && !refused.ok ? { kind: 'error', text: refused.notice } : undefined,
+    notice: pageNotice(refused),
     body: html`<h1>${ctx.t('nav.newRequest')}</h1>
       <p>${ctx.t('newRequest.intro')}</p>
       ${f.summary()}

@@ -53,3 +53,11 @@ export const labelled = (ctx: Ctx, group: LabelGroup, codes: readonly string[]) 
 export function countryOptions(ctx: Ctx, codes: readonly string[]) {
   return codes.map((c) => [c, `${ctx.fmt.country(c)} (${c})`] as const).sort((a, b) => a[1].localeCompare(b[1], ctx.fmt.locale));
 }
+
+/** A table's header row. */
+export const thead = (heads: readonly string[]): Html =>
+  html`<thead>
+    <tr>
+      ${heads.map((h) => html`<th scope="col">${h}</th>`)}
+    </tr>
+  </thead>`;

@@ -2,7 +2,7 @@
 import type { Ctx } from '../context';
 import { html, type Content } from '../html';
 import type { RequestPage } from './request-data';
-import { badge, facts, flagList, section, type FullView } from './parts';
+import { badge, facts, flagList, type FullView, section, thead } from './parts';
 
 type Asset = {
   category: string;
@@ -102,11 +102,7 @@ function assetTable(ctx: Ctx, assets: (Asset | Located)[], located: boolean): Co
     ...(located ? [t('field.location'), t('field.holder'), t('field.measures'), t('field.source')] : []),
   ];
   return html`<table class="assets">
-    <thead>
-      <tr>
-        ${head.map((h) => html`<th scope="col">${h}</th>`)}
-      </tr>
-    </thead>
+    ${thead(head)}
     <tbody>
       ${assets.map((a) => {
         const l = a as Located;
@@ -137,11 +133,7 @@ export function recipients(ctx: Ctx, v: FullView): Content {
     'recipients',
     t('request.recipients', { n: v.recipients.length, answered }),
     html`<table>
-      <thead>
-        <tr>
-          ${[t('col.country'), t('col.status'), t('col.due'), t('col.responded'), t('col.expectedBy'), t('col.delayReason')].map((h) => html`<th scope="col">${h}</th>`)}
-        </tr>
-      </thead>
+      ${thead([t('col.country'), t('col.status'), t('col.due'), t('col.responded'), t('col.expectedBy'), t('col.delayReason')])}
       <tbody>
         ${v.recipients.map(
           (r) =>
@@ -268,13 +260,7 @@ export function history(ctx: Ctx, p: RequestPage): Content {
     'history',
     t('request.history'),
     html`<table>
-        <thead>
-          <tr>
-            <th scope="col">${t('col.when')}</th>
-            <th scope="col">${t('col.event')}</th>
-            <th scope="col">${t('col.by')}</th>
-          </tr>
-        </thead>
+        ${thead([t('col.when'), t('col.event'), t('col.by')])}
         <tbody>
           ${events.map(
             (e) =>
