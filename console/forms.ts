@@ -89,7 +89,7 @@ export class FormErrors {
   }
 
   /** The summary at the top of the form: every problem, linked to its field when one claimed it. */
-  summary(ctx: Ctx, anchors: Map<FieldProblem, string>): Html | '' {
+  summary(ctx: Ctx, anchors: Map<FieldProblem, { id: string; label: string }>): Html | '' {
     if (!this.any) return '';
     return html`<div class="error-summary" role="alert" tabindex="-1">
       <h2>${ctx.t('form.problems')}</h2>
@@ -97,7 +97,7 @@ export class FormErrors {
         ${this.problems.map((p) => {
           const anchor = anchors.get(p);
           const message = problemText(ctx, p.message);
-          return anchor ? html`<li><a href="#${anchor}">${message}</a></li>` : html`<li>${p.path}: ${message}</li>`;
+          return anchor ? html`<li><a href="#${anchor.id}">${anchor.label}: ${message}</a></li>` : html`<li>${p.path}: ${message}</li>`;
         })}
       </ul>
     </div>`;
@@ -114,7 +114,7 @@ export interface FieldOptions {
 
 /** Renders the fields of one form, remembering which problem each shows. */
 export class FormRenderer {
-  readonly anchors = new Map<FieldProblem, string>();
+  readonly anchors = new Map<FieldProblem, { id: string; label: string }>();
   constructor(
     readonly ctx: Ctx,
     readonly form: Posted,
@@ -124,7 +124,7 @@ export class FormRenderer {
   private wrap(o: FieldOptions, control: (attrs: Html) => Html, group = false): Html {
     const id = fieldId(o.name);
     const problems = this.errors.claim(o.name);
-    problems.forEach((p) => this.anchors.set(p, id));
+    problems.forEach((p) => this.anchors.set(p, { id, label: o.label }));
     const describedBy = [o.hint ? `${id}-hint` : '', problems.length ? `${id}-error` : ''].filter(Boolean).join(' ');
     const attrs = html`id="${id}" ${describedBy ? html`aria-describedby="${describedBy}"` : ''}
     ${problems.length ? html`aria-invalid="true"` : ''} ${o.required ? html`aria-required="true"` : ''}`;
@@ -200,10 +200,10 @@ export class FormRenderer {
   }
 
   /** Problems about a repeating group as a whole ("at least one asset"), shown above its rows. */
-  groupProblems(name: string): Html | '' {
+  groupProblems(name: string, label: string): Html | '' {
     const id = fieldId(name);
     const problems = this.errors.claim(name, true);
-    problems.forEach((p) => this.anchors.set(p, id));
+    problems.forEach((p) => this.anchors.set(p, { id, label }));
     return problems.length
       ? html`<p class="error" id="${id}" tabindex="-1">${problems.map((p) => problemText(this.ctx, p.message))}</p>`
       : '';

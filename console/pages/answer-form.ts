@@ -56,7 +56,7 @@ export function answerForm(f: FormRenderer): Html {
     })}
     ${f.textarea({ name: 'reason', label: t('field.answerReason'), hint: t('field.answerReasonHint'), rows: 2 })}
     ${f.select({ name: 'handlingCode', label: t('field.handlingCode'), options: labelled(ctx, 'handlingCode', M.HANDLING_CODES) })}
-    ${f.groupProblems('assets')}<input type="hidden" name="_rows.assets" value="${rows}" /><input
+    ${f.groupProblems('assets', ctx.label('outcome', 'ASSETS_LOCATED'))}<input type="hidden" name="_rows.assets" value="${rows}" /><input
       type="hidden"
       name="_form"
       value="${formToken(f.form._form)}"

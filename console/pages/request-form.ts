@@ -189,7 +189,7 @@ export function requestFields(f: FormRenderer, o: { withKind: boolean; ownCountr
     </fieldset>
     <fieldset class="group">
       <legend>${t('form.assetsSought')}</legend>
-      ${f.groupProblems('assetsSought')}<input type="hidden" name="_rows.assetsSought" value="${assetRows}" />
+      ${f.groupProblems('assetsSought', t('form.assetsSought'))}<input type="hidden" name="_rows.assetsSought" value="${assetRows}" />
       ${Array.from(
         { length: assetRows },
         (_, i) =>

@@ -130,6 +130,6 @@ test('a field claims the problems at its path and below; the rest go to the summ
     'must be the code of an INTERPOL member country',
   );
   const summary = String(f.summary());
-  expect(summary).toContain('<a href="#f-subject-familyName">is required</a>');
+  expect(summary).toContain('<a href="#f-subject-familyName">Family name: is required</a>');
   expect(summary).toContain('<li>offence: is required</li>');
 });
