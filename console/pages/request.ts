@@ -52,13 +52,20 @@ export function requestPage(ctx: Ctx, p: RequestPage, o: { state?: FormState; no
     });
   }
   const forms = actionForms(ctx, p, v);
+  const actions = forms.map((a) => renderForm(ctx, p.id, a, o.state));
+  // The forms follow what they act on; a form just sent and refused comes first, where its reader is.
+  const jump = forms.length
+    ? html`<nav class="jump" aria-label="${ctx.t('request.actions')}">
+        ${ctx.t('request.actions')}: ${forms.map((a, i) => html`${i ? ' · ' : ''}<a href="#act-${a.action}">${a.title}</a>`)}
+      </nav>`
+    : '';
   return page(ctx, {
     title,
     notice: o.notice,
     body: html`<h1>${title} ${badge(ctx, v.status)}${v.blocking ? html` ${badge(ctx, 'BLOCKED')}` : ''}</h1>
       ${v.blocking && p.relation !== 'RECIPIENT' ? html`<p class="notice error">${ctx.t('request.blockedSince')} ${ctx.fmt.instant(v.blocking?.since)}${v.blocking.reason ? html` · ${v.blocking.reason}` : ''}${v.blocking.decisionDueAt ? html` · ${ctx.t('request.blockingDue')} ${ctx.fmt.instant(v.blocking.decisionDueAt, true)}` : ''}</p>` : ''}
-      ${questions(ctx, p)} ${forms.map((a) => renderForm(ctx, p.id, a, o.state))} ${summary(ctx, v)} ${review(ctx, p, v)}
-      ${findings(ctx, v)} ${recipients(ctx, v)} ${answers(ctx, p)} ${subjectAndOffence(ctx, v)} ${links(ctx, p)} ${history(ctx, p)}`,
+      ${questions(ctx, p)} ${o.state ? actions : jump} ${summary(ctx, v)} ${review(ctx, p, v)} ${findings(ctx, v)} ${recipients(ctx, v)}
+      ${answers(ctx, p)} ${subjectAndOffence(ctx, v)} ${links(ctx, p)} ${o.state ? '' : actions} ${history(ctx, p)}`,
   });
 }
 

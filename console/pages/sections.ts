@@ -272,6 +272,6 @@ export function history(ctx: Ctx, p: RequestPage): Content {
           )}
         </tbody>
       </table>
-      <p class="muted">${t('request.readsAudited', { n: p.events.items.length - events.length })}</p>`,
+      ${p.events.items.length > events.length ? html`<p class="muted">${t('request.readsAudited', { n: p.events.items.length - events.length })}</p>` : ''}`,
   );
 }

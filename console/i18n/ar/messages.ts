@@ -65,6 +65,7 @@ export const messages: Messages = {
   'request.closure': 'كيف انتهى',
   'request.links': 'طلبات مرتبطة',
   'request.linkHidden': 'طلب آخر (راجع الأمانة العامة)',
+  'request.actions': 'ما يمكنك فعله',
   'request.history': 'السجل',
   'request.readsAudited': '{n} من عمليات الاطلاع على هذا الطلب مسجّلة أيضاً في سجل التدقيق.',
   'request.blockedSince': 'محجوب من لجنة الرقابة على المحفوظات منذ',

@@ -62,6 +62,7 @@ export const messages = {
   'request.closure': 'How it ended',
   'request.links': 'Linked requests',
   'request.linkHidden': 'another request (ask the General Secretariat)',
+  'request.actions': 'What you can do',
   'request.history': 'History',
   'request.readsAudited': '{n} reads of this request are also in its audit trail.',
   'request.blockedSince': 'Blocked by the CCF since',

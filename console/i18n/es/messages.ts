@@ -66,6 +66,7 @@ export const messages: Messages = {
   'request.closure': 'Cómo terminó',
   'request.links': 'Solicitudes vinculadas',
   'request.linkHidden': 'otra solicitud (consulte a la Secretaría General)',
+  'request.actions': 'Lo que puede hacer',
   'request.history': 'Historial',
   'request.readsAudited': '{n} consultas de esta solicitud figuran también en su registro de auditoría.',
   'request.blockedSince': 'Bloqueada por la CCF desde',

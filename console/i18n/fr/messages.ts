@@ -66,6 +66,7 @@ export const messages: Messages = {
   'request.closure': 'Clôture',
   'request.links': 'Demandes liées',
   'request.linkHidden': 'une autre demande (s’adresser au Secrétariat général)',
+  'request.actions': 'Ce que vous pouvez faire',
   'request.history': 'Historique',
   'request.readsAudited': '{n} consultations de cette demande figurent aussi dans sa piste d’audit.',
   'request.blockedSince': 'Bloquée par la CCF depuis le',
