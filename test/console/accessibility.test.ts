@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { flaggedRequest, freshRequest, publish, submit, waitForStatus } from '../support/helpers';
-import { policyRefusals, seriousViolations, signIn, startBrowser, type Browser } from '../support/browser';
+import { type Browser, policyRefusals, seriousViolations, signIn, startBrowser, textOf } from '../support/browser';
 import { startTestSystem, type TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -114,9 +114,9 @@ test('the language a reader chose is remembered after signing out, and dates fol
   await page.click('header form[action="/sign-out"] button');
   await page.waitForURL(/\/sign-in/);
   expect(await page.getAttribute('html', 'lang')).toBe('es');
-  expect(await page.textContent('h1')).toBe('Iniciar sesión');
+  expect(await textOf(page, 'h1')).toBe('Iniciar sesión');
   await signIn(page, sys.baseUrl, keys.fr);
-  expect(await page.textContent('h1')).toBe('Bandeja de entrada');
+  expect(await textOf(page, 'h1')).toBe('Bandeja de entrada');
 
   const due = (await sys.db.prisma.recipient.findUniqueOrThrow({ where: { noticeId_country: { noticeId: ids.published, country: 'FR' } } }))
     .dueAt;

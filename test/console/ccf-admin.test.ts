@@ -4,7 +4,7 @@
  * revocation, the pilot's settings, and the pilot report with its charts.
  */
 import { freshRequest, publish } from '../support/helpers';
-import { fieldError, fieldId, policyRefusals, signIn, startBrowser, type Browser } from '../support/browser';
+import { type Browser, fieldError, fieldId, policyRefusals, signIn, startBrowser, textOf } from '../support/browser';
 import { startTestSystem, type TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -32,12 +32,12 @@ test('the CCF blocks a published request, its recipient sees only that it is blo
   await page.fill(`#act-block ${fieldId('reason')}`, 'The person complains the data are inaccurate');
   await page.click('#act-block button[type=submit]');
   await page.waitForURL(/done=block/);
-  expect(await page.textContent('h1')).toContain('Blocked');
+  expect(await textOf(page, 'h1')).toContain('Blocked');
 
   const recipient = await browser.person();
   await signIn(recipient, sys.baseUrl, fr);
   await recipient.goto(`${sys.baseUrl}/requests/${published.id}`);
-  const seen = await recipient.textContent('main');
+  const seen = await textOf(recipient, 'main');
   expect(seen).toContain('The CCF has blocked this request');
   expect(seen).not.toContain(published.subject.familyName);
   expect(await recipient.locator('#act-answer').count()).toBe(0);
@@ -47,7 +47,7 @@ test('the CCF blocks a published request, its recipient sees only that it is blo
   await page.click('#act-blocking-decision button.primary');
   await page.waitForURL(/done=blocking-decision/);
   await recipient.reload();
-  expect(await recipient.textContent('main')).toContain(published.subject.familyName);
+  expect(await textOf(recipient, 'main')).toContain(published.subject.familyName);
   expect(await recipient.locator('#act-answer').count()).toBe(1);
 });
 
@@ -62,7 +62,7 @@ test('an administrator creates a user and a key, shown once, that then signs in;
   await admin.selectOption(fieldId('country'), 'FR');
   await admin.click('#new-user button.primary');
   await admin.waitForURL(/\/admin\/users$/);
-  expect(await admin.textContent('main table')).toContain('Marie Dupont');
+  expect(await textOf(admin, 'main table')).toContain('Marie Dupont');
 
   await admin.goto(`${sys.baseUrl}/admin/keys`);
   const user = await sys.db.prisma.user.findFirstOrThrow({ where: { name: 'Marie Dupont' } });
@@ -70,15 +70,15 @@ test('an administrator creates a user and a key, shown once, that then signs in;
   await admin.fill(fieldId('label'), 'Paris desk');
   await admin.fill(fieldId('expiresInDays'), '90');
   await admin.click('#new-key button.primary');
-  const key = (await admin.textContent('#created-key'))!.trim();
+  const key = (await textOf(admin, '#created-key'))!.trim();
   expect(key).toMatch(/^snk_/);
   await admin.goto(`${sys.baseUrl}/admin/keys`);
   expect(await admin.locator('#created-key').count()).toBe(0);
-  expect(await admin.textContent('main table')).toContain('Paris desk');
+  expect(await textOf(admin, 'main table')).toContain('Paris desk');
 
   const marie = await browser.person();
   await signIn(marie, sys.baseUrl, key);
-  expect(await marie.textContent('header .who')).toContain('Marie Dupont · NCB · France');
+  expect(await textOf(marie, 'header .who')).toContain('Marie Dupont · NCB · France');
 
   await admin.click('button[aria-label="Revoke: Paris desk"]');
   await admin.waitForURL(/\/admin\/keys$/);
@@ -110,7 +110,7 @@ test('the pilot settings: participants and quota, with the API’s rules', async
     quotaPerParticipant: 10,
     recipientsLimitedToParticipants: true,
   });
-  expect(await admin.textContent('main')).toContain('Chaque participant peut soumettre 10 demandes (40 au total).');
+  expect(await textOf(admin, 'main')).toContain('Chaque participant peut soumettre 10 demandes (40 au total).');
 });
 
 test('the pilot report draws its charts on the server, each with a name and its figures', async () => {
@@ -120,7 +120,7 @@ test('the pilot report draws its charts on the server, each with a name and its 
   const charts = admin.locator('figure.chart svg[role=img]');
   expect(await charts.count()).toBeGreaterThanOrEqual(4);
   const label = await charts.first().getAttribute('aria-labelledby');
-  expect(await admin.textContent(`#${label}`)).toBe('الطلبات حسب الحالة');
+  expect(await textOf(admin, `#${label}`)).toBe('الطلبات حسب الحالة');
   expect(await admin.locator('#by-status .chart-bar').count()).toBeGreaterThan(0);
   expect(await admin.locator('#by-status details table').count()).toBe(1);
   expect(policyRefusals(admin)).toEqual([]);

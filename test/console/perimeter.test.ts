@@ -161,6 +161,9 @@ describe('what a reader may see', () => {
     const recipient = consoleVisitor(sys);
     await recipient.signIn(fr);
     expect((await recipient.get(`/requests/${published.id.toUpperCase()}`)).status).toBe(200);
+    // A recipient knows nothing of a request before it is published.
+    const waiting = await sys.call('POST', '/v1/notices', { key: it_, body: freshRequest({ recipients: ['FR'] }) });
+    expect((await recipient.get(`/requests/${waiting.body.id}`)).status).toBe(404);
   });
 
   test('a page or an action of another role is 403', async () => {

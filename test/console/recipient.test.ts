@@ -6,7 +6,7 @@
  */
 import { DateTime } from 'luxon';
 import { freshRequest, publish } from '../support/helpers';
-import { fieldError, fieldId, policyRefusals, signIn, startBrowser, type Browser } from '../support/browser';
+import { type Browser, fieldError, fieldId, policyRefusals, signIn, startBrowser, textOf } from '../support/browser';
 import { startTestSystem, type TestSystem } from '../support/system';
 
 const NEW_YORK = 'America/New_York';
@@ -46,7 +46,7 @@ test('the inbox gives each due date in the reader’s time zone, with its UTC ti
   expect(await cell.innerText()).toBe(local);
   const utc = new Intl.DateTimeFormat('ar', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(dueAt);
   expect(await page.locator('.utc').first().innerText()).toContain(`${utc} UTC`);
-  expect(await page.textContent('main table')).toContain(reference);
+  expect(await textOf(page, 'main table')).toContain(reference);
   expect(policyRefusals(page)).toEqual([]);
 });
 
@@ -83,7 +83,7 @@ test('acknowledging, putting the deadline back, answering with two assets and th
   // Assets located needs at least one asset: said above the rows.
   await page.check(`#act-answer ${fieldId('outcome')}-0`);
   await page.click('#act-answer button.primary');
-  expect(await page.textContent('#f-assets')).toBe('describe at least one asset located');
+  expect(await textOf(page, '#f-assets')).toBe('describe at least one asset located');
 
   // Two assets in one interim answer.
   await page.selectOption(fieldId('assets.0.category'), 'REAL_ESTATE');
@@ -110,7 +110,7 @@ test('acknowledging, putting the deadline back, answering with two assets and th
     ['REAL_ESTATE', 'FR', null],
     ['VESSEL', 'FR', 'FROZEN'],
   ]);
-  expect(await page.textContent('#answers')).toContain('Yacht moored in Antibes');
+  expect(await textOf(page, '#answers')).toContain('Yacht moored in Antibes');
 
   // The final answer closes this recipient's part: no more forms.
   await page.check(`#act-answer ${fieldId('outcome')}-1`); // NO_ASSETS_FOUND
@@ -126,22 +126,22 @@ test('another recipient sees only its own entry and answers; a country that is n
   await signIn(spain, sys.baseUrl, es);
   const res = await spain.goto(`${sys.baseUrl}/requests/${id}`);
   expect(res?.status()).toBe(200);
-  const text = await spain.textContent('main');
+  const text = await textOf(spain, 'main');
   expect(text).toContain(reference);
   expect(text).not.toContain('Villa in Nice');
   expect(text).not.toContain('Yacht');
   expect(text).not.toContain('judicial authorisation');
   expect(await spain.locator('#recipients tbody tr').count()).toBe(1);
-  expect(await spain.textContent('#recipients tbody')).toContain('Spain');
+  expect(await textOf(spain, '#recipients tbody')).toContain('Spain');
   for (const hidden of ['#findings', '#review', '#history', '#links']) expect(await spain.locator(hidden).count()).toBe(0);
-  expect(await spain.textContent('#answers')).toContain('No answer yet');
+  expect(await textOf(spain, '#answers')).toContain('No answer yet');
 
   const germany = await browser.person();
   await signIn(germany, sys.baseUrl, await sys.key('NCB', 'DE'));
   const refused = await germany.goto(`${sys.baseUrl}/requests/${id}`);
   expect(refused?.status()).toBe(404);
-  expect(await germany.textContent('main')).not.toContain(reference);
-  expect(await germany.textContent('main')).toContain('no request with this id that you may see');
+  expect(await textOf(germany, 'main')).not.toContain(reference);
+  expect(await textOf(germany, 'main')).toContain('no request with this id that you may see');
 });
 
 test('an answer overdue is marked in the inbox', async () => {

@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { waitForStatus } from '../support/helpers';
-import { fieldError, fieldId, policyRefusals, signIn, startBrowser, type Browser } from '../support/browser';
+import { type Browser, fieldError, fieldId, policyRefusals, signIn, startBrowser, textOf } from '../support/browser';
 import { startTestSystem, type TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -92,7 +92,7 @@ test('from submission to findings: the request, the review’s question answered
   await page.click('main form button.primary');
   await page.waitForURL(/\/requests\/[0-9a-f-]{36}\?done=submitted/);
   const id = idFrom(page);
-  expect(await page.textContent('.notice.ok')).toContain('The request was submitted');
+  expect(await textOf(page, '.notice.ok')).toContain('The request was submitted');
   const stored = await sys.db.prisma.notice.findUniqueOrThrow({ where: { id } });
   expect(stored).toMatchObject({ requestingCountry: 'IT', kind: 'DIFFUSION' });
   expect([...stored.requestedRecipients].sort()).toEqual(['ES', 'FR']);
@@ -106,10 +106,10 @@ test('from submission to findings: the request, the review’s question answered
   });
   expect(asked.body.status).toBe('CLARIFICATION_REQUESTED');
   await page.goto(`${sys.baseUrl}/requests`);
-  expect(await page.textContent(`a[href="/requests/${id}"]`)).toBeTruthy();
-  expect(await page.textContent('main table')).toContain('Clarification requested');
+  expect(await textOf(page, `a[href="/requests/${id}"]`)).toBeTruthy();
+  expect(await textOf(page, 'main table')).toContain('Clarification requested');
   await page.click(`a[href="/requests/${id}"]`);
-  expect(await page.textContent('#question')).toContain('Where was the person born?');
+  expect(await textOf(page, '#question')).toContain('Where was the person born?');
   await page.click('#question a');
   expect(await page.inputValue(fieldId('subject.familyName'))).toBe('VERDI');
   await page.click('main form button.primary');
@@ -140,13 +140,13 @@ test('from submission to findings: the request, the review’s question answered
     (await sys.call('POST', `/v1/notices/${id}/responses`, { key: es, body: { outcome: 'NO_ASSETS_FOUND', final: false } })).status,
   ).toBe(201);
   await page.goto(`${sys.baseUrl}/requests/${id}`);
-  expect(await page.textContent('h1')).toMatch(/SD-\d{4}-\d{6}/);
-  expect(await page.textContent('#findings')).toContain('€900,000.00');
-  const answers = await page.textContent('#answers');
+  expect(await textOf(page, 'h1')).toMatch(/SD-\d{4}-\d{6}/);
+  expect(await textOf(page, '#findings')).toContain('€900,000.00');
+  const answers = await textOf(page, '#answers');
   expect(answers).toContain('Villa in Nice');
   expect(answers).toContain('Spain · No assets found · Interim answer');
-  expect(await page.textContent('#recipients')).toContain('1 of 2 answered finally');
-  expect(await page.textContent('#history')).toContain('Clarification sent');
+  expect(await textOf(page, '#recipients')).toContain('1 of 2 answered finally');
+  expect(await textOf(page, '#history')).toContain('Clarification sent');
 
   // Withdrawing needs a reason, like the API.
   await page.click('#act-withdraw summary');
@@ -155,7 +155,7 @@ test('from submission to findings: the request, the review’s question answered
   await page.fill(`#act-withdraw ${fieldId('reason')}`, 'The case was closed at home');
   await page.click('#act-withdraw button[type=submit]');
   await page.waitForURL(/done=withdraw/);
-  expect(await page.textContent('h1')).toContain('Withdrawn');
+  expect(await textOf(page, 'h1')).toContain('Withdrawn');
   expect(policyRefusals(page)).toEqual([]);
 });
 
@@ -167,7 +167,7 @@ test('an NCB whose country is not in the pilot is told so on the form, which kee
   await fillRequest(page, 'SCHMIDT');
   await page.click('main form button.primary');
   await page.waitForSelector('.notice.error');
-  expect(await page.textContent('.notice.error')).toBe('Su país no participa en el piloto; consulte al administrador del piloto.');
+  expect(await textOf(page, '.notice.error')).toBe('Su país no participa en el piloto; consulte al administrador del piloto.');
   expect(await page.inputValue(fieldId('subject.familyName'))).toBe('SCHMIDT');
   expect(await sys.db.prisma.notice.count({ where: { requestingCountry: 'DE' } })).toBe(0);
 });

@@ -4,7 +4,7 @@
  * refused), decisions with reasons and grounds, cancellation, and a renewal to decide.
  */
 import { flaggedRequest, freshRequest, submit, waitForStatus } from '../support/helpers';
-import { fieldError, fieldId, policyRefusals, signIn, startBrowser, type Browser } from '../support/browser';
+import { type Browser, fieldError, fieldId, policyRefusals, signIn, startBrowser, textOf } from '../support/browser';
 import { startTestSystem, type TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -66,26 +66,26 @@ test('a flagged request needs two different reviewers: the page shows where the 
   const first = await browser.person();
   await signIn(first, sys.baseUrl, ana);
   await first.goto(`${sys.baseUrl}/requests/${id}`);
-  expect(await first.textContent('#review')).toContain('Article 3 risk');
-  expect(await first.textContent('.four-eyes')).toContain('Approvals: 0 of 2 needed');
+  expect(await textOf(first, '#review')).toContain('Article 3 risk');
+  expect(await textOf(first, '.four-eyes')).toContain('Approvals: 0 of 2 needed');
   await decide(first, 0);
-  expect(await first.textContent('.four-eyes')).toContain('Approvals: 1 of 2 needed · approved by Ana Reviewer · You have approved');
+  expect(await textOf(first, '.four-eyes')).toContain('Approvals: 1 of 2 needed · approved by Ana Reviewer · You have approved');
 
   // The same person again: refused, and said so.
   await decide(first, 0);
-  expect(await first.textContent('.notice.error')).toBe(
+  expect(await textOf(first, '.notice.error')).toBe(
     'You have already approved this request: the second approval must come from a different reviewer.',
   );
 
   const second = await browser.person();
   await signIn(second, sys.baseUrl, ben);
   await second.goto(`${sys.baseUrl}/requests/${id}`);
-  expect(await second.textContent('.four-eyes')).toContain('approved by Ana Reviewer');
+  expect(await textOf(second, '.four-eyes')).toContain('approved by Ana Reviewer');
   await decide(second, 1);
   expect(await fieldError(second, 'reason')).toBe('a reason is required');
   await decide(second, 0);
   await second.waitForURL(/done=decide/);
-  expect(await second.textContent('h1')).toContain('Published');
+  expect(await textOf(second, 'h1')).toContain('Published');
 });
 
 test('a rejection keeps its reasons and grounds; a published request can be cancelled', async () => {
@@ -95,13 +95,13 @@ test('a rejection keeps its reasons and grounds; a published request can be canc
   await page.goto(`${sys.baseUrl}/requests/${rejected}`);
   await decide(page, 1, 'The facts describe a political dispute', [1]);
   await page.waitForURL(/done=decide/);
-  expect(await page.textContent('h1')).toContain('Rechazada');
+  expect(await textOf(page, 'h1')).toContain('Rechazada');
   expect(await sys.db.prisma.decision.findFirstOrThrow({ where: { noticeId: rejected } })).toMatchObject({
     decision: 'REJECT',
     reason: 'The facts describe a political dispute',
     grounds: ['ARTICLE_3'],
   });
-  expect(await page.textContent('#review')).toContain('Artículo 3');
+  expect(await textOf(page, '#review')).toContain('Artículo 3');
 
   const published = await waiting(freshRequest());
   await page.goto(`${sys.baseUrl}/requests/${published}`);
@@ -110,7 +110,7 @@ test('a rejection keeps its reasons and grounds; a published request can be canc
   await page.fill(`#act-cancel ${fieldId('reason')}`, 'New facts came to light');
   await page.click('#act-cancel button[type=submit]');
   await page.waitForURL(/done=cancel/);
-  expect(await page.textContent('h1')).toContain('Cancelada');
+  expect(await textOf(page, 'h1')).toContain('Cancelada');
 });
 
 test('a renewal asked for waits in the queue, and a reviewer decides it', async () => {

@@ -159,3 +159,8 @@ export function consoleVisitor(sys: TestSystem) {
     },
   };
 }
+
+/** The text of an element with its white space folded, as a reader sees it. */
+export async function textOf(page: Page, selector: string): Promise<string> {
+  return ((await page.textContent(selector)) ?? '').replace(/\s+/g, ' ').trim();
+}
