@@ -44,6 +44,11 @@ export default tseslint.config(
     },
   },
   {
+    // The console's one script runs in the browser.
+    files: ['console/assets/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', Intl: 'readonly' } },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly' } },
   },

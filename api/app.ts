@@ -8,6 +8,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
+import { consoleRoutes } from '../console/app';
 import type { Services } from '../services';
 import { authenticateAndLimit, noStore, recordRefusal, securityHeaders } from './perimeter';
 import { HttpProblem, problemBody, toProblem } from './problem';
@@ -97,6 +98,8 @@ export function buildApp({ services, log, rateLimitPerMinute }: AppDeps): expres
     res.json(document);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Silver Notice API' }));
+  // The web console (console/): pages at /, on the same services.
+  app.use(consoleRoutes(services, { rateLimitPerMinute }));
 
   app.use((req, _res, next) => next(new HttpProblem(404, `No route ${req.method} ${req.path}`)));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

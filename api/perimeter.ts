@@ -36,6 +36,15 @@ export const RATE_WINDOW_MS = 60_000;
  * the limit), before its body is read.
  */
 export function authenticateAndLimit(services: Services, perMinute: number): RequestHandler[] {
+  const refuseUnknown: RequestHandler = (_req, res, next) => next(res.locals.refusal);
+  return [identify(services), ...rateLimits(services, perMinute), refuseUnknown];
+}
+
+/**
+ * The rate limits, once the caller is known (`res.locals.principal`, or none): per key, or per
+ * client address. The API and the console count in the same windows: a key has one budget.
+ */
+export function rateLimits(services: Services, perMinute: number): RequestHandler[] {
   const limits: Partial<Options> = {
     windowMs: RATE_WINDOW_MS,
     limit: perMinute,
@@ -57,8 +66,7 @@ export function authenticateAndLimit(services: Services, perMinute: number): Req
     skip: (_req, res) => Boolean(res.locals.principal),
     keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown'),
   });
-  const refuseUnknown: RequestHandler = (_req, res, next) => next(res.locals.refusal);
-  return [identify(services), perKey, perAddress, refuseUnknown];
+  return [perKey, perAddress];
 }
 
 /** Which refused calls are security events: 401, 403, 429, and a 404 for a request hidden from the caller. */

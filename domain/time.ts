@@ -74,3 +74,15 @@ export function reminderAt(publishedMs: number, dueMs: number): number {
 export function retentionSweepEvery(daySeconds: number): number {
   return Math.max(1000, days(1, daySeconds));
 }
+
+/**
+ * A console session ends after this long without use, and in any case this long after it was
+ * opened. Not scaled by SILVER_DAY_SECONDS: they measure a person's time at the screen.
+ */
+export const SESSION_IDLE_MS = 30 * 60_000;
+export const SESSION_MAX_MS = 12 * 3600_000;
+
+/** When a session opened at `openedMs` and last used at `usedMs` ends. */
+export function sessionEnd(openedMs: number, usedMs: number): number {
+  return Math.min(usedMs + SESSION_IDLE_MS, openedMs + SESSION_MAX_MS);
+}

@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import type { Actor, NotificationType } from '../domain/model';
 import type { Db, Prisma, PrismaClient } from './db';
+import { userNames } from './keys';
 import { notify } from './notifications';
 
 /** Timers and screening act as the system itself. */
@@ -51,8 +52,7 @@ export function recordAction(db: Db, actor: Actor, type: string, data: Record<st
 export async function auditTrail(db: Db, noticeId: string) {
   const rows = await db.auditEvent.findMany({ where: { noticeId }, orderBy: { seq: 'asc' } });
   const userIds = [...new Set(rows.map((r) => r.actorUserId).filter((id): id is string => id !== null))];
-  const users = userIds.length ? await db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, name: true } }) : [];
-  const names = new Map(users.map((u) => [u.id, u.name]));
+  const names = await userNames(db, userIds);
   return rows.map((r) => ({ ...r, actorName: r.actorUserId ? (names.get(r.actorUserId) ?? null) : null }));
 }
 

@@ -71,11 +71,22 @@ const usable = (now: Date): Prisma.ApiKeyWhereInput => ({
   user: { disabledAt: null },
 });
 
+/** Whether a key works at `now`: not revoked, not expired, its user not disabled. */
+export function isUsable(row: { revokedAt: Date | null; expiresAt: Date | null; user: { disabledAt: Date | null } }, now: Date): boolean {
+  return !row.revokedAt && !row.user.disabledAt && !(row.expiresAt && row.expiresAt <= now);
+}
+
 /** The key with this secret and its user, if it works at `now`. */
 export async function findActiveKey(db: Db, key: string, now: Date) {
   const row = await db.apiKey.findUnique({ where: { hash: hashKey(key) }, include: { user: true } });
-  if (!row || row.revokedAt || row.user.disabledAt || (row.expiresAt && row.expiresAt <= now)) return null;
-  return row;
+  return row && isUsable(row, now) ? row : null;
+}
+
+/** The names of these users (or of none, for ids that are not users'). */
+export async function userNames(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.user.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true } });
+  return new Map(rows.map((u) => [u.id, u.name]));
 }
 
 /** How often `lastUsedAt` is written: at most once per key in this interval, not on every call. */

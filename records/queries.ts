@@ -42,12 +42,16 @@ export interface ListFilter {
   recipientCountry?: string;
   /** Requests from `country`, or published ones addressed to it. */
   involving?: string;
-  /** Strictly after this position in the (createdAt, id) descending order. */
+  /** Only requests whose renewal awaits a reviewer's decision. */
+  renewalRequested?: boolean;
+  /** Strictly after this position in the (createdAt, id) order. */
   after?: { createdAt: Date; id: string };
+  /** Oldest first instead of newest first. */
+  oldestFirst?: boolean;
   limit: number;
 }
 
-/** Newest first; one row more than `limit` tells that there is a next page. */
+/** Newest (or oldest) first; one row more than `limit` tells that there is a next page. */
 export function listNotices(db: Db, f: ListFilter) {
   const where: Prisma.NoticeWhereInput[] = [];
   if (f.status) where.push({ status: f.status });
@@ -56,10 +60,14 @@ export function listNotices(db: Db, f: ListFilter) {
   if (f.requestingCountry) where.push({ requestingCountry: f.requestingCountry });
   if (f.recipientCountry) where.push(asRecipient(f.recipientCountry));
   if (f.involving) where.push({ OR: [{ requestingCountry: f.involving }, asRecipient(f.involving)] });
-  if (f.after) where.push({ OR: [{ createdAt: { lt: f.after.createdAt } }, { createdAt: f.after.createdAt, id: { lt: f.after.id } }] });
+  if (f.renewalRequested) where.push({ renewals: { some: { decidedAt: null } } });
+  const beyond = f.oldestFirst ? 'gt' : 'lt';
+  if (f.after)
+    where.push({ OR: [{ createdAt: { [beyond]: f.after.createdAt } }, { createdAt: f.after.createdAt, id: { [beyond]: f.after.id } }] });
+  const order = f.oldestFirst ? 'asc' : 'desc';
   return db.notice.findMany({
     where: { AND: where },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    orderBy: [{ createdAt: order }, { id: order }],
     take: f.limit + 1,
     include: { recipients: { orderBy: { country: 'asc' } }, ...AROUND },
   });

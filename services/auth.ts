@@ -18,5 +18,13 @@ export async function authenticate(prisma: PrismaClient, header: string | undefi
   if (!row) throw unauthenticated('The API key is unknown, revoked or expired, or its user is disabled');
   // lastUsedAt to the minute: a write once a minute per key, not one per call.
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) await touchKey(prisma, row.id, now);
+  return principalOf(row);
+}
+
+/** The caller a key names: its user, acting through it. */
+export function principalOf(row: {
+  id: string;
+  user: { id: string; name: string; role: Principal['role']; country: string | null };
+}): Principal {
   return { keyId: row.id, userId: row.user.id, name: row.user.name, role: row.user.role, country: row.user.country };
 }

@@ -13,6 +13,8 @@ import { linkService } from './links';
 import { readingService } from './reading';
 import { reportService } from './reports';
 import { requestWorkflows } from './requests';
+import { reviewService } from './review';
+import { sessionService } from './sessions';
 import { submissionService } from './submission';
 
 export type { Principal, ServiceDeps } from './context';
@@ -28,6 +30,8 @@ export function createServices(deps: ServiceDeps) {
     submission: submissionService(deps, workflows, reading),
     actions: actionService(deps, workflows, reading),
     reading,
+    review: reviewService(deps, workflows, reading),
+    sessions: sessionService(deps),
     links: linkService(deps, reading, cursorCodec(deps.prisma, 'links')),
     admin,
     people: peopleService(deps),

@@ -61,22 +61,34 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
     return relation;
   }
 
-  /** The caller's view of a request; `readAs` names what was read when that read is to be audited. */
-  async function view(id: string, principal: Principal, readAs?: string): Promise<NoticeView> {
+  /** The caller's view of a request and how the caller relates to it; `readAs` names what was read when that read is to be audited. */
+  async function viewAs(id: string, principal: Principal, readAs?: string): Promise<{ view: NoticeView; relation: Relation }> {
     const { notice, relation } = await visible(id, principal);
     if (readAs) await auditReads([notice], principal, readAs);
     const findings = seesFindings(notice, relation) ? (await findingsFor(prisma, [id])).get(id) : undefined;
-    return noticeView(notice, relation, findings);
+    return { view: noticeView(notice, relation, findings), relation };
   }
 
   return {
     visible,
     relationOf,
-    view,
+    viewAs,
+    /** The caller's view of a request; `readAs` names what was read when that read is to be audited. */
+    view: async (id: string, principal: Principal, readAs?: string): Promise<NoticeView> => (await viewAs(id, principal, readAs)).view,
 
     async list(
       principal: Principal,
-      q: { status?: Status; kind?: 'NOTICE' | 'DIFFUSION'; as?: 'REQUESTER' | 'RECIPIENT'; limit: number; cursor?: string },
+      q: {
+        status?: Status;
+        kind?: 'NOTICE' | 'DIFFUSION';
+        as?: 'REQUESTER' | 'RECIPIENT';
+        /** Only requests whose renewal awaits a decision. */
+        renewalRequested?: boolean;
+        /** Oldest first (a review queue) instead of newest first. */
+        oldestFirst?: boolean;
+        limit: number;
+        cursor?: string;
+      },
     ) {
       if (principal.role !== 'NCB' && q.as) throw invalid('The query is invalid', [{ path: 'query.as', message: 'is only for NCB keys' }]);
       const country = principal.country ?? '';
@@ -91,6 +103,8 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
               : { involving: country }
           : {}),
         after: q.cursor ? await decodeCursor(q.cursor) : undefined,
+        renewalRequested: q.renewalRequested,
+        oldestFirst: q.oldestFirst,
         limit: q.limit,
       });
       const page = rows.slice(0, q.limit);

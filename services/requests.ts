@@ -3,7 +3,12 @@
  * The workflow id is the request id, and a request never gets a second run: a closed workflow's id
  * is not reused, so a replayed submission cannot reopen a request that has ended.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  QueryNotRegisteredError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import { refusal, type Action } from '../domain/lifecycle';
@@ -12,7 +17,14 @@ import type { FieldProblem } from '../domain/request';
 import { responseWindowDays, retentionSweepEvery } from '../domain/time';
 import { findNotice, submittedNotices } from '../records/notices';
 import { retentionWorkflow, silverNoticeWorkflow } from '../workflows';
-import { FAILURE_CONFLICT, FAILURE_FORBIDDEN, FAILURE_INVALID, type ActionResult } from '../workflows/messages';
+import {
+  FAILURE_CONFLICT,
+  FAILURE_FORBIDDEN,
+  FAILURE_INVALID,
+  progressQuery,
+  type ActionResult,
+  type NoticeProgress,
+} from '../workflows/messages';
 import { RETENTION_WORKFLOW_ID } from '../workflows/retention';
 import type { NoticeWorkflowInput } from '../workflows/notice';
 import type { ServiceDeps } from './context';
@@ -83,6 +95,16 @@ export function requestWorkflows(deps: ServiceDeps) {
     });
   }
 
-  return { start, send, resumeSubmitted, startRetention };
+  /** Where the request's workflow stands (approvals so far...); undefined once it has ended. */
+  async function progress(id: string): Promise<NoticeProgress | undefined> {
+    try {
+      return await temporal.workflow.getHandle(id).query(progressQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || err instanceof QueryNotRegisteredError) return undefined;
+      throw err;
+    }
+  }
+
+  return { start, send, progress, resumeSubmitted, startRetention };
 }
 export type RequestWorkflows = ReturnType<typeof requestWorkflows>;

@@ -122,6 +122,10 @@ afterAll(() => {
 test('kill -9 of npm start stops the API and the embedded Temporal server', async () => {
   const s = await startNpm();
   started.push(s);
+  // npm start runs the compiled bundle in dist/: the files it serves are still found.
+  for (const file of ['/assets/console.css', '/sign-in']) {
+    expect((await fetch(`http://127.0.0.1:${s.ports.api}${file}`)).status).toBe(200);
+  }
   const tree = descendants(s.npmPid);
   expect(tree.some((p) => cmdline(p).includes('start-dev'))).toBe(true);
   process.kill(s.npmPid, 'SIGKILL');

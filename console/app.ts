@@ -1,0 +1,72 @@
+/**
+ * The web console, served by the same process as the API at `/`: server-rendered pages over the
+ * same services (so need to know holds exactly as in the API), plain HTML forms that post and
+ * redirect, a stylesheet and one small script served from here (no CDN, no build step).
+ */
+import path from 'node:path';
+import cookieParser from 'cookie-parser';
+import express, { Router, type RequestHandler } from 'express';
+import { noStore, rateLimits } from '../api/perimeter';
+import type { Services } from '../services';
+import { PROJECT_ROOT } from '../system/paths';
+import { consoleErrors } from './errors';
+import { adminRoutes } from './pages/admin';
+import { clarifyRoutes } from './pages/clarify';
+import { actionRoutes } from './pages/actions';
+import { listRoutes } from './pages/lists';
+import { newRequestRoutes } from './pages/new-request';
+import { reportRoutes } from './pages/report';
+import { requestRoutes } from './pages/request';
+import { signInRoutes } from './pages/sign-in';
+import { resolveSession } from './session';
+
+/** The console's paths; anything else (the API, /docs...) passes through untouched. */
+const CONSOLE_PATHS = /^\/(sign-in|sign-out|preferences|requests|inbox|review|report|admin)?(\/|$)/;
+
+export function consoleRoutes(services: Services, o: { rateLimitPerMinute: number }): Router {
+  const router = Router();
+  router.use(
+    '/assets',
+    express.static(path.join(PROJECT_ROOT, 'console', 'assets'), {
+      index: false,
+      fallthrough: false,
+      maxAge: '1h',
+      setHeaders: (res) => res.set('X-Content-Type-Options', 'nosniff'),
+    }),
+  );
+  const consoleOnly: RequestHandler = (req, _res, next) => (CONSOLE_PATHS.test(req.path) ? next() : next('router'));
+  router.use(
+    consoleOnly,
+    noStore,
+    cookieParser(),
+    express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 5000 }),
+    resolveSession(services),
+    ...rateLimits(services, o.rateLimitPerMinute),
+  );
+  router.get('/', (_req, res) => {
+    const role = res.locals.principal?.role;
+    res.redirect(
+      303,
+      role === 'NCB'
+        ? '/inbox'
+        : role === 'REVIEWER'
+          ? '/review'
+          : role === 'CCF'
+            ? '/requests'
+            : role === 'ADMIN'
+              ? '/admin/users'
+              : '/sign-in',
+    );
+  });
+  router.use(signInRoutes(services));
+  router.use(listRoutes(services));
+  router.use(newRequestRoutes(services));
+  router.use(requestRoutes(services));
+  router.use(clarifyRoutes(services));
+  router.use(actionRoutes(services));
+  router.use(adminRoutes(services));
+  router.use(reportRoutes(services));
+  router.use(consoleOnly, (_req, _res, next) => next(Object.assign(new Error('No such page'), { status: 404 })));
+  router.use(consoleErrors(services));
+  return router;
+}

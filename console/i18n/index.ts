@@ -1,0 +1,60 @@
+/**
+ * The console in English, French, Spanish and Arabic (right to left). Each language has every key
+ * of the English dictionaries: the type checker says which one is missing.
+ */
+import { LANGUAGES } from '../../domain/model';
+import { fields as arFields } from './ar/fields';
+import { labels as arLabels } from './ar/labels';
+import { messages as arMessages } from './ar/messages';
+import { fields as enFields } from './en/fields';
+import { labels as enLabels } from './en/labels';
+import { messages as enMessages } from './en/messages';
+import { fields as esFields } from './es/fields';
+import { labels as esLabels } from './es/labels';
+import { messages as esMessages } from './es/messages';
+import { fields as frFields } from './fr/fields';
+import { labels as frLabels } from './fr/labels';
+import { messages as frMessages } from './fr/messages';
+
+export { problemText } from './problems';
+
+export type Lang = (typeof LANGUAGES)[number];
+export const LANGS: readonly { code: Lang; name: string }[] = [
+  { code: 'en', name: 'English' },
+  { code: 'fr', name: 'Français' },
+  { code: 'es', name: 'Español' },
+  { code: 'ar', name: 'العربية' },
+];
+export const isLang = (s: string): s is Lang => (LANGUAGES as readonly string[]).includes(s);
+
+const en = { ...enMessages, ...enFields };
+export type Key = keyof typeof en;
+export type Messages = Record<keyof typeof enMessages, string>;
+export type Fields = Record<keyof typeof enFields, string>;
+export type LabelGroup = keyof typeof enLabels;
+export type Labels = { [G in LabelGroup]: Record<keyof (typeof enLabels)[G], string> };
+
+const DICTIONARIES: Record<Lang, Record<Key, string>> = {
+  en,
+  fr: { ...frMessages, ...frFields },
+  es: { ...esMessages, ...esFields },
+  ar: { ...arMessages, ...arFields },
+};
+const LABELS: Record<Lang, Labels> = { en: enLabels, fr: frLabels, es: esLabels, ar: arLabels };
+
+export type Translate = (key: Key, params?: Record<string, string | number>) => string;
+export type Label = (group: LabelGroup, value: string) => string;
+
+export function translator(lang: Lang): { t: Translate; label: Label; dir: 'ltr' | 'rtl' } {
+  const words = DICTIONARIES[lang];
+  const names = LABELS[lang];
+  return {
+    t: (key, params) => (words[key] ?? en[key] ?? key).replace(/\{(\w+)\}/g, (all, name: string) => String(params?.[name] ?? all)),
+    label: (group, value) => {
+      const named = (names[group] as Record<string, string>)[value];
+      // An event that is a request's state (PUBLISHED, WITHDRAWN...) is named like the state.
+      return named ?? (group === 'event' ? (names.status as Record<string, string>)[value] : undefined) ?? value;
+    },
+    dir: lang === 'ar' ? 'rtl' : 'ltr',
+  };
+}

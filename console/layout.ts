@@ -1,0 +1,93 @@
+/** The page shell: head, the header with the reader's menu and language, and the main content. */
+import type { Role } from '../domain/model';
+import type { Ctx } from './context';
+import { html, type Content, type Html } from './html';
+import { LANGS, type Key } from './i18n';
+
+const MENU: Record<Role, [Key, string][]> = {
+  NCB: [
+    ['nav.inbox', '/inbox'],
+    ['nav.myRequests', '/requests'],
+    ['nav.newRequest', '/requests/new'],
+  ],
+  REVIEWER: [
+    ['nav.queue', '/review'],
+    ['nav.requests', '/requests'],
+    ['nav.report', '/report'],
+  ],
+  CCF: [['nav.requests', '/requests']],
+  ADMIN: [
+    ['nav.users', '/admin/users'],
+    ['nav.keys', '/admin/keys'],
+    ['nav.pilot', '/admin/pilot'],
+    ['nav.report', '/report'],
+  ],
+};
+
+/** The hidden field every form carries. */
+export const csrfField = (ctx: Ctx) => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}" />`;
+
+function languageSwitch(ctx: Ctx): Html {
+  return html`<form method="post" action="/preferences" class="lang">
+    ${csrfField(ctx)}<input type="hidden" name="return" value="${ctx.path}" />
+    <label for="lang-switch">${ctx.t('prefs.language')}</label>
+    <select id="lang-switch" name="language">
+      ${LANGS.map((l) => html`<option value="${l.code}" lang="${l.code}" ${l.code === ctx.lang ? 'selected' : ''}>${l.name}</option>`)}
+    </select>
+    <button type="submit">${ctx.t('prefs.apply')}</button>
+  </form>`;
+}
+
+function header(ctx: Ctx): Html {
+  const p = ctx.principal;
+  const current = (href: string) => ctx.path === href || (href !== '/requests' && ctx.path.startsWith(`${href}/`));
+  return html`<header class="top">
+    <a class="brand" href="/">${ctx.t('app.name')}</a>
+    ${
+      p
+        ? html`<nav aria-label="${ctx.t('nav.label')}">
+              <ul>
+                ${MENU[p.role].map(
+                  ([key, href]) => html`<li><a href="${href}" ${current(href) ? html`aria-current="page"` : ''}>${ctx.t(key)}</a></li>`,
+                )}
+              </ul>
+            </nav>
+            <div class="who">
+              <span>${p.name} · ${ctx.label('role', p.role)}${p.country ? ` · ${ctx.fmt.country(p.country)}` : ''}</span>
+              <a href="/preferences">${ctx.t('nav.preferences')}</a>
+              <form method="post" action="/sign-out">${csrfField(ctx)}<button type="submit">${ctx.t('nav.signOut')}</button></form>
+            </div>`
+        : ''
+    }
+    ${languageSwitch(ctx)}
+  </header>`;
+}
+
+export interface PageOptions {
+  title: string;
+  body: Content;
+  /** A line above the content: what just happened, or why it did not. */
+  notice?: { kind: 'ok' | 'error'; text: string };
+}
+
+export function page(ctx: Ctx, o: PageOptions): string {
+  return `<!doctype html>${
+    html`<html lang="${ctx.lang}" dir="${ctx.dir}">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${o.title} · ${ctx.t('app.name')}</title>
+        <link rel="stylesheet" href="/assets/console.css" />
+        <script src="/assets/console.js" defer></script>
+      </head>
+      <body>
+        <a class="skip" href="#main">${ctx.t('nav.skip')}</a>
+        ${header(ctx)}
+        <main id="main">
+          ${o.notice ? html`<p class="notice ${o.notice.kind}" role="${o.notice.kind === 'error' ? 'alert' : 'status'}">${o.notice.text}</p>` : ''}
+          ${o.body}
+        </main>
+      </body>
+    </html>`.value
+  }`;
+}

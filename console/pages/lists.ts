@@ -1,0 +1,182 @@
+/**
+ * Lists of requests: an NCB's own requests and its inbox, the reviewers' queue (oldest first) and
+ * renewals to decide, and every request for reviewers and the CCF. Each is the services' list, so a
+ * reader sees exactly what the API would list for them (and each listed read is audited the same way).
+ */
+import { Router, type Request } from 'express';
+import { KINDS, STATUSES } from '../../domain/model';
+import type { Services } from '../../services';
+import type { NoticeView } from '../../services/reading';
+import type { Ctx } from '../context';
+import { html, type Content } from '../html';
+import { page } from '../layout';
+import { allow } from './allow';
+import { badge, flagList, isFull, subjectName, thead } from './parts';
+
+const PAGE_SIZE = 50;
+
+type Item = NoticeView;
+
+const query = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
+
+function table(ctx: Ctx, caption: string, head: string[], rows: Content[], empty: string): Content {
+  if (rows.length === 0) return html`<p class="empty">${empty}</p>`;
+  return html`<table>
+    <caption>
+      ${caption}
+    </caption>
+    ${thead(head)}
+    <tbody>
+      ${rows}
+    </tbody>
+  </table>`;
+}
+
+const link = (v: Item, ctx: Ctx) => html`<a href="/requests/${v.id}">${v.reference ?? ctx.t('request.unpublished')}</a>`;
+
+function nextLink(ctx: Ctx, req: Request, cursor: string | null): Content {
+  if (!cursor) return '';
+  const params = new URLSearchParams({ ...(req.query as Record<string, string>), cursor });
+  return html`<p><a href="${req.path}?${params.toString()}" rel="next">${ctx.t('list.next')}</a></p>`;
+}
+
+export function listRoutes(services: Services): Router {
+  const router = Router();
+  const { reading } = services;
+
+  router.get('/inbox', ...allow('NCB'), async (req, res) => {
+    const ctx = res.locals.ctx as Ctx;
+    const list = await reading.list(ctx.principal!, { as: 'RECIPIENT', limit: PAGE_SIZE, cursor: query(req, 'cursor') });
+    const rows = list.items.map((v) => {
+      if (!isFull(v))
+        return html`<tr>
+          <td>${link(v, ctx)}</td>
+          <td colspan="4">${badge(ctx, 'BLOCKED')} ${ctx.t('request.blockedSince')} ${ctx.fmt.instant(v.blocking?.since)}</td>
+        </tr>`;
+      const own = v.recipients[0];
+      return html`<tr class="${own?.status === 'OVERDUE' ? 'overdue' : ''}">
+        <td>${link(v, ctx)}</td>
+        <td>${ctx.fmt.country(v.requestingCountry)}</td>
+        <td>${badge(ctx, v.status)}</td>
+        <td>
+          ${own ? html`${ctx.fmt.instant(own.dueAt, true)}${own.final ? '' : html` <span class="muted">${ctx.fmt.fromNow(own.dueAt)}</span>`}` : '—'}
+        </td>
+        <td>${own ? html`${badge(ctx, own.status, 'recipientStatus')}${own.final ? html` ${ctx.t('recipient.final')}` : ''}` : '—'}</td>
+      </tr>`;
+    });
+    res.send(
+      page(ctx, {
+        title: ctx.t('nav.inbox'),
+        body: html`<h1>${ctx.t('nav.inbox')}</h1>
+          <p>${ctx.t('inbox.intro')}</p>
+          ${table(ctx, ctx.t('inbox.caption'), [ctx.t('col.reference'), ctx.t('col.from'), ctx.t('col.status'), ctx.t('col.due'), ctx.t('col.yourAnswer')], rows, ctx.t('inbox.empty'))}
+          ${nextLink(ctx, req, list.nextCursor)}`,
+      }),
+    );
+  });
+
+  router.get('/review', ...allow('REVIEWER'), async (req, res) => {
+    const ctx = res.locals.ctx as Ctx;
+    const principal = ctx.principal!;
+    const [queue, renewals] = await Promise.all([
+      reading.list(principal, { status: 'UNDER_REVIEW', oldestFirst: true, limit: PAGE_SIZE, cursor: query(req, 'cursor') }),
+      query(req, 'cursor')
+        ? undefined
+        : reading.list(principal, { status: 'PUBLISHED', renewalRequested: true, oldestFirst: true, limit: PAGE_SIZE }),
+    ]);
+    const rows = queue.items.filter(isFull).map(
+      (v) =>
+        html`<tr>
+          <td><a href="/requests/${v.id}">${subjectName(v)}</a></td>
+          <td>${ctx.fmt.country(v.requestingCountry)}</td>
+          <td>${ctx.label('kind', v.kind)}</td>
+          <td>${ctx.fmt.instant(v.createdAt)} <span class="muted">${ctx.fmt.fromNow(v.createdAt)}</span></td>
+          <td>${flagList(ctx, v.review?.flags ?? [])}</td>
+        </tr>`,
+    );
+    const renewalRows = (renewals?.items ?? []).filter(isFull).map(
+      (v) =>
+        html`<tr>
+          <td>${link(v, ctx)}</td>
+          <td>${ctx.fmt.country(v.requestingCountry)}</td>
+          <td>${ctx.fmt.instant(v.renewal?.requestedAt)}</td>
+          <td>${ctx.fmt.instant(v.expiresAt, true)}</td>
+        </tr>`,
+    );
+    res.send(
+      page(ctx, {
+        title: ctx.t('nav.queue'),
+        body: html`<h1>${ctx.t('nav.queue')}</h1>
+          <p>${ctx.t('queue.intro')}</p>
+          ${table(ctx, ctx.t('queue.caption'), [ctx.t('col.subject'), ctx.t('col.from'), ctx.t('col.kind'), ctx.t('col.submitted'), ctx.t('col.flags')], rows, ctx.t('queue.empty'))}
+          ${nextLink(ctx, req, queue.nextCursor)}
+          ${
+            renewals
+              ? html`<h2>${ctx.t('queue.renewals')}</h2>
+                  ${table(ctx, ctx.t('queue.renewals'), [ctx.t('col.reference'), ctx.t('col.from'), ctx.t('col.renewalAsked'), ctx.t('col.expires')], renewalRows, ctx.t('queue.noRenewals'))}`
+              : ''
+          }`,
+      }),
+    );
+  });
+
+  router.get('/requests', ...allow('NCB', 'REVIEWER', 'CCF'), async (req, res) => {
+    const ctx = res.locals.ctx as Ctx;
+    const principal = ctx.principal!;
+    const status = STATUSES.find((s) => s === query(req, 'status'));
+    const kind = KINDS.find((k) => k === query(req, 'kind'));
+    const own = principal.role === 'NCB';
+    const list = await reading.list(principal, {
+      status,
+      kind,
+      as: own ? 'REQUESTER' : undefined,
+      limit: PAGE_SIZE,
+      cursor: query(req, 'cursor'),
+    });
+    const rows = list.items.filter(isFull).map(
+      (v) =>
+        html`<tr>
+          <td>${link(v, ctx)}</td>
+          <td>${subjectName(v)}</td>
+          ${own ? '' : html`<td>${ctx.fmt.country(v.requestingCountry)}</td>`}
+          <td>${ctx.label('kind', v.kind)}</td>
+          <td>${badge(ctx, v.status)}${v.blocking ? html` ${badge(ctx, 'BLOCKED')}` : ''}</td>
+          <td>${ctx.fmt.instant(v.updatedAt)}</td>
+          <td>${v.publishedAt ? `${v.recipients.filter((r) => r.final).length} / ${v.recipients.length}` : '—'}</td>
+        </tr>`,
+    );
+    const title = own ? ctx.t('nav.myRequests') : ctx.t('nav.requests');
+    const head = [
+      ctx.t('col.reference'),
+      ctx.t('col.subject'),
+      ...(own ? [] : [ctx.t('col.from')]),
+      ctx.t('col.kind'),
+      ctx.t('col.status'),
+      ctx.t('col.updated'),
+      ctx.t('col.answered'),
+    ];
+    res.send(
+      page(ctx, {
+        title,
+        body: html`<h1>${title}</h1>
+          ${own ? html`<p><a class="button primary" href="/requests/new">${ctx.t('nav.newRequest')}</a></p>` : ''}
+          <form method="get" action="/requests" class="filters">
+            <label for="filter-status">${ctx.t('col.status')}</label>
+            <select id="filter-status" name="status">
+              <option value="">${ctx.t('list.any')}</option>
+              ${STATUSES.map((s) => html`<option value="${s}" ${s === status ? 'selected' : ''}>${ctx.label('status', s)}</option>`)}
+            </select>
+            <label for="filter-kind">${ctx.t('col.kind')}</label>
+            <select id="filter-kind" name="kind">
+              <option value="">${ctx.t('list.any')}</option>
+              ${KINDS.map((k) => html`<option value="${k}" ${k === kind ? 'selected' : ''}>${ctx.label('kind', k)}</option>`)}
+            </select>
+            <button type="submit">${ctx.t('list.filter')}</button>
+          </form>
+          ${table(ctx, title, head, rows, ctx.t('list.empty'))} ${nextLink(ctx, req, list.nextCursor)}`,
+      }),
+    );
+  });
+
+  return router;
+}

@@ -1,0 +1,50 @@
+/** Console sessions: a browser's signed-in session, kept by the hash of its token. */
+import crypto from 'node:crypto';
+import type { Db } from './db';
+import { isUsable } from './keys';
+
+export function hashToken(token: string): string {
+  return crypto.createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export interface NewSession {
+  token: string;
+  keyId: string;
+  csrfToken: string;
+  language: string;
+  timeZone: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export async function openSession(db: Db, s: NewSession): Promise<void> {
+  const { token, ...rest } = s;
+  await db.consoleSession.create({ data: { tokenHash: hashToken(token), ...rest } });
+}
+
+/** The session with this token and the key it acts with, while neither has run out at `now`. */
+export async function findSession(db: Db, token: string, now: Date) {
+  const session = await db.consoleSession.findUnique({ where: { tokenHash: hashToken(token) } });
+  if (!session || session.expiresAt <= now) return null;
+  const key = await db.apiKey.findUnique({ where: { id: session.keyId }, include: { user: true } });
+  if (!key || !isUsable(key, now)) return null;
+  return { session, key };
+}
+
+/** Moves a session's end on, never past `limit`'s cap (the caller computes it). */
+export async function extendSession(db: Db, token: string, expiresAt: Date): Promise<void> {
+  await db.consoleSession.updateMany({ where: { tokenHash: hashToken(token) }, data: { expiresAt } });
+}
+
+export async function setSessionPreferences(db: Db, token: string, prefs: { language: string; timeZone: string }): Promise<void> {
+  await db.consoleSession.updateMany({ where: { tokenHash: hashToken(token) }, data: prefs });
+}
+
+export async function closeSession(db: Db, token: string): Promise<void> {
+  await db.consoleSession.deleteMany({ where: { tokenHash: hashToken(token) } });
+}
+
+/** Drops sessions that ended before `now`. */
+export async function closeExpiredSessions(db: Db, now: Date): Promise<void> {
+  await db.consoleSession.deleteMany({ where: { expiresAt: { lte: now } } });
+}

@@ -1,0 +1,35 @@
+/**
+ * What a reviewer needs beside the request itself: where its four-eyes review stands, as the
+ * request's workflow counts it (the approvals of the current round, by person).
+ */
+import { userNames } from '../records/keys';
+import type { Principal, ServiceDeps } from './context';
+import type { ReadingService } from './reading';
+import { forbidden } from './refusals';
+import type { RequestWorkflows } from './requests';
+
+export interface FourEyes {
+  required: number;
+  /** Who approved in this round (a key id for approvals from before people existed). */
+  approvedBy: { id: string; name: string | null }[];
+  /** The caller has approved in this round: another reviewer must give the next approval. */
+  approvedByCaller: boolean;
+}
+
+export function reviewService(deps: ServiceDeps, workflows: RequestWorkflows, reading: ReadingService) {
+  return {
+    /** The review's approvals while the request is UNDER_REVIEW; undefined otherwise. */
+    async fourEyes(id: string, principal: Principal): Promise<FourEyes | undefined> {
+      const relation = await reading.relationOf(id, principal);
+      if (relation !== 'REVIEWER') throw forbidden('The state of a review is for reviewers');
+      const progress = await workflows.progress(id);
+      if (!progress || progress.status !== 'UNDER_REVIEW') return undefined;
+      const names = await userNames(deps.prisma, progress.approvals);
+      return {
+        required: progress.approvalsRequired,
+        approvedBy: progress.approvals.map((a) => ({ id: a, name: names.get(a) ?? null })),
+        approvedByCaller: progress.approvals.includes(principal.userId) || progress.approvals.includes(principal.keyId),
+      };
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Console sessions: an API key exchanged for a session whose token lives in an httpOnly cookie.
+ * A session acts with its key, so it stops at once when the key is revoked, expires or its user is
+ * disabled; it also ends after a while without use, and after a working day in any case.
+ */
+import crypto from 'node:crypto';
+import { sessionEnd } from '../domain/time';
+import { touchKey, LAST_USED_RESOLUTION_MS } from '../records/keys';
+import { closeExpiredSessions, closeSession, extendSession, findSession, openSession, setSessionPreferences } from '../records/sessions';
+import { authenticate, principalOf } from './auth';
+import type { Principal, ServiceDeps } from './context';
+
+export interface Preferences {
+  language: string;
+  timeZone: string;
+}
+
+export interface OpenSession extends Preferences {
+  principal: Principal;
+  csrfToken: string;
+}
+
+const newToken = () => crypto.randomBytes(32).toString('base64url');
+
+export function sessionService(deps: ServiceDeps) {
+  const { prisma } = deps;
+
+  return {
+    /** Signs in with an API key (a refusal when it does not work); the new session's token. */
+    async open(apiKey: string, prefs: Preferences): Promise<{ token: string } & OpenSession> {
+      const principal = await authenticate(prisma, `Bearer ${apiKey.trim()}`);
+      const now = new Date();
+      await closeExpiredSessions(prisma, now);
+      const token = newToken();
+      const csrfToken = newToken();
+      const expiresAt = new Date(sessionEnd(now.getTime(), now.getTime()));
+      await openSession(prisma, { token, keyId: principal.keyId, csrfToken, ...prefs, createdAt: now, expiresAt });
+      return { token, principal, csrfToken, ...prefs };
+    },
+
+    /** The session this token opened, if it and its key still work; its use moves its end on. */
+    async resume(token: string): Promise<OpenSession | undefined> {
+      const now = new Date();
+      const found = await findSession(prisma, token, now);
+      if (!found) return undefined;
+      const { session, key } = found;
+      const end = sessionEnd(session.createdAt.getTime(), now.getTime());
+      // Written at most once a minute, like a key's lastUsedAt.
+      if (end - session.expiresAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+        await extendSession(prisma, token, new Date(end));
+        await touchKey(prisma, key.id, now);
+      }
+      return { principal: principalOf(key), csrfToken: session.csrfToken, language: session.language, timeZone: session.timeZone };
+    },
+
+    setPreferences: (token: string, prefs: Preferences) => setSessionPreferences(prisma, token, prefs),
+
+    close: (token: string) => closeSession(prisma, token),
+  };
+}
+export type SessionService = ReturnType<typeof sessionService>;

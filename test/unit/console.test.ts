@@ -1,0 +1,135 @@
+/** The console's pure parts: escaping, the reader's time, the API's messages in four languages, forms to bodies. */
+import { NoticeRequest } from '../../api/schemas/requests';
+import { makeCtx } from '../../console/context';
+import { wallTimeToInstant, isTimeZone } from '../../console/format';
+import { FormErrors, FormRenderer } from '../../console/forms';
+import { html, trusted } from '../../console/html';
+import { LANGS, problemText } from '../../console/i18n';
+import { answerFromForm } from '../../console/pages/answer-form';
+import { formFromRequest, requestFromForm } from '../../console/pages/request-form';
+import { localPath } from '../../console/session';
+import { SESSION_IDLE_MS, SESSION_MAX_MS, sessionEnd } from '../../domain/time';
+import { sampleRequest } from '../support/system';
+
+const ctx = (lang: 'en' | 'fr' | 'es' | 'ar' = 'en') => makeCtx({ lang, timeZone: 'UTC', csrfToken: 't', path: '/' });
+
+test('interpolated text is escaped; only markup built here passes as it is', () => {
+  const name = `<img src=x onerror="alert(1)">&'`;
+  expect(html`<p title="${name}">${name}</p>`.value).toBe(
+    '<p title="&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;&#39;">&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;&#39;</p>',
+  );
+  expect(html`<p>${[trusted('<b>a</b>'), 'b<', null, false, 3]}</p>`.value).toBe('<p><b>a</b>b&lt;3</p>');
+});
+
+test('a wall time in a time zone is one instant, across daylight saving changes', () => {
+  expect(wallTimeToInstant('2026-07-01T09:00', 'Europe/Paris')).toBe('2026-07-01T07:00:00Z');
+  expect(wallTimeToInstant('2026-12-01T09:00', 'Europe/Paris')).toBe('2026-12-01T08:00:00Z');
+  expect(wallTimeToInstant('2026-03-08T12:30', 'America/New_York')).toBe('2026-03-08T16:30:00Z');
+  expect(wallTimeToInstant('tomorrow', 'UTC')).toBeUndefined();
+  expect(wallTimeToInstant('2026-13-45T99:00', 'UTC')).toBeUndefined();
+  expect(isTimeZone('Asia/Tokyo')).toBe(true);
+  expect(isTimeZone('Mars/Olympus')).toBe(false);
+});
+
+test('a session ends after half an hour without use, and twelve hours after it opened in any case', () => {
+  const opened = Date.UTC(2026, 0, 1, 8);
+  expect(sessionEnd(opened, opened)).toBe(opened + SESSION_IDLE_MS);
+  expect(sessionEnd(opened, opened + 3600_000)).toBe(opened + 3600_000 + SESSION_IDLE_MS);
+  expect(sessionEnd(opened, opened + SESSION_MAX_MS - 60_000)).toBe(opened + SESSION_MAX_MS);
+});
+
+test('after signing in, only a path of the console itself', () => {
+  expect(localPath('/requests/abc?x=1')).toBe('/requests/abc?x=1');
+  for (const elsewhere of ['//evil.example', '/\\evil.example', 'https://evil.example', 'javascript:alert(1)', '/a b', undefined, ['/x']]) {
+    expect(localPath(elsewhere)).toBeUndefined();
+  }
+});
+
+test('every message of the API’s field rules that the console knows has its words in each language', () => {
+  const messages = [
+    'Invalid input: expected string, received undefined',
+    'must not be empty',
+    'Invalid input: expected number, received string',
+    'Invalid option: expected one of "A"|"B"',
+    'must be at most 200 characters',
+    'must be at least 4 (serious offences only)',
+    'a DIFFUSION must name at least one recipient country',
+    'must be omitted for an URGENT request, whose answer window is fixed',
+    'must be later than the current deadline (2026-12-01T09:00:00.000Z)',
+    'must be at most 90 days from now',
+    'This reviewer has already approved; a second approval must come from a different reviewer',
+    'The request is WITHDRAWN, a final state: no further action is possible',
+    'IT has used its pilot quota (9 of 9)',
+  ];
+  for (const { code } of LANGS.filter((l) => l.code !== 'en')) {
+    const c = ctx(code);
+    for (const m of messages)
+      expect({ code, m, text: problemText(c, m) }).toEqual({
+        code,
+        m,
+        text: expect.not.stringMatching(/^(Invalid|must|a |This|The|IT)\b/),
+      });
+  }
+  expect(problemText(ctx('en'), 'Invalid input: expected string, received undefined')).toBe('is required');
+  expect(problemText(ctx('fr'), 'must be at most 200 characters')).toBe('doit comporter au plus 200 caractères');
+  expect(problemText(ctx('es'), 'The request is WITHDRAWN, a final state: no further action is possible')).toBe(
+    'La solicitud ha terminado (Retirada): ya no es posible hacer nada.',
+  );
+  expect(problemText(ctx('ar'), 'an unknown rule')).toBe('an unknown rule');
+});
+
+test('a request filled into the form comes back as the same body, and the API’s schema takes it', () => {
+  const request = NoticeRequest.parse(sampleRequest({ kind: 'DIFFUSION', recipients: ['FR', 'ES'] }));
+  const view = { ...request, requestedRecipients: request.recipients, recipients: [] } as never;
+  const body = requestFromForm({ ...formFromRequest(view), kind: 'DIFFUSION' }, true);
+  expect(NoticeRequest.parse(body)).toEqual(request);
+});
+
+test('an answer’s rows become assets; empty rows are left out, the reader’s country alone does not make a row', () => {
+  const body = answerFromForm({
+    outcome: 'ASSETS_LOCATED',
+    final: 'INTERIM',
+    '_rows.assets': '3',
+    'assets.0.category': 'VESSEL',
+    'assets.0.description': 'Yacht',
+    'assets.0.location.country': 'fr',
+    'assets.0.source.reliability': 'A',
+    'assets.0.source.accuracy': '2',
+    'assets.1.location.country': 'FR',
+    'assets.2.category': 'CASH',
+    'assets.2.description': 'Safe',
+    'assets.2.location.country': 'FR',
+    'assets.2.estimatedValue.amount': 'lots',
+    'assets.2.estimatedValue.currency': 'eur',
+  });
+  expect(body).toEqual({
+    outcome: 'ASSETS_LOCATED',
+    final: false,
+    assets: [
+      { category: 'VESSEL', description: 'Yacht', source: { reliability: 'A', accuracy: 2 }, location: { country: 'FR' } },
+      { category: 'CASH', description: 'Safe', estimatedValue: { amount: 'lots', currency: 'EUR' }, location: { country: 'FR' } },
+    ],
+  });
+});
+
+test('a field claims the problems at its path and below; the rest go to the summary alone', () => {
+  const c = ctx();
+  const f = new FormRenderer(
+    c,
+    {},
+    new FormErrors([
+      { path: 'subject.familyName', message: 'must not be empty' },
+      { path: 'recipients.3', message: 'must be the upper-case ISO 3166-1 alpha-2 code of an INTERPOL member country' },
+      { path: 'offence', message: 'Invalid input: expected object, received undefined' },
+    ]),
+  );
+  expect(f.input({ name: 'subject.familyName', label: 'Family name' }).value).toContain(
+    '<p class="error" id="f-subject-familyName-error"><span>is required</span>',
+  );
+  expect(f.multiSelect({ name: 'recipients', label: 'Recipients', options: [] }).value).toContain(
+    'must be the code of an INTERPOL member country',
+  );
+  const summary = String(f.summary());
+  expect(summary).toContain('<a href="#f-subject-familyName">Family name: is required</a>');
+  expect(summary).toContain('<li>offence: is required</li>');
+});
