@@ -19,6 +19,7 @@ import { operationRoutes } from './routes/operations';
 import { peopleRoutes } from './routes/people';
 import { reportRoutes } from './routes/reports';
 import { securityRoutes } from './routes/security';
+import { webhookRoutes } from './routes/webhooks';
 
 export interface AppDeps {
   services: Services;
@@ -80,6 +81,7 @@ export function buildApp({ services, log, rateLimitPerMinute }: AppDeps): expres
   v1.use(dutyRoutes(services, registry));
   v1.use(reportRoutes(services, registry));
   v1.use(securityRoutes(services, registry));
+  v1.use(webhookRoutes(services, registry));
   app.use('/v1', v1);
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({

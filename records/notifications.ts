@@ -1,10 +1,11 @@
 /** The per-country notification feed an NCB polls. */
 import type { NotificationType } from '../domain/model';
 import type { Db } from './db';
+import { queueDeliveries } from './webhooks';
 
 /**
- * Tells `countries` about a request. `eventId` is the step that causes it: a retried step writes
- * each country's notification once.
+ * Tells `countries` about a request, and queues a webhook delivery for those with a webhook.
+ * `eventId` is the step that causes it: a retried step writes each country's notification once.
  */
 export async function notify(
   db: Db,
@@ -32,6 +33,7 @@ export async function notify(
     })),
     skipDuplicates: true,
   });
+  await queueDeliveries(db, n.eventId, n.at);
 }
 
 /** A country's notifications after `after` (a notification id), oldest first. */

@@ -14,6 +14,8 @@ import { readingService } from './reading';
 import { reportService } from './reports';
 import { requestWorkflows } from './requests';
 import { submissionService } from './submission';
+import { deliveryDispatcher } from './deliveries';
+import { webhookService } from './webhooks';
 
 export type { Principal, ServiceDeps } from './context';
 export { Refusal } from './refusals';
@@ -40,6 +42,9 @@ export function createServices(deps: ServiceDeps) {
     },
     reports: reportService(deps, admin),
     workflows,
+    webhooks: webhookService(deps, cursorCodec(deps.prisma, 'webhook-deliveries')),
+    /** Starts a workflow for each queued webhook delivery (run beside a worker). */
+    deliveryDispatcher: (opts?: { idleMs?: number }) => deliveryDispatcher(deps, opts),
     /** Whether the database and Temporal answer, each within `ms`. */
     async readiness(ms: number) {
       const check = (p: Promise<unknown>) =>

@@ -110,6 +110,7 @@ export async function startSystem(
       taskQueue: config.temporal.taskQueue,
       daySeconds: config.daySeconds,
       log,
+      allowPrivateWebhooks: config.webhookAllowPrivate,
     });
     // Refused calls still queued are written before the database closes.
     stack.push(() => services.perimeter.security.stop());
@@ -127,6 +128,7 @@ export async function startSystem(
         retentionDays: config.retentionDays,
         daySeconds: config.daySeconds,
         dataConverter,
+        allowPrivateWebhooks: config.webhookAllowPrivate,
       });
       const resumed = await services.workflows.resumeSubmitted();
       await services.workflows.startRetention();
@@ -137,6 +139,9 @@ export async function startSystem(
         if (worker!.getState() === 'RUNNING') worker!.shutdown();
         await running.catch(() => undefined);
       });
+      const dispatcher = services.deliveryDispatcher();
+      dispatcher.start();
+      stack.push(() => dispatcher.stop());
     }
 
     let apiUrl: string | undefined;

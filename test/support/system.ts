@@ -77,22 +77,32 @@ export interface TestSystem {
 }
 
 export async function startTestSystem(
-  opts: { temporal?: 'time-skipping' | 'dev'; daySeconds?: number; rateLimitPerMinute?: number; db?: Database } = {},
+  opts: {
+    temporal?: 'time-skipping' | 'dev';
+    daySeconds?: number;
+    rateLimitPerMinute?: number;
+    db?: Database;
+    /** Webhook receivers on private addresses (the tests' receivers listen on 127.0.0.1): allowed unless false. */
+    allowPrivateWebhooks?: boolean;
+  } = {},
 ): Promise<TestSystem> {
   const db = opts.db ?? (await createTestDatabase());
   const env = await createTemporalEnv(opts.temporal ?? 'time-skipping');
   const taskQueue = `test-${crypto.randomUUID()}`;
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const allowPrivateWebhooks = opts.allowPrivateWebhooks ?? true;
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: { codePath: TEST_BUNDLE_PATH },
-    activities: createActivities({ prisma: db.prisma, log }),
+    activities: createActivities({ prisma: db.prisma, log, allowPrivateWebhooks }),
     dataConverter: TEST_DATA_CONVERTER,
   });
   const running = worker.run();
   const daySeconds = opts.daySeconds ?? 86400;
-  const services = createServices({ prisma: db.prisma, temporal: env.client, taskQueue, daySeconds, log });
+  const services = createServices({ prisma: db.prisma, temporal: env.client, taskQueue, daySeconds, log, allowPrivateWebhooks });
+  const dispatcher = services.deliveryDispatcher({ idleMs: 100 });
+  dispatcher.start();
   const app = buildApp({ services, log, rateLimitPerMinute: opts.rateLimitPerMinute ?? 1_000_000 });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -151,6 +161,7 @@ export async function startTestSystem(
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await dispatcher.stop();
       worker.shutdown();
       await running;
       await services.perimeter.security.stop();
