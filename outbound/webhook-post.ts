@@ -25,6 +25,19 @@ class AddressRefused extends Error {}
 
 const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
 
+const LOOKUP_TIMEOUT_MS = 5000;
+
+/** Every address `host` resolves to; a resolver that does not answer in time is a failure (the caller waits). */
+function resolveWithin(host: string, ms: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no answer')), ms);
+    dns.promises.lookup(host, { all: true, verbatim: true }).then(
+      (found) => (clearTimeout(timer), resolve(found.map((a) => a.address))),
+      (err) => (clearTimeout(timer), reject(err)),
+    );
+  });
+}
+
 /** Why `url` cannot receive webhooks (its form, or where its name leads), or undefined when it can. */
 export async function receiverProblem(raw: string, allowPrivate: boolean): Promise<string | undefined> {
   let url: URL;
@@ -40,7 +53,7 @@ export async function receiverProblem(raw: string, allowPrivate: boolean): Promi
   const host = hostOf(url);
   let addresses: string[];
   try {
-    addresses = net.isIP(host) ? [host] : (await dns.promises.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+    addresses = net.isIP(host) ? [host] : await resolveWithin(host, LOOKUP_TIMEOUT_MS);
   } catch {
     return `names a host that does not resolve (${host})`;
   }
