@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { Services } from '../services';
+import { httpMetrics } from './http-metrics';
 import { authenticateAndLimit, noStore, recordRefusal, securityHeaders } from './perimeter';
 import { HttpProblem, problemBody, toProblem } from './problem';
 import { actionRoutes } from './routes/actions';
@@ -31,6 +32,7 @@ export interface AppDeps {
 export function buildApp({ services, log, rateLimitPerMinute }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(httpMetrics(services));
   app.use(securityHeaders());
   app.set('etag', false);
   app.set('query parser', 'simple');

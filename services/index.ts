@@ -15,6 +15,7 @@ import { reportService } from './reports';
 import { requestWorkflows } from './requests';
 import { submissionService } from './submission';
 import { deliveryDispatcher } from './deliveries';
+import { metricsService } from './metrics';
 import { webhookService } from './webhooks';
 
 export type { Principal, ServiceDeps } from './context';
@@ -42,6 +43,7 @@ export function createServices(deps: ServiceDeps) {
     },
     reports: reportService(deps, admin),
     workflows,
+    metrics: metricsService(deps),
     webhooks: webhookService(deps, cursorCodec(deps.prisma, 'webhook-deliveries')),
     /** Starts a workflow for each queued webhook delivery (run beside a worker). */
     deliveryDispatcher: (opts?: { idleMs?: number }) => deliveryDispatcher(deps, opts),

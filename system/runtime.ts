@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import pino, { type Logger } from 'pino';
 import { buildApp } from '../api/app';
 import type { Database } from '../prisma/database';
@@ -17,6 +17,7 @@ import { generateKey } from '../services/auth';
 import { encryptedDataConverter } from '../temporal/codec';
 import { connectClient, connectWorker, limitClosedHistoryRetention } from '../temporal/connection';
 import { startDevServer, assertPortFree, type DevServer } from '../temporal/dev-server';
+import { installTemporalRuntime } from '../temporal/telemetry';
 import { createWorker } from '../temporal/worker';
 import { databaseTarget, type Config } from './config';
 import { payloadKeys, readSecretFile, writeSecretFile } from './secrets';
@@ -36,22 +37,10 @@ export class StartupError extends Error {}
 
 export function createLogger(config: Config): Logger {
   const log = pino({ level: config.logLevel, base: { service: 'silver-notice' } });
-  // The Temporal SDK logs through pino too (once per process: the runtime is global).
-  if (!temporalLoggingInstalled) {
-    temporalLoggingInstalled = true;
-    const sdk = log.child({ component: 'temporal' });
-    Runtime.install({
-      logger: new DefaultLogger('WARN', ({ level, message, meta }) => {
-        const fn = level === 'ERROR' ? sdk.error : level === 'WARN' ? sdk.warn : sdk.info;
-        fn.call(sdk, meta ?? {}, message);
-      }),
-      // The SDK core's own (Rust) logs go through the same logger instead of straight to stderr.
-      telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
-    });
-  }
+  // The Temporal SDK logs through pino too, and serves the worker's metrics (once per process: the runtime is global).
+  installTemporalRuntime({ log, bindAddress: config.workerMetricsAddress });
   return log;
 }
-let temporalLoggingInstalled = false;
 
 export async function startSystem(
   config: Config,

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import crypto from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { buildApp } from '../../api/app';
 import { createActivities } from '../../activities';
@@ -17,19 +17,14 @@ import { savePilotSettings } from '../../records/pilot';
 import { createServices, type Principal, type Services } from '../../services';
 import { generateKey } from '../../services/auth';
 import { encryptedDataConverter, parsePayloadKeys } from '../../temporal/codec';
+import { installTemporalRuntime } from '../../temporal/telemetry';
 import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER, ensureTemporalBinaries } from '../../temporal/toolchain';
 import { TEST_BUNDLE_PATH } from './global-setup';
 import { createTestDatabase } from './database';
 
-let runtimeInstalled = false;
+/** The SDK's runtime for tests: errors only, and the worker's metrics served as by the system. */
 export function quietTemporalRuntime(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  // The test server does not advertise every capability the SDK core asks about; its warnings are noise here.
-  Runtime.install({
-    logger: new DefaultLogger('ERROR'),
-    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
-  });
+  installTemporalRuntime();
 }
 
 /** The tests' payload key (fixed, so a test can decrypt what it finds in a history). */
