@@ -17,6 +17,7 @@ import { generateKey } from '../services/auth';
 import { encryptedDataConverter } from '../temporal/codec';
 import { connectClient, connectWorker, limitClosedHistoryRetention } from '../temporal/connection';
 import { startDevServer, assertPortFree, type DevServer } from '../temporal/dev-server';
+import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/telemetry';
 import { createWorker } from '../temporal/worker';
 import { databaseTarget, type Config } from './config';
@@ -89,6 +90,7 @@ export async function startSystem(
 
     const { client, connection } = await connectClient(config.temporal, temporalAddress, dataConverter);
     stack.push(() => (connection as Connection).close());
+    await registerSearchAttributes(connection, config.temporal.namespace);
     if (devServer) {
       // A cluster's namespace is its operators' to configure (README); the embedded one is ours.
       await limitClosedHistoryRetention(client, config.temporal.namespace, config.retentionDays * config.daySeconds);

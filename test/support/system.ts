@@ -17,6 +17,7 @@ import { savePilotSettings } from '../../records/pilot';
 import { createServices, type Principal, type Services } from '../../services';
 import { generateKey } from '../../services/auth';
 import { encryptedDataConverter, parsePayloadKeys } from '../../temporal/codec';
+import { registerSearchAttributes } from '../../temporal/search-attributes';
 import { installTemporalRuntime } from '../../temporal/telemetry';
 import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER, ensureTemporalBinaries } from '../../temporal/toolchain';
 import { TEST_BUNDLE_PATH } from './global-setup';
@@ -36,12 +37,14 @@ export async function createTemporalEnv(kind: 'time-skipping' | 'dev' = 'time-sk
   ensureTemporalBinaries();
   quietTemporalRuntime();
   const client = { dataConverter: TEST_DATA_CONVERTER };
-  return kind === 'time-skipping'
+  const env = await (kind === 'time-skipping'
     ? TestWorkflowEnvironment.createTimeSkipping({ client, server: { executable: { type: 'existing-path', path: TEMPORAL_TEST_SERVER } } })
     : TestWorkflowEnvironment.createLocal({
         client,
         server: { executable: { type: 'existing-path', path: TEMPORAL_CLI }, ip: '127.0.0.1' },
-      });
+      }));
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  return env;
 }
 
 export interface TestSystem {

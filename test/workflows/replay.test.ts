@@ -11,8 +11,10 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
 import * as messages from '../../workflows/messages';
 import { REASSESSMENT_PATCH } from '../../workflows/request-lifecycle';
+import { SEARCH_ATTRIBUTES_PATCH } from '../../workflows/search-attributes';
 import { TEST_BUNDLE_PATH } from '../support/global-setup';
-import { quietTemporalRuntime } from '../support/system';
+import { EncryptionCodec } from '../../temporal/codec';
+import { quietTemporalRuntime, TEST_DATA_CONVERTER, TEST_PAYLOAD_KEYS } from '../support/system';
 
 const DIR = path.resolve(__dirname, '../histories');
 const files = fs
@@ -26,26 +28,32 @@ function loadHistory(file: string): History {
   return temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')));
 }
 const eventType = (e: temporal.api.history.v1.IHistoryEvent) => temporal.api.enums.v1.EventType[e.eventType!];
-const replayOptions = () => ({ workflowBundle: { codePath: TEST_BUNDLE_PATH } });
+// Histories recorded since payloads are encrypted need the tests' key; older ones pass through the codec as they are.
+const replayOptions = () => ({ workflowBundle: { codePath: TEST_BUNDLE_PATH }, dataConverter: TEST_DATA_CONVERTER });
+const codec = new EncryptionCodec(TEST_PAYLOAD_KEYS);
 
 beforeAll(() => quietTemporalRuntime());
 
-test('the recorded histories cover every final state and a run that continued as new', () => {
+test('the recorded histories cover every final state and a run that continued as new', async () => {
   const lastEvents = files.map((f) => {
     const events = loadHistory(f).events;
     expect(eventType(events[0])).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
     expect(events[0].workflowExecutionStartedEventAttributes!.workflowType!.name).toBe('silverNoticeWorkflow');
     return { file: f, last: events[events.length - 1] };
   });
-  const results = lastEvents
-    .filter(({ last }) => eventType(last) === 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED')
-    .map(({ last }) => JSON.parse(Buffer.from(last.workflowExecutionCompletedEventAttributes!.result!.payloads![0].data!).toString()));
+  const completed = lastEvents.filter(({ last }) => eventType(last) === 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+  const results = await Promise.all(
+    completed.map(async ({ last }) => {
+      const [payload] = await codec.decode([last.workflowExecutionCompletedEventAttributes!.result!.payloads![0]]);
+      return JSON.parse(Buffer.from(payload.data!).toString());
+    }),
+  );
   expect(new Set(results)).toEqual(new Set(['COMPLETED', 'REJECTED', 'LAPSED', 'WITHDRAWN', 'CANCELLED', 'EXPIRED']));
   const continued = lastEvents.filter(({ last }) => eventType(last) === 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
   expect(continued.map((c) => c.file)).toContain('continued-as-new.run1.json');
 });
 
-test('the recorded histories take in every update the workflow handles, and the reassessment patch', () => {
+test('the recorded histories take in every update the workflow handles, and the reassessment and search-attribute patches', () => {
   const updates = new Set<string>();
   const markers = new Set<string>();
   for (const f of files) {
@@ -61,6 +69,7 @@ test('the recorded histories take in every update the workflow handles, and the 
     .map((m) => m.name);
   expect([...updates].sort()).toEqual([...handled].sort());
   expect(markers).toContain(REASSESSMENT_PATCH);
+  expect(markers).toContain(SEARCH_ATTRIBUTES_PATCH);
 });
 
 test('every recorded history replays without nondeterminism', async () => {
