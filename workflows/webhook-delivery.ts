@@ -20,6 +20,12 @@ const { attemptDelivery, giveUpDelivery } = proxyActivities<ReturnType<typeof cr
 export const DELIVERY_WORKFLOW_PREFIX = 'webhook-delivery-';
 export const deliveryWorkflowId = (deliveryId: string) => `${DELIVERY_WORKFLOW_PREFIX}${deliveryId}`;
 
+/**
+ * Deliveries run on a task queue of their own, with a worker of their own: receivers that stall
+ * hold that worker's activity slots for up to 10 s each, never those the requests' workflows use.
+ */
+export const deliveryTaskQueue = (taskQueue: string) => `${taskQueue}-webhooks`;
+
 export const retryNowSignal = defineSignal('retryNow');
 
 export interface DeliveryInput {
