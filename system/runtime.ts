@@ -20,6 +20,7 @@ import { startDevServer, assertPortFree, type DevServer } from '../temporal/dev-
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/telemetry';
 import { createWorker } from '../temporal/worker';
+import { deliveryTaskQueue } from '../workflows/webhook-delivery';
 import { databaseTarget, type Config } from './config';
 import { payloadKeys, readSecretFile, writeSecretFile } from './secrets';
 
@@ -110,24 +111,27 @@ export async function startSystem(
     if (mode !== 'api') {
       const nativeConnection: NativeConnection = await connectWorker(config.temporal, temporalAddress);
       stack.push(() => nativeConnection.close());
-      worker = await createWorker({
-        connection: nativeConnection,
-        namespace: config.temporal.namespace,
-        taskQueue: config.temporal.taskQueue,
-        prisma: db.prisma,
-        log: log.child({ component: 'worker' }),
-        retentionDays: config.retentionDays,
-        daySeconds: config.daySeconds,
-        dataConverter,
-        allowPrivateWebhooks: config.webhookAllowPrivate,
-      });
+      const workerOf = (taskQueue: string) =>
+        createWorker({
+          connection: nativeConnection,
+          namespace: config.temporal.namespace,
+          taskQueue,
+          prisma: db.prisma,
+          log: log.child({ component: 'worker' }),
+          retentionDays: config.retentionDays,
+          daySeconds: config.daySeconds,
+          dataConverter,
+          allowPrivateWebhooks: config.webhookAllowPrivate,
+        });
+      worker = await workerOf(config.temporal.taskQueue);
+      const workers = [worker, await workerOf(deliveryTaskQueue(config.temporal.taskQueue))];
       const resumed = await services.workflows.resumeSubmitted();
       await services.workflows.startRetention();
       if (resumed) log.info({ resumed }, 'started workflows for submissions recorded without one');
-      const running = worker.run();
+      const running = Promise.all(workers.map((w) => w.run()));
       running.catch((err) => log.fatal({ err }, 'the worker stopped'));
       stack.push(async () => {
-        if (worker!.getState() === 'RUNNING') worker!.shutdown();
+        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
         await running.catch(() => undefined);
       });
       const dispatcher = services.deliveryDispatcher();
@@ -159,7 +163,8 @@ export async function startSystem(
     say(`  Database         ${db.kind === 'pglite' ? `embedded PGlite in ${db.location}` : db.location}`);
     say(`  Temporal         ${temporalAddress}${devServer ? ' (embedded dev server)' : ''}, namespace ${config.temporal.namespace}`);
     if (devServer) say(`  Temporal Web UI  ${devServer.uiUrl}`);
-    if (worker) say(`  Worker           task queue ${config.temporal.taskQueue}`);
+    if (worker)
+      say(`  Worker           task queues ${config.temporal.taskQueue} and ${deliveryTaskQueue(config.temporal.taskQueue)} (webhooks)`);
     say(`  One "day"        ${config.daySeconds} s`);
     if (adminKeyNote) say(adminKeyNote);
     if (payload.note) say(payload.note);

@@ -20,6 +20,7 @@ import { encryptedDataConverter, parsePayloadKeys } from '../../temporal/codec';
 import { registerSearchAttributes } from '../../temporal/search-attributes';
 import { installTemporalRuntime } from '../../temporal/telemetry';
 import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER, ensureTemporalBinaries } from '../../temporal/toolchain';
+import { deliveryTaskQueue } from '../../workflows/webhook-delivery';
 import { TEST_BUNDLE_PATH } from './global-setup';
 import { createTestDatabase } from './database';
 
@@ -89,14 +90,17 @@ export async function startTestSystem(
   const taskQueue = `test-${crypto.randomUUID()}`;
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const allowPrivateWebhooks = opts.allowPrivateWebhooks ?? true;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: { codePath: TEST_BUNDLE_PATH },
-    activities: createActivities({ prisma: db.prisma, log, allowPrivateWebhooks }),
-    dataConverter: TEST_DATA_CONVERTER,
-  });
-  const running = worker.run();
+  const workerOn = (queue: string) =>
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: queue,
+      workflowBundle: { codePath: TEST_BUNDLE_PATH },
+      activities: createActivities({ prisma: db.prisma, log, allowPrivateWebhooks }),
+      dataConverter: TEST_DATA_CONVERTER,
+    });
+  const worker = await workerOn(taskQueue);
+  const deliveryWorker = await workerOn(deliveryTaskQueue(taskQueue));
+  const running = Promise.all([worker.run(), deliveryWorker.run()]);
   const daySeconds = opts.daySeconds ?? 86400;
   const services = createServices({ prisma: db.prisma, temporal: env.client, taskQueue, daySeconds, log, allowPrivateWebhooks });
   const dispatcher = services.deliveryDispatcher({ idleMs: 100 });
@@ -161,6 +165,7 @@ export async function startTestSystem(
       });
       await dispatcher.stop();
       worker.shutdown();
+      deliveryWorker.shutdown();
       await running;
       await services.perimeter.security.stop();
       await env.teardown();
