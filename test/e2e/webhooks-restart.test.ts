@@ -5,13 +5,12 @@
  * "day" lasts 20 s, so the three-day retry window is a minute.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../system/config';
 import { startSystem, type RunningSystem } from '../../system/runtime';
 import { startReceiver, type Receiver } from '../support/receiver';
-import { freePort, freshRequest, quietTemporalRuntime, waitFor } from '../support/system';
+import { callApi, freshRequest, npmStartEnv, waitFor } from '../support/system';
 
 let dataDir: string;
 let env: Record<string, string>;
@@ -20,26 +19,10 @@ let receiver: Receiver | undefined;
 
 const start = async () => (system = await startSystem(loadConfig(env), 'all', pino({ level: 'silent' }), () => undefined));
 
-async function call(method: string, url: string, key: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${system!.apiUrl}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
+const call = (method: string, url: string, key: string, body?: unknown) => callApi(system?.apiUrl, method, url, key, body);
 
 beforeAll(async () => {
-  quietTemporalRuntime();
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'silver-e2e-webhooks-'));
-  env = {
-    PORT: String(await freePort()),
-    SILVER_TEMPORAL_PORT: String(await freePort()),
-    SILVER_TEMPORAL_UI_PORT: String(await freePort()),
-    SILVER_DATA_DIR: dataDir,
-    SILVER_DAY_SECONDS: '20',
-    TEMPORAL_TASK_QUEUE: 'silver-e2e-webhooks',
-  };
+  ({ dataDir, env } = await npmStartEnv('e2e-webhooks', 20));
 });
 
 afterAll(async () => {

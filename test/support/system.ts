@@ -3,9 +3,12 @@
  * time-skipping test server by default, or the dev server), a worker, and the Express app
  * listening on a free port. Everything is real; nothing is mocked.
  */
+import fs from 'node:fs';
 import type { Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import crypto from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import pino from 'pino';
@@ -254,4 +257,38 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * The settings of an `npm start` for an end-to-end test: a new data dir, free ports, its own task
+ * queue. The Temporal runtime is installed quiet first.
+ */
+export async function npmStartEnv(tag: string, daySeconds: number): Promise<{ dataDir: string; env: Record<string, string> }> {
+  quietTemporalRuntime();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `silver-${tag}-`));
+  const env = {
+    PORT: String(await freePort()),
+    SILVER_TEMPORAL_PORT: String(await freePort()),
+    SILVER_TEMPORAL_UI_PORT: String(await freePort()),
+    SILVER_DATA_DIR: dataDir,
+    SILVER_DAY_SECONDS: String(daySeconds),
+    TEMPORAL_TASK_QUEUE: `silver-${tag}`,
+  };
+  return { dataDir, env };
+}
+
+/** A JSON call with a key to the API at `apiUrl`. */
+export async function callApi(
+  apiUrl: string | undefined,
+  method: string,
+  url: string,
+  key: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${apiUrl}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: (await res.json()) as any };
 }
