@@ -9,6 +9,7 @@ import type { PrismaClient } from '../records/db';
 import { publishedActivities } from './published';
 import { retentionActivities } from './retention';
 import { reviewActivities } from './review';
+import { webhookActivities } from './webhooks';
 
 export interface ActivityDeps {
   prisma: PrismaClient;
@@ -16,8 +17,10 @@ export interface ActivityDeps {
   /** How long a request's personal data outlive its end (SILVER_RETENTION_DAYS), and the length of a day. */
   retentionDays?: number;
   daySeconds?: number;
+  /** Webhook receivers on private addresses are allowed (SILVER_WEBHOOK_ALLOW_PRIVATE). */
+  allowPrivateWebhooks?: boolean;
 }
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...reviewActivities(deps), ...publishedActivities(deps), ...retentionActivities(deps) };
+  return { ...reviewActivities(deps), ...publishedActivities(deps), ...retentionActivities(deps), ...webhookActivities(deps) };
 }

@@ -45,8 +45,10 @@ export function reviewActivities({ prisma, log }: ActivityDeps) {
       log.info({ noticeId: input.noticeId, decision: input.decision, status: input.status }, 'decision recorded');
     },
 
-    /** Applies the changes to the request as it stands (the caller checked the result); returns its response days. */
-    async applyClarification(input: Step & { message: string; changes: RequestChanges; actor: Actor }): Promise<{ responseDays: number }> {
+    /** Applies the changes to the request as it stands (the caller checked the result); returns its response days and urgency. */
+    async applyClarification(
+      input: Step & { message: string; changes: RequestChanges; actor: Actor },
+    ): Promise<{ responseDays: number; urgency: string }> {
       const notice = await findNotice(prisma, input.noticeId);
       if (!notice) throw new Error(`request ${input.noticeId} is not recorded`);
       const content = applyChanges(requestContent(notice), input.changes);
@@ -59,7 +61,7 @@ export function reviewActivities({ prisma, log }: ActivityDeps) {
       stale('clarification', input.noticeId, outcome);
       log.info({ noticeId: input.noticeId, changed: Object.keys(input.changes) }, 'clarification recorded');
       const current = outcome.moved ? content : requestContent(notice);
-      return { responseDays: responseWindowDays(current.urgency, current.responseDays) };
+      return { responseDays: responseWindowDays(current.urgency, current.responseDays), urgency: current.urgency };
     },
 
     /** Assigns the reference, fixes the recipients and their due dates, and tells each recipient. */

@@ -10,6 +10,7 @@ import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { consoleRoutes } from '../console/app';
 import type { Services } from '../services';
+import { httpMetrics } from './http-metrics';
 import { authenticateAndLimit, noStore, recordRefusal, securityHeaders } from './perimeter';
 import { HttpProblem, problemBody, toProblem } from './problem';
 import { actionRoutes } from './routes/actions';
@@ -20,6 +21,7 @@ import { operationRoutes } from './routes/operations';
 import { peopleRoutes } from './routes/people';
 import { reportRoutes } from './routes/reports';
 import { securityRoutes } from './routes/security';
+import { webhookRoutes } from './routes/webhooks';
 
 export interface AppDeps {
   services: Services;
@@ -31,6 +33,7 @@ export interface AppDeps {
 export function buildApp({ services, log, rateLimitPerMinute }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(httpMetrics(services));
   app.use(securityHeaders());
   app.set('etag', false);
   app.set('query parser', 'simple');
@@ -81,6 +84,7 @@ export function buildApp({ services, log, rateLimitPerMinute }: AppDeps): expres
   v1.use(dutyRoutes(services, registry));
   v1.use(reportRoutes(services, registry));
   v1.use(securityRoutes(services, registry));
+  v1.use(webhookRoutes(services, registry));
   app.use('/v1', v1);
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({

@@ -32,6 +32,7 @@ import { savePilotSettings } from '../records/pilot';
 import { createServices, type Services } from '../services';
 import { generateKey } from '../services/auth';
 import { EncryptionCodec, encryptedDataConverter, newPayloadKey, parsePayloadKeys } from '../temporal/codec';
+import { registerSearchAttributes } from '../temporal/search-attributes';
 import { TEMPORAL_CLI, ensureTemporalBinaries } from '../temporal/toolchain';
 import {
   client,
@@ -76,6 +77,7 @@ async function main() {
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: TEMPORAL_CLI }, ip: '127.0.0.1', dbFilename: path.join(dir, 'temporal.sqlite') },
   });
+  await registerSearchAttributes(env.connection, 'default');
   const log = pino({ level: 'silent' });
   const codec = encryptedDataConverter(parsePayloadKeys(newPayloadKey()));
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger: quiet });

@@ -23,8 +23,10 @@ import { savePilotSettings } from '../records/pilot';
 import { createServices } from '../services';
 import { generateKey } from '../services/auth';
 import { encryptedDataConverter, newPayloadKey, parsePayloadKeys } from '../temporal/codec';
+import { registerSearchAttributes } from '../temporal/search-attributes';
 import { TEMPORAL_CLI, ensureTemporalBinaries } from '../temporal/toolchain';
 import { freshDatabaseOn } from '../test/support/database';
+import { deliveryTaskQueue } from '../workflows/webhook-delivery';
 import { client, tempDir } from './support';
 
 export interface BenchSystem {
@@ -99,22 +101,30 @@ export async function startBenchSystem(
       ...(memory ? {} : { dbFilename: path.join(dir, 'temporal.sqlite') }),
     },
   });
+  await registerSearchAttributes(env.connection, 'default');
   const taskQueue = `bench-${crypto.randomUUID()}`;
   const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' });
-  // The production workflow and activities, and the baselines beside them.
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger: quietBundler }),
-    activities: { ...createActivities({ prisma: db.prisma, log }), ...baselineActivities },
-    dataConverter,
-  });
-  const running = worker.run();
+  // The production workflows and activities (webhook deliveries on their own queue), and the baselines beside them.
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger: quietBundler });
+  const activities = { ...createActivities({ prisma: db.prisma, log, allowPrivateWebhooks: true }), ...baselineActivities };
+  const workers = [taskQueue, deliveryTaskQueue(taskQueue)].map((queue) =>
+    Worker.create({ connection: env.nativeConnection, namespace: 'default', taskQueue: queue, workflowBundle, activities, dataConverter }),
+  );
+  const [worker, deliveryWorker] = await Promise.all(workers);
+  const running = Promise.all([worker.run(), deliveryWorker.run()]);
   running.catch((err) => console.error('worker stopped:', err));
 
   // The production app, with the baselines' routes in front of it on the same server.
-  const services = createServices({ prisma: db.prisma, temporal: env.client, taskQueue, daySeconds: 86400, log });
+  const services = createServices({
+    prisma: db.prisma,
+    temporal: env.client,
+    taskQueue,
+    daySeconds: 86400,
+    log,
+    allowPrivateWebhooks: true,
+  });
+  const dispatcher = services.deliveryDispatcher({ idleMs: 100 });
+  dispatcher.start();
   const app = express();
   if (opts.baselineRoutes) {
     const baseline = express.Router();
@@ -154,7 +164,8 @@ export async function startBenchSystem(
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await dispatcher.stop();
+      for (const w of [worker, deliveryWorker]) if (w.getState() === 'RUNNING') w.shutdown();
       await running.catch(() => undefined);
       await env.teardown();
       await db.close();

@@ -95,7 +95,7 @@ export function findNotice(db: Db, id: string) {
 export function submittedNotices(db: Db) {
   return db.notice.findMany({
     where: { status: 'SUBMITTED' },
-    select: { id: true, requestingCountry: true, urgency: true, responseDays: true },
+    select: { id: true, requestingCountry: true, kind: true, urgency: true, responseDays: true },
   });
 }
 

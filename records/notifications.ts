@@ -3,8 +3,9 @@ import type { NotificationType } from '../domain/model';
 import type { Db } from './db';
 
 /**
- * Tells each notification's `countries` about a request, in one statement. `eventId` is the step
- * that causes it: a retried step writes each country's notification once.
+ * Tells each notification's `countries` about a request, and queues a webhook delivery for those
+ * with a webhook, in one statement. `eventId` is the step that causes it: a retried step writes
+ * each country's notification (and its delivery) once.
  */
 export async function notify(
   db: Db,
@@ -23,13 +24,21 @@ export async function notify(
   if (rows.length === 0) return;
   // One statement over arrays: a publication tells 195 countries, and Prisma's createMany spends
   // longer building a statement of that many rows than the database takes to run it.
+  // The deliveries come from the rows this statement inserts: a notification and its delivery are
+  // written together or not at all, even outside a transaction.
   await db.$executeRaw`
-    INSERT INTO "Notification" ("dedupeKey", "country", "type", "noticeId", "reference", "at", "detail")
-    SELECT * FROM unnest(${rows.map((r) => `${r.eventId}:${r.country}`)}::text[], ${rows.map((r) => r.country)}::text[],
-                         ${rows.map((r) => r.type)}::text[]::"NotificationType"[], ${rows.map((r) => r.noticeId)}::uuid[],
-                         ${rows.map((r) => r.reference)}::text[], ${rows.map((r) => r.at)}::timestamptz[],
-                         ${rows.map((r) => r.detail ?? null)}::text[])
-    ON CONFLICT DO NOTHING`;
+    WITH written AS (
+      INSERT INTO "Notification" ("dedupeKey", "country", "type", "noticeId", "reference", "at", "detail")
+      SELECT * FROM unnest(${rows.map((r) => `${r.eventId}:${r.country}`)}::text[], ${rows.map((r) => r.country)}::text[],
+                           ${rows.map((r) => r.type)}::text[]::"NotificationType"[], ${rows.map((r) => r.noticeId)}::uuid[],
+                           ${rows.map((r) => r.reference)}::text[], ${rows.map((r) => r.at)}::timestamptz[],
+                           ${rows.map((r) => r.detail ?? null)}::text[])
+      ON CONFLICT DO NOTHING
+      RETURNING "seq", "country", "at"
+    )
+    INSERT INTO "WebhookDelivery" ("id", "country", "notificationSeq", "createdAt")
+    SELECT gen_random_uuid(), written."country", written."seq", written."at" FROM written JOIN "Webhook" w ON w."country" = written."country"
+    ON CONFLICT ("notificationSeq") DO NOTHING`;
 }
 
 /** A country's notifications after `after` (a notification id), oldest first. */

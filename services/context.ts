@@ -10,6 +10,8 @@ export interface ServiceDeps {
   taskQueue: string;
   daySeconds: number;
   log: Logger;
+  /** Webhook receivers on private addresses are allowed (SILVER_WEBHOOK_ALLOW_PRIVATE); refused when unset. */
+  allowPrivateWebhooks?: boolean;
 }
 
 /** Who is calling: the user holding an API key, and that key. */

@@ -16,6 +16,9 @@ import { requestWorkflows } from './requests';
 import { reviewService } from './review';
 import { sessionService } from './sessions';
 import { submissionService } from './submission';
+import { deliveryDispatcher } from './deliveries';
+import { metricsService } from './metrics';
+import { webhookService } from './webhooks';
 
 export type { Principal, ServiceDeps } from './context';
 export { Refusal } from './refusals';
@@ -44,6 +47,10 @@ export function createServices(deps: ServiceDeps) {
     },
     reports: reportService(deps, admin),
     workflows,
+    metrics: metricsService(deps),
+    webhooks: webhookService(deps, cursorCodec(deps.prisma, 'webhook-deliveries')),
+    /** Starts a workflow for each queued webhook delivery (run beside a worker). */
+    deliveryDispatcher: (opts?: { idleMs?: number }) => deliveryDispatcher(deps, opts),
     /** Whether the database and Temporal answer, each within `ms`. */
     async readiness(ms: number) {
       const check = (p: Promise<unknown>) =>

@@ -1,4 +1,5 @@
 /** The NCB notification feed and the pilot report. */
+import { notificationItem } from '../domain/webhooks';
 import { notificationsFor } from '../records/notifications';
 import { reportFigures } from '../records/reports';
 import type { AdminService } from './index';
@@ -10,14 +11,7 @@ export function reportService(deps: ServiceDeps, admin: AdminService) {
       const rows = await notificationsFor(deps.prisma, principal.country!, q.after !== undefined ? BigInt(q.after) : undefined, q.limit);
       const last = rows[rows.length - 1];
       return {
-        items: rows.map((n) => ({
-          id: n.seq.toString(),
-          type: n.type,
-          noticeId: n.noticeId,
-          reference: n.reference,
-          at: n.at.toISOString(),
-          ...(n.detail ? { detail: n.detail } : {}),
-        })),
+        items: rows.map(notificationItem),
         // Polling with the last id seen gets only what is new; null when nothing came yet.
         nextCursor: last ? last.seq.toString() : (q.after ?? null),
       };

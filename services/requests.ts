@@ -26,6 +26,7 @@ import {
   type NoticeProgress,
 } from '../workflows/messages';
 import { RETENTION_WORKFLOW_ID } from '../workflows/retention';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import type { NoticeWorkflowInput } from '../workflows/notice';
 import type { ServiceDeps } from './context';
 import { conflict, forbidden, invalid } from './refusals';
@@ -34,7 +35,13 @@ export function requestWorkflows(deps: ServiceDeps) {
   const { temporal, prisma } = deps;
 
   /** Starts a request's workflow; starting it again, while it runs or after it ended, does nothing. */
-  async function start(notice: { id: string; requestingCountry: string; urgency: string; responseDays: number | null }): Promise<void> {
+  async function start(notice: {
+    id: string;
+    requestingCountry: string;
+    kind: string;
+    urgency: string;
+    responseDays: number | null;
+  }): Promise<void> {
     const input: NoticeWorkflowInput = {
       noticeId: notice.id,
       requestingCountry: notice.requestingCountry,
@@ -47,6 +54,13 @@ export function requestWorkflows(deps: ServiceDeps) {
         taskQueue: deps.taskQueue,
         args: [input],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        // Shown from the start; the workflow keeps status, reference, urgency and next due time current.
+        typedSearchAttributes: [
+          { key: SEARCH_ATTRIBUTES.status, value: 'SUBMITTED' },
+          { key: SEARCH_ATTRIBUTES.kind, value: notice.kind },
+          { key: SEARCH_ATTRIBUTES.requestingCountry, value: notice.requestingCountry },
+          { key: SEARCH_ATTRIBUTES.urgency, value: notice.urgency },
+        ],
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

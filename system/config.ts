@@ -66,6 +66,12 @@ const ConfigSchema = z.object({
     .min(1, 'SILVER_RATE_LIMIT_PER_MINUTE must be at least 1')
     .max(1_000_000, 'SILVER_RATE_LIMIT_PER_MINUTE must be at most 1000000')
     .default(600),
+  SILVER_WORKER_METRICS_ADDRESS: optionalText.refine((v) => v === undefined || /^[\w.-]+:\d{1,5}$|^\[[\da-fA-F:]+\]:\d{1,5}$/.test(v), {
+    message: 'SILVER_WORKER_METRICS_ADDRESS must be host:port, e.g. 0.0.0.0:9464',
+  }),
+  SILVER_WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false', '1', '0', ''], { error: 'SILVER_WEBHOOK_ALLOW_PRIVATE must be true or false' })
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -84,6 +90,10 @@ export interface Config {
   /** Keys that encrypt Temporal payloads, newest first (unset: the key file in the data dir). */
   payloadKeys?: PayloadKey[];
   logLevel: RawConfig['LOG_LEVEL'];
+  /** Where the worker's own (Temporal SDK) metrics are served; unset: a free local port, read by GET /metrics. */
+  workerMetricsAddress?: string;
+  /** Webhook receivers on private addresses allowed: by default only when everything runs embedded on one machine. */
+  webhookAllowPrivate: boolean;
   temporal: {
     /** Unset: the embedded dev server is started. */
     address?: string;
@@ -123,6 +133,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: c.SILVER_RATE_LIMIT_PER_MINUTE,
     payloadKeys: c.SILVER_PAYLOAD_KEY === undefined ? undefined : parsePayloadKeys(c.SILVER_PAYLOAD_KEY),
     logLevel: c.LOG_LEVEL,
+    workerMetricsAddress: c.SILVER_WORKER_METRICS_ADDRESS,
+    webhookAllowPrivate: c.SILVER_WEBHOOK_ALLOW_PRIVATE
+      ? ['true', '1'].includes(c.SILVER_WEBHOOK_ALLOW_PRIVATE)
+      : !c.DATABASE_URL && !c.TEMPORAL_ADDRESS,
     temporal: {
       address: c.TEMPORAL_ADDRESS,
       namespace: c.TEMPORAL_NAMESPACE,

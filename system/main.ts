@@ -47,9 +47,15 @@ async function main(): Promise<void> {
 
 main().catch((err: Error) => {
   // Expected start-up problems get their message alone, not a stack trace.
-  const known = ['ConfigError', 'StartupError', 'PortInUseError', 'DatabaseOpenError', 'TemporalStartError', 'SecretFileError'].includes(
-    err?.constructor?.name,
-  );
+  const known = [
+    'ConfigError',
+    'StartupError',
+    'PortInUseError',
+    'DatabaseOpenError',
+    'TemporalStartError',
+    'SecretFileError',
+    'TelemetryError',
+  ].includes(err?.constructor?.name);
   console.error(`\nSilver Notice could not start: ${known ? err.message : (err?.stack ?? String(err))}\n`);
   process.exit(1);
 });

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import pino, { type Logger } from 'pino';
 import { buildApp } from '../api/app';
 import type { Database } from '../prisma/database';
@@ -17,7 +17,10 @@ import { generateKey } from '../services/auth';
 import { encryptedDataConverter } from '../temporal/codec';
 import { connectClient, connectWorker, limitClosedHistoryRetention } from '../temporal/connection';
 import { startDevServer, assertPortFree, type DevServer } from '../temporal/dev-server';
+import { registerSearchAttributes } from '../temporal/search-attributes';
+import { installTemporalRuntime } from '../temporal/telemetry';
 import { createWorker } from '../temporal/worker';
+import { deliveryTaskQueue } from '../workflows/webhook-delivery';
 import { databaseTarget, type Config } from './config';
 import { payloadKeys, readSecretFile, writeSecretFile } from './secrets';
 
@@ -36,22 +39,10 @@ export class StartupError extends Error {}
 
 export function createLogger(config: Config): Logger {
   const log = pino({ level: config.logLevel, base: { service: 'silver-notice' } });
-  // The Temporal SDK logs through pino too (once per process: the runtime is global).
-  if (!temporalLoggingInstalled) {
-    temporalLoggingInstalled = true;
-    const sdk = log.child({ component: 'temporal' });
-    Runtime.install({
-      logger: new DefaultLogger('WARN', ({ level, message, meta }) => {
-        const fn = level === 'ERROR' ? sdk.error : level === 'WARN' ? sdk.warn : sdk.info;
-        fn.call(sdk, meta ?? {}, message);
-      }),
-      // The SDK core's own (Rust) logs go through the same logger instead of straight to stderr.
-      telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
-    });
-  }
+  // The Temporal SDK logs through pino too, and serves the worker's metrics (once per process: the runtime is global).
+  installTemporalRuntime({ log, bindAddress: config.workerMetricsAddress });
   return log;
 }
-let temporalLoggingInstalled = false;
 
 export async function startSystem(
   config: Config,
@@ -100,6 +91,7 @@ export async function startSystem(
 
     const { client, connection } = await connectClient(config.temporal, temporalAddress, dataConverter);
     stack.push(() => (connection as Connection).close());
+    await registerSearchAttributes(connection, config.temporal.namespace);
     if (devServer) {
       // A cluster's namespace is its operators' to configure (README); the embedded one is ours.
       await limitClosedHistoryRetention(client, config.temporal.namespace, config.retentionDays * config.daySeconds);
@@ -110,6 +102,7 @@ export async function startSystem(
       taskQueue: config.temporal.taskQueue,
       daySeconds: config.daySeconds,
       log,
+      allowPrivateWebhooks: config.webhookAllowPrivate,
     });
     // Refused calls still queued are written before the database closes.
     stack.push(() => services.perimeter.security.stop());
@@ -118,25 +111,32 @@ export async function startSystem(
     if (mode !== 'api') {
       const nativeConnection: NativeConnection = await connectWorker(config.temporal, temporalAddress);
       stack.push(() => nativeConnection.close());
-      worker = await createWorker({
-        connection: nativeConnection,
-        namespace: config.temporal.namespace,
-        taskQueue: config.temporal.taskQueue,
-        prisma: db.prisma,
-        log: log.child({ component: 'worker' }),
-        retentionDays: config.retentionDays,
-        daySeconds: config.daySeconds,
-        dataConverter,
-      });
+      const workerOf = (taskQueue: string) =>
+        createWorker({
+          connection: nativeConnection,
+          namespace: config.temporal.namespace,
+          taskQueue,
+          prisma: db.prisma,
+          log: log.child({ component: 'worker' }),
+          retentionDays: config.retentionDays,
+          daySeconds: config.daySeconds,
+          dataConverter,
+          allowPrivateWebhooks: config.webhookAllowPrivate,
+        });
+      worker = await workerOf(config.temporal.taskQueue);
+      const workers = [worker, await workerOf(deliveryTaskQueue(config.temporal.taskQueue))];
       const resumed = await services.workflows.resumeSubmitted();
       await services.workflows.startRetention();
       if (resumed) log.info({ resumed }, 'started workflows for submissions recorded without one');
-      const running = worker.run();
+      const running = Promise.all(workers.map((w) => w.run()));
       running.catch((err) => log.fatal({ err }, 'the worker stopped'));
       stack.push(async () => {
-        if (worker!.getState() === 'RUNNING') worker!.shutdown();
+        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
         await running.catch(() => undefined);
       });
+      const dispatcher = services.deliveryDispatcher();
+      dispatcher.start();
+      stack.push(() => dispatcher.stop());
     }
 
     let apiUrl: string | undefined;
@@ -163,7 +163,8 @@ export async function startSystem(
     say(`  Database         ${db.kind === 'pglite' ? `embedded PGlite in ${db.location}` : db.location}`);
     say(`  Temporal         ${temporalAddress}${devServer ? ' (embedded dev server)' : ''}, namespace ${config.temporal.namespace}`);
     if (devServer) say(`  Temporal Web UI  ${devServer.uiUrl}`);
-    if (worker) say(`  Worker           task queue ${config.temporal.taskQueue}`);
+    if (worker)
+      say(`  Worker           task queues ${config.temporal.taskQueue} and ${deliveryTaskQueue(config.temporal.taskQueue)} (webhooks)`);
     say(`  One "day"        ${config.daySeconds} s`);
     if (adminKeyNote) say(adminKeyNote);
     if (payload.note) say(payload.note);

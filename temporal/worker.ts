@@ -73,6 +73,7 @@ export async function createWorker(opts: {
   daySeconds: number;
   /** Encrypts every payload (temporal/codec.ts). */
   dataConverter: DataConverter;
+  allowPrivateWebhooks?: boolean;
 }): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,

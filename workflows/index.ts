@@ -1,2 +1,3 @@
 export { silverNoticeWorkflow } from './notice';
 export { retentionWorkflow } from './retention';
+export { webhookDeliveryWorkflow } from './webhook-delivery';

@@ -41,6 +41,7 @@ export async function silverNoticeWorkflow(input: NoticeWorkflowInput): Promise<
     }
     await request.handleDue();
   }
+  request.search.update(request.state, undefined);
   await condition(allHandlersFinished);
   return request.status;
 }

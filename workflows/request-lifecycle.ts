@@ -9,13 +9,15 @@
  */
 import { condition, patched, uuid4, workflowInfo } from '@temporalio/workflow';
 import { approvalRefusal, approvalsRequired, refusal, statusAfterDecision, type Action } from '../domain/lifecycle';
-import { type Actor, type Status, isFinal } from '../domain/model';
+import { type Status, isFinal } from '../domain/model';
 import { CLARIFICATION_WINDOW_DAYS, days, expiryAfter, reassessmentAt, reminderAt } from '../domain/time';
 import type { ActionResult, ClarificationInput, ClosureInput, DecisionInput, NoticeProgress } from './messages';
 import { dueStep, markDone, nextDeadline, type ScheduleOptions } from './schedule';
+import { SearchAttributesShown } from './search-attributes';
 import {
   ActionLock,
   activities,
+  type ClosingEvent,
   conflict,
   DEFAULT_HISTORY_LIMIT,
   forbidden,
@@ -39,6 +41,7 @@ export class RequestLifecycle {
   private responsesInFlight = 0;
   /** Counts changes to the clocks (a delay, a blocking, a renewal), so the main loop sets its timer anew. */
   private clockChanges = 0;
+  readonly search = new SearchAttributesShown();
 
   constructor(private readonly input: NoticeWorkflowInput) {
     this.noticeId = input.noticeId;
@@ -191,7 +194,7 @@ export class RequestLifecycle {
     return this.run(async () => {
       this.refuse('CLARIFY');
       const applied = await activities.applyClarification({ ...this.step(), ...c });
-      this.state.responseDays = applied.responseDays;
+      Object.assign(this.state, { responseDays: applied.responseDays, urgency: applied.urgency ?? this.state.urgency });
       this.state.clarificationDeadline = undefined;
       await this.screen();
       return this.result();
@@ -247,10 +250,7 @@ export class RequestLifecycle {
   }
 
   /** Ends the request: once the answers under way are recorded, the record moves to `status`. */
-  async close(
-    status: Status,
-    event: { reason?: string; grounds?: string[]; actor?: Actor; notify?: 'WITHDRAWN' | 'CANCELLED' },
-  ): Promise<void> {
+  async close(status: Status, event: ClosingEvent): Promise<void> {
     this.closing = true;
     await condition(() => this.responsesInFlight === 0);
     await activities.closeNotice({ ...this.step(), status, ...event });
@@ -268,6 +268,7 @@ export class RequestLifecycle {
   async waitForChangeOrDeadline(): Promise<void> {
     const s = this.state;
     const deadline = nextDeadline(s, this.schedule());
+    this.search.update(s, deadline);
     const statusBefore = s.status;
     const clocksBefore = this.clockChanges;
     const wake = () =>

@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { Status } from '../domain/model';
+import type { Actor, Status } from '../domain/model';
 import type { FieldProblem } from '../domain/request';
 import { FAILURE_CONFLICT, FAILURE_FORBIDDEN, FAILURE_INVALID } from './messages';
 
@@ -54,6 +54,8 @@ export interface NoticeState {
   reassessmentSent?: boolean;
   /** A renewal awaits a reviewer's decision. */
   renewalRequested?: boolean;
+  /** The urgency a clarification gave the request (the one it was submitted with is shown from the start). */
+  urgency?: string;
 }
 
 export interface NoticeWorkflowInput {
@@ -68,6 +70,14 @@ export interface NoticeWorkflowInput {
 }
 
 export const DEFAULT_HISTORY_LIMIT = 10_000;
+
+/** What a request's closing records besides its final state, and whom it tells. */
+export interface ClosingEvent {
+  reason?: string;
+  grounds?: string[];
+  actor?: Actor;
+  notify?: 'WITHDRAWN' | 'CANCELLED';
+}
 
 export const conflict = (message: string) => ApplicationFailure.create({ message, type: FAILURE_CONFLICT, nonRetryable: true });
 export const forbidden = (message: string) => ApplicationFailure.create({ message, type: FAILURE_FORBIDDEN, nonRetryable: true });

@@ -1,4 +1,4 @@
-/** Health, readiness and the API's own description: no key needed. */
+/** Health, readiness and metrics: no key needed. */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -37,6 +37,18 @@ export function operationRoutes(services: Services, registry: OpenAPIRegistry): 
       status: database && temporal ? 'ready' : 'not ready',
       checks: { database: word(database), temporal: word(temporal) },
     });
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics: HTTP answers, requests by status and kind, overdue recipients, webhook deliveries, the worker',
+    tags: ['Operations'],
+    responses: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } } },
+  });
+  router.get('/metrics', async (_req, res) => {
+    const text = await services.metrics.text();
+    res.set('Cache-Control', 'no-store').type(services.metrics.contentType).send(text);
   });
 
   return router;

@@ -4,12 +4,11 @@
  * request, its timers and its history carry on. One "day" lasts 0.2 s so deadlines pass quickly.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../system/config';
 import { startSystem, type RunningSystem } from '../../system/runtime';
-import { freePort, freshRequest, quietTemporalRuntime, waitFor } from '../support/system';
+import { callApi, freshRequest, npmStartEnv, waitFor } from '../support/system';
 
 const DAY_SECONDS = 0.2;
 
@@ -22,26 +21,10 @@ async function start(): Promise<RunningSystem> {
   return system;
 }
 
-async function call(method: string, url: string, key: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${system!.apiUrl}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
+const call = (method: string, url: string, key: string, body?: unknown) => callApi(system?.apiUrl, method, url, key, body);
 
 beforeAll(async () => {
-  quietTemporalRuntime();
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'silver-e2e-'));
-  env = {
-    PORT: String(await freePort()),
-    SILVER_TEMPORAL_PORT: String(await freePort()),
-    SILVER_TEMPORAL_UI_PORT: String(await freePort()),
-    SILVER_DATA_DIR: dataDir,
-    SILVER_DAY_SECONDS: String(DAY_SECONDS),
-    TEMPORAL_TASK_QUEUE: 'silver-e2e',
-  };
+  ({ dataDir, env } = await npmStartEnv('e2e', DAY_SECONDS));
 });
 
 afterAll(async () => {

@@ -221,6 +221,17 @@ const scenarios: Record<string, Scenario> = {
     assert.equal(await result(sys, id), 'WITHDRAWN');
     return { id };
   },
+
+  /** Shown in search attributes (status, reference, urgency a clarification changed, next due time) from start to end. */
+  async 'clarified-urgent-completed'(sys, k) {
+    const id = await submitScreened(sys, k.it, freshRequest({ recipients: ['FR'] }));
+    took(await viaWorkflow.decide(sys, k.reviewer, id, 'REQUEST_CLARIFICATION', 'How urgent?'), 'CLARIFICATION_REQUESTED');
+    took(await viaWorkflow.clarify(sys, k.it, id, 'Urgent: the assets are being moved', { urgency: 'URGENT' }), 'UNDER_REVIEW');
+    took(await viaWorkflow.decide(sys, k.reviewer, id, 'APPROVE'), 'PUBLISHED');
+    took(await viaWorkflow.respond(sys, k.fr, id, located('FR')), 'PUBLISHED');
+    assert.equal(await result(sys, id), 'COMPLETED');
+    return { id };
+  },
 };
 
 async function waitForNotification(sys: TestSystem, id: string, type: string): Promise<void> {

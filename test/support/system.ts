@@ -3,11 +3,14 @@
  * time-skipping test server by default, or the dev server), a worker, and the Express app
  * listening on a free port. Everything is real; nothing is mocked.
  */
+import fs from 'node:fs';
 import type { Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import crypto from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { buildApp } from '../../api/app';
 import { createActivities } from '../../activities';
@@ -17,19 +20,16 @@ import { savePilotSettings } from '../../records/pilot';
 import { createServices, type Principal, type Services } from '../../services';
 import { generateKey } from '../../services/auth';
 import { encryptedDataConverter, parsePayloadKeys } from '../../temporal/codec';
+import { registerSearchAttributes } from '../../temporal/search-attributes';
+import { installTemporalRuntime } from '../../temporal/telemetry';
 import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER, ensureTemporalBinaries } from '../../temporal/toolchain';
+import { deliveryTaskQueue } from '../../workflows/webhook-delivery';
 import { TEST_BUNDLE_PATH } from './global-setup';
 import { createTestDatabase } from './database';
 
-let runtimeInstalled = false;
+/** The SDK's runtime for tests: errors only, and the worker's metrics served as by the system. */
 export function quietTemporalRuntime(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  // The test server does not advertise every capability the SDK core asks about; its warnings are noise here.
-  Runtime.install({
-    logger: new DefaultLogger('ERROR'),
-    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
-  });
+  installTemporalRuntime();
 }
 
 /** The tests' payload key (fixed, so a test can decrypt what it finds in a history). */
@@ -41,12 +41,14 @@ export async function createTemporalEnv(kind: 'time-skipping' | 'dev' = 'time-sk
   ensureTemporalBinaries();
   quietTemporalRuntime();
   const client = { dataConverter: TEST_DATA_CONVERTER };
-  return kind === 'time-skipping'
+  const env = await (kind === 'time-skipping'
     ? TestWorkflowEnvironment.createTimeSkipping({ client, server: { executable: { type: 'existing-path', path: TEMPORAL_TEST_SERVER } } })
     : TestWorkflowEnvironment.createLocal({
         client,
         server: { executable: { type: 'existing-path', path: TEMPORAL_CLI }, ip: '127.0.0.1' },
-      });
+      }));
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  return env;
 }
 
 export interface TestSystem {
@@ -77,22 +79,35 @@ export interface TestSystem {
 }
 
 export async function startTestSystem(
-  opts: { temporal?: 'time-skipping' | 'dev'; daySeconds?: number; rateLimitPerMinute?: number; db?: Database } = {},
+  opts: {
+    temporal?: 'time-skipping' | 'dev';
+    daySeconds?: number;
+    rateLimitPerMinute?: number;
+    db?: Database;
+    /** Webhook receivers on private addresses (the tests' receivers listen on 127.0.0.1): allowed unless false. */
+    allowPrivateWebhooks?: boolean;
+  } = {},
 ): Promise<TestSystem> {
   const db = opts.db ?? (await createTestDatabase());
   const env = await createTemporalEnv(opts.temporal ?? 'time-skipping');
   const taskQueue = `test-${crypto.randomUUID()}`;
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: { codePath: TEST_BUNDLE_PATH },
-    activities: createActivities({ prisma: db.prisma, log }),
-    dataConverter: TEST_DATA_CONVERTER,
-  });
-  const running = worker.run();
+  const allowPrivateWebhooks = opts.allowPrivateWebhooks ?? true;
+  const workerOn = (queue: string) =>
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: queue,
+      workflowBundle: { codePath: TEST_BUNDLE_PATH },
+      activities: createActivities({ prisma: db.prisma, log, allowPrivateWebhooks }),
+      dataConverter: TEST_DATA_CONVERTER,
+    });
+  const worker = await workerOn(taskQueue);
+  const deliveryWorker = await workerOn(deliveryTaskQueue(taskQueue));
+  const running = Promise.all([worker.run(), deliveryWorker.run()]);
   const daySeconds = opts.daySeconds ?? 86400;
-  const services = createServices({ prisma: db.prisma, temporal: env.client, taskQueue, daySeconds, log });
+  const services = createServices({ prisma: db.prisma, temporal: env.client, taskQueue, daySeconds, log, allowPrivateWebhooks });
+  const dispatcher = services.deliveryDispatcher({ idleMs: 100 });
+  dispatcher.start();
   const app = buildApp({ services, log, rateLimitPerMinute: opts.rateLimitPerMinute ?? 1_000_000 });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -151,7 +166,9 @@ export async function startTestSystem(
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await dispatcher.stop();
       worker.shutdown();
+      deliveryWorker.shutdown();
       await running;
       await services.perimeter.security.stop();
       await env.teardown();
@@ -240,4 +257,38 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * The settings of an `npm start` for an end-to-end test: a new data dir, free ports, its own task
+ * queue. The Temporal runtime is installed quiet first.
+ */
+export async function npmStartEnv(tag: string, daySeconds: number): Promise<{ dataDir: string; env: Record<string, string> }> {
+  quietTemporalRuntime();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `silver-${tag}-`));
+  const env = {
+    PORT: String(await freePort()),
+    SILVER_TEMPORAL_PORT: String(await freePort()),
+    SILVER_TEMPORAL_UI_PORT: String(await freePort()),
+    SILVER_DATA_DIR: dataDir,
+    SILVER_DAY_SECONDS: String(daySeconds),
+    TEMPORAL_TASK_QUEUE: `silver-${tag}`,
+  };
+  return { dataDir, env };
+}
+
+/** A JSON call with a key to the API at `apiUrl`. */
+export async function callApi(
+  apiUrl: string | undefined,
+  method: string,
+  url: string,
+  key: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${apiUrl}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: (await res.json()) as any };
 }

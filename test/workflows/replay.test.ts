@@ -14,6 +14,7 @@ import { EncryptionCodec } from '../../temporal/codec';
 import * as messages from '../../workflows/messages';
 import { ANSWERS_TOGETHER_PATCH } from '../../workflows/published-request';
 import { REASSESSMENT_PATCH } from '../../workflows/request-lifecycle';
+import { SEARCH_ATTRIBUTES_PATCH } from '../../workflows/search-attributes';
 import { TEST_BUNDLE_PATH } from '../support/global-setup';
 import { quietTemporalRuntime, TEST_DATA_CONVERTER, TEST_PAYLOAD_KEYS } from '../support/system';
 
@@ -70,6 +71,7 @@ test('the recorded histories take in every update the workflow handles, and ever
   expect([...updates].sort()).toEqual([...handled].sort());
   expect(markers).toContain(REASSESSMENT_PATCH);
   expect(markers).toContain(ANSWERS_TOGETHER_PATCH);
+  expect(markers).toContain(SEARCH_ATTRIBUTES_PATCH);
 });
 
 test('every recorded history replays without nondeterminism', async () => {

@@ -1,0 +1,164 @@
+/**
+ * `npm run bench:webhooks`: notices published to every member country, each country with a
+ * webhook on a local receiver. Prints the notifications delivered per second, and the API's
+ * latency with no webhook and with 195 webhooks per publication on a receiver that answers at once
+ * and, with BENCH_STALL=1, on one that never answers (each attempt held until its 10 s timeout).
+ *
+ * The API's latency is measured twice in each phase: the calls that publish (submission, and the
+ * approval that publishes to 195 countries), one after the other; and a read (a reviewer's list of
+ * requests) made again and again, one at a time, while the phase's work goes on (for the phase
+ * whose receiver answers, until every notification reached it; 30 s after the publications in the
+ * others), so its p50 and p99 rest on hundreds of calls.
+ *
+ * BENCH_PUBLICATIONS (default 3) publications per phase, each to 195 countries.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MEMBER_COUNTRIES } from '../domain/countries';
+import { expectStatus, percentile, printJson, printTable, round, run, sleep, uniqueRequest, waitFor } from './support';
+import { startBenchSystem, type BenchSystem } from './system';
+
+const PUBLICATIONS = Number(process.env.BENCH_PUBLICATIONS ?? 3);
+/** BENCH_STALL=1 adds the phase whose receiver never answers. */
+const STALL = process.env.BENCH_STALL === '1';
+/** How long reads go on after the stalling phase's publications, while its attempts are held. */
+const STALL_WATCH_MS = 30_000;
+/** How long reads go on after the phase without webhooks' publications, for as many reads as the others. */
+const QUIET_WATCH_MS = 30_000;
+const REQUESTER = 'IT';
+const RECIPIENTS = MEMBER_COUNTRIES.map((c) => c.code).filter((c) => c !== REQUESTER);
+
+/** A local receiver: answers 200 at once, or holds every request until it is closed. */
+async function receiver(stall: boolean) {
+  let received = 0;
+  const held = new Set<http.ServerResponse>();
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received++;
+      if (stall) held.add(res);
+      else res.writeHead(200).end();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    received: () => received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of held) res.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function hookEveryone(sys: BenchSystem, admin: string, url: string) {
+  for (const country of RECIPIENTS) expectStatus(await sys.call('PUT', `/v1/webhooks/${country}`, admin, { url }), 200, 'set webhook');
+}
+
+/** A reviewer's list of requests, read one call after another (100 ms apart) until stopped; each call's time. */
+function readAgainAndAgain(sys: BenchSystem, reviewer: string) {
+  const times: number[] = [];
+  let stopped = false;
+  const reading = (async () => {
+    while (!stopped) {
+      const t = performance.now();
+      expectStatus(await sys.call('GET', '/v1/notices?limit=20', reviewer), 200, 'list');
+      times.push(performance.now() - t);
+      await sleep(100);
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await reading;
+    return times;
+  };
+}
+
+/** Publishes notices one after the other; the latency of each submission and of each approval. */
+async function publish(sys: BenchSystem, reviewer: string, tag: string) {
+  const italy = await sys.ncbKey(REQUESTER);
+  const submit: number[] = [];
+  const approve: number[] = [];
+  for (let i = 0; i < PUBLICATIONS; i++) {
+    let t = performance.now();
+    const created = expectStatus(
+      await sys.call('POST', '/v1/notices', italy, uniqueRequest(`${tag}${i}`, { kind: 'NOTICE', recipients: undefined })),
+      201,
+      'submit',
+    );
+    submit.push(performance.now() - t);
+    await waitFor('screening', async () => (await sys.call('GET', `/v1/notices/${created.body.id}`, italy)).body.status === 'UNDER_REVIEW');
+    t = performance.now();
+    const approved = expectStatus(
+      await sys.call('POST', `/v1/notices/${created.body.id}/decisions`, reviewer, { decision: 'APPROVE' }),
+      200,
+      'approve',
+    );
+    approve.push(performance.now() - t);
+    if (approved.body.status !== 'PUBLISHED') throw new Error(`not published: ${approved.body.status}`);
+  }
+  return { submit, approve };
+}
+
+/** One phase: publications, then `meanwhile` (the reads go on through both). */
+async function phase(sys: BenchSystem, reviewer: string, tag: string, meanwhile: () => Promise<unknown> = async () => undefined) {
+  const stopReading = readAgainAndAgain(sys, reviewer);
+  const published = await publish(sys, reviewer, tag);
+  await meanwhile();
+  return { ...published, read: await stopReading() };
+}
+
+const latencyRow = (name: string, r: { submit: number[]; approve: number[]; read: number[] }) => ({
+  phase: name,
+  'submit p50 ms': round(percentile(r.submit, 50)),
+  'approve p50 ms': round(percentile(r.approve, 50)),
+  'approve max ms': round(Math.max(...r.approve)),
+  reads: r.read.length,
+  'read p50 ms': round(percentile(r.read, 50)),
+  'read p99 ms': round(percentile(r.read, 99)),
+});
+
+async function main() {
+  const sys = await startBenchSystem();
+  const fast = await receiver(false);
+  const stalled = await receiver(true);
+  try {
+    const [admin, reviewer] = [await sys.key('ADMIN'), await sys.key('REVIEWER')];
+    const rows = [latencyRow('no webhook', await phase(sys, reviewer, 'none', () => sleep(QUIET_WATCH_MS)))];
+
+    await hookEveryone(sys, admin, fast.url);
+    const expected = PUBLICATIONS * RECIPIENTS.length;
+    const started = performance.now();
+    let elapsed = 0;
+    const answered = await phase(sys, reviewer, 'fast', async () => {
+      await waitFor('every delivery', async () => fast.received() >= expected, 600_000, 100);
+      elapsed = performance.now() - started;
+    });
+    rows.push(latencyRow(`${RECIPIENTS.length} webhooks, receiver answers`, answered));
+    const perSecond = (expected / elapsed) * 1000;
+
+    let heldAtEnd = 0;
+    if (STALL) {
+      await hookEveryone(sys, admin, stalled.url);
+      const stalling = await phase(sys, reviewer, 'stall', () => sleep(STALL_WATCH_MS));
+      rows.push(latencyRow(`${RECIPIENTS.length} webhooks, receiver stalls`, stalling));
+      heldAtEnd = stalled.received();
+    }
+
+    printTable(`Webhooks: ${PUBLICATIONS} notices per phase, each to ${RECIPIENTS.length} countries`, rows);
+    console.log(
+      `\nNotifications delivered to a local receiver: ${round(perSecond)} per second (${expected} in ${round(elapsed / 1000)} s, publication included)`,
+    );
+    if (STALL) console.log(`Attempts the stalling receiver had received when its phase ended: ${heldAtEnd}`);
+    printJson('webhooks', { deliveredPerSecond: round(perSecond), latency: rows });
+  } finally {
+    await fast.close();
+    await stalled.close();
+    await sys.stop();
+  }
+}
+
+run(main);

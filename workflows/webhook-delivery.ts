@@ -1,0 +1,51 @@
+/**
+ * One notification's way to its country's webhook (workflow id `webhook-delivery-<delivery id>`):
+ * attempts at once, then after each failure waits a growing time and tries again, until the
+ * receiver takes it or the three-day window (scaled) closes. A retry asked for by hand wakes it
+ * (the `retryNow` signal), or, once it has ended, starts a run of a single attempt.
+ *
+ * It runs apart from the request's workflow, so a slow or dead receiver holds up nothing but itself.
+ */
+import { condition, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { ATTEMPT_TIMEOUT_MS, retryDelays } from '../domain/webhooks';
+
+const { attemptDelivery, giveUpDelivery } = proxyActivities<ReturnType<typeof createActivities>>({
+  // The receiver's time plus the database's: a worker lost mid-attempt shows as a timeout, and the
+  // attempt is made again (with the same webhook-id).
+  startToCloseTimeout: ATTEMPT_TIMEOUT_MS + 20_000,
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+export const DELIVERY_WORKFLOW_PREFIX = 'webhook-delivery-';
+export const deliveryWorkflowId = (deliveryId: string) => `${DELIVERY_WORKFLOW_PREFIX}${deliveryId}`;
+
+/**
+ * Deliveries run on a task queue of their own, with a worker of their own: receivers that stall
+ * hold that worker's activity slots for up to 10 s each, never those the requests' workflows use.
+ */
+export const deliveryTaskQueue = (taskQueue: string) => `${taskQueue}-webhooks`;
+
+export const retryNowSignal = defineSignal('retryNow');
+
+export interface DeliveryInput {
+  deliveryId: string;
+  daySeconds: number;
+  /** A retry by hand of a delivery whose run has ended: one attempt, sent even if one was delivered before. */
+  once?: boolean;
+}
+
+export async function webhookDeliveryWorkflow(input: DeliveryInput): Promise<'DELIVERED' | 'CANCELLED' | 'FAILED'> {
+  let retryNow = false;
+  setHandler(retryNowSignal, () => void (retryNow = true));
+  const waits = input.once ? [] : retryDelays(input.daySeconds);
+  for (let attempt = 0; ; attempt++) {
+    retryNow = false;
+    const result = await attemptDelivery({ deliveryId: input.deliveryId, resend: input.once });
+    if (result !== 'RETRY') return result;
+    if (attempt >= waits.length) break;
+    await condition(() => retryNow, waits[attempt]);
+  }
+  await giveUpDelivery({ deliveryId: input.deliveryId });
+  return 'FAILED';
+}
