@@ -26,6 +26,7 @@ import { encryptedDataConverter, newPayloadKey, parsePayloadKeys } from '../temp
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { TEMPORAL_CLI, ensureTemporalBinaries } from '../temporal/toolchain';
 import { freshDatabaseOn } from '../test/support/database';
+import { WEBHOOK_ATTEMPTS_AT_ONCE } from '../temporal/worker';
 import { deliveryTaskQueue } from '../workflows/webhook-delivery';
 import { client, tempDir } from './support';
 
@@ -107,10 +108,17 @@ export async function startBenchSystem(
   // The production workflows and activities (webhook deliveries on their own queue), and the baselines beside them.
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger: quietBundler });
   const activities = { ...createActivities({ prisma: db.prisma, log, allowPrivateWebhooks: true }), ...baselineActivities };
-  const workers = [taskQueue, deliveryTaskQueue(taskQueue)].map((queue) =>
-    Worker.create({ connection: env.nativeConnection, namespace: 'default', taskQueue: queue, workflowBundle, activities, dataConverter }),
-  );
-  const [worker, deliveryWorker] = await Promise.all(workers);
+  const [worker, deliveryWorker] = await Promise.all([
+    Worker.create({ connection: env.nativeConnection, namespace: 'default', taskQueue, workflowBundle, activities, dataConverter }),
+    Worker.create({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue: deliveryTaskQueue(taskQueue),
+      activities,
+      dataConverter,
+      maxConcurrentActivityTaskExecutions: WEBHOOK_ATTEMPTS_AT_ONCE,
+    }),
+  ]);
   const running = Promise.all([worker.run(), deliveryWorker.run()]);
   running.catch((err) => console.error('worker stopped:', err));
 

@@ -8,7 +8,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { markDispatched, undispatchedDeliveries } from '../records/webhooks';
-import { deliveryTaskQueue, deliveryWorkflowId, webhookDeliveryWorkflow } from '../workflows/webhook-delivery';
+import { deliveryWorkflowId, webhookDeliveryWorkflow } from '../workflows/webhook-delivery';
 import type { ServiceDeps } from './context';
 
 const BATCH = 200;
@@ -24,7 +24,7 @@ export function deliveryDispatcher(deps: ServiceDeps, opts: { idleMs?: number } 
     try {
       await deps.temporal.workflow.start(webhookDeliveryWorkflow, {
         workflowId: deliveryWorkflowId(deliveryId),
-        taskQueue: deliveryTaskQueue(deps.taskQueue),
+        taskQueue: deps.taskQueue,
         args: [{ deliveryId, daySeconds: deps.daySeconds }],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       });

@@ -4,7 +4,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { recordAction } from '../records/audit';
 import { findDelivery, findWebhook, listDeliveries, removeWebhook, reopenDelivery, setWebhook } from '../records/webhooks';
 import { receiverProblem } from '../outbound/webhook-post';
-import { deliveryTaskQueue, deliveryWorkflowId, retryNowSignal, webhookDeliveryWorkflow } from '../workflows/webhook-delivery';
+import { deliveryWorkflowId, retryNowSignal, webhookDeliveryWorkflow } from '../workflows/webhook-delivery';
 import type { Principal, ServiceDeps } from './context';
 import type { CursorCodec } from './cursors';
 import { conflict, forbidden, invalid, notFound } from './refusals';
@@ -83,7 +83,7 @@ export function webhookService(deps: ServiceDeps, cursors: CursorCodec) {
       await reopenDelivery(prisma, id);
       await deps.temporal.workflow.signalWithStart(webhookDeliveryWorkflow, {
         workflowId: deliveryWorkflowId(id),
-        taskQueue: deliveryTaskQueue(deps.taskQueue),
+        taskQueue: deps.taskQueue,
         args: [{ deliveryId: id, daySeconds: deps.daySeconds, once: true }],
         signal: retryNowSignal,
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,

@@ -19,7 +19,7 @@ import { connectClient, connectWorker, limitClosedHistoryRetention } from '../te
 import { startDevServer, assertPortFree, type DevServer } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/telemetry';
-import { createWorker } from '../temporal/worker';
+import { createDeliveryWorker, createWorker } from '../temporal/worker';
 import { deliveryTaskQueue } from '../workflows/webhook-delivery';
 import { databaseTarget, type Config } from './config';
 import { payloadKeys, readSecretFile, writeSecretFile } from './secrets';
@@ -111,20 +111,19 @@ export async function startSystem(
     if (mode !== 'api') {
       const nativeConnection: NativeConnection = await connectWorker(config.temporal, temporalAddress);
       stack.push(() => nativeConnection.close());
-      const workerOf = (taskQueue: string) =>
-        createWorker({
-          connection: nativeConnection,
-          namespace: config.temporal.namespace,
-          taskQueue,
-          prisma: db.prisma,
-          log: log.child({ component: 'worker' }),
-          retentionDays: config.retentionDays,
-          daySeconds: config.daySeconds,
-          dataConverter,
-          allowPrivateWebhooks: config.webhookAllowPrivate,
-        });
-      worker = await workerOf(config.temporal.taskQueue);
-      const workers = [worker, await workerOf(deliveryTaskQueue(config.temporal.taskQueue))];
+      const workerOptions = {
+        connection: nativeConnection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        prisma: db.prisma,
+        log: log.child({ component: 'worker' }),
+        retentionDays: config.retentionDays,
+        daySeconds: config.daySeconds,
+        dataConverter,
+        allowPrivateWebhooks: config.webhookAllowPrivate,
+      };
+      worker = await createWorker(workerOptions);
+      const workers = [worker, await createDeliveryWorker(workerOptions)];
       const resumed = await services.workflows.resumeSubmitted();
       await services.workflows.startRetention();
       if (resumed) log.info({ resumed }, 'started workflows for submissions recorded without one');
@@ -164,7 +163,9 @@ export async function startSystem(
     say(`  Temporal         ${temporalAddress}${devServer ? ' (embedded dev server)' : ''}, namespace ${config.temporal.namespace}`);
     if (devServer) say(`  Temporal Web UI  ${devServer.uiUrl}`);
     if (worker)
-      say(`  Worker           task queues ${config.temporal.taskQueue} and ${deliveryTaskQueue(config.temporal.taskQueue)} (webhooks)`);
+      say(
+        `  Worker           task queues ${config.temporal.taskQueue} and ${deliveryTaskQueue(config.temporal.taskQueue)} (webhook attempts)`,
+      );
     say(`  One "day"        ${config.daySeconds} s`);
     if (adminKeyNote) say(adminKeyNote);
     if (payload.note) say(payload.note);

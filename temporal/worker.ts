@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import type { PrismaClient } from '../records/db';
 import { PROJECT_ROOT } from '../system/paths';
+import { deliveryTaskQueue } from '../workflows/webhook-delivery';
 
 export const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
 /** Everything the bundle is built from: workflow and domain code, and the SDK's version. */
@@ -83,6 +84,25 @@ export async function createWorker(opts: {
     activities: createActivities(opts),
     dataConverter: opts.dataConverter,
     // Finish in-flight activities on shutdown rather than abandoning them to a retry.
+    shutdownGraceTime: '10 seconds',
+  });
+}
+
+/**
+ * Webhook attempts run here, apart from the requests' activities (workflows/webhook-delivery.ts):
+ * an activity-only worker, so it needs no workflow bundle or thread, with at most this many
+ * receivers being called at once.
+ */
+export const WEBHOOK_ATTEMPTS_AT_ONCE = 20;
+
+export async function createDeliveryWorker(opts: Parameters<typeof createWorker>[0]): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: deliveryTaskQueue(opts.taskQueue),
+    activities: createActivities(opts),
+    dataConverter: opts.dataConverter,
+    maxConcurrentActivityTaskExecutions: WEBHOOK_ATTEMPTS_AT_ONCE,
     shutdownGraceTime: '10 seconds',
   });
 }

@@ -6,23 +6,27 @@
  *
  * It runs apart from the request's workflow, so a slow or dead receiver holds up nothing but itself.
  */
-import { condition, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { ATTEMPT_TIMEOUT_MS, retryDelays } from '../domain/webhooks';
 
-const { attemptDelivery, giveUpDelivery } = proxyActivities<ReturnType<typeof createActivities>>({
-  // The receiver's time plus the database's: a worker lost mid-attempt shows as a timeout, and the
-  // attempt is made again (with the same webhook-id).
-  startToCloseTimeout: ATTEMPT_TIMEOUT_MS + 20_000,
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
-});
+const deliveryActivities = () =>
+  proxyActivities<ReturnType<typeof createActivities>>({
+    taskQueue: deliveryTaskQueue(workflowInfo().taskQueue),
+    // The receiver's time plus the database's: a worker lost mid-attempt shows as a timeout, and the
+    // attempt is made again (with the same webhook-id).
+    startToCloseTimeout: ATTEMPT_TIMEOUT_MS + 20_000,
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+  });
 
 export const DELIVERY_WORKFLOW_PREFIX = 'webhook-delivery-';
 export const deliveryWorkflowId = (deliveryId: string) => `${DELIVERY_WORKFLOW_PREFIX}${deliveryId}`;
 
 /**
- * Deliveries run on a task queue of their own, with a worker of their own: receivers that stall
- * hold that worker's activity slots for up to 10 s each, never those the requests' workflows use.
+ * The attempts run on a task queue of their own, served by an activity-only worker with a bounded
+ * number of slots: receivers that stall hold those slots for up to 10 s each, never the ones the
+ * requests' activities use. The delivery workflows themselves (a few short tasks each) run on the
+ * requests' queue, so no second workflow thread and V8 isolate is needed for them.
  */
 export const deliveryTaskQueue = (taskQueue: string) => `${taskQueue}-webhooks`;
 
@@ -36,6 +40,7 @@ export interface DeliveryInput {
 }
 
 export async function webhookDeliveryWorkflow(input: DeliveryInput): Promise<'DELIVERED' | 'CANCELLED' | 'FAILED'> {
+  const { attemptDelivery, giveUpDelivery } = deliveryActivities();
   let retryNow = false;
   setHandler(retryNowSignal, () => void (retryNow = true));
   const waits = input.once ? [] : retryDelays(input.daySeconds);

@@ -23,6 +23,7 @@ import { encryptedDataConverter, parsePayloadKeys } from '../../temporal/codec';
 import { registerSearchAttributes } from '../../temporal/search-attributes';
 import { installTemporalRuntime } from '../../temporal/telemetry';
 import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER, ensureTemporalBinaries } from '../../temporal/toolchain';
+import { WEBHOOK_ATTEMPTS_AT_ONCE } from '../../temporal/worker';
 import { deliveryTaskQueue } from '../../workflows/webhook-delivery';
 import { TEST_BUNDLE_PATH } from './global-setup';
 import { createTestDatabase } from './database';
@@ -93,16 +94,22 @@ export async function startTestSystem(
   const taskQueue = `test-${crypto.randomUUID()}`;
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const allowPrivateWebhooks = opts.allowPrivateWebhooks ?? true;
-  const workerOn = (queue: string) =>
-    Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: queue,
-      workflowBundle: { codePath: TEST_BUNDLE_PATH },
-      activities: createActivities({ prisma: db.prisma, log, allowPrivateWebhooks }),
-      dataConverter: TEST_DATA_CONVERTER,
-    });
-  const worker = await workerOn(taskQueue);
-  const deliveryWorker = await workerOn(deliveryTaskQueue(taskQueue));
+  const activities = createActivities({ prisma: db.prisma, log, allowPrivateWebhooks });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: { codePath: TEST_BUNDLE_PATH },
+    activities,
+    dataConverter: TEST_DATA_CONVERTER,
+  });
+  // Webhook attempts, as in production: an activity-only worker on a queue of their own.
+  const deliveryWorker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: deliveryTaskQueue(taskQueue),
+    activities,
+    dataConverter: TEST_DATA_CONVERTER,
+    maxConcurrentActivityTaskExecutions: WEBHOOK_ATTEMPTS_AT_ONCE,
+  });
   const running = Promise.all([worker.run(), deliveryWorker.run()]);
   const daySeconds = opts.daySeconds ?? 86400;
   const services = createServices({ prisma: db.prisma, temporal: env.client, taskQueue, daySeconds, log, allowPrivateWebhooks });
