@@ -101,9 +101,11 @@ export function buildApp({ services, log, rateLimitPerMinute }: AppDeps): expres
   app.use((req, _res, next) => next(new HttpProblem(404, `No route ${req.method} ${req.path}`)));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const p = toProblem(err);
-    if (p.status >= 500) req.log?.error({ err }, 'request failed');
+    if (p.status === 503) req.log?.warn({ err }, 'a part the system depends on is not answering');
+    else if (p.status >= 500) req.log?.error({ err }, 'request failed');
     recordRefusal(services, err, p.status, req, res);
     if (res.headersSent) return;
+    if (p.retryAfter) res.set('Retry-After', String(p.retryAfter));
     res
       .status(p.status)
       .type('application/problem+json')

@@ -123,6 +123,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'Body over 1 MB',
   415: 'Body is not JSON',
   429: 'More calls than the rate limit allows; `Retry-After` says when to try again',
+  503: 'The database or the workflow service is not answering for now; `Retry-After` says when to try again',
 };
 
 function openApiPath(
@@ -132,7 +133,14 @@ function openApiPath(
   spec: RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined>,
 ): RouteConfig {
   const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
-  const errorStatuses = new Set<number>([401, 403, 429, ...(spec.body || spec.query || spec.params ? [400] : []), ...(spec.errors ?? [])]);
+  const errorStatuses = new Set<number>([
+    401,
+    403,
+    429,
+    503,
+    ...(spec.body || spec.query || spec.params ? [400] : []),
+    ...(spec.errors ?? []),
+  ]);
   if (spec.body) {
     errorStatuses.add(413);
     errorStatuses.add(415);

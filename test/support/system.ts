@@ -77,10 +77,23 @@ export interface TestSystem {
 }
 
 export async function startTestSystem(
-  opts: { temporal?: 'time-skipping' | 'dev'; daySeconds?: number; rateLimitPerMinute?: number; db?: Database } = {},
+  opts: {
+    temporal?: 'time-skipping' | 'dev';
+    /** A Temporal server the test runs itself (to stop and start it), instead of one of the harness's. */
+    temporalAddress?: string;
+    daySeconds?: number;
+    rateLimitPerMinute?: number;
+    db?: Database;
+  } = {},
 ): Promise<TestSystem> {
   const db = opts.db ?? (await createTestDatabase());
-  const env = await createTemporalEnv(opts.temporal ?? 'time-skipping');
+  if (opts.temporalAddress) quietTemporalRuntime();
+  const env = opts.temporalAddress
+    ? await TestWorkflowEnvironment.createFromExistingServer({
+        address: opts.temporalAddress,
+        client: { dataConverter: TEST_DATA_CONVERTER },
+      })
+    : await createTemporalEnv(opts.temporal ?? 'time-skipping');
   const taskQueue = `test-${crypto.randomUUID()}`;
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const worker = await Worker.create({
