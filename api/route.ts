@@ -27,6 +27,12 @@ export interface RouteSpec<B, Q, P> {
   /** Error statuses this route can answer, for the documentation. */
   errors?: number[];
   headers?: Record<string, string>;
+  /**
+   * OpenAPI links from the success answer to the operations it leads to (name -> `METHOD /path`
+   * and the parameters taken from the answer, e.g. `{ id: '$response.body#/id' }`): what a client,
+   * or a fuzzer's stateful phase, can do next with what it got.
+   */
+  links?: Record<string, { to: string; parameters: Record<string, string> }>;
 }
 
 export interface RouteContext<B, Q, P> {
@@ -126,6 +132,16 @@ const DESCRIPTIONS: Record<number, string> = {
   503: 'The database or the workflow service is not answering for now; `Retry-After` says when to try again',
 };
 
+/** A route's OpenAPI operationId, from its method and path: POST /notices/:id/decisions -> postNoticesByIdDecisions. */
+export function operationIdOf(method: string, path: string): string {
+  const words = path
+    .split('/')
+    .filter(Boolean)
+    .map((s) => (s.startsWith(':') || s.startsWith('{') ? `By-${s.replace(/[:{}]/g, '')}` : s))
+    .flatMap((s) => s.split('-'));
+  return method.toLowerCase() + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+}
+
 function openApiPath(
   method: Method,
   fullPath: string,
@@ -148,6 +164,7 @@ function openApiPath(
   return {
     method,
     path: fullPath.replace(/:(\w+)/g, '{$1}'),
+    operationId: operationIdOf(method, fullPath.replace(/^\/v1/, '')),
     summary: spec.summary,
     tags: [tag],
     security: [{ bearerKey: [] }],
@@ -170,6 +187,16 @@ function openApiPath(
       [spec.success.status]: {
         description: spec.success.description,
         ...(spec.success.schema ? { content: { 'application/json': { schema: spec.success.schema } } } : {}),
+        ...(spec.links
+          ? {
+              links: Object.fromEntries(
+                Object.entries(spec.links).map(([name, { to, parameters }]) => {
+                  const [toMethod, toPath] = to.split(' ');
+                  return [name, { operationId: operationIdOf(toMethod, toPath), parameters }];
+                }),
+              ),
+            }
+          : {}),
       },
       ...Object.fromEntries([...errorStatuses].sort().map((s) => [s, { description: DESCRIPTIONS[s] ?? 'Error', content: problem }])),
     },
