@@ -63,12 +63,3 @@ export function ensureTemporalServer(log: (msg: string) => void = (m) => console
   fs.writeFileSync(stamp(), new Date().toISOString());
   log(`Built ${TEMPORAL_SERVER_BIN}`);
 }
-
-if (require.main === module) {
-  try {
-    ensureTemporalServer();
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(1);
-  }
-}

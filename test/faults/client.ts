@@ -4,6 +4,8 @@
  * another, a 503 or 429 after its Retry-After. It counts what it met, and any answer of the 5xx
  * kind other than a 503 problem+json with Retry-After is a defect it records.
  */
+import { readReply } from '../support/system';
+
 export interface Reply {
   status: number;
   body: any;
@@ -83,14 +85,7 @@ export class ClusterClient {
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
       signal: AbortSignal.timeout(120_000),
     });
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body, headers: res.headers };
+    return readReply(res);
   }
 
   apiUrls(): readonly string[] {

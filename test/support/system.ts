@@ -149,15 +149,7 @@ export async function startTestSystem(
         payload = JSON.stringify(o.body);
         headers['content-type'] ??= 'application/json';
       }
-      const res = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
-      const text = await res.text();
-      let body: unknown = text;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        /* not JSON: keep the text */
-      }
-      return { status: res.status, body, headers: res.headers };
+      return readReply(await fetch(`${baseUrl}${path}`, { method, headers, body: payload }));
     },
     async stop() {
       await new Promise<void>((resolve) => {
@@ -171,6 +163,18 @@ export async function startTestSystem(
       await db.close();
     },
   };
+}
+
+/** An HTTP answer with its body parsed as JSON (kept as text when it is not JSON). */
+export async function readReply(res: Response): Promise<{ status: number; body: any; headers: Headers }> {
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: res.status, body, headers: res.headers };
 }
 
 /** A valid request body; override fields per test. */
