@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { Services } from '../services';
-import { methodNotAllowed } from './methods';
+import { allowedMethods, methodNotAllowed } from './methods';
 import { authenticateAndLimit, noStore, recordRefusal, securityHeaders } from './perimeter';
 import { HttpProblem, problemBody, toProblem } from './problem';
 import { actionRoutes } from './routes/actions';
@@ -73,6 +73,7 @@ export function buildApp({ services, log, rateLimitPerMinute }: AppDeps): expres
   // The key first, then the body: an unauthenticated call learns nothing from how its body is judged.
   const v1 = express.Router();
   v1.use(noStore, ...authenticateAndLimit(services, rateLimitPerMinute));
+  v1.use(allowedMethods(registry)); // OPTIONS: what a path has, whatever body comes with it
   v1.use(requireJsonWhenBody, express.json({ limit: '1mb', strict: true, type: () => true }));
   v1.use(peopleRoutes(services, registry));
   v1.use(adminRoutes(services, registry));

@@ -24,17 +24,40 @@ function documentedPaths(registry: OpenAPIRegistry, extra: Record<string, string
   });
 }
 
+/** The documented methods of the path called, if it is a documented path (built at the first call: every route is registered by then). */
+function methodsOf(registry: OpenAPIRegistry, extra: Record<string, string[]>): (path: string) => Set<string> | undefined {
+  let paths: PathMethods[] | undefined;
+  return (path) => {
+    paths ??= documentedPaths(registry, extra);
+    return paths.find((p) => p.pattern.test(path))?.methods;
+  };
+}
+
+const allowOf = (methods: Set<string>) => [...methods].sort().join(', ');
+
 /** Answers 405 for a documented path called with a method it does not have; passes anything else on. */
 export function methodNotAllowed(registry: OpenAPIRegistry, extra: Record<string, string[]> = {}): RequestHandler {
-  let paths: PathMethods[] | undefined;
+  const methods = methodsOf(registry, extra);
   return (req, res, next) => {
-    // Built at the first call: every route is registered by then.
-    paths ??= documentedPaths(registry, extra);
     const path = req.originalUrl.split('?')[0];
-    const found = paths.find((p) => p.pattern.test(path));
-    if (!found || found.methods.has(req.method)) return next();
-    const allowed = [...found.methods].sort().join(', ');
-    res.set('Allow', allowed);
-    next(new HttpProblem(405, `${req.method} is not a method of ${path}; it has ${allowed}`));
+    const found = methods(path);
+    if (!found || found.has(req.method)) return next();
+    res.set('Allow', allowOf(found));
+    next(new HttpProblem(405, `${req.method} is not a method of ${path}; it has ${allowOf(found)}`));
+  };
+}
+
+/**
+ * OPTIONS on a documented path: 204 with `Allow` naming every method of the path. Mounted before
+ * the routes: Express would otherwise answer from the first router that has the path, which may hold
+ * only some of its methods (GET /notices/{id}/responses and POST live in different routers).
+ */
+export function allowedMethods(registry: OpenAPIRegistry, extra: Record<string, string[]> = {}): RequestHandler {
+  const methods = methodsOf(registry, extra);
+  return (req, res, next) => {
+    if (req.method !== 'OPTIONS') return next();
+    const found = methods(req.originalUrl.split('?')[0]);
+    if (!found) return next();
+    res.set('Allow', allowOf(found)).status(204).end();
   };
 }

@@ -50,3 +50,9 @@ test('a path the API does not have is 404 whatever the method', async () => {
   expectProblem(await call('TRACE', '/v1/nothing-here', sys.adminKey), 404);
   expectProblem(await call('GET', '/v1/notices/not/here', sys.adminKey), 404);
 });
+
+test('OPTIONS names every method of a path, also where its routes live in different routers', async () => {
+  const res = await call('OPTIONS', `/v1/notices/${crypto.randomUUID()}/responses`, sys.adminKey);
+  expect(res.status).toBe(204);
+  expect(res.headers.get('allow')).toBe('GET, HEAD, POST');
+});
