@@ -26,7 +26,8 @@ export interface RouteSpec<B, Q, P> {
   success: { status: number; schema?: Schema; description: string };
   /** Error statuses this route can answer, for the documentation. */
   errors?: number[];
-  headers?: Record<string, string>;
+  /** Request headers it reads: name -> description and the values it takes. */
+  headers?: Record<string, { description: string; pattern: RegExp }>;
   /**
    * OpenAPI links from the success answer to the operations it leads to (name -> `METHOD /path`
    * and the parameters taken from the answer, e.g. `{ id: '$response.body#/id' }`): what a client,
@@ -95,18 +96,23 @@ function addRoute<B extends Schema | undefined, Q extends Schema | undefined, P 
   });
 }
 
-/** The Idempotency-Key header, if any: 1 to 255 visible ASCII characters. */
+/** 1 to 255 visible ASCII characters: the values an Idempotency-Key takes (and the document says). */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The Idempotency-Key header, if any. */
 export function idempotencyKey(req: Request): string | undefined {
   const header = req.headers['idempotency-key'];
   if (header === undefined) return undefined;
   const value = Array.isArray(header) ? header[0] : header;
-  if (!/^[\x21-\x7e]{1,255}$/.test(value))
-    throw new HttpProblem(400, 'The Idempotency-Key header must be 1 to 255 visible ASCII characters');
+  if (!IDEMPOTENCY_KEY.test(value)) throw new HttpProblem(400, 'The Idempotency-Key header must be 1 to 255 visible ASCII characters');
   return value;
 }
 
 export const IDEMPOTENCY_HEADER = {
-  'Idempotency-Key': 'Repeat a request safely: the same key and body return the first result; another body is 409',
+  'Idempotency-Key': {
+    description: 'Repeat a request safely: the same key and body return the first result; another body is 409',
+    pattern: IDEMPOTENCY_KEY,
+  },
 };
 
 function parse(schema: Schema | undefined, value: unknown, where: 'path' | 'query' | 'body'): never {
@@ -177,7 +183,10 @@ function openApiPath(
         ? {
             headers: z.object(
               Object.fromEntries(
-                Object.entries(spec.headers).map(([name, description]) => [name, z.string().max(255).optional().openapi({ description })]),
+                Object.entries(spec.headers).map(([name, { description, pattern }]) => [
+                  name,
+                  z.string().regex(pattern).optional().openapi({ description }),
+                ]),
               ),
             ),
           }

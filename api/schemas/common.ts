@@ -59,7 +59,13 @@ export const Identifiers = z
     z.string().max(500).refine(storable, STORABLE).openapi({ pattern: NO_NUL_PATTERN }),
   )
   .refine((r) => Object.keys(r).length <= 20, { message: 'at most 20 identifiers' })
-  .openapi({ example: { iban: 'IT60X0542811101000000123456' } });
+  // The record's key rules, which the document would otherwise leave out (JSON Schema's
+  // propertyNames, which the metadata type of zod-to-openapi does not list).
+  .openapi({
+    example: { iban: 'IT60X0542811101000000123456' },
+    maxProperties: 20,
+    ...({ propertyNames: { maxLength: 64, pattern: NO_NUL_PATTERN } } as object),
+  });
 export const uniqueList = <T extends z.ZodTypeAny>(item: T, max: number) =>
   z
     .array(item)

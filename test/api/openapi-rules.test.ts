@@ -55,6 +55,13 @@ test.each<[string, Record<string, unknown>]>([
     'no assets found, with one',
     { outcome: 'NO_ASSETS_FOUND', assets: [{ category: 'CASH', description: 'x', location: { country: 'FR' } }] },
   ],
+  [
+    'an identifier named with a NUL',
+    {
+      outcome: 'ASSETS_LOCATED',
+      assets: [{ category: 'CASH', description: 'x', location: { country: 'FR' }, identifiers: { 'a\u0000': 'x' } }],
+    },
+  ],
   ['unable to assist, without a reason', { outcome: 'UNABLE_TO_ASSIST' }],
   ['unable to assist, with a reason', { outcome: 'UNABLE_TO_ASSIST', reason: 'No register access', final: false }],
 ])('answer: %s', async (_what, body) => {
