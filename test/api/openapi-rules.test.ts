@@ -116,3 +116,20 @@ test('links lead from a created request to every operation on it, and each names
     expect(path).toMatch(/^\//);
   }
 });
+
+test.each<[string, string, string, Record<string, unknown>]>([
+  ['a user: an NCB with its country', 'UserRequest', '/v1/users', { name: 'A', role: 'NCB', country: 'FR' }],
+  ['a user: an NCB without a country', 'UserRequest', '/v1/users', { name: 'A', role: 'NCB' }],
+  ['a user: a CCF with a country', 'UserRequest', '/v1/users', { name: 'A', role: 'CCF', country: 'FR' }],
+  ['a key: for a new CCF', 'ApiKeyRequest', '/v1/api-keys', { role: 'CCF', label: 'x' }],
+  ['a key: neither a user nor a role', 'ApiKeyRequest', '/v1/api-keys', { label: 'x' }],
+  ['a key: for a user, naming a role', 'ApiKeyRequest', '/v1/api-keys', { userId: 'USER', role: 'CCF' }],
+  ['a key: for a user, naming a country', 'ApiKeyRequest', '/v1/api-keys', { userId: 'USER', country: 'FR' }],
+  ['a key: for a user', 'ApiKeyRequest', '/v1/api-keys', { userId: 'USER', label: 'x' }],
+])('people: %s', async (_what, component, path, given) => {
+  const user = (await sys.call('POST', '/v1/users', { key: sys.adminKey, body: { name: 'Holder', role: 'REVIEWER' } })).body;
+  const body = given.userId ? { ...given, userId: user.id } : given;
+  const res = await sys.call('POST', path, { key: sys.adminKey, body });
+  expect(schemaValid(component, body)).toBe(res.status === 201);
+  expect([201, 400]).toContain(res.status);
+});
