@@ -10,6 +10,9 @@ const base = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // .tools/ holds the Go module cache of the cluster's Temporal server (tens of thousands of files):
+  // jest would crawl it on every run.
+  modulePathIgnorePatterns: ['<rootDir>/.tools/'],
 };
 
 const projects = [{ ...base, displayName: 'pglite', testMatch: ['<rootDir>/test/**/*.test.ts'] }];

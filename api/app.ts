@@ -11,6 +11,7 @@ import swaggerUi from 'swagger-ui-express';
 import { consoleRoutes } from '../console/app';
 import type { Services } from '../services';
 import { httpMetrics } from './http-metrics';
+import { allowedMethods, methodNotAllowed } from './methods';
 import { authenticateAndLimit, noStore, recordRefusal, securityHeaders } from './perimeter';
 import { HttpProblem, problemBody, toProblem } from './problem';
 import { actionRoutes } from './routes/actions';
@@ -76,6 +77,7 @@ export function buildApp({ services, log, rateLimitPerMinute }: AppDeps): expres
   // The key first, then the body: an unauthenticated call learns nothing from how its body is judged.
   const v1 = express.Router();
   v1.use(noStore, ...authenticateAndLimit(services, rateLimitPerMinute));
+  v1.use(allowedMethods(registry)); // OPTIONS: what a path has, whatever body comes with it
   v1.use(requireJsonWhenBody, express.json({ limit: '1mb', strict: true, type: () => true }));
   v1.use(peopleRoutes(services, registry));
   v1.use(adminRoutes(services, registry));
@@ -85,6 +87,7 @@ export function buildApp({ services, log, rateLimitPerMinute }: AppDeps): expres
   v1.use(reportRoutes(services, registry));
   v1.use(securityRoutes(services, registry));
   v1.use(webhookRoutes(services, registry));
+  v1.use(methodNotAllowed(registry));
   app.use('/v1', v1);
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
@@ -105,12 +108,15 @@ export function buildApp({ services, log, rateLimitPerMinute }: AppDeps): expres
   // The web console (console/): pages at /, on the same services.
   app.use(consoleRoutes(services, { rateLimitPerMinute }));
 
+  app.use(methodNotAllowed(registry, { '/openapi.json': ['get'] }));
   app.use((req, _res, next) => next(new HttpProblem(404, `No route ${req.method} ${req.path}`)));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const p = toProblem(err);
-    if (p.status >= 500) req.log?.error({ err }, 'request failed');
+    if (p.status === 503) req.log?.warn({ err }, 'a part the system depends on is not answering');
+    else if (p.status >= 500) req.log?.error({ err }, 'request failed');
     recordRefusal(services, err, p.status, req, res);
     if (res.headersSent) return;
+    if (p.retryAfter) res.set('Retry-After', String(p.retryAfter));
     res
       .status(p.status)
       .type('application/problem+json')

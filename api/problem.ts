@@ -4,6 +4,7 @@
  */
 import { ZodError } from 'zod';
 import type { FieldProblem } from '../domain/request';
+import { unavailablePart } from '../services/outages';
 import { Refusal, type RefusalKind } from '../services/refusals';
 
 const TITLES: Record<number, string> = {
@@ -70,8 +71,16 @@ export function zodFieldErrors(err: ZodError, prefix?: string): FieldProblem[] {
   return errors;
 }
 
-/** Maps any error to a status, detail and field errors. */
-export function toProblem(err: unknown): { status: number; detail?: string; errors?: FieldProblem[] } {
+/** Seconds a caller is asked to wait when the database or Temporal is not answering. */
+export const OUTAGE_RETRY_AFTER_SECONDS = 5;
+const OUTAGE_DETAIL = {
+  database: 'The database is not answering; try again after Retry-After seconds',
+  temporal:
+    'The workflow service is not answering; try again after Retry-After seconds (an action may still take effect: read the request before repeating it)',
+};
+
+/** Maps any error to a status, detail and field errors (and, for an outage, when to try again). */
+export function toProblem(err: unknown): { status: number; detail?: string; errors?: FieldProblem[]; retryAfter?: number } {
   if (err instanceof Refusal) return { status: STATUS_OF[err.kind], detail: err.detail, errors: err.problems };
   if (err instanceof HttpProblem) return { status: err.status, detail: err.detail, errors: err.errors };
   if (err instanceof ZodError) return { status: 400, detail: 'The request is invalid', errors: zodFieldErrors(err) };
@@ -83,5 +92,7 @@ export function toProblem(err: unknown): { status: number; detail?: string; erro
     return { status: 415, detail: 'The body must be UTF-8 JSON' };
   if (e?.type === 'request.aborted') return { status: 400, detail: 'The request was aborted' };
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return { status: e.status, detail: (err as Error).message };
+  const part = unavailablePart(err);
+  if (part) return { status: 503, detail: OUTAGE_DETAIL[part], retryAfter: OUTAGE_RETRY_AFTER_SECONDS };
   return { status: 500, detail: 'An unexpected error occurred; it has been logged' };
 }

@@ -26,7 +26,14 @@ export interface RouteSpec<B, Q, P> {
   success: { status: number; schema?: Schema; description: string };
   /** Error statuses this route can answer, for the documentation. */
   errors?: number[];
-  headers?: Record<string, string>;
+  /** Request headers it reads: name -> description and the values it takes. */
+  headers?: Record<string, { description: string; pattern: RegExp }>;
+  /**
+   * OpenAPI links from the success answer to the operations it leads to (name -> `METHOD /path`
+   * and the parameters taken from the answer, e.g. `{ id: '$response.body#/id' }`): what a client,
+   * or a fuzzer's stateful phase, can do next with what it got.
+   */
+  links?: Record<string, { to: string; parameters: Record<string, string> }>;
 }
 
 export interface RouteContext<B, Q, P> {
@@ -89,18 +96,23 @@ function addRoute<B extends Schema | undefined, Q extends Schema | undefined, P 
   });
 }
 
-/** The Idempotency-Key header, if any: 1 to 255 visible ASCII characters. */
+/** 1 to 255 visible ASCII characters: the values an Idempotency-Key takes (and the document says). */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The Idempotency-Key header, if any. */
 export function idempotencyKey(req: Request): string | undefined {
   const header = req.headers['idempotency-key'];
   if (header === undefined) return undefined;
   const value = Array.isArray(header) ? header[0] : header;
-  if (!/^[\x21-\x7e]{1,255}$/.test(value))
-    throw new HttpProblem(400, 'The Idempotency-Key header must be 1 to 255 visible ASCII characters');
+  if (!IDEMPOTENCY_KEY.test(value)) throw new HttpProblem(400, 'The Idempotency-Key header must be 1 to 255 visible ASCII characters');
   return value;
 }
 
 export const IDEMPOTENCY_HEADER = {
-  'Idempotency-Key': 'Repeat a request safely: the same key and body return the first result; another body is 409',
+  'Idempotency-Key': {
+    description: 'Repeat a request safely: the same key and body return the first result; another body is 409',
+    pattern: IDEMPOTENCY_KEY,
+  },
 };
 
 function parse(schema: Schema | undefined, value: unknown, where: 'path' | 'query' | 'body'): never {
@@ -123,7 +135,18 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'Body over 1 MB',
   415: 'Body is not JSON',
   429: 'More calls than the rate limit allows; `Retry-After` says when to try again',
+  503: 'The database or the workflow service is not answering for now; `Retry-After` says when to try again',
 };
+
+/** A route's OpenAPI operationId, from its method and path: POST /notices/:id/decisions -> postNoticesByIdDecisions. */
+export function operationIdOf(method: string, path: string): string {
+  const words = path
+    .split('/')
+    .filter(Boolean)
+    .map((s) => (s.startsWith(':') || s.startsWith('{') ? `By-${s.replace(/[:{}]/g, '')}` : s))
+    .flatMap((s) => s.split('-'));
+  return method.toLowerCase() + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+}
 
 function openApiPath(
   method: Method,
@@ -132,7 +155,14 @@ function openApiPath(
   spec: RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined>,
 ): RouteConfig {
   const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
-  const errorStatuses = new Set<number>([401, 403, 429, ...(spec.body || spec.query || spec.params ? [400] : []), ...(spec.errors ?? [])]);
+  const errorStatuses = new Set<number>([
+    401,
+    403,
+    429,
+    503,
+    ...(spec.body || spec.query || spec.params ? [400] : []),
+    ...(spec.errors ?? []),
+  ]);
   if (spec.body) {
     errorStatuses.add(413);
     errorStatuses.add(415);
@@ -140,6 +170,7 @@ function openApiPath(
   return {
     method,
     path: fullPath.replace(/:(\w+)/g, '{$1}'),
+    operationId: operationIdOf(method, fullPath.replace(/^\/v1/, '')),
     summary: spec.summary,
     tags: [tag],
     security: [{ bearerKey: [] }],
@@ -152,7 +183,10 @@ function openApiPath(
         ? {
             headers: z.object(
               Object.fromEntries(
-                Object.entries(spec.headers).map(([name, description]) => [name, z.string().max(255).optional().openapi({ description })]),
+                Object.entries(spec.headers).map(([name, { description, pattern }]) => [
+                  name,
+                  z.string().regex(pattern).optional().openapi({ description }),
+                ]),
               ),
             ),
           }
@@ -162,6 +196,16 @@ function openApiPath(
       [spec.success.status]: {
         description: spec.success.description,
         ...(spec.success.schema ? { content: { 'application/json': { schema: spec.success.schema } } } : {}),
+        ...(spec.links
+          ? {
+              links: Object.fromEntries(
+                Object.entries(spec.links).map(([name, { to, parameters }]) => {
+                  const [toMethod, toPath] = to.split(' ');
+                  return [name, { operationId: operationIdOf(toMethod, toPath), parameters }];
+                }),
+              ),
+            }
+          : {}),
       },
       ...Object.fromEntries([...errorStatuses].sort().map((s) => [s, { description: DESCRIPTIONS[s] ?? 'Error', content: problem }])),
     },

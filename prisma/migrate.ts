@@ -9,6 +9,7 @@ import path from 'node:path';
 import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PROJECT_ROOT } from '../system/paths';
 import { openDatabase, type Database, type DatabaseTarget } from './database';
+import { pendingMigrations, withMigrationLock } from './migration-lock';
 import { seed } from './seed';
 
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'prisma', 'migrations');
@@ -81,11 +82,21 @@ export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAda
   return out.appliedMigrationNames;
 }
 
+/**
+ * Applies what is pending, safely from several processes at once: on a PostgreSQL server each waits
+ * for the one migrating (migration-lock.ts); `waiting` is called when it has to.
+ */
+export async function migrateDatabase(db: Database, target: DatabaseTarget, waiting?: () => void): Promise<string[]> {
+  const committed = migrationList().migrationDirectories.map((d) => d.path);
+  const applyPending = async () => ((await pendingMigrations(db.prisma, committed)).length ? applyMigrations(db.adapterFactory) : []);
+  return 'url' in target ? withMigrationLock(target.url, applyPending, waiting) : applyPending();
+}
+
 /** Opens a database ready for the system: pending migrations applied, reference data seeded. */
-export async function openPreparedDatabase(target: DatabaseTarget): Promise<{ db: Database; applied: string[] }> {
+export async function openPreparedDatabase(target: DatabaseTarget, waiting?: () => void): Promise<{ db: Database; applied: string[] }> {
   const db = await openDatabase(target);
   try {
-    const applied = await applyMigrations(db.adapterFactory);
+    const applied = await migrateDatabase(db, target, waiting);
     await seed(db.prisma);
     return { db, applied };
   } catch (err) {

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '../prisma/database';
-import { applyMigrations, diffSchemaFromMigrations, MIGRATIONS_DIR } from '../prisma/migrate';
+import { diffSchemaFromMigrations, migrateDatabase, MIGRATIONS_DIR } from '../prisma/migrate';
 import { databaseTarget, loadConfig } from '../system/config';
 
 async function main(): Promise<void> {
@@ -36,9 +36,12 @@ async function main(): Promise<void> {
   }
   if (command === 'apply') {
     const config = loadConfig();
-    const db = await openDatabase(databaseTarget(config));
+    const target = databaseTarget(config);
+    const db = await openDatabase(target);
     try {
-      const applied = await applyMigrations(db.adapterFactory);
+      const applied = await migrateDatabase(db, target, () =>
+        console.log('Another process is migrating this database: waiting for it ...'),
+      );
       console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
     } finally {
       await db.close();

@@ -16,7 +16,7 @@ import { findResponse } from '../records/responses';
 import * as m from '../workflows/messages';
 import type { Principal, ServiceDeps } from './context';
 import type { ReadingService, Relation } from './reading';
-import { forbidden, invalid, under } from './refusals';
+import { forbidden, invalid, Refusal, under } from './refusals';
 import type { RequestWorkflows } from './requests';
 import { claimKey } from './submission';
 
@@ -101,16 +101,22 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
         // A repeat of a recorded answer gets the first result, even if that answer has since completed the request.
         if (claim.replay && (await findResponse(prisma, responseId))) return { responseId, view: await reading.view(id, principal) };
       }
-      await workflows.send(id, 'RESPOND', m.respondUpdate, {
-        responseId,
-        country: principal.country!,
-        outcome: body.outcome,
-        final: body.final,
-        reason: body.reason,
-        handlingCode: body.handlingCode,
-        assets: body.assets ?? [],
-        actor: principal,
-      });
+      await workflows
+        .send(id, 'RESPOND', m.respondUpdate, {
+          responseId,
+          country: principal.country!,
+          outcome: body.outcome,
+          final: body.final,
+          reason: body.reason,
+          handlingCode: body.handlingCode,
+          assets: body.assets ?? [],
+          actor: principal,
+        })
+        .catch(async (err: unknown) => {
+          // A repeat racing its first attempt: the first was recorded (and may have completed the
+          // request) between the check above and this update. The caller gets the first result.
+          if (!(idempotencyKey && err instanceof Refusal && err.kind === 'CONFLICT' && (await findResponse(prisma, responseId)))) throw err;
+        });
       return { responseId, view: await reading.view(id, principal) };
     },
 

@@ -60,7 +60,8 @@ export function createServices(deps: ServiceDeps) {
         );
       const [database, temporal] = await Promise.all([
         check(deps.prisma.$queryRawUnsafe('SELECT 1')),
-        check(deps.temporal.connection.workflowService.getSystemInfo({})),
+        // A deadline, not only a timeout: the client's retries of the call stop with it.
+        check(deps.temporal.connection.withDeadline(Date.now() + ms, () => deps.temporal.connection.workflowService.getSystemInfo({}))),
       ]);
       return { database, temporal };
     },

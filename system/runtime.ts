@@ -70,7 +70,9 @@ export async function startSystem(
     const warn = (msg: string) => log.warn(msg);
     const payload = payloadKeys(config, mode, warn);
     const dataConverter = encryptedDataConverter(payload.keys);
-    const { db, applied } = await openPreparedDatabase(databaseTarget(config));
+    const { db, applied } = await openPreparedDatabase(databaseTarget(config), () =>
+      log.info('another process is migrating the database: waiting for it'),
+    );
     stack.push(() => db.close());
     if (applied.length) log.info({ applied }, 'database migrations applied');
     const adminKeyNote = await bootstrapAdminKey(db, config, warn);

@@ -128,7 +128,7 @@ export async function startDevServer(opts: {
  * watcher below sees end of file. SIGTERM from a normal stop is passed on, and the shell waits for
  * the server to finish.
  */
-const LIFELINE = [
+export const LIFELINE = [
   'exec 3<&0 0</dev/null',
   '"$@" & server=$!',
   '( cat <&3 >/dev/null 2>&1; kill -TERM "$server" 2>/dev/null ) &',
@@ -138,7 +138,7 @@ const LIFELINE = [
   'exit "$code"',
 ].join('\n');
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
+export function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {

@@ -9,6 +9,27 @@ import { EventList, NoticeList, NoticeListQuery, NoticeView, ResponseList } from
 
 const READERS = ['NCB', 'REVIEWER', 'CCF'] as const;
 
+/** Everything done to a request given its id: where an answer carrying a request leads (OpenAPI links). */
+const ON_A_REQUEST = {
+  read: 'GET /notices/:id',
+  responses: 'GET /notices/:id/responses',
+  events: 'GET /notices/:id/events',
+  links: 'GET /notices/:id/links',
+  decide: 'POST /notices/:id/decisions',
+  clarify: 'POST /notices/:id/clarifications',
+  withdraw: 'POST /notices/:id/withdrawal',
+  cancel: 'POST /notices/:id/cancellation',
+  respond: 'POST /notices/:id/responses',
+  acknowledge: 'POST /notices/:id/acknowledgement',
+  delay: 'POST /notices/:id/delay',
+  block: 'POST /notices/:id/blocking',
+  decideBlocking: 'POST /notices/:id/blocking/decision',
+  renew: 'POST /notices/:id/renewal',
+  decideRenewal: 'POST /notices/:id/renewal/decision',
+};
+const linksFrom = (pointer: string) =>
+  Object.fromEntries(Object.entries(ON_A_REQUEST).map(([name, to]) => [name, { to, parameters: { id: `$response.body#${pointer}` } }]));
+
 export function noticeRoutes(services: Services, registry: OpenAPIRegistry): Router {
   const router = Router();
   const routes = routeGroup(router, registry, 'Requests');
@@ -23,6 +44,7 @@ export function noticeRoutes(services: Services, registry: OpenAPIRegistry): Rou
       headers: IDEMPOTENCY_HEADER,
       success: { status: 201, schema: NoticeView, description: 'The request, SUBMITTED (screening follows at once)' },
       errors: [409],
+      links: linksFrom('/id'),
     },
     async ({ body, principal, req }) => ({ body: await submission.submit(principal, body, idempotencyKey(req)) }),
   );
@@ -46,6 +68,7 @@ export function noticeRoutes(services: Services, registry: OpenAPIRegistry): Rou
       params: IdParam,
       success: { status: 200, schema: NoticeView, description: 'The request' },
       errors: [404],
+      links: linksFrom('/id'),
     },
     async ({ params, principal }) => ({ body: await reading.view(params.id, principal, 'notice') }),
   );

@@ -18,6 +18,7 @@ export function peopleRoutes(services: Services, registry: OpenAPIRegistry): Rou
       roles: ['ADMIN'],
       body: UserRequest,
       success: { status: 201, schema: User, description: 'The new user' },
+      links: { disable: { to: 'DELETE /users/:id', parameters: { id: '$response.body#/id' } } },
     },
     async ({ body, principal }) => ({ body: await people.createUser(principal, body) }),
   );
@@ -45,6 +46,10 @@ export function peopleRoutes(services: Services, registry: OpenAPIRegistry): Rou
       roles: ['ADMIN'],
       body: ApiKeyRequest,
       success: { status: 201, schema: CreatedApiKey, description: 'The new key' },
+      links: {
+        revoke: { to: 'DELETE /api-keys/:id', parameters: { id: '$response.body#/id' } },
+        disableItsUser: { to: 'DELETE /users/:id', parameters: { id: '$response.body#/userId' } },
+      },
       errors: [409],
     },
     async ({ body, principal }) => ({ body: await people.createKey(principal, body) }),

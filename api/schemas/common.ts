@@ -1,30 +1,51 @@
 /** Building blocks of every schema: country and currency codes, text, dates, money, ids. */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { isIsoCountry, isMemberCountry } from '../../domain/countries';
+import { isIsoCountry, isMemberCountry, MEMBER_CODES } from '../../domain/countries';
 
 extendZodWithOpenApi(z);
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+/** Every code each rule accepts, listed in the OpenAPI document (as named components). */
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const ISO_COUNTRIES = [...LETTERS].flatMap((a) => [...LETTERS].map((b) => a + b)).filter(isIsoCountry);
 
 export const CountryCode = z
   .string()
   .refine(isMemberCountry, { message: 'must be the upper-case ISO 3166-1 alpha-2 code of an INTERPOL member country' })
-  .openapi({ example: 'FR', description: 'ISO 3166-1 alpha-2, upper case; an INTERPOL member country' });
+  .openapi('MemberCountryCode', {
+    example: 'FR',
+    description: 'ISO 3166-1 alpha-2, upper case; an INTERPOL member country',
+    enum: [...MEMBER_CODES].sort(),
+  });
 export const AnyCountryCode = z
   .string()
   .refine(isIsoCountry, { message: 'must be an upper-case ISO 3166-1 alpha-2 country code' })
-  .openapi({ example: 'KP', description: 'ISO 3166-1 alpha-2, upper case; any country or territory' });
+  .openapi('CountryCode', { example: 'KP', description: 'ISO 3166-1 alpha-2, upper case; any country or territory', enum: ISO_COUNTRIES });
 export const CurrencyCode = z
   .string()
   .refine((c) => /^[A-Z]{3}$/.test(c) && CURRENCIES.has(c), { message: 'must be an upper-case ISO 4217 currency code' })
-  .openapi({ example: 'EUR' });
+  .openapi('CurrencyCode', { example: 'EUR', enum: [...CURRENCIES].filter((c) => /^[A-Z]{3}$/.test(c)).sort() });
 
 /** PostgreSQL stores neither NUL characters nor unpaired UTF-16 surrogates (in text or jsonb). */
 export const storable = (s: string) => !s.includes('\u0000') && s.isWellFormed();
 export const STORABLE = { message: 'must not contain NUL characters or unpaired surrogates' };
+/**
+ * The same rules as JSON Schema patterns, for the OpenAPI document: no NUL, and (for text, which is
+ * trimmed) at least one character that trim() keeps. ECMAScript's trim() set, spelled out, since
+ * `\s` means other things to other regex engines (a fuzzer's, say).
+ */
+const TRIMMED = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+export const NO_NUL_PATTERN = '^[^\\u0000]*$';
+const TEXT_PATTERN = `^[^\\u0000]*[^\\u0000${TRIMMED}][^\\u0000]*$`;
 export const text = (max: number) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).refine(storable, STORABLE);
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine(storable, STORABLE)
+    .openapi({ pattern: TEXT_PATTERN });
 export const isoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' }).openapi({ example: '2024-11-05' });
 export const Money = z
   .strictObject({
@@ -33,14 +54,24 @@ export const Money = z
   })
   .openapi('Money');
 export const Identifiers = z
-  .record(z.string().max(64).refine(storable, STORABLE), z.string().max(500).refine(storable, STORABLE))
+  .record(
+    z.string().max(64).refine(storable, STORABLE).openapi({ pattern: NO_NUL_PATTERN }),
+    z.string().max(500).refine(storable, STORABLE).openapi({ pattern: NO_NUL_PATTERN }),
+  )
   .refine((r) => Object.keys(r).length <= 20, { message: 'at most 20 identifiers' })
-  .openapi({ example: { iban: 'IT60X0542811101000000123456' } });
+  // The record's key rules, which the document would otherwise leave out (JSON Schema's
+  // propertyNames, which the metadata type of zod-to-openapi does not list).
+  .openapi({
+    example: { iban: 'IT60X0542811101000000123456' },
+    maxProperties: 20,
+    ...({ propertyNames: { maxLength: 64, pattern: NO_NUL_PATTERN } } as object),
+  });
 export const uniqueList = <T extends z.ZodTypeAny>(item: T, max: number) =>
   z
     .array(item)
     .max(max, `must have at most ${max} entries`)
-    .refine((a) => new Set(a as unknown[]).size === a.length, { message: 'must not repeat an entry' });
+    .refine((a) => new Set(a as unknown[]).size === a.length, { message: 'must not repeat an entry' })
+    .openapi({ uniqueItems: true });
 
 /** A UUID in any letter case, answered in lower case (the form ids are stored and run under). */
 export const uuid = (what: string) =>
@@ -55,5 +86,13 @@ export const UserIdParam = z.strictObject({ id: uuid('a user id') });
 /** A page of a list: how many, and from where (the `nextCursor` of the previous page). */
 export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional().openapi({ description: 'The `nextCursor` of the previous page, as given' }),
+  cursor: cursorParam(200),
 };
+
+/** A page cursor: a position and its signature, only as the server gave it out (anything else is 400). */
+export function cursorParam(max: number) {
+  return z.string().max(max).optional().openapi({
+    description: 'The `nextCursor` of the previous page, as given: the server signs its cursors and refuses any other (400)',
+    pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{22}$',
+  });
+}

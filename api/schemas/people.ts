@@ -10,10 +10,18 @@ function roleCountryRule(k: { role?: M.Role; country?: string }, ctx: z.Refineme
     ctx.addIssue({ code: 'custom', path: ['country'], message: `a ${k.role} has no country` });
 }
 
+/** roleCountryRule for the document. */
+const ROLE_COUNTRY = {
+  anyOf: [
+    { properties: { role: { const: 'NCB' } }, required: ['role', 'country'] },
+    { properties: { role: { not: { const: 'NCB' } } }, not: { required: ['country'] } },
+  ],
+};
+
 export const UserRequest = z
   .strictObject({ name: text(200), role: z.enum(M.ROLES), country: CountryCode.optional() })
   .superRefine(roleCountryRule)
-  .openapi('UserRequest');
+  .openapi('UserRequest', { description: 'An NCB has its country; no other role has one.', ...ROLE_COUNTRY });
 
 export const User = z
   .object({
@@ -53,6 +61,11 @@ export const ApiKeyRequest = z
   .openapi('ApiKeyRequest', {
     description:
       '`{ userId, label?, expiresInDays? }`, or the first form `{ role, country?, label? }`, which creates a user named after the label (or the role) holding the key',
+    // The rules of the superRefine above, for the document.
+    anyOf: [
+      { required: ['userId'], allOf: [{ not: { required: ['role'] } }, { not: { required: ['country'] } }] },
+      { not: { required: ['userId'] }, required: ['role'], ...ROLE_COUNTRY },
+    ],
   });
 
 export const ApiKey = z

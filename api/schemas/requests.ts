@@ -30,7 +30,10 @@ export const Subject = z
     message: 'a date of birth or an identity document is required',
     path: ['dateOfBirth'],
   })
-  .openapi('Subject');
+  .openapi('Subject', {
+    description: 'A date of birth or at least one identity document is required.',
+    anyOf: [{ required: ['dateOfBirth'] }, { required: ['identityDocuments'], properties: { identityDocuments: { minItems: 1 } } }],
+  });
 
 export const Offence = z
   .strictObject({
@@ -77,8 +80,19 @@ export const NoticeRequest = z
   .transform((r): RequestContent => ({ ...r, responseDays: r.responseDays ?? defaultResponseDays(r.urgency) }))
   .openapi('NoticeRequest', {
     description:
-      'A NOTICE goes to every member country but the requester and omits `recipients`; a DIFFUSION names them. ' +
-      'Answer window: `responseDays` (default 30) for a NORMAL request; 3 days for URGENT and 8 hours for URGENT_DIRECT, which omit `responseDays`.',
+      'A NOTICE goes to every member country but the requester and omits `recipients`; a DIFFUSION names them (never the ' +
+      'requester, and only pilot participants when the pilot limits recipients to them). Answer window: `responseDays` ' +
+      '(default 30) for a NORMAL request; 3 days for URGENT and 8 hours for URGENT_DIRECT, which omit `responseDays`.',
+    // The rules across fields (domain/request.ts kindProblems and windowProblems), for the document.
+    allOf: [
+      {
+        oneOf: [
+          { properties: { kind: { const: 'NOTICE' } }, not: { required: ['recipients'] } },
+          { properties: { kind: { const: 'DIFFUSION' } }, required: ['recipients'] },
+        ],
+      },
+      { anyOf: [{ not: { required: ['responseDays'] } }, { properties: { urgency: { const: 'NORMAL' } } }] },
+    ],
   });
 export type NoticeRequest = z.output<typeof NoticeRequest>;
 
@@ -92,6 +106,14 @@ export const ClarificationRequest = z
           Object.entries(requestFields).map(([k, v]) => [k, (v instanceof z.ZodDefault ? v.unwrap() : (v as z.ZodTypeAny)).optional()]),
         ) as { [K in RequestField]: z.ZodOptional<(typeof requestFields)[K]> },
       )
+      .openapi({
+        description: 'Fields to change, each as at submission; an urgent request keeps its fixed answer window (no `responseDays`).',
+        anyOf: [
+          { not: { required: ['responseDays'] } },
+          { not: { required: ['urgency'] } },
+          { properties: { urgency: { const: 'NORMAL' } } },
+        ],
+      })
       .optional(),
   })
   .openapi('ClarificationRequest');
@@ -106,7 +128,10 @@ export const DecisionRequest = z
     message: 'a reason is required to reject or to ask for clarification',
     path: ['reason'],
   })
-  .openapi('DecisionRequest');
+  .openapi('DecisionRequest', {
+    description: '`reason` is required but for APPROVE.',
+    anyOf: [{ properties: { decision: { const: 'APPROVE' } } }, { required: ['reason'] }],
+  });
 
 export const WithdrawalRequest = z.strictObject({ reason: text(10_000) }).openapi('WithdrawalRequest');
 export const CancellationRequest = z
@@ -154,6 +179,11 @@ export const ResponseRequest = z
   })
   .openapi('ResponseRequest', {
     description: '`assets`: at least one exactly when ASSETS_LOCATED; `reason` required for UNABLE_TO_ASSIST.',
+    oneOf: [
+      { properties: { outcome: { const: 'ASSETS_LOCATED' }, assets: { minItems: 1 } }, required: ['assets'] },
+      { properties: { outcome: { const: 'NO_ASSETS_FOUND' }, assets: { maxItems: 0 } } },
+      { properties: { outcome: { const: 'UNABLE_TO_ASSIST' }, assets: { maxItems: 0 } }, required: ['reason'] },
+    ],
   });
 
 /** A moment: ISO 8601 with a time zone, answered in UTC. */

@@ -1,7 +1,7 @@
 /** What the API answers about requests: views, lists, answers, the audit trail, notifications, the report. */
 import { z } from 'zod';
 import * as M from '../../domain/model';
-import { pageQuery } from './common';
+import { cursorParam, pageQuery } from './common';
 import { AssetSought, LocatedAsset, Offence, Subject } from './requests';
 
 const Recipient = z.object({
@@ -54,7 +54,8 @@ const FullNoticeView = z.object({
   expiresAt: z.string().nullable(),
   purgedAt: z.string().nullable().openapi({ description: "When retention erased the request's personal data" }),
   purposes: z.array(z.enum(M.PURPOSES)),
-  subject: Subject.nullable().openapi({ description: 'null once retention has erased it' }),
+  // A union, not Subject.nullable(): that would document the request's own subject as nullable too.
+  subject: z.union([Subject, z.null()]).openapi({ description: 'null once retention has erased it' }),
   offence: z.union([Offence, PurgedOffence]),
   assetsSought: z.array(z.union([AssetSought, PurgedAssetSought])),
   handlingCode: z.enum(M.HANDLING_CODES),
@@ -249,5 +250,5 @@ export const LinkList = z
 
 export const LinkListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(300).optional().openapi({ description: 'The `nextCursor` of the previous page, as given' }),
+  cursor: cursorParam(300),
 });

@@ -82,6 +82,8 @@ export interface TestSystem {
 export async function startTestSystem(
   opts: {
     temporal?: 'time-skipping' | 'dev';
+    /** A Temporal server the test runs itself (to stop and start it), instead of one of the harness's. */
+    temporalAddress?: string;
     daySeconds?: number;
     rateLimitPerMinute?: number;
     db?: Database;
@@ -90,7 +92,15 @@ export async function startTestSystem(
   } = {},
 ): Promise<TestSystem> {
   const db = opts.db ?? (await createTestDatabase());
-  const env = await createTemporalEnv(opts.temporal ?? 'time-skipping');
+  if (opts.temporalAddress) quietTemporalRuntime();
+  const env = opts.temporalAddress
+    ? await TestWorkflowEnvironment.createFromExistingServer({
+        address: opts.temporalAddress,
+        client: { dataConverter: TEST_DATA_CONVERTER },
+      })
+    : await createTemporalEnv(opts.temporal ?? 'time-skipping');
+  // A server the test started itself has not met the system yet: as at npm start, it learns the search attributes.
+  if (opts.temporalAddress) await registerSearchAttributes(env.connection, 'default');
   const taskQueue = `test-${crypto.randomUUID()}`;
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const allowPrivateWebhooks = opts.allowPrivateWebhooks ?? true;
@@ -158,15 +168,7 @@ export async function startTestSystem(
         payload = JSON.stringify(o.body);
         headers['content-type'] ??= 'application/json';
       }
-      const res = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
-      const text = await res.text();
-      let body: unknown = text;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        /* not JSON: keep the text */
-      }
-      return { status: res.status, body, headers: res.headers };
+      return readReply(await fetch(`${baseUrl}${path}`, { method, headers, body: payload }));
     },
     async stop() {
       await new Promise<void>((resolve) => {
@@ -182,6 +184,18 @@ export async function startTestSystem(
       await db.close();
     },
   };
+}
+
+/** An HTTP answer with its body parsed as JSON (kept as text when it is not JSON). */
+export async function readReply(res: Response): Promise<{ status: number; body: any; headers: Headers }> {
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: res.status, body, headers: res.headers };
 }
 
 /** A valid request body; override fields per test. */
