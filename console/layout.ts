@@ -20,6 +20,7 @@ const MENU: Record<Role, [Key, string][]> = {
     ['nav.users', '/admin/users'],
     ['nav.keys', '/admin/keys'],
     ['nav.pilot', '/admin/pilot'],
+    ['nav.webhooks', '/admin/webhooks'],
     ['nav.report', '/report'],
   ],
 };

@@ -20,6 +20,11 @@ export async function removeWebhook(db: Db, country: string): Promise<boolean> {
   return (await db.webhook.deleteMany({ where: { country } })).count > 0;
 }
 
+/** Every country's webhook, without its secret, by country. */
+export function listWebhooks(db: Db) {
+  return db.webhook.findMany({ select: { country: true, url: true, createdAt: true, updatedAt: true }, orderBy: { country: 'asc' } });
+}
+
 export function findWebhook(db: Db, country: string) {
   return db.webhook.findUnique({ where: { country } });
 }

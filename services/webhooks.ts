@@ -2,7 +2,7 @@
 import crypto from 'node:crypto';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { recordAction } from '../records/audit';
-import { findDelivery, findWebhook, listDeliveries, removeWebhook, reopenDelivery, setWebhook } from '../records/webhooks';
+import { findDelivery, findWebhook, listDeliveries, listWebhooks, removeWebhook, reopenDelivery, setWebhook } from '../records/webhooks';
 import { receiverProblem } from '../outbound/webhook-post';
 import { deliveryWorkflowId, retryNowSignal, webhookDeliveryWorkflow } from '../workflows/webhook-delivery';
 import type { Principal, ServiceDeps } from './context';
@@ -29,6 +29,16 @@ export function webhookService(deps: ServiceDeps, cursors: CursorCodec) {
       await setWebhook(prisma, { country, url, secret, at: new Date() });
       await recordAction(prisma, principal, 'WEBHOOK_SET', { country });
       return { country, url, secret };
+    },
+
+    /** Every country's webhook, without its secret (for administrators). */
+    async list() {
+      return (await listWebhooks(prisma)).map((w) => ({
+        country: w.country,
+        url: w.url,
+        createdAt: w.createdAt.toISOString(),
+        updatedAt: w.updatedAt.toISOString(),
+      }));
     },
 
     async get(country: string) {

@@ -59,7 +59,10 @@ const PAGES: [string, () => string[]][] = [
   ['fr', () => ['/inbox', `/requests/${ids.published}`, `/requests/${ids.blocked}`]],
   ['reviewer', () => ['/review', '/requests', `/requests/${ids.flagged}`, `/requests/${ids.published}`, '/report']],
   ['ccf', () => ['/requests', `/requests/${ids.blocked}`]],
-  ['admin', () => ['/admin/users', '/admin/keys', '/admin/pilot', '/report', '/admin/no-such-page']],
+  [
+    'admin',
+    () => ['/admin/users', '/admin/keys', '/admin/pilot', '/admin/webhooks', '/admin/webhooks/FR', '/report', '/admin/no-such-page'],
+  ],
 ];
 
 async function check(page: Page, what: string): Promise<string[]> {

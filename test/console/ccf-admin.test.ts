@@ -1,10 +1,12 @@
 /**
  * The CCF and administrators, in a real browser: blocking a published request (its recipient then
  * sees nothing of it) and deciding; users, keys (a new key's secret shown once, and working),
- * revocation, the pilot's settings, and the pilot report with its charts.
+ * revocation, the pilot's settings, webhooks (the secret shown once, deliveries, sending again),
+ * and the pilot report with its charts.
  */
 import { freshRequest, publish } from '../support/helpers';
 import { type Browser, fieldError, fieldId, policyRefusals, signIn, startBrowser, textOf } from '../support/browser';
+import { startReceiver } from '../support/receiver';
 import { startTestSystem, type TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -125,3 +127,43 @@ test('the pilot report draws its charts on the server, each with a name and its 
   expect(await admin.locator('#by-status details table').count()).toBe(1);
   expect(policyRefusals(admin)).toEqual([]);
 });
+
+test('webhooks: an administrator points a country at its receiver, sees the deliveries, sends one again, removes it', async () => {
+  const receiver = await startReceiver();
+  try {
+    const [it_, reviewer] = await Promise.all([sys.key('NCB', 'IT'), sys.key('REVIEWER')]);
+    const admin = await browser.person();
+    await signIn(admin, sys.baseUrl, sys.adminKey);
+    await admin.goto(`${sys.baseUrl}/admin/webhooks`);
+    await admin.selectOption(fieldId('country'), 'FR');
+    await admin.click('#new-webhook button.primary');
+    expect(await fieldError(admin, 'url')).toBe('is required');
+    await admin.fill(fieldId('url'), receiver.url);
+    await admin.click('#new-webhook button.primary');
+    const secret = (await textOf(admin, '#created-secret'))!.trim();
+    expect(secret).toMatch(/^whsec_/);
+    expect(await textOf(admin, 'main table')).toContain(receiver.url);
+    await admin.goto(`${sys.baseUrl}/admin/webhooks`);
+    expect(await admin.locator('#created-secret').count()).toBe(0);
+
+    // A publication to FR reaches the receiver, signed with that secret, and shows as delivered.
+    const published = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
+    const [first] = await receiver.waitFor(1);
+    expect(receiver.verified(secret)[0].data.noticeId).toBe(published.id);
+    await admin.goto(`${sys.baseUrl}/admin/webhooks/FR`);
+    expect(await textOf(admin, 'main table')).toContain('Delivered');
+
+    await admin.click('main table button:has-text("Send again")');
+    await admin.waitForURL(/sent=1/);
+    const [, again] = await receiver.waitFor(2);
+    expect(again.headers['webhook-id']).toBe(first.headers['webhook-id']);
+
+    await admin.goto(`${sys.baseUrl}/admin/webhooks`);
+    await admin.click('button[aria-label^="Remove:"]');
+    await admin.waitForURL(/\/admin\/webhooks$/);
+    expect(await textOf(admin, 'main')).toContain('No country has a webhook yet.');
+    expect(policyRefusals(admin)).toEqual([]);
+  } finally {
+    await receiver.close();
+  }
+}, 120_000);

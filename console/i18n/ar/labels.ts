@@ -119,4 +119,12 @@ export const labels: Labels = {
     LINK_DETECTED: 'اكتُشف ارتباط',
     PURGED: 'مُحيت البيانات الشخصية',
   },
+  deliveryStatus: { PENDING: 'قيد المحاولة', DELIVERED: 'تم التسليم', FAILED: 'فشل', CANCELLED: 'أُلغي' },
+  attemptOutcome: {
+    DELIVERED: 'تم التسليم',
+    REJECTED: 'رفضه المستقبِل',
+    TIMEOUT: 'لا رد في الوقت',
+    UNREACHABLE: 'يتعذر الوصول إليه',
+    ADDRESS_REFUSED: 'العنوان غير مسموح به',
+  },
 };

@@ -122,4 +122,12 @@ export const labels = {
     LINK_DETECTED: 'Link detected',
     PURGED: 'Personal data erased',
   },
+  deliveryStatus: { PENDING: 'Being tried', DELIVERED: 'Delivered', FAILED: 'Failed', CANCELLED: 'Cancelled' },
+  attemptOutcome: {
+    DELIVERED: 'Delivered',
+    REJECTED: 'Refused by the receiver',
+    TIMEOUT: 'No answer in time',
+    UNREACHABLE: 'Unreachable',
+    ADDRESS_REFUSED: 'Address not allowed',
+  },
 };

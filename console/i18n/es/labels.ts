@@ -124,4 +124,12 @@ export const labels: Labels = {
     LINK_DETECTED: 'Vínculo detectado',
     PURGED: 'Datos personales suprimidos',
   },
+  deliveryStatus: { PENDING: 'En curso', DELIVERED: 'Entregado', FAILED: 'Fallido', CANCELLED: 'Cancelado' },
+  attemptOutcome: {
+    DELIVERED: 'Entregado',
+    REJECTED: 'Rechazado por el receptor',
+    TIMEOUT: 'Sin respuesta a tiempo',
+    UNREACHABLE: 'Inalcanzable',
+    ADDRESS_REFUSED: 'Dirección no permitida',
+  },
 };

@@ -119,4 +119,12 @@ export const labels: Labels = {
     LINK_DETECTED: 'Lien détecté',
     PURGED: 'Données personnelles effacées',
   },
+  deliveryStatus: { PENDING: 'En cours', DELIVERED: 'Remis', FAILED: 'Échec', CANCELLED: 'Annulé' },
+  attemptOutcome: {
+    DELIVERED: 'Remis',
+    REJECTED: 'Refusé par le destinataire',
+    TIMEOUT: 'Pas de réponse à temps',
+    UNREACHABLE: 'Injoignable',
+    ADDRESS_REFUSED: 'Adresse non autorisée',
+  },
 };
