@@ -354,6 +354,11 @@ describe('operational routes (no key)', () => {
   test('an unknown route is a problem 404, not an HTML page', async () => {
     expectProblem(await sys.call('GET', '/v1/nothing-here', { key: sys.adminKey }), 404);
     expectProblem(await sys.call('GET', '/nothing-here'), 404);
-    expectProblem(await sys.call('PATCH', '/v1/pilot', { key: sys.adminKey, body: {} }), 404);
+  });
+
+  test('a method a documented path does not have is a problem 405 naming the ones it has', async () => {
+    const res = await sys.call('PATCH', '/v1/pilot', { key: sys.adminKey, body: {} });
+    expectProblem(res, 405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD, PUT');
   });
 });
