@@ -201,6 +201,14 @@ export function expectStatus(a: Answer, status: number, what: string): Answer {
 export function uniqueRequest(tag: string, overrides: Record<string, unknown> = {}): Record<string, any> {
   const body = sampleRequest(overrides);
   body.subject = { ...body.subject, familyName: `BENCH${tag}${crypto.randomBytes(6).toString('hex').toUpperCase()}` };
+  // An account of its own: one IBAN shared by every request would link each new request to all
+  // the others, and measure that instead.
+  if (!('assetsSought' in overrides)) {
+    body.assetsSought = body.assetsSought.map((a: Record<string, any>) => ({
+      ...a,
+      identifiers: { iban: `IT60X0542811101${crypto.randomInt(1e11).toString().padStart(12, '0')}` },
+    }));
+  }
   return body;
 }
 

@@ -63,17 +63,22 @@ export async function recordIdentifiers(
     where: { id: { in: [...new Set(made.map((m) => m.noticeId))] } },
     select: { id: true, requestingCountry: true, reference: true },
   });
-  for (const link of made) {
-    const side = requesters.find((n) => n.id === link.noticeId)!;
-    await notify(tx, {
-      eventId: `link:${link.noticeId}:${link.otherNoticeId}:${link.identifierType}`,
-      noticeId: link.noticeId,
-      reference: side.reference,
-      type: 'LINK_DETECTED',
-      countries: [side.requestingCountry],
-      at: r.at,
-    });
-  }
+  // One statement for all of them: an identifier many requests share links a new request to each.
+  const byId = new Map(requesters.map((n) => [n.id, n]));
+  await notify(
+    tx,
+    ...made.map((link) => {
+      const side = byId.get(link.noticeId)!;
+      return {
+        eventId: `link:${link.noticeId}:${link.otherNoticeId}:${link.identifierType}`,
+        noticeId: link.noticeId,
+        reference: side.reference,
+        type: 'LINK_DETECTED' as const,
+        countries: [side.requestingCountry],
+        at: r.at,
+      };
+    }),
+  );
   return made.length / 2;
 }
 
