@@ -83,10 +83,17 @@ export async function createWorker(opts: {
     workflowBundle: await workflowBundle(),
     activities: createActivities(opts),
     dataConverter: opts.dataConverter,
+    // A request waits days between steps, so keeping thousands of them in memory between tasks (the
+    // SDK's default is about 2,300 here, from the heap limit) buys nothing and costs memory that
+    // grows with the requests open. One evicted replays its history when it next wakes.
+    maxCachedWorkflows: CACHED_WORKFLOWS,
     // Finish in-flight activities on shutdown rather than abandoning them to a retry.
     shutdownGraceTime: '10 seconds',
   });
 }
+
+/** Workflows kept in the worker's memory between their tasks. */
+export const CACHED_WORKFLOWS = 500;
 
 /**
  * Webhook attempts run here, apart from the requests' activities (workflows/webhook-delivery.ts):
