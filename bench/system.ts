@@ -26,8 +26,7 @@ import { encryptedDataConverter, newPayloadKey, parsePayloadKeys } from '../temp
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { TEMPORAL_CLI, ensureTemporalBinaries } from '../temporal/toolchain';
 import { freshDatabaseOn } from '../test/support/database';
-import { WEBHOOK_ATTEMPTS_AT_ONCE } from '../temporal/worker';
-import { deliveryTaskQueue } from '../workflows/webhook-delivery';
+import { createDeliveryWorker } from '../temporal/worker';
 import { client, tempDir } from './support';
 
 export interface BenchSystem {
@@ -110,13 +109,14 @@ export async function startBenchSystem(
   const activities = { ...createActivities({ prisma: db.prisma, log, allowPrivateWebhooks: true }), ...baselineActivities };
   const [worker, deliveryWorker] = await Promise.all([
     Worker.create({ connection: env.nativeConnection, namespace: 'default', taskQueue, workflowBundle, activities, dataConverter }),
-    Worker.create({
+    createDeliveryWorker({
       connection: env.nativeConnection,
       namespace: 'default',
-      taskQueue: deliveryTaskQueue(taskQueue),
-      activities,
+      taskQueue,
       dataConverter,
-      maxConcurrentActivityTaskExecutions: WEBHOOK_ATTEMPTS_AT_ONCE,
+      prisma: db.prisma,
+      log,
+      allowPrivateWebhooks: true,
     }),
   ]);
   const running = Promise.all([worker.run(), deliveryWorker.run()]);

@@ -11,6 +11,7 @@ import type { Services } from '../services';
 import { PROJECT_ROOT } from '../system/paths';
 import { consoleErrors } from './errors';
 import { adminRoutes } from './pages/admin';
+import { webhookRoutes } from './pages/webhooks';
 import { clarifyRoutes } from './pages/clarify';
 import { actionRoutes } from './pages/actions';
 import { listRoutes } from './pages/lists';
@@ -65,6 +66,7 @@ export function consoleRoutes(services: Services, o: { rateLimitPerMinute: numbe
   router.use(clarifyRoutes(services));
   router.use(actionRoutes(services));
   router.use(adminRoutes(services));
+  router.use(webhookRoutes(services));
   router.use(reportRoutes(services));
   router.use(consoleOnly, (_req, _res, next) => next(Object.assign(new Error('No such page'), { status: 404 })));
   router.use(consoleErrors(services));

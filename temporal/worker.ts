@@ -4,7 +4,7 @@ import path from 'node:path';
 import { bundleWorkflowCode, Worker, type NativeConnection } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import type { Logger } from 'pino';
-import { createActivities } from '../activities';
+import { createActivities, type ActivityDeps } from '../activities';
 import type { PrismaClient } from '../records/db';
 import { PROJECT_ROOT } from '../system/paths';
 import { deliveryTaskQueue } from '../workflows/webhook-delivery';
@@ -102,7 +102,10 @@ export const CACHED_WORKFLOWS = 500;
  */
 export const WEBHOOK_ATTEMPTS_AT_ONCE = 20;
 
-export async function createDeliveryWorker(opts: Parameters<typeof createWorker>[0]): Promise<Worker> {
+/** `taskQueue` is the requests' queue: the attempts' queue is derived from it. */
+export async function createDeliveryWorker(
+  opts: ActivityDeps & { connection: NativeConnection; namespace: string; taskQueue: string; dataConverter: DataConverter },
+): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,

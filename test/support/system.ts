@@ -23,8 +23,7 @@ import { encryptedDataConverter, parsePayloadKeys } from '../../temporal/codec';
 import { registerSearchAttributes } from '../../temporal/search-attributes';
 import { installTemporalRuntime } from '../../temporal/telemetry';
 import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER, ensureTemporalBinaries } from '../../temporal/toolchain';
-import { WEBHOOK_ATTEMPTS_AT_ONCE } from '../../temporal/worker';
-import { deliveryTaskQueue } from '../../workflows/webhook-delivery';
+import { createDeliveryWorker } from '../../temporal/worker';
 import { TEST_BUNDLE_PATH } from './global-setup';
 import { createTestDatabase } from './database';
 
@@ -113,12 +112,14 @@ export async function startTestSystem(
     dataConverter: TEST_DATA_CONVERTER,
   });
   // Webhook attempts, as in production: an activity-only worker on a queue of their own.
-  const deliveryWorker = await Worker.create({
+  const deliveryWorker = await createDeliveryWorker({
     connection: env.nativeConnection,
-    taskQueue: deliveryTaskQueue(taskQueue),
-    activities,
+    namespace: 'default',
+    taskQueue,
     dataConverter: TEST_DATA_CONVERTER,
-    maxConcurrentActivityTaskExecutions: WEBHOOK_ATTEMPTS_AT_ONCE,
+    prisma: db.prisma,
+    log,
+    allowPrivateWebhooks,
   });
   const running = Promise.all([worker.run(), deliveryWorker.run()]);
   const daySeconds = opts.daySeconds ?? 86400;
