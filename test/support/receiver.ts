@@ -13,7 +13,11 @@ export interface Received {
   body: string;
 }
 
-/** How to answer the n-th POST (0-based): a status code, or 'hang' (held until `release()`). */
+/**
+ * How to answer a POST that is the n-th attempt (0-based) of its delivery (counted by `webhook-id`,
+ * since other requests' notifications to the same country may reach the receiver in between): a
+ * status code, or 'hang' (held until `release()`).
+ */
 export type Answer = (n: number) => number | 'hang';
 
 export interface Receiver {
@@ -41,7 +45,8 @@ export async function startReceiver(answer: Answer = () => 200, port = 0): Promi
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const n = received.length;
+      const id = req.headers['webhook-id'];
+      const n = received.filter((r) => r.headers['webhook-id'] === id).length;
       received.push({ headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
       const how = receiver.answer(n);
       if (how === 'hang') {
