@@ -9,7 +9,7 @@ import type { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import pino, { type Logger } from 'pino';
 import { buildApp } from '../api/app';
-import type { Database } from '../prisma/database';
+import { scheduleEmbeddedMaintenance, type Database } from '../prisma/database';
 import { openPreparedDatabase } from '../prisma/migrate';
 import { ensureAdminKey } from '../records/keys';
 import { createServices } from '../services';
@@ -74,6 +74,13 @@ export async function startSystem(
       log.info('another process is migrating the database: waiting for it'),
     );
     stack.push(() => db.close());
+    stack.push(
+      scheduleEmbeddedMaintenance(db, (outcome) =>
+        'err' in outcome
+          ? log.warn({ err: outcome.err }, 'embedded database maintenance failed')
+          : log.debug({ ms: outcome.ms }, 'embedded database vacuumed and analysed'),
+      ),
+    );
     if (applied.length) log.info({ applied }, 'database migrations applied');
     const adminKeyNote = await bootstrapAdminKey(db, config, warn);
 
