@@ -59,7 +59,14 @@ async function recordWaiting(sys: BenchSystem, count: number): Promise<void> {
       for (let j = i; j < Math.min(count, i + 50); j++) {
         const id = crypto.randomUUID();
         const content = NoticeRequest.parse(uniqueRequest(`Q${j}`));
-        await recordSubmission(tx, { id, content, subjectKey: null, actor: actors[j % actors.length], now: new Date(start + j * 1000) });
+        await recordSubmission(tx, {
+          id,
+          content,
+          subjectKey: null,
+          actor: actors[j % actors.length],
+          now: new Date(start + j * 1000),
+          digests: [],
+        });
         await tx.notice.update({ where: { id }, data: { status: 'UNDER_REVIEW', flags: j % 7 === 0 ? ['ARTICLE_3_RISK'] : [] } });
       }
     });

@@ -37,6 +37,7 @@ async function main() {
             subjectKey: null,
             actor: { role: 'NCB', country, keyId: crypto.randomUUID() },
             now: new Date(),
+            digests: [],
           });
         }
       });

@@ -7,6 +7,7 @@ import { OPEN_STATUSES } from '../domain/model';
 import type { AssetSought, Offence, RequestContent, Subject } from '../domain/request';
 import { recordAudit } from './audit';
 import type { Db, Prisma, Tx } from './db';
+import { recordIdentifiers, type IdentifierDigest } from './links';
 
 /** The states a request can still move from. */
 export const OPEN: Prisma.EnumNoticeStatusFilter = { in: [...OPEN_STATUSES] };
@@ -54,9 +55,21 @@ export function contentColumns(c: RequestContent) {
 }
 
 /** Records a submission and its audit event (inside the caller's transaction, after the quota check). */
+/**
+ * Records a new request with the digests of the identifiers it seeks (linking it to other requests
+ * holding them), then its audit event: last, since the audit chain's head stays locked from that
+ * insert to the commit and every audited write in the system waits for it.
+ */
 export async function recordSubmission(
   tx: Tx,
-  s: { id: string; content: RequestContent; subjectKey: string | null; actor: Actor & { country: string }; now: Date },
+  s: {
+    id: string;
+    content: RequestContent;
+    subjectKey: string | null;
+    actor: Actor & { country: string };
+    now: Date;
+    digests: IdentifierDigest[];
+  },
 ) {
   const created = await tx.notice.create({
     data: {
@@ -72,6 +85,7 @@ export async function recordSubmission(
       ...contentColumns(s.content),
     },
   });
+  await recordIdentifiers(tx, { noticeId: s.id, source: 'SOUGHT', digests: s.digests, at: s.now });
   await recordAudit(tx, {
     noticeId: s.id,
     at: s.now,
@@ -86,6 +100,8 @@ export async function recordSubmission(
   });
   return created;
 }
+
+export type NoticeRow = Awaited<ReturnType<typeof recordSubmission>>;
 
 export function findNotice(db: Db, id: string) {
   return db.notice.findUnique({ where: { id } });

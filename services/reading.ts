@@ -6,6 +6,7 @@
  */
 import type { Status } from '../domain/model';
 import { recordAudit, auditTrail } from '../records/audit';
+import type { NoticeRow } from '../records/notices';
 import { findingsFor, listNotices, loadNotice, noticeHeader, responsesTo, type LoadedNotice } from '../records/queries';
 import type { CursorCodec } from './cursors';
 import type { Principal, ServiceDeps } from './context';
@@ -75,6 +76,9 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
     viewAs,
     /** The caller's view of a request; `readAs` names what was read when that read is to be audited. */
     view: async (id: string, principal: Principal, readAs?: string): Promise<NoticeView> => (await viewAs(id, principal, readAs)).view,
+    /** Its requester's view of a request just recorded: nothing is attached to it yet, so nothing is read again. */
+    submitted: (notice: NoticeRow): NoticeView =>
+      noticeView({ ...notice, recipients: [], decisions: [], blockings: [], renewals: [] }, 'REQUESTER'),
 
     async list(
       principal: Principal,

@@ -8,8 +8,8 @@ import { nobodyToReach, recipientProblems } from '../domain/recipients';
 import type { RequestContent } from '../domain/request';
 import { subjectKey } from '../domain/screening';
 import { claimIdempotencyKey } from '../records/idempotency';
-import { identifierDigests, recordIdentifiers } from '../records/links';
-import { findNotice, recordSubmission } from '../records/notices';
+import { identifierDigests } from '../records/links';
+import { findNotice, recordSubmission, type NoticeRow } from '../records/notices';
 import { lockQuota, readPilotSettings } from '../records/pilot';
 import type { Principal, ServiceDeps } from './context';
 import type { ReadingService } from './reading';
@@ -73,14 +73,12 @@ export function submissionService(deps: ServiceDeps, workflows: RequestWorkflows
 
       const actor = { ...principal, country };
       const digests = await identifierDigests(prisma, request.assetsSought);
+      let notice: NoticeRow;
       try {
-        const notice = await prisma.$transaction(async (tx) => {
+        notice = await prisma.$transaction(async (tx) => {
           const refused = quotaRefusal(country, await lockQuota(tx, country), pilot);
           if (refused) throw conflict(refused);
-          const now = new Date();
-          const created = await recordSubmission(tx, { id, content: request, subjectKey: subjectKey(request.subject), actor, now });
-          await recordIdentifiers(tx, { noticeId: id, source: 'SOUGHT', digests, at: now });
-          return created;
+          return recordSubmission(tx, { id, content: request, subjectKey: subjectKey(request.subject), actor, now: new Date(), digests });
         });
         await workflows.start(notice);
       } catch (err) {
@@ -89,7 +87,7 @@ export function submissionService(deps: ServiceDeps, workflows: RequestWorkflows
         throw err;
       }
       deps.log.info({ noticeId: id, country, kind: request.kind }, 'request submitted');
-      return reading.view(id, principal);
+      return reading.submitted(notice);
     },
   };
 }

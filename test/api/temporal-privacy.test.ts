@@ -156,7 +156,9 @@ test('a request started before payloads were encrypted (cleartext history) runs 
   const id = crypto.randomUUID();
   const content = NoticeRequest.parse(freshRequest());
   const requester = { ...(await sys.principal(ncbIt)), country: 'IT' };
-  await sys.db.prisma.$transaction((tx) => recordSubmission(tx, { id, content, subjectKey: null, actor: requester, now: new Date() }));
+  await sys.db.prisma.$transaction((tx) =>
+    recordSubmission(tx, { id, content, subjectKey: null, actor: requester, now: new Date(), digests: [] }),
+  );
   const cleartextRun = await plain.workflow.start(silverNoticeWorkflow, {
     workflowId: id,
     taskQueue: sys.taskQueue,

@@ -312,7 +312,7 @@ export async function submitWithHistoryLimit(
   const id = crypto.randomUUID();
   const content = NoticeRequest.parse(opts.body);
   const actor = { ...(await sys.principal(opts.key)), country: opts.country };
-  await sys.db.prisma.$transaction((tx) => recordSubmission(tx, { id, content, subjectKey: null, actor, now: new Date() }));
+  await sys.db.prisma.$transaction((tx) => recordSubmission(tx, { id, content, subjectKey: null, actor, now: new Date(), digests: [] }));
   const input: NoticeWorkflowInput = {
     noticeId: id,
     requestingCountry: opts.country,
