@@ -52,9 +52,16 @@ export const baselineActivities = {
 
 export type BenchDatabase = 'pglite' | 'postgres';
 
-/** The databases a benchmark runs on: the embedded one, and PostgreSQL when BENCH_DATABASE_URL names a server. */
+/**
+ * The databases a benchmark runs on: the embedded one, and PostgreSQL when BENCH_DATABASE_URL names
+ * a server; BENCH_ONLY=pglite or postgres keeps one of them.
+ */
 export function benchDatabases(): BenchDatabase[] {
-  return process.env.BENCH_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+  const all: BenchDatabase[] = process.env.BENCH_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+  const only = process.env.BENCH_ONLY;
+  if (!only) return all;
+  if (!all.includes(only as BenchDatabase)) throw new Error(`BENCH_ONLY=${only}: expected one of ${all.join(', ')}`);
+  return [only as BenchDatabase];
 }
 
 /** A migrated database: PGlite in `dir` (BENCH_STORAGE=memory: in memory), or a new database on BENCH_DATABASE_URL's server. */
