@@ -14,6 +14,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
+import { newPayloadKey } from '../temporal/codec';
 import { TEMPORAL_CLI } from '../temporal/toolchain';
 import {
   client,
@@ -142,6 +143,8 @@ async function benchOn(database: BenchDatabase) {
     SILVER_RATE_LIMIT_PER_MINUTE: '1000000',
     TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
     TEMPORAL_TASK_QUEUE: 'load',
+    // Separate processes must share the key their payloads are encrypted with.
+    SILVER_PAYLOAD_KEY: newPayloadKey(),
     DATABASE_URL: pg?.url ?? '',
     LOG_LEVEL: 'warn',
   };

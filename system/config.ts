@@ -66,6 +66,12 @@ const ConfigSchema = z.object({
     .min(1, 'SILVER_RATE_LIMIT_PER_MINUTE must be at least 1')
     .max(1_000_000, 'SILVER_RATE_LIMIT_PER_MINUTE must be at most 1000000')
     .default(600),
+  SILVER_WORKFLOW_CACHE: z.coerce
+    .number({ error: 'SILVER_WORKFLOW_CACHE must be a number of workflows' })
+    .int('SILVER_WORKFLOW_CACHE must be a whole number')
+    .min(10, 'SILVER_WORKFLOW_CACHE must be at least 10')
+    .max(100_000, 'SILVER_WORKFLOW_CACHE must be at most 100000')
+    .default(200),
   SILVER_WORKER_METRICS_ADDRESS: optionalText.refine((v) => v === undefined || /^[\w.-]+:\d{1,5}$|^\[[\da-fA-F:]+\]:\d{1,5}$/.test(v), {
     message: 'SILVER_WORKER_METRICS_ADDRESS must be host:port, e.g. 0.0.0.0:9464',
   }),
@@ -87,6 +93,8 @@ export interface Config {
   databaseUrl?: string;
   /** Calls a minute per key, and per client address for calls without a valid key. */
   rateLimitPerMinute: number;
+  /** Workflows a worker keeps in memory between their tasks. */
+  workflowCache: number;
   /** Keys that encrypt Temporal payloads, newest first (unset: the key file in the data dir). */
   payloadKeys?: PayloadKey[];
   logLevel: RawConfig['LOG_LEVEL'];
@@ -131,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionDays: c.SILVER_RETENTION_DAYS,
     databaseUrl: c.DATABASE_URL,
     rateLimitPerMinute: c.SILVER_RATE_LIMIT_PER_MINUTE,
+    workflowCache: c.SILVER_WORKFLOW_CACHE,
     payloadKeys: c.SILVER_PAYLOAD_KEY === undefined ? undefined : parsePayloadKeys(c.SILVER_PAYLOAD_KEY),
     logLevel: c.LOG_LEVEL,
     workerMetricsAddress: c.SILVER_WORKER_METRICS_ADDRESS,

@@ -131,7 +131,7 @@ export async function startSystem(
         dataConverter,
         allowPrivateWebhooks: config.webhookAllowPrivate,
       };
-      worker = await createWorker(workerOptions);
+      worker = await createWorker({ ...workerOptions, workflowCache: config.workflowCache });
       const workers = [worker, await createDeliveryWorker(workerOptions)];
       const resumed = await services.workflows.resumeSubmitted();
       await services.workflows.startRetention();

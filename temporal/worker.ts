@@ -75,6 +75,8 @@ export async function createWorker(opts: {
   /** Encrypts every payload (temporal/codec.ts). */
   dataConverter: DataConverter;
   allowPrivateWebhooks?: boolean;
+  /** Workflows kept in memory between their tasks (SILVER_WORKFLOW_CACHE). */
+  workflowCache: number;
 }): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
@@ -84,16 +86,16 @@ export async function createWorker(opts: {
     activities: createActivities(opts),
     dataConverter: opts.dataConverter,
     // A request waits days between steps, so keeping thousands of them in memory between tasks (the
-    // SDK's default is about 2,300 here, from the heap limit) buys nothing and costs memory that
-    // grows with the requests open. One evicted replays its history when it next wakes.
-    maxCachedWorkflows: CACHED_WORKFLOWS,
+    // SDK's default is about 2,300 here, from the heap limit) buys little and costs memory that
+    // grows with the requests open: with 10,000 open, a cache of 500 held the worker at 706 MB, and
+    // an answer to a random request found its workflow evicted all the same. The cache serves the
+    // requests busy right now (a publication's answers, a review); one evicted replays its history
+    // when it next wakes.
+    maxCachedWorkflows: opts.workflowCache,
     // Finish in-flight activities on shutdown rather than abandoning them to a retry.
     shutdownGraceTime: '10 seconds',
   });
 }
-
-/** Workflows kept in the worker's memory between their tasks. */
-export const CACHED_WORKFLOWS = 500;
 
 /**
  * Webhook attempts run here, apart from the requests' activities (workflows/webhook-delivery.ts):

@@ -58,6 +58,12 @@ test('SILVER_PAYLOAD_KEY: id:base64 keys, newest first; a malformed one stops st
   }
 });
 
+test('SILVER_WORKFLOW_CACHE: 200 by default, a whole number from 10', () => {
+  expect(loadConfig({}).workflowCache).toBe(200);
+  expect(loadConfig({ SILVER_WORKFLOW_CACHE: '1000' }).workflowCache).toBe(1000);
+  for (const bad of ['0', '9', '1.5', 'all']) expect(() => loadConfig({ SILVER_WORKFLOW_CACHE: bad })).toThrow(/SILVER_WORKFLOW_CACHE/);
+});
+
 test('SILVER_RATE_LIMIT_PER_MINUTE: 600 by default, a positive whole number otherwise', () => {
   expect(loadConfig({}).rateLimitPerMinute).toBe(600);
   expect(loadConfig({ SILVER_RATE_LIMIT_PER_MINUTE: '60' }).rateLimitPerMinute).toBe(60);
