@@ -54,11 +54,11 @@ export function contentColumns(c: RequestContent) {
   };
 }
 
-/** Records a submission and its audit event (inside the caller's transaction, after the quota check). */
 /**
- * Records a new request with the digests of the identifiers it seeks (linking it to other requests
- * holding them), then its audit event: last, since the audit chain's head stays locked from that
- * insert to the commit and every audited write in the system waits for it.
+ * Records a submission inside the caller's transaction, after the quota check: the request, the
+ * digests of the identifiers it seeks (linking it to other requests holding them), then its audit
+ * event, last, since the audit chain's head stays locked from that insert to the commit and every
+ * audited write in the system waits for it.
  */
 export async function recordSubmission(
   tx: Tx,
