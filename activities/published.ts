@@ -15,8 +15,7 @@ import type { Step } from '../records/steps';
 import type { ActivityDeps } from './index';
 
 export function publishedActivities({ prisma, log }: ActivityDeps) {
-  /** Returns how many answers it carried, so that a run's history shows it (a local activity's input is not kept there). */
-  const recordAnswers = async (answers: (Step & ResponseRecord)[]): Promise<number> => {
+  const recordAnswers = async (answers: (Step & ResponseRecord)[]): Promise<void> => {
     const digests = await Promise.all(answers.map((a) => identifierDigests(prisma, a.assets)));
     const { recorded } = await recordResponses(prisma, answers, digests);
     answers.forEach((a, i) => {
@@ -24,7 +23,6 @@ export function publishedActivities({ prisma, log }: ActivityDeps) {
         log.warn({ noticeId: a.noticeId, responseId: a.responseId }, 'response arrived after the request closed; not recorded');
       else log.info({ noticeId: a.noticeId, country: a.country, outcome: a.outcome, final: a.final }, 'response recorded');
     });
-    return answers.length;
   };
   return {
     /** Runs that started before answers were taken together record them one at a time. */

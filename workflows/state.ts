@@ -3,33 +3,15 @@
  * and the failures an action can end with. The state survives JSON (continue-as-new carries it),
  * so it holds epoch milliseconds, arrays and plain objects only.
  */
-import { ApplicationFailure, condition, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { Actor, Status } from '../domain/model';
 import type { FieldProblem } from '../domain/request';
 import { FAILURE_CONFLICT, FAILURE_FORBIDDEN, FAILURE_INVALID } from './messages';
 
-type Steps = ReturnType<typeof createActivities>;
-const STEP_OPTIONS = {
+export const activities = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
-} as const;
-const scheduledSteps = proxyActivities<Steps>(STEP_OPTIONS);
-const localSteps = proxyLocalActivities<Steps>(STEP_OPTIONS);
-
-export const LOCAL_STEPS_PATCH = 'steps-run-as-local-activities';
-
-/**
- * A request's steps are short database writes, run as local activities: the worker runs them
- * inside the workflow task that asks for them, so an action's update is answered in one task
- * instead of a task per step plus each activity's round trips through the server (an approval
- * that publishes to 195 went from about 120 to 90 ms on PostgreSQL). The worker retries a failed
- * step with the same backoff, keeping the task alive meanwhile; a step may run again after a
- * crash, so its writes stay idempotent by their event ids. Requests whose histories scheduled their
- * steps keep doing so up to the point where this code first ran for them (patched()).
- */
-export const activities: Steps = new Proxy(scheduledSteps, {
-  get: (_, name: string & keyof Steps) => (patched(LOCAL_STEPS_PATCH) ? localSteps : scheduledSteps)[name],
 });
 
 /** A recipient's own deadline, once it has put the request's back (a delay). */

