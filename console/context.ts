@@ -1,4 +1,5 @@
 /** What every page is rendered with: the reader's language, time zone and who they are. */
+import type { Response } from 'express';
 import type { Principal } from '../services';
 import { formatter, type Formatter } from './format';
 import { translator, type Lang, type Translate, type Label } from './i18n';
@@ -16,6 +17,9 @@ export interface Ctx {
   /** The path of this page, to come back to after changing the language. */
   path: string;
 }
+
+/** The context the console's middleware put on this response. */
+export const ctxOf = (res: Response): Ctx => res.locals.ctx as Ctx;
 
 export function makeCtx(o: { lang: Lang; timeZone: string; principal?: Principal; csrfToken: string; path: string }): Ctx {
   const { t, label, dir } = translator(o.lang);

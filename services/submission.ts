@@ -9,7 +9,7 @@ import type { RequestContent } from '../domain/request';
 import { subjectKey } from '../domain/screening';
 import { claimIdempotencyKey } from '../records/idempotency';
 import { identifierDigests } from '../records/links';
-import { findNotice, recordSubmission, type NoticeRow } from '../records/notices';
+import { findNotice, recordSubmission } from '../records/notices';
 import { lockQuota, readPilotSettings } from '../records/pilot';
 import type { Principal, ServiceDeps } from './context';
 import type { ReadingService } from './reading';
@@ -73,21 +73,20 @@ export function submissionService(deps: ServiceDeps, workflows: RequestWorkflows
 
       const actor = { ...principal, country };
       const digests = await identifierDigests(prisma, request.assetsSought);
-      let notice: NoticeRow;
       try {
-        notice = await prisma.$transaction(async (tx) => {
+        const notice = await prisma.$transaction(async (tx) => {
           const refused = quotaRefusal(country, await lockQuota(tx, country), pilot);
           if (refused) throw conflict(refused);
           return recordSubmission(tx, { id, content: request, subjectKey: subjectKey(request.subject), actor, now: new Date(), digests });
         });
         await workflows.start(notice);
+        deps.log.info({ noticeId: id, country, kind: request.kind }, 'request submitted');
+        return reading.submitted(notice);
       } catch (err) {
         // The same Idempotency-Key sent twice at once: the second finds the first's request.
         if ((err as { code?: string }).code === 'P2002' && idempotencyKey) return reading.view(id, principal);
         throw err;
       }
-      deps.log.info({ noticeId: id, country, kind: request.kind }, 'request submitted');
-      return reading.submitted(notice);
     },
   };
 }

@@ -130,8 +130,9 @@ export async function startSystem(
         daySeconds: config.daySeconds,
         dataConverter,
         allowPrivateWebhooks: config.webhookAllowPrivate,
+        workflowCache: config.workflowCache,
       };
-      worker = await createWorker({ ...workerOptions, workflowCache: config.workflowCache });
+      worker = await createWorker(workerOptions);
       const workers = [worker, await createDeliveryWorker(workerOptions)];
       const resumed = await services.workflows.resumeSubmitted();
       await services.workflows.startRetention();

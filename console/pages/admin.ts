@@ -1,20 +1,19 @@
 /** Administration: users, their API keys (a new key's secret shown once), and the pilot's settings (webhooks: webhooks.ts). */
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { PilotRequest } from '../../api/schemas/admin';
 import { ApiKeyRequest, UserRequest } from '../../api/schemas/people';
 import { MEMBER_COUNTRIES } from '../../domain/countries';
 import { ROLES } from '../../domain/model';
 import type { Services } from '../../services';
-import { notFound } from '../../services/refusals';
 import { attempt, pageNotice, refusedForm, type Attempt } from '../attempt';
-import type { Ctx } from '../context';
+import { ctxOf, type Ctx } from '../context';
 import { compact, FormErrors, FormRenderer, numberField, optional, parseWith, values, type Posted } from '../forms';
 import { html, type Content } from '../html';
 import { csrfField, page } from '../layout';
 import { requireCsrf } from '../session';
 import { allow } from './allow';
 import { countryOptions, labelled, section, thead } from './parts';
-import { requestId } from './request-data';
+import { idOr404 } from './request-data';
 
 export type Refused = Attempt<never> | undefined;
 export const problemsOf = (r: Refused) => (r && !r.ok ? r.problems : []);
@@ -180,12 +179,7 @@ async function pilotPage(services: Services, ctx: Ctx, posted?: Posted, refused?
 export function adminRoutes(services: Services): Router {
   const router = Router();
   const admin = allow('ADMIN');
-  const ctxOf = (res: Response) => res.locals.ctx as Ctx;
-  const byId = (raw: string) => {
-    const id = requestId(raw);
-    if (!id) throw notFound('No such user or key');
-    return id;
-  };
+  const byId = (raw: string) => idOr404(raw, 'No such user or key');
 
   router.get('/admin/users', ...admin, async (_req, res) => void res.send(await usersPage(services, ctxOf(res))));
   router.post('/admin/users', ...admin, requireCsrf, async (req, res) => {

@@ -3,6 +3,7 @@ import { IdParam } from '../../api/schemas/common';
 import type { Principal, Services } from '../../services';
 import type { FourEyes } from '../../services/review';
 import type { Relation } from '../../services/reading';
+import { notFound } from '../../services/refusals';
 import { isFull, type FullView } from './parts';
 
 type Reading = Services['reading'];
@@ -18,6 +19,13 @@ export interface RequestPage {
 }
 
 /** Ids as the API takes them (a UUID in any letter case); anything else is no request at all. */
+/** An id from a URL, or a 404 saying what was not found. */
+export function idOr404(raw: string, what: string): string {
+  const id = requestId(raw);
+  if (!id) throw notFound(what);
+  return id;
+}
+
 export const requestId = (id: unknown): string | undefined => {
   const parsed = IdParam.safeParse({ id });
   return parsed.success ? parsed.data.id : undefined;

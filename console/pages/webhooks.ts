@@ -1,11 +1,11 @@
 /** Administration of webhooks: a country's receiver (its secret shown once), its deliveries, sending one again. */
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { WebhookRequest } from '../../api/schemas/webhooks';
 import { MEMBER_COUNTRIES } from '../../domain/countries';
 import type { Services } from '../../services';
 import { notFound } from '../../services/refusals';
 import { attempt, pageNotice, refusedForm } from '../attempt';
-import type { Ctx } from '../context';
+import { ctxOf, type Ctx } from '../context';
 import { compact, FormErrors, FormRenderer, optional, parseWith, type Posted } from '../forms';
 import { html } from '../html';
 import { page } from '../layout';
@@ -13,7 +13,7 @@ import { requireCsrf } from '../session';
 import { form, problemsOf, rowButton, type Refused } from './admin';
 import { allow } from './allow';
 import { countryOptions, section, thead } from './parts';
-import { requestId } from './request-data';
+import { idOr404 } from './request-data';
 
 /** A member country's code from a path, or 404. */
 const countryOf = (raw: string) => {
@@ -130,12 +130,7 @@ async function deliveriesPage(
 export function webhookRoutes(services: Services): Router {
   const router = Router();
   const admin = allow('ADMIN');
-  const ctxOf = (res: Response) => res.locals.ctx as Ctx;
-  const byId = (raw: string) => {
-    const id = requestId(raw);
-    if (!id) throw notFound('No such delivery');
-    return id;
-  };
+  const byId = (raw: string) => idOr404(raw, 'No such delivery');
 
   router.get('/admin/webhooks', ...admin, async (_req, res) => void res.send(await webhooksPage(services, ctxOf(res))));
   router.post('/admin/webhooks', ...admin, requireCsrf, async (req, res) => {
