@@ -10,6 +10,7 @@ import {
   recordClosure,
   recordDecision,
   recordPublication,
+  recordPublishingDecision,
   recordScreening,
   type DecisionRecord,
   type Outcome,
@@ -19,10 +20,20 @@ import { readPilotSettings } from '../records/pilot';
 import { identifierDigests } from '../records/links';
 import type { ActivityDeps } from './index';
 
+type Publication = Step & { dueAt: number; expiresAt: number };
+type Published = { reference: string; recipients: string[] };
+
 export function reviewActivities({ prisma, log }: ActivityDeps) {
   /** A guarded write found the request elsewhere than expected: nothing was written. */
   const stale = (step: string, noticeId: string, outcome: Outcome) => {
     if (!outcome.moved) log.warn({ noticeId, found: outcome.status }, `${step}: the request has moved on; nothing written`);
+  };
+
+  /** Whom the request goes to under the pilot's settings of the moment. */
+  const recipientsNow = async (noticeId: string) => {
+    const notice = await findNotice(prisma, noticeId);
+    if (!notice) throw new Error(`request ${noticeId} is not recorded`);
+    return recipientsOf(notice, await readPilotSettings(prisma));
   };
 
   return {
@@ -65,12 +76,27 @@ export function reviewActivities({ prisma, log }: ActivityDeps) {
     },
 
     /** Assigns the reference, fixes the recipients and their due dates, and tells each recipient. */
-    async publishNotice(input: Step & { dueAt: number; expiresAt: number }): Promise<{ reference: string; recipients: string[] }> {
-      const notice = await findNotice(prisma, input.noticeId);
-      if (!notice) throw new Error(`request ${input.noticeId} is not recorded`);
-      const recipients = recipientsOf(notice, await readPilotSettings(prisma));
-      const published = await recordPublication(prisma, { ...input, recipients });
+    async publishNotice(input: Publication): Promise<Published> {
+      const published = await recordPublication(prisma, { ...input, recipients: await recipientsNow(input.noticeId) });
       log.info({ noticeId: input.noticeId, reference: published.reference, recipients: published.recipients.length }, 'request published');
+      return { reference: published.reference, recipients: published.recipients };
+    },
+
+    /** An approval that publishes: `recordDecision` and `publishNotice` in one step and one transaction. */
+    async recordPublishingDecision(input: { decision: Step & DecisionRecord; publication: Publication }): Promise<Published> {
+      const { decision, publication } = input;
+      const recipients = await recipientsNow(publication.noticeId);
+      const published = await recordPublishingDecision(prisma, decision, { ...publication, recipients });
+      stale('decision', decision.noticeId, published.decision);
+      log.info(
+        {
+          noticeId: decision.noticeId,
+          decision: decision.decision,
+          reference: published.reference,
+          recipients: published.recipients.length,
+        },
+        'decision recorded; request published',
+      );
       return { reference: published.reference, recipients: published.recipients };
     },
 

@@ -169,6 +169,22 @@ export async function recordPublication(
   });
 }
 
+/**
+ * An approval that publishes: the decision and the publication it leads to, in one transaction, so
+ * one step of the workflow writes both and no reader sees the approval without its publication.
+ */
+export function recordPublishingDecision(
+  db: Db,
+  d: Step & DecisionRecord,
+  p: Step & { recipients: string[]; dueAt: number; expiresAt: number },
+): Promise<{ decision: Outcome; reference: string; recipients: string[] }> {
+  return inTransaction(db, async (tx) => {
+    const decision = await recordDecision(tx, d);
+    const { reference, recipients } = await recordPublication(tx, p);
+    return { decision, reference, recipients };
+  });
+}
+
 /** Moves an open request to a final state and tells its recipients when asked to. */
 export async function recordClosure(
   db: Db,

@@ -28,6 +28,8 @@ import {
 
 /** Requests asked to reassess six months before they expire; runs that started before keep their old timers. */
 export const REASSESSMENT_PATCH = 'reassessment-six-months-before-expiry';
+/** An approval that publishes is written in one step; runs that decided before wrote it in two. */
+export const PUBLISHING_DECISION_PATCH = 'publishing-decision-in-one-step';
 
 export class RequestLifecycle {
   readonly state: NoticeState;
@@ -175,7 +177,14 @@ export class RequestLifecycle {
       const required = approvalsRequired(s.flags);
       const next = statusAfterDecision(d.decision, approvals.length, required);
       const at = Date.now();
-      await activities.recordDecision({ ...this.step(at), ...d, status: next, approvals: approvals.length, approvalsRequired: required });
+      const decision = { ...this.step(at), ...d, status: next, approvals: approvals.length, approvalsRequired: required };
+      if (next === 'PUBLISHED' && patched(PUBLISHING_DECISION_PATCH)) {
+        const publication = this.publication(at);
+        s.approvals = approvals;
+        this.published(publication, await activities.recordPublishingDecision({ decision, publication }));
+        return this.result();
+      }
+      await activities.recordDecision(decision);
       const stillInReview = next === 'UNDER_REVIEW' || next === 'PUBLISHED';
       s.approvals = stillInReview ? approvals : [];
       s.status = next === 'PUBLISHED' ? 'UNDER_REVIEW' : next;
@@ -202,18 +211,24 @@ export class RequestLifecycle {
   }
 
   private async publish(): Promise<void> {
-    const at = Date.now();
-    const dueAt = at + days(this.state.responseDays, this.daySeconds);
-    const expiresAt = expiryAfter(at, this.daySeconds);
-    const published = await activities.publishNotice({ ...this.step(at), dueAt, expiresAt });
+    const publication = this.publication(Date.now());
+    this.published(publication, await activities.publishNotice(publication));
+  }
+
+  /** The step that publishes at `at`, with the due date and expiry it fixes. */
+  private publication(at: number) {
+    return { ...this.step(at), dueAt: at + days(this.state.responseDays, this.daySeconds), expiresAt: expiryAfter(at, this.daySeconds) };
+  }
+
+  private published(p: { at: number; dueAt: number; expiresAt: number }, recorded: { reference: string; recipients: string[] }): void {
     Object.assign(this.state, {
       status: 'PUBLISHED',
-      reference: published.reference,
-      dueAt,
-      reminderAt: reminderAt(at, dueAt),
-      expiresAt,
-      recipients: published.recipients,
-      pendingFinal: [...published.recipients],
+      reference: recorded.reference,
+      dueAt: p.dueAt,
+      reminderAt: reminderAt(p.at, p.dueAt),
+      expiresAt: p.expiresAt,
+      recipients: recorded.recipients,
+      pendingFinal: [...recorded.recipients],
     } satisfies Partial<NoticeState>);
   }
 

@@ -67,6 +67,17 @@ const scenarios: Record<string, Scenario> = {
     return { id };
   },
 
+  /** Since an approval that publishes is one step: a first approval that does not publish, then one that does. */
+  async 'published-in-one-step-completed'(sys, k) {
+    const id = await submitScreened(sys, k.it, flaggedRequest({ recipients: ['FR', 'ES'] }));
+    took(await viaWorkflow.decide(sys, k.reviewer, id, 'APPROVE'), 'UNDER_REVIEW');
+    took(await viaWorkflow.decide(sys, k.reviewer2, id, 'APPROVE'), 'PUBLISHED');
+    took(await viaWorkflow.respond(sys, k.fr, id, located('FR')), 'PUBLISHED');
+    took(await viaWorkflow.respond(sys, k.es, id, { outcome: 'UNABLE_TO_ASSIST', reason: 'No register' }), 'PUBLISHED');
+    assert.equal(await result(sys, id), 'COMPLETED');
+    return { id };
+  },
+
   async 'answered-together-completed'(sys, k) {
     const id = await publishScreened(sys, k.it, k.reviewer, freshRequest({ recipients: ['FR', 'ES', 'DE'] }));
     const sent = await Promise.all([
