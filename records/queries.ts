@@ -79,8 +79,10 @@ export interface Findings {
   estimatedValue: Record<string, number>;
 }
 
+export const noFindings = (): Findings => ({ assetsLocated: 0, byCategory: {}, estimatedValue: {} });
+
 export async function findingsFor(db: Db, noticeIds: string[]): Promise<Map<string, Findings>> {
-  const result = new Map<string, Findings>(noticeIds.map((id) => [id, { assetsLocated: 0, byCategory: {}, estimatedValue: {} }]));
+  const result = new Map<string, Findings>(noticeIds.map((id) => [id, noFindings()]));
   if (noticeIds.length === 0) return result;
   const [byCategory, byCurrency] = await Promise.all([
     db.locatedAsset.groupBy({ by: ['noticeId', 'category'], where: { noticeId: { in: noticeIds } }, _count: { _all: true } }),

@@ -7,7 +7,7 @@
 import type { Status } from '../domain/model';
 import { recordAudit, auditTrail } from '../records/audit';
 import type { NoticeRow } from '../records/notices';
-import { findingsFor, listNotices, loadNotice, noticeHeader, responsesTo, type LoadedNotice } from '../records/queries';
+import { findingsFor, listNotices, loadNotice, noFindings, noticeHeader, responsesTo, type LoadedNotice } from '../records/queries';
 import type { CursorCodec } from './cursors';
 import type { Principal, ServiceDeps } from './context';
 import { conflict, forbidden, hidden, invalid, notFound } from './refusals';
@@ -26,6 +26,9 @@ function relationTo(n: { requestingCountry: string; publishedAt: Date | null }, 
   if (n.publishedAt && recipient) return 'RECIPIENT';
   return undefined;
 }
+
+/** Assets are located only by answers, so a request no recipient has answered has no findings to read. */
+const mayHaveFindings = (n: { recipients: { respondedAt: Date | null }[] }) => n.recipients.some((r) => r.respondedAt !== null);
 
 export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
   const { prisma } = deps;
@@ -66,7 +69,11 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
   async function viewAs(id: string, principal: Principal, readAs?: string): Promise<{ view: NoticeView; relation: Relation }> {
     const { notice, relation } = await visible(id, principal);
     if (readAs) await auditReads([notice], principal, readAs);
-    const findings = seesFindings(notice, relation) ? (await findingsFor(prisma, [id])).get(id) : undefined;
+    const findings = seesFindings(notice, relation)
+      ? mayHaveFindings(notice)
+        ? (await findingsFor(prisma, [id])).get(id)
+        : noFindings()
+      : undefined;
     return { view: noticeView(notice, relation, findings), relation };
   }
 
@@ -119,10 +126,12 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
           n.recipients.some((r) => r.country === principal.country),
         )!,
       );
+      const seen = page.filter((n, i) => seesFindings(n, relations[i]));
       const findings = await findingsFor(
         prisma,
-        page.filter((n, i) => seesFindings(n, relations[i])).map((n) => n.id),
+        seen.filter(mayHaveFindings).map((n) => n.id),
       );
+      for (const n of seen) if (!findings.has(n.id)) findings.set(n.id, noFindings());
       // A listed request is read as much as a fetched one: audited the same way.
       await auditReads(page, principal, 'list');
       const items = page.map((n, i) => {
