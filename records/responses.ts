@@ -45,41 +45,21 @@ export async function recordResponses(
   const noticeId = answers[0].noticeId;
   if (answers.some((a) => a.noticeId !== noticeId)) throw new Error('recordResponses takes answers to one request');
   return inTransaction(db, async (tx) => {
-    const notice = await tx.notice.findUniqueOrThrow({
-      where: { id: noticeId },
-      select: { requestingCountry: true, reference: true, status: true },
-    });
+    const { notice, inserted } = await insertAnswers(tx, noticeId, answers);
     // The workflow takes no answer once a request is closing; a retry of answers taken before finds them.
-    if (notice.status !== 'PUBLISHED') {
+    if (!notice) {
+      await tx.notice.findUniqueOrThrow({ where: { id: noticeId }, select: { id: true } });
       const found = new Set(
         (await tx.response.findMany({ where: { id: { in: answers.map((a) => a.responseId) } }, select: { id: true } })).map((r) => r.id),
       );
       return { recorded: answers.map((a) => found.has(a.responseId)) };
     }
-    const inserted = await tx.response.createManyAndReturn({
-      data: answers.map((r) => ({
-        id: r.responseId,
-        noticeId,
-        country: r.country,
-        outcome: r.outcome,
-        final: r.final,
-        reason: r.reason ?? null,
-        handlingCode: r.handlingCode,
-        assets: r.assets as unknown as Prisma.InputJsonValue,
-        late: r.late,
-        keyId: r.actor.keyId,
-        createdAt: new Date(r.at),
-      })),
-      skipDuplicates: true,
-      select: { id: true },
-    });
     // Those recorded already (a retried step) need nothing more.
     // An answer sent twice at once can be here twice: its first copy is the one recorded.
-    const isNew = new Set(inserted.map((r) => r.id));
+    const isNew = new Set(inserted);
     const fresh = answers.filter((a, i) => isNew.has(a.responseId) && answers.findIndex((b) => b.responseId === a.responseId) === i);
     if (fresh.length > 0) {
       await upsertLocatedAssets(tx, fresh);
-      await updateRecipients(tx, noticeId, fresh);
       const freshDigests = fresh.flatMap((a) => digests[answers.indexOf(a)] ?? []);
       await recordIdentifiers(tx, { noticeId, source: 'LOCATED', digests: freshDigests, at: new Date(fresh.at(-1)!.at) });
       await recordStepEvents(
@@ -97,31 +77,50 @@ export async function recordResponses(
   });
 }
 
+/**
+ * One statement, as every answer pays for its round trips: the request is still PUBLISHED (else
+ * nothing is written and `notice` is null), the answers not recorded before are inserted, and
+ * their recipients' rows settled. A final answer settles its recipient; an interim one shows it is
+ * answering, unless it is already late. Each recipient's row is written once however often it
+ * answered.
+ */
+async function insertAnswers(
+  tx: Prisma.TransactionClient,
+  noticeId: string,
+  answers: (Step & ResponseRecord)[],
+): Promise<{ notice: { requestingCountry: string; reference: string | null } | null; inserted: string[] }> {
+  const [row] = await tx.$queryRaw<{ notice: { requestingCountry: string; reference: string | null } | null; inserted: string[] }[]>`
+    WITH notice AS (
+      SELECT "requestingCountry", "reference" FROM "Notice" WHERE "id" = ${noticeId}::uuid AND "status" = 'PUBLISHED'
+    ), answer AS (
+      SELECT * FROM unnest(${answers.map((a) => a.responseId)}::uuid[], ${answers.map((a) => a.country)}::text[],
+                           ${answers.map((a) => a.outcome)}::text[], ${answers.map((a) => a.final)}::boolean[],
+                           ${answers.map((a) => a.reason ?? null)}::text[], ${answers.map((a) => a.handlingCode)}::text[],
+                           ${answers.map((a) => JSON.stringify(a.assets))}::text[], ${answers.map((a) => a.late)}::boolean[],
+                           ${answers.map((a) => a.actor.keyId)}::uuid[], ${answers.map((a) => new Date(a.at))}::timestamptz[])
+        WITH ORDINALITY AS a(id, country, outcome, final, reason, handling, assets, late, key, at, n)
+    ), inserted AS (
+      INSERT INTO "Response" ("id", "noticeId", "country", "outcome", "final", "reason", "handlingCode", "assets", "late", "keyId", "createdAt")
+      SELECT a.id, ${noticeId}::uuid, a.country, a.outcome::"ResponseOutcome", a.final, a.reason, a.handling, a.assets::jsonb, a.late, a.key, a.at
+      FROM answer a WHERE EXISTS (SELECT 1 FROM notice) ORDER BY a.n
+      ON CONFLICT DO NOTHING
+      RETURNING "id", "country", "final", "createdAt"
+    ), settled AS (
+      UPDATE "Recipient" AS r
+      SET "respondedAt" = a.at,
+          "final" = r."final" OR a.final,
+          "status" = CASE WHEN a.final OR r."status" <> 'OVERDUE' THEN 'RESPONDED'::"RecipientStatus" ELSE r."status" END
+      FROM (SELECT "country", max("createdAt") AS at, bool_or("final") AS final FROM inserted GROUP BY "country") AS a
+      WHERE r."noticeId" = ${noticeId}::uuid AND r."country" = a.country
+    )
+    SELECT (SELECT row_to_json(notice) FROM notice) AS notice, ARRAY(SELECT "id"::text FROM inserted) AS inserted`;
+  return row;
+}
+
 /** Records one answer (see recordResponses). */
 export async function recordResponse(db: Db, r: Step & ResponseRecord, digests: IdentifierDigest[] = []): Promise<{ recorded: boolean }> {
   const { recorded } = await recordResponses(db, [r], [digests]);
   return { recorded: recorded[0] };
-}
-
-/**
- * A final answer settles its recipient; an interim one shows it is answering, unless it is already
- * late. One statement for every recipient that answered, each row once however often it answered.
- */
-async function updateRecipients(tx: Prisma.TransactionClient, noticeId: string, answers: (Step & ResponseRecord)[]): Promise<void> {
-  const byCountry = new Map<string, { at: number; final: boolean }>();
-  for (const a of answers) {
-    const seen = byCountry.get(a.country);
-    byCountry.set(a.country, { at: Math.max(seen?.at ?? 0, a.at), final: (seen?.final ?? false) || a.final });
-  }
-  const rows = [...byCountry];
-  await tx.$executeRaw`
-    UPDATE "Recipient" AS r
-    SET "respondedAt" = a.at,
-        "final" = r."final" OR a.final,
-        "status" = CASE WHEN a.final OR r."status" <> 'OVERDUE' THEN 'RESPONDED'::"RecipientStatus" ELSE r."status" END
-    FROM unnest(${rows.map(([c]) => c)}::text[], ${rows.map(([, v]) => new Date(v.at))}::timestamptz[],
-                ${rows.map(([, v]) => v.final)}::boolean[]) AS a(country, at, final)
-    WHERE r."noticeId" = ${noticeId}::uuid AND r."country" = a.country`;
 }
 
 async function upsertLocatedAssets(tx: Prisma.TransactionClient, answers: (Step & ResponseRecord)[]): Promise<void> {
