@@ -6,9 +6,10 @@
  */
 import crypto from 'node:crypto';
 import type { Actor, NotificationType } from '../domain/model';
-import type { Db, Prisma, PrismaClient } from './db';
+import type { Db, PrismaClient } from './db';
 import { userNames } from './keys';
-import { notify } from './notifications';
+import { Prisma } from '../generated/prisma/client';
+import { notificationsWritten } from './notifications';
 
 /** Timers and screening act as the system itself. */
 export type AuditActor = Actor | { role: 'SYSTEM'; country?: null; keyId?: null; userId?: null };
@@ -81,25 +82,32 @@ export function recordStepEvent(db: Db, step: Step, event: StepEvent): Promise<v
   return recordStepEvents(db, [{ step, ...event }]);
 }
 
-/** The events of several steps (answers taken together), in two statements, in their order. */
+/**
+ * The events of several steps (answers taken together), in their order, with the notifications
+ * they cause: one statement, as every step pays for its round trips. It is the last write of its
+ * transaction (the chain's head stays locked from here to the commit).
+ */
 export async function recordStepEvents(db: Db, events: (StepEvent & { step: Step })[]): Promise<void> {
-  await notify(
-    db,
-    ...events.flatMap(({ step, tell }) =>
-      tell ? [{ eventId: step.eventId, noticeId: step.noticeId, at: new Date(step.at), ...tell }] : [],
-    ),
+  if (events.length === 0) return;
+  const written = notificationsWritten(
+    events.flatMap(({ step, tell }) => (tell ? [{ eventId: step.eventId, noticeId: step.noticeId, at: new Date(step.at), ...tell }] : [])),
   );
-  await recordAudit(
-    db,
-    ...events.map(({ step, type, actor, data }) => ({
-      id: step.eventId,
-      noticeId: step.noticeId,
-      at: new Date(step.at),
-      type,
-      actor: actor ?? SYSTEM_ACTOR,
-      data,
-    })),
-  );
+  const rows = events.map(({ step, type, actor = SYSTEM_ACTOR, data }) => ({ step, type, actor, data }));
+  // ORDER BY: the trigger numbers and chains the events in the order they are inserted.
+  await db.$executeRaw`
+    WITH ${written ? Prisma.sql`${written},` : Prisma.empty} audited AS (
+      INSERT INTO "AuditEvent" ("id", "noticeId", "at", "type", "actorRole", "actorCountry", "actorUserId", "actorKeyId", "data")
+      SELECT e.id, e.notice, e.at, e.type, e.role, e.country, e."user", e.key, e.data::jsonb
+      FROM unnest(${rows.map((r) => r.step.eventId)}::uuid[], ${rows.map((r) => r.step.noticeId)}::uuid[],
+                  ${rows.map((r) => new Date(r.step.at))}::timestamptz[], ${rows.map((r) => r.type)}::text[],
+                  ${rows.map((r) => r.actor.role)}::text[], ${rows.map((r) => r.actor.country ?? null)}::text[],
+                  ${rows.map((r) => r.actor.userId ?? null)}::uuid[], ${rows.map((r) => r.actor.keyId ?? null)}::text[],
+                  ${rows.map((r) => JSON.stringify(r.data))}::text[])
+        WITH ORDINALITY AS e(id, notice, at, type, role, country, "user", key, data, n)
+      ORDER BY e.n
+      ON CONFLICT DO NOTHING
+    )
+    SELECT 1`;
 }
 
 export interface ChainCheck {

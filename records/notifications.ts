@@ -1,33 +1,42 @@
 /** The per-country notification feed an NCB polls. */
 import type { NotificationType } from '../domain/model';
+import { Prisma } from '../generated/prisma/client';
 import type { Db } from './db';
+
+export interface NotificationInput {
+  eventId: string;
+  noticeId: string;
+  reference: string | null;
+  type: NotificationType;
+  countries: readonly string[];
+  at: Date;
+  /** What the country is told besides the type (a delay's reason). */
+  detail?: string;
+}
 
 /**
  * Tells each notification's `countries` about a request, and queues a webhook delivery for those
  * with a webhook, in one statement. `eventId` is the step that causes it: a retried step writes
  * each country's notification (and its delivery) once.
  */
-export async function notify(
-  db: Db,
-  ...notifications: {
-    eventId: string;
-    noticeId: string;
-    reference: string | null;
-    type: NotificationType;
-    countries: readonly string[];
-    at: Date;
-    /** What the country is told besides the type (a delay's reason). */
-    detail?: string;
-  }[]
-): Promise<void> {
+export async function notify(db: Db, ...notifications: NotificationInput[]): Promise<void> {
+  const written = notificationsWritten(notifications);
+  if (written) await db.$executeRaw`WITH ${written} SELECT 1`;
+}
+
+/**
+ * `notify` as common table expressions, for a statement that writes more beside them (a step's
+ * audit events); null when no country is told anything.
+ */
+export function notificationsWritten(notifications: NotificationInput[]): Prisma.Sql | null {
   const rows = notifications.flatMap((n) => n.countries.map((country) => ({ ...n, country })));
-  if (rows.length === 0) return;
+  if (rows.length === 0) return null;
   // One statement over arrays: a publication tells 195 countries, and Prisma's createMany spends
   // longer building a statement of that many rows than the database takes to run it.
   // The deliveries come from the rows this statement inserts: a notification and its delivery are
   // written together or not at all, even outside a transaction.
-  await db.$executeRaw`
-    WITH written AS (
+  return Prisma.sql`
+    notified AS (
       INSERT INTO "Notification" ("dedupeKey", "country", "type", "noticeId", "reference", "at", "detail")
       SELECT * FROM unnest(${rows.map((r) => `${r.eventId}:${r.country}`)}::text[], ${rows.map((r) => r.country)}::text[],
                            ${rows.map((r) => r.type)}::text[]::"NotificationType"[], ${rows.map((r) => r.noticeId)}::uuid[],
@@ -35,10 +44,11 @@ export async function notify(
                            ${rows.map((r) => r.detail ?? null)}::text[])
       ON CONFLICT DO NOTHING
       RETURNING "seq", "country", "at"
-    )
-    INSERT INTO "WebhookDelivery" ("id", "country", "notificationSeq", "createdAt")
-    SELECT gen_random_uuid(), written."country", written."seq", written."at" FROM written JOIN "Webhook" w ON w."country" = written."country"
-    ON CONFLICT ("notificationSeq") DO NOTHING`;
+    ), queued AS (
+      INSERT INTO "WebhookDelivery" ("id", "country", "notificationSeq", "createdAt")
+      SELECT gen_random_uuid(), notified."country", notified."seq", notified."at" FROM notified JOIN "Webhook" w ON w."country" = notified."country"
+      ON CONFLICT ("notificationSeq") DO NOTHING
+    )`;
 }
 
 /** A country's notifications after `after` (a notification id), oldest first. */
