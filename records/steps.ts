@@ -9,7 +9,7 @@
 import type { Actor, DecisionKind, Flag, NotificationType, Status } from '../domain/model';
 import { holdsQuota } from '../domain/pilot';
 import type { RequestContent } from '../domain/request';
-import { recordStepEvent, type Step } from './audit';
+import { recordStepEvent, recordStepEvents, type Step, type StepEvent } from './audit';
 import type { Db, Prisma, Tx } from './db';
 import { inTransaction } from './db';
 import { recordIdentifiers, type IdentifierDigest } from './links';
@@ -55,34 +55,54 @@ export interface DecisionRecord {
   approvalsRequired: number;
 }
 
-export async function recordDecision(db: Db, d: Step & DecisionRecord): Promise<Outcome> {
+export function recordDecision(db: Db, d: Step & DecisionRecord): Promise<Outcome> {
+  return inTransaction(db, (tx) => eventsLast(tx, writeDecision(tx, d)));
+}
+
+/**
+ * A step's writes, and the events it leaves for its caller to write last: the audit chain's head
+ * stays locked from the audit insert to the commit, so two steps in one transaction write their
+ * events together at its end.
+ */
+interface Written<T> {
+  result: T;
+  events: (StepEvent & { step: Step })[];
+}
+
+async function eventsLast<T>(tx: Tx, writing: Promise<Written<T>>): Promise<T> {
+  const { result, events } = await writing;
+  await recordStepEvents(tx, events);
+  return result;
+}
+
+async function writeDecision(tx: Tx, d: Step & DecisionRecord): Promise<Written<Outcome>> {
   const at = new Date(d.at);
-  return inTransaction(db, async (tx) => {
-    if (await tx.decision.findUnique({ where: { id: d.eventId }, select: { id: true } })) return { moved: true, status: d.status };
-    // A decision that publishes leaves the request UNDER_REVIEW here: publication moves it on.
-    const next = d.status === 'PUBLISHED' ? 'UNDER_REVIEW' : d.status;
-    const notice = await tx.notice.findUniqueOrThrow({
-      where: { id: d.noticeId },
-      select: { firstDecisionAt: true, reference: true, requestingCountry: true },
-    });
-    const outcome = await move(tx, d.noticeId, { equals: 'UNDER_REVIEW' }, next, {
-      updatedAt: at,
-      firstDecisionAt: notice.firstDecisionAt ?? at,
-      ...(next === 'REJECTED' ? { closedAt: at } : {}),
-    });
-    if (!outcome.moved) return outcome;
-    const { decision, reason = null, grounds, status, approvals, approvalsRequired } = d;
-    await tx.decision.create({
-      data: { id: d.eventId, noticeId: d.noticeId, decision, reason, grounds, reviewerKeyId: d.actor.keyId, at },
-    });
-    await recordStepEvent(tx, d, {
-      type: 'DECISION',
-      actor: d.actor,
-      data: { decision, grounds, status, approvals, approvalsRequired },
-      tell: { type: 'DECISION', countries: [notice.requestingCountry], reference: notice.reference },
-    });
-    return outcome;
+  if (await tx.decision.findUnique({ where: { id: d.eventId }, select: { id: true } }))
+    return { result: { moved: true, status: d.status }, events: [] };
+  // A decision that publishes leaves the request UNDER_REVIEW here: publication moves it on.
+  const next = d.status === 'PUBLISHED' ? 'UNDER_REVIEW' : d.status;
+  const notice = await tx.notice.findUniqueOrThrow({
+    where: { id: d.noticeId },
+    select: { firstDecisionAt: true, reference: true, requestingCountry: true },
   });
+  const outcome = await move(tx, d.noticeId, { equals: 'UNDER_REVIEW' }, next, {
+    updatedAt: at,
+    firstDecisionAt: notice.firstDecisionAt ?? at,
+    ...(next === 'REJECTED' ? { closedAt: at } : {}),
+  });
+  if (!outcome.moved) return { result: outcome, events: [] };
+  const { decision, reason = null, grounds, status, approvals, approvalsRequired } = d;
+  await tx.decision.create({
+    data: { id: d.eventId, noticeId: d.noticeId, decision, reason, grounds, reviewerKeyId: d.actor.keyId, at },
+  });
+  const event = {
+    step: d,
+    type: 'DECISION',
+    actor: d.actor,
+    data: { decision, grounds, status, approvals, approvalsRequired },
+    tell: { type: 'DECISION' as const, countries: [notice.requestingCountry], reference: notice.reference },
+  };
+  return { result: outcome, events: [event] };
 }
 
 /** Applies a clarification's changes (already checked against every submission rule). */
@@ -122,66 +142,72 @@ export async function recordClarification(
  * Publishes: the next gapless reference, the recipients with their due date, a notification to each.
  * Publishing twice is harmless: the second call finds the reference and recipients of the first.
  */
-export async function recordPublication(
-  db: Db,
-  p: Step & { recipients: string[]; dueAt: number; expiresAt: number },
-): Promise<{ reference: string; recipients: string[] } & Outcome> {
+type Publication = Step & { recipients: string[]; dueAt: number; expiresAt: number };
+type Published = { reference: string; recipients: string[] } & Outcome;
+
+export function recordPublication(db: Db, p: Publication): Promise<Published> {
+  return inTransaction(db, (tx) => eventsLast(tx, writePublication(tx, p)));
+}
+
+async function writePublication(tx: Tx, p: Publication): Promise<Written<Published>> {
   const at = new Date(p.at);
-  return inTransaction(db, async (tx) => {
-    const notice = await tx.notice.findUniqueOrThrow({ where: { id: p.noticeId } });
-    if (notice.reference) {
-      const existing = await tx.recipient.findMany({
-        where: { noticeId: notice.id },
-        select: { country: true },
-        orderBy: { country: 'asc' },
-      });
-      return { moved: false, status: notice.status, reference: notice.reference, recipients: existing.map((r) => r.country) };
-    }
-    const recipients = p.recipients;
-    const prefix = notice.kind === 'NOTICE' ? 'SN' : 'SD';
-    const year = at.getUTCFullYear();
-    // The counter row stays locked until this transaction ends: numbers are handed out in order,
-    // and a publication that does not happen gives its number back.
-    const [{ last }] = await tx.$queryRaw<{ last: number }[]>`
-      INSERT INTO "ReferenceCounter" ("prefix", "year", "last") VALUES (${prefix}, ${year}, 1)
-      ON CONFLICT ("prefix", "year") DO UPDATE SET "last" = "ReferenceCounter"."last" + 1
-      RETURNING "last"`;
-    const reference = `${prefix}-${year}-${String(last).padStart(6, '0')}`;
-    const dueAt = new Date(p.dueAt);
-    const outcome = await move(tx, notice.id, { equals: 'UNDER_REVIEW' }, 'PUBLISHED', {
-      reference,
-      publishedAt: at,
-      expiresAt: new Date(p.expiresAt),
-      updatedAt: at,
+  const notice = await tx.notice.findUniqueOrThrow({ where: { id: p.noticeId } });
+  if (notice.reference) {
+    const existing = await tx.recipient.findMany({
+      where: { noticeId: notice.id },
+      select: { country: true },
+      orderBy: { country: 'asc' },
     });
-    if (!outcome.moved) throw new Error(`request ${notice.id} cannot be published from ${outcome.status}`);
-    // Arrays rather than createMany: see notify().
-    await tx.$executeRaw`
-      INSERT INTO "Recipient" ("noticeId", "country", "dueAt")
-      SELECT ${notice.id}::uuid, country, ${dueAt}::timestamptz FROM unnest(${recipients}::text[]) AS country
-      ON CONFLICT DO NOTHING`;
-    await recordStepEvent(tx, p, {
-      type: 'PUBLISHED',
-      data: { reference, recipients, dueAt: dueAt.toISOString(), expiresAt: new Date(p.expiresAt).toISOString() },
-      tell: { type: 'PUBLISHED', countries: recipients, reference },
-    });
-    return { ...outcome, reference, recipients };
+    const result = { moved: false, status: notice.status, reference: notice.reference, recipients: existing.map((r) => r.country) };
+    return { result, events: [] };
+  }
+  const recipients = p.recipients;
+  const prefix = notice.kind === 'NOTICE' ? 'SN' : 'SD';
+  const year = at.getUTCFullYear();
+  // The counter row stays locked until this transaction ends: numbers are handed out in order,
+  // and a publication that does not happen gives its number back.
+  const [{ last }] = await tx.$queryRaw<{ last: number }[]>`
+    INSERT INTO "ReferenceCounter" ("prefix", "year", "last") VALUES (${prefix}, ${year}, 1)
+    ON CONFLICT ("prefix", "year") DO UPDATE SET "last" = "ReferenceCounter"."last" + 1
+    RETURNING "last"`;
+  const reference = `${prefix}-${year}-${String(last).padStart(6, '0')}`;
+  const dueAt = new Date(p.dueAt);
+  const outcome = await move(tx, notice.id, { equals: 'UNDER_REVIEW' }, 'PUBLISHED', {
+    reference,
+    publishedAt: at,
+    expiresAt: new Date(p.expiresAt),
+    updatedAt: at,
   });
+  if (!outcome.moved) throw new Error(`request ${notice.id} cannot be published from ${outcome.status}`);
+  // Arrays rather than createMany: see notify().
+  await tx.$executeRaw`
+    INSERT INTO "Recipient" ("noticeId", "country", "dueAt")
+    SELECT ${notice.id}::uuid, country, ${dueAt}::timestamptz FROM unnest(${recipients}::text[]) AS country
+    ON CONFLICT DO NOTHING`;
+  const event = {
+    step: p,
+    type: 'PUBLISHED',
+    data: { reference, recipients, dueAt: dueAt.toISOString(), expiresAt: new Date(p.expiresAt).toISOString() },
+    tell: { type: 'PUBLISHED' as const, countries: recipients, reference },
+  };
+  return { result: { ...outcome, reference, recipients }, events: [event] };
 }
 
 /**
  * An approval that publishes: the decision and the publication it leads to, in one transaction, so
  * one step of the workflow writes both and no reader sees the approval without its publication.
+ * Their events are written together at the end.
  */
 export function recordPublishingDecision(
   db: Db,
   d: Step & DecisionRecord,
-  p: Step & { recipients: string[]; dueAt: number; expiresAt: number },
+  p: Publication,
 ): Promise<{ decision: Outcome; reference: string; recipients: string[] }> {
   return inTransaction(db, async (tx) => {
-    const decision = await recordDecision(tx, d);
-    const { reference, recipients } = await recordPublication(tx, p);
-    return { decision, reference, recipients };
+    const decided = await writeDecision(tx, d);
+    const published = await writePublication(tx, p);
+    await recordStepEvents(tx, [...decided.events, ...published.events]);
+    return { decision: decided.result, reference: published.result.reference, recipients: published.result.recipients };
   });
 }
 
