@@ -14,6 +14,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
+import { NATIVE_HEAP_ENV } from '../system/cluster';
 import { newPayloadKey } from '../temporal/codec';
 import { TEMPORAL_CLI } from '../temporal/toolchain';
 import {
@@ -49,7 +50,12 @@ interface Running {
 
 function spawnLogged(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, dir: string): Running {
   const out = fs.openSync(path.join(dir, `${name}.log`), 'a');
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', out, out], detached: true });
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...NATIVE_HEAP_ENV, ...process.env, ...env },
+    stdio: ['ignore', out, out],
+    detached: true,
+  });
   fs.closeSync(out);
   return { name, child };
 }
