@@ -1,6 +1,6 @@
 /**
  * The life of one Silver Notice request, from submission to its final state. Workflow id = request id.
- * This function only wires messages to the request's state (request-lifecycle.ts, published-request.ts)
+ * This function only wires messages to the request's state (request-lifecycle.ts, review.ts, published-request.ts)
  * and runs the loop that waits for actions and deadlines.
  */
 import { allHandlersFinished, condition, continueAsNew, setHandler } from '@temporalio/workflow';
@@ -8,17 +8,19 @@ import type { Status } from '../domain/model';
 import * as m from './messages';
 import { PublishedDuties } from './published-request';
 import { RequestLifecycle } from './request-lifecycle';
+import { RequestReview } from './review';
 import type { NoticeWorkflowInput } from './state';
 
 export type { NoticeWorkflowInput } from './state';
 
 export async function silverNoticeWorkflow(input: NoticeWorkflowInput): Promise<Status> {
   const request = new RequestLifecycle(input);
+  const review = new RequestReview(request);
   const published = new PublishedDuties(request);
 
   setHandler(m.progressQuery, () => request.progress());
-  setHandler(m.decideUpdate, (d) => request.decide(d), { validator: (d) => request.validateDecision(d) });
-  setHandler(m.clarifyUpdate, (c) => request.clarify(c), { validator: (c) => request.validateClarification(c) });
+  setHandler(m.decideUpdate, (d) => review.decide(d), { validator: (d) => review.validateDecision(d) });
+  setHandler(m.clarifyUpdate, (c) => review.clarify(c), { validator: (c) => review.validateClarification(c) });
   setHandler(m.withdrawUpdate, (w) => request.withdraw(w), { validator: (w) => request.validateWithdrawal(w) });
   setHandler(m.cancelUpdate, (c) => request.cancel(c), { validator: (c) => request.validateCancellation(c) });
   setHandler(m.respondUpdate, (r) => published.respond(r), { validator: (r) => published.validateResponse(r) });
@@ -29,7 +31,7 @@ export async function silverNoticeWorkflow(input: NoticeWorkflowInput): Promise<
   setHandler(m.requestRenewalUpdate, (r) => published.requestRenewal(r), { validator: (r) => published.validateRenewal(r) });
   setHandler(m.decideRenewalUpdate, (d) => published.decideRenewal(d), { validator: (d) => published.validateRenewalDecision(d) });
 
-  await request.screenIfSubmitted();
+  await review.screenIfSubmitted();
   while (!request.isOver) {
     await request.waitForChangeOrDeadline();
     if (request.isOver) break;

@@ -1,17 +1,18 @@
 /**
- * One request's process state, its review and its closing, and the clocks that drive it. The
- * workflow function (notice.ts) wires this class and `PublishedDuties` (what recipients, the CCF and
- * renewal do to a published request) to Temporal's handlers and runs the main loop.
+ * One request's process state, its closing, and the clocks that drive it. The workflow function
+ * (notice.ts) wires this class, `RequestReview` (screening, decisions, clarification, publication)
+ * and `PublishedDuties` (what recipients, the CCF and renewal do to a published request) to
+ * Temporal's handlers and runs the main loop.
  *
  * Timers are absolute epoch milliseconds in `NoticeState`, so a continued-as-new run picks them up
  * unchanged. The order of activity calls and timers here is what recorded histories replay against:
  * change it only behind `patched()` (see test/workflows/replay.test.ts).
  */
 import { condition, patched, uuid4, workflowInfo } from '@temporalio/workflow';
-import { approvalRefusal, approvalsRequired, refusal, statusAfterDecision, type Action } from '../domain/lifecycle';
+import { approvalsRequired, refusal, type Action } from '../domain/lifecycle';
 import { type Status, isFinal } from '../domain/model';
-import { CLARIFICATION_WINDOW_DAYS, days, expiryAfter, reassessmentAt, reminderAt } from '../domain/time';
-import type { ActionResult, ClarificationInput, ClosureInput, DecisionInput, NoticeProgress } from './messages';
+import { CLARIFICATION_WINDOW_DAYS, reassessmentAt } from '../domain/time';
+import type { ActionResult, ClosureInput, NoticeProgress } from './messages';
 import { dueStep, markDone, nextDeadline, type ScheduleOptions } from './schedule';
 import { SearchAttributesShown } from './search-attributes';
 import {
@@ -20,7 +21,6 @@ import {
   type ClosingEvent,
   conflict,
   DEFAULT_HISTORY_LIMIT,
-  forbidden,
   initialState,
   type NoticeState,
   type NoticeWorkflowInput,
@@ -28,8 +28,6 @@ import {
 
 /** Requests asked to reassess six months before they expire; runs that started before keep their old timers. */
 export const REASSESSMENT_PATCH = 'reassessment-six-months-before-expiry';
-/** An approval that publishes is written in one step; runs that decided before wrote it in two. */
-export const PUBLISHING_DECISION_PATCH = 'publishing-decision-in-one-step';
 
 export class RequestLifecycle {
   readonly state: NoticeState;
@@ -131,105 +129,6 @@ export class RequestLifecycle {
 
   clocksChanged(): void {
     this.clockChanges++;
-  }
-
-  // --- screening
-
-  /** Screens a request just submitted (an action delivered with the start may have ended it first). */
-  async screenIfSubmitted(): Promise<void> {
-    await this.run(async () => {
-      if (!this.state.screened && this.state.status === 'SUBMITTED') await this.screen();
-    });
-  }
-
-  private async screen(): Promise<void> {
-    const s = this.state;
-    s.screened = false;
-    const { flags } = await activities.screenNotice(this.step());
-    s.flags = flags;
-    s.approvals = [];
-    s.status = 'UNDER_REVIEW';
-    s.screened = true;
-  }
-
-  // --- review
-
-  private approvalRefused(d: DecisionInput): void {
-    const reviewer = d.actor.userId ?? d.actor.keyId;
-    const again = d.decision === 'APPROVE' ? approvalRefusal(this.state.approvals, reviewer) : undefined;
-    if (again) throw conflict(again);
-  }
-
-  /** A decision may arrive while screening runs: it is accepted and waits for the flags. */
-  validateDecision(d: DecisionInput): void {
-    if (this.state.status !== 'SUBMITTED') this.refuse('DECIDE');
-    this.approvalRefused(d);
-  }
-
-  async decide(d: DecisionInput): Promise<ActionResult> {
-    const s = this.state;
-    // Screening takes the lock too: wait for it before taking the lock, or an early decision deadlocks.
-    await condition(() => s.screened || isFinal(s.status));
-    return this.run(async () => {
-      this.refuse('DECIDE');
-      this.approvalRefused(d);
-      const approvals = d.decision === 'APPROVE' ? [...s.approvals, d.actor.userId ?? d.actor.keyId] : s.approvals;
-      const required = approvalsRequired(s.flags);
-      const next = statusAfterDecision(d.decision, approvals.length, required);
-      const at = Date.now();
-      const decision = { ...this.step(at), ...d, status: next, approvals: approvals.length, approvalsRequired: required };
-      if (next === 'PUBLISHED' && patched(PUBLISHING_DECISION_PATCH)) {
-        const publication = this.publication(at);
-        s.approvals = approvals;
-        this.published(publication, await activities.recordPublishingDecision({ decision, publication }));
-        return this.result();
-      }
-      await activities.recordDecision(decision);
-      const stillInReview = next === 'UNDER_REVIEW' || next === 'PUBLISHED';
-      s.approvals = stillInReview ? approvals : [];
-      s.status = next === 'PUBLISHED' ? 'UNDER_REVIEW' : next;
-      if (next === 'CLARIFICATION_REQUESTED') s.clarificationDeadline = at + days(CLARIFICATION_WINDOW_DAYS, this.daySeconds);
-      if (next === 'PUBLISHED') await this.publish();
-      return this.result();
-    });
-  }
-
-  validateClarification(c: ClarificationInput): void {
-    if (c.actor.country !== this.state.requestingCountry) throw forbidden('Only the requesting NCB can answer');
-    this.refuse('CLARIFY');
-  }
-
-  clarify(c: ClarificationInput): Promise<ActionResult> {
-    return this.run(async () => {
-      this.refuse('CLARIFY');
-      const applied = await activities.applyClarification({ ...this.step(), ...c });
-      Object.assign(this.state, { responseDays: applied.responseDays, urgency: applied.urgency ?? this.state.urgency });
-      this.state.clarificationDeadline = undefined;
-      await this.screen();
-      return this.result();
-    });
-  }
-
-  private async publish(): Promise<void> {
-    const publication = this.publication(Date.now());
-    this.published(publication, await activities.publishNotice(publication));
-  }
-
-  /** The step that publishes at `at`, with the due date and expiry it fixes. */
-  private publication(at: number) {
-    return { ...this.step(at), dueAt: at + days(this.state.responseDays, this.daySeconds), expiresAt: expiryAfter(at, this.daySeconds) };
-  }
-
-  private published(p: { at: number; dueAt: number; expiresAt: number }, recorded: { reference: string; recipients: string[] }): void {
-    Object.assign(this.state, {
-      status: 'PUBLISHED',
-      reference: recorded.reference,
-      dueAt: p.dueAt,
-      reminderAt: reminderAt(p.at, p.dueAt),
-      expiresAt: p.expiresAt,
-      recipients: recorded.recipients,
-      pendingFinal: [...recorded.recipients],
-    } satisfies Partial<NoticeState>);
   }
 
   // --- closing

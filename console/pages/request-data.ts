@@ -18,7 +18,6 @@ export interface RequestPage {
   fourEyes?: FourEyes;
 }
 
-/** Ids as the API takes them (a UUID in any letter case); anything else is no request at all. */
 /** An id from a URL, or a 404 saying what was not found. */
 export function idOr404(raw: string, what: string): string {
   const id = requestId(raw);
@@ -26,6 +25,7 @@ export function idOr404(raw: string, what: string): string {
   return id;
 }
 
+/** Ids as the API takes them (a UUID in any letter case); anything else is no request at all. */
 export const requestId = (id: unknown): string | undefined => {
   const parsed = IdParam.safeParse({ id });
   return parsed.success ? parsed.data.id : undefined;

@@ -40,7 +40,6 @@ interface RawPayload {
   metadata?: Record<string, string>;
   data?: string;
 }
-/** Every payload of a workflow's history (all runs), as fetched without the codec. */
 /**
  * Every payload the data converter wrote into a request's history. Patch markers (`patched()`) and
  * search attributes are left out: they are written by Temporal itself, not through the codec, and

@@ -5,7 +5,7 @@
  * embedded database's adapter refuses), so a transaction is told apart by what it lacks.
  */
 import type { Database } from '../../prisma/database';
-import { inTransaction } from '../../records/db';
+import { inTransaction, type Db, type Tx } from '../../records/db';
 import { createTestDatabase } from '../support/database';
 
 let db: Database;
@@ -14,9 +14,10 @@ beforeAll(async () => {
 });
 afterAll(() => db?.close());
 
-const countKeys = async (key: string) =>
-  (await db.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM "RateLimitWindow" WHERE "key" = ${key}`)[0].n;
-const count = (key: string) => (tx: Parameters<Parameters<typeof inTransaction>[1]>[0]) =>
+/** Rows under `key`, as `on` (the client, or a transaction) sees them. */
+const countKeys = async (key: string, on: Db = db.prisma) =>
+  (await on.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM "RateLimitWindow" WHERE "key" = ${key}`)[0].n;
+const count = (key: string) => (tx: Tx) =>
   tx.$executeRaw`INSERT INTO "RateLimitWindow" ("key", "windowStart", "hits") VALUES (${key}, now(), 1)`;
 
 test('a write given the client opens its own transaction and commits', async () => {
@@ -28,9 +29,7 @@ test("a write given a transaction joins it: the caller's rollback takes it back"
   await expect(
     db.prisma.$transaction(async (tx) => {
       await inTransaction(tx, count('joined'));
-      expect(await tx.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM "RateLimitWindow" WHERE "key" = 'joined'`).toEqual([
-        { n: 1 },
-      ]);
+      expect(await countKeys('joined', tx)).toBe(1);
       throw new Error('the caller changes its mind');
     }),
   ).rejects.toThrow('the caller changes its mind');
