@@ -14,14 +14,17 @@ import {
   recordScreening,
   type DecisionRecord,
   type Outcome,
+  type Publication,
+  type Published as RecordedPublication,
   type Step,
 } from '../records/steps';
 import { readPilotSettings } from '../records/pilot';
 import { identifierDigests } from '../records/links';
 import type { ActivityDeps } from './index';
 
-type Publication = Step & { dueAt: number; expiresAt: number };
-type Published = { reference: string; recipients: string[] };
+/** A publication as the workflow asks for it: the recipients are read from the record. */
+type Publishing = Omit<Publication, 'recipients'>;
+type Published = Pick<RecordedPublication, 'reference' | 'recipients'>;
 
 export function reviewActivities({ prisma, log }: ActivityDeps) {
   /** A guarded write found the request elsewhere than expected: nothing was written. */
@@ -76,14 +79,14 @@ export function reviewActivities({ prisma, log }: ActivityDeps) {
     },
 
     /** Assigns the reference, fixes the recipients and their due dates, and tells each recipient. */
-    async publishNotice(input: Publication): Promise<Published> {
+    async publishNotice(input: Publishing): Promise<Published> {
       const published = await recordPublication(prisma, { ...input, recipients: await recipientsNow(input.noticeId) });
       log.info({ noticeId: input.noticeId, reference: published.reference, recipients: published.recipients.length }, 'request published');
       return { reference: published.reference, recipients: published.recipients };
     },
 
     /** An approval that publishes: `recordDecision` and `publishNotice` in one step and one transaction. */
-    async recordPublishingDecision(input: { decision: Step & DecisionRecord; publication: Publication }): Promise<Published> {
+    async recordPublishingDecision(input: { decision: Step & DecisionRecord; publication: Publishing }): Promise<Published> {
       const { decision, publication } = input;
       const recipients = await recipientsNow(publication.noticeId);
       const published = await recordPublishingDecision(prisma, decision, { ...publication, recipients });

@@ -6,9 +6,9 @@
  */
 import crypto from 'node:crypto';
 import type { Actor, NotificationType } from '../domain/model';
+import { Prisma } from '../generated/prisma/client';
 import type { Db, PrismaClient } from './db';
 import { userNames } from './keys';
-import { Prisma } from '../generated/prisma/client';
 import { notificationsWritten } from './notifications';
 
 /** Timers and screening act as the system itself. */
@@ -25,23 +25,29 @@ export interface AuditEntry {
   data: Record<string, unknown>;
 }
 
-/** Appends events; writing the same id twice keeps the first. */
+/** Appends events, in their order; writing the same id twice keeps the first. */
 export async function recordAudit(db: Db, ...entries: AuditEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  await db.auditEvent.createMany({
-    data: entries.map((e) => ({
-      id: e.id ?? crypto.randomUUID(),
-      noticeId: e.noticeId,
-      at: e.at,
-      type: e.type,
-      actorRole: e.actor.role,
-      actorCountry: e.actor.country ?? null,
-      actorUserId: e.actor.userId ?? null,
-      actorKeyId: e.actor.keyId ?? null,
-      data: e.data as Prisma.InputJsonValue,
-    })),
-    skipDuplicates: true,
-  });
+  if (entries.length > 0) await db.$executeRaw`WITH ${auditWritten(entries)} SELECT 1`;
+}
+
+/**
+ * The events as a common table expression, for a statement that may write more beside them. The
+ * trigger numbers and chains events in the order they are inserted: ORDER BY keeps `entries`' order.
+ */
+function auditWritten(entries: AuditEntry[]): Prisma.Sql {
+  return Prisma.sql`
+    audited AS (
+      INSERT INTO "AuditEvent" ("id", "noticeId", "at", "type", "actorRole", "actorCountry", "actorUserId", "actorKeyId", "data")
+      SELECT e.id, e.notice, e.at, e.type, e.role, e.country, e."user", e.key, e.data::jsonb
+      FROM unnest(${entries.map((e) => e.id ?? crypto.randomUUID())}::uuid[], ${entries.map((e) => e.noticeId)}::uuid[],
+                  ${entries.map((e) => e.at)}::timestamptz[], ${entries.map((e) => e.type)}::text[],
+                  ${entries.map((e) => e.actor.role)}::text[], ${entries.map((e) => e.actor.country ?? null)}::text[],
+                  ${entries.map((e) => e.actor.userId ?? null)}::uuid[], ${entries.map((e) => e.actor.keyId ?? null)}::text[],
+                  ${entries.map((e) => JSON.stringify(e.data))}::text[])
+        WITH ORDINALITY AS e(id, notice, at, type, role, country, "user", key, data, n)
+      ORDER BY e.n
+      ON CONFLICT DO NOTHING
+    )`;
 }
 
 /** An event outside any request (administration), by `actor`. */
@@ -92,22 +98,17 @@ export async function recordStepEvents(db: Db, events: (StepEvent & { step: Step
   const written = notificationsWritten(
     events.flatMap(({ step, tell }) => (tell ? [{ eventId: step.eventId, noticeId: step.noticeId, at: new Date(step.at), ...tell }] : [])),
   );
-  const rows = events.map(({ step, type, actor = SYSTEM_ACTOR, data }) => ({ step, type, actor, data }));
-  // ORDER BY: the trigger numbers and chains the events in the order they are inserted.
-  await db.$executeRaw`
-    WITH ${written ? Prisma.sql`${written},` : Prisma.empty} audited AS (
-      INSERT INTO "AuditEvent" ("id", "noticeId", "at", "type", "actorRole", "actorCountry", "actorUserId", "actorKeyId", "data")
-      SELECT e.id, e.notice, e.at, e.type, e.role, e.country, e."user", e.key, e.data::jsonb
-      FROM unnest(${rows.map((r) => r.step.eventId)}::uuid[], ${rows.map((r) => r.step.noticeId)}::uuid[],
-                  ${rows.map((r) => new Date(r.step.at))}::timestamptz[], ${rows.map((r) => r.type)}::text[],
-                  ${rows.map((r) => r.actor.role)}::text[], ${rows.map((r) => r.actor.country ?? null)}::text[],
-                  ${rows.map((r) => r.actor.userId ?? null)}::uuid[], ${rows.map((r) => r.actor.keyId ?? null)}::text[],
-                  ${rows.map((r) => JSON.stringify(r.data))}::text[])
-        WITH ORDINALITY AS e(id, notice, at, type, role, country, "user", key, data, n)
-      ORDER BY e.n
-      ON CONFLICT DO NOTHING
-    )
-    SELECT 1`;
+  const audited = auditWritten(
+    events.map(({ step, type, actor = SYSTEM_ACTOR, data }) => ({
+      id: step.eventId,
+      noticeId: step.noticeId,
+      at: new Date(step.at),
+      type,
+      actor,
+      data,
+    })),
+  );
+  await db.$executeRaw`WITH ${written ? Prisma.sql`${written},` : Prisma.empty} ${audited} SELECT 1`;
 }
 
 export interface ChainCheck {

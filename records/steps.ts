@@ -142,8 +142,8 @@ export async function recordClarification(
  * Publishes: the next gapless reference, the recipients with their due date, a notification to each.
  * Publishing twice is harmless: the second call finds the reference and recipients of the first.
  */
-type Publication = Step & { recipients: string[]; dueAt: number; expiresAt: number };
-type Published = { reference: string; recipients: string[] } & Outcome;
+export type Publication = Step & { recipients: string[]; dueAt: number; expiresAt: number };
+export type Published = { reference: string; recipients: string[] } & Outcome;
 
 export function recordPublication(db: Db, p: Publication): Promise<Published> {
   return inTransaction(db, (tx) => eventsLast(tx, writePublication(tx, p)));

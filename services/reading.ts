@@ -7,7 +7,16 @@
 import type { Status } from '../domain/model';
 import { recordAudit, auditTrail } from '../records/audit';
 import type { NoticeRow } from '../records/notices';
-import { findingsFor, listNotices, loadNotice, noFindings, noticeHeader, responsesTo, type LoadedNotice } from '../records/queries';
+import {
+  findingsFor,
+  listNotices,
+  loadNotice,
+  noFindings,
+  noticeHeader,
+  responsesTo,
+  type Findings,
+  type LoadedNotice,
+} from '../records/queries';
 import type { CursorCodec } from './cursors';
 import type { Principal, ServiceDeps } from './context';
 import { conflict, forbidden, hidden, invalid, notFound } from './refusals';
@@ -27,15 +36,25 @@ function relationTo(n: { requestingCountry: string; publishedAt: Date | null }, 
   return undefined;
 }
 
-/** Assets are located only by answers, so a request no recipient has answered has no findings to read. */
-const mayHaveFindings = (n: { recipients: { respondedAt: Date | null }[] }) => n.recipients.some((r) => r.respondedAt !== null);
-
 export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
   const { prisma } = deps;
   const decodeCursor = async (c: string) => {
     const p = await cursors.decode(c);
     return { createdAt: p.at, id: p.key };
   };
+
+  /**
+   * The findings of these requests. Assets are located only by answers, so a request no recipient
+   * has answered has none, and is not looked up.
+   */
+  async function findingsOf(notices: { id: string; recipients: { respondedAt: Date | null }[] }[]): Promise<Map<string, Findings>> {
+    const answered = notices.filter((n) => n.recipients.some((r) => r.respondedAt !== null));
+    const found = await findingsFor(
+      prisma,
+      answered.map((n) => n.id),
+    );
+    return new Map(notices.map((n) => [n.id, found.get(n.id) ?? noFindings()]));
+  }
 
   /** Every read of a request by someone other than its requester is in its audit trail. */
   async function auditReads(notices: { id: string; requestingCountry: string }[], principal: Principal, what: string) {
@@ -69,11 +88,7 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
   async function viewAs(id: string, principal: Principal, readAs?: string): Promise<{ view: NoticeView; relation: Relation }> {
     const { notice, relation } = await visible(id, principal);
     if (readAs) await auditReads([notice], principal, readAs);
-    const findings = seesFindings(notice, relation)
-      ? mayHaveFindings(notice)
-        ? (await findingsFor(prisma, [id])).get(id)
-        : noFindings()
-      : undefined;
+    const findings = seesFindings(notice, relation) ? (await findingsOf([notice])).get(id) : undefined;
     return { view: noticeView(notice, relation, findings), relation };
   }
 
@@ -126,12 +141,7 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
           n.recipients.some((r) => r.country === principal.country),
         )!,
       );
-      const seen = page.filter((n, i) => seesFindings(n, relations[i]));
-      const findings = await findingsFor(
-        prisma,
-        seen.filter(mayHaveFindings).map((n) => n.id),
-      );
-      for (const n of seen) if (!findings.has(n.id)) findings.set(n.id, noFindings());
+      const findings = await findingsOf(page.filter((n, i) => seesFindings(n, relations[i])));
       // A listed request is read as much as a fetched one: audited the same way.
       await auditReads(page, principal, 'list');
       const items = page.map((n, i) => {
