@@ -19,7 +19,7 @@ import { newRequestRoutes } from './pages/new-request';
 import { reportRoutes } from './pages/report';
 import { requestRoutes } from './pages/request';
 import { signInRoutes } from './pages/sign-in';
-import { resolveSession } from './session';
+import { csrfOnChanges, resolveSession } from './session';
 
 /** The console's paths; anything else (the API, /docs...) passes through untouched. */
 const CONSOLE_PATHS = /^\/(sign-in|sign-out|preferences|requests|inbox|review|report|admin)?(\/|$)/;
@@ -43,6 +43,7 @@ export function consoleRoutes(services: Services, o: { rateLimitPerMinute: numbe
     express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 5000 }),
     resolveSession(services),
     ...rateLimits(services, o.rateLimitPerMinute),
+    csrfOnChanges,
   );
   router.get('/', (_req, res) => {
     const role = res.locals.principal?.role;

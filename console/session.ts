@@ -103,6 +103,15 @@ export const requireCsrf: RequestHandler = (req, res, next) => {
   next();
 };
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The CSRF check for the whole console, ahead of every page's own router: a route that changes
+ * something cannot be added without it, and a forged post is refused before anything else (signing
+ * in, the reader's role) is looked at.
+ */
+export const csrfOnChanges: RequestHandler = (req, res, next) => (SAFE_METHODS.has(req.method) ? next() : requireCsrf(req, res, next));
+
 function hostOf(origin: string): string | undefined {
   try {
     return new URL(origin).host;

@@ -10,7 +10,6 @@ import { ctxOf, type Ctx } from '../context';
 import { compact, FormErrors, FormRenderer, numberField, optional, parseWith, values, type Posted } from '../forms';
 import { html, type Content } from '../html';
 import { csrfField, page } from '../layout';
-import { requireCsrf } from '../session';
 import { allow } from './allow';
 import { countryOptions, labelled, section, thead } from './parts';
 import { idOr404 } from './request-data';
@@ -182,7 +181,7 @@ export function adminRoutes(services: Services): Router {
   const byId = (raw: string) => idOr404(raw, 'No such user or key');
 
   router.get('/admin/users', ...admin, async (_req, res) => void res.send(await usersPage(services, ctxOf(res))));
-  router.post('/admin/users', ...admin, requireCsrf, async (req, res) => {
+  router.post('/admin/users', ...admin, async (req, res) => {
     const ctx = ctxOf(res);
     const posted = req.body as Posted;
     const parsed = parseWith(
@@ -195,7 +194,7 @@ export function adminRoutes(services: Services): Router {
     if (!done.ok) return void res.status(done.status).send(await usersPage(services, ctx, posted, done));
     res.redirect(303, '/admin/users');
   });
-  router.post('/admin/users/:id/disable', ...admin, requireCsrf, async (req, res) => {
+  router.post('/admin/users/:id/disable', ...admin, async (req, res) => {
     const ctx = ctxOf(res);
     const done = await attempt(ctx, () => services.people.disableUser(ctx.principal!, byId(String(req.params.id))));
     if (!done.ok) return void res.status(done.status).send(await usersPage(services, ctx, {}, done));
@@ -203,7 +202,7 @@ export function adminRoutes(services: Services): Router {
   });
 
   router.get('/admin/keys', ...admin, async (_req, res) => void res.send(await keysPage(services, ctxOf(res))));
-  router.post('/admin/keys', ...admin, requireCsrf, async (req, res) => {
+  router.post('/admin/keys', ...admin, async (req, res) => {
     const ctx = ctxOf(res);
     const posted = req.body as Posted;
     const body =
@@ -220,7 +219,7 @@ export function adminRoutes(services: Services): Router {
     // Shown in this answer only, never in a redirect's URL: the page is not stored (no-store).
     res.status(201).send(await keysPage(services, ctx, {}, undefined, { key: done.value.key, label: done.value.label }));
   });
-  router.post('/admin/keys/:id/revoke', ...admin, requireCsrf, async (req, res) => {
+  router.post('/admin/keys/:id/revoke', ...admin, async (req, res) => {
     const ctx = ctxOf(res);
     const done = await attempt(ctx, () => services.people.revokeKey(ctx.principal!, byId(String(req.params.id))));
     if (!done.ok) return void res.status(done.status).send(await keysPage(services, ctx, {}, done));
@@ -228,7 +227,7 @@ export function adminRoutes(services: Services): Router {
   });
 
   router.get('/admin/pilot', ...admin, async (_req, res) => void res.send(await pilotPage(services, ctxOf(res))));
-  router.post('/admin/pilot', ...admin, requireCsrf, async (req, res) => {
+  router.post('/admin/pilot', ...admin, async (req, res) => {
     const ctx = ctxOf(res);
     const posted = req.body as Posted;
     const body = {

@@ -13,7 +13,6 @@ import type { Ctx } from '../context';
 import { FormErrors, FormRenderer, optional, parseWith, text, type Posted } from '../forms';
 import { html } from '../html';
 import { csrfField, page } from '../layout';
-import { requireCsrf } from '../session';
 import { allow } from './allow';
 import { isFull, type FullView } from './parts';
 import { requestId } from './request-data';
@@ -69,7 +68,7 @@ export function clarifyRoutes(services: Services): Router {
     res.send(clarifyPage(ctx, v, formFromRequest(v)));
   });
 
-  router.post('/requests/:id/clarify', ...allow('NCB'), requireCsrf, async (req, res) => {
+  router.post('/requests/:id/clarify', ...allow('NCB'), async (req, res) => {
     const ctx = res.locals.ctx as Ctx;
     const v = await awaiting(ctx, String(req.params.id));
     const form = req.body as Posted;

@@ -8,7 +8,7 @@ import { isTimeZone, TIME_ZONES } from '../format';
 import { html } from '../html';
 import { isLang } from '../i18n';
 import { csrfField, page } from '../layout';
-import { cookieOptions, localPath, rememberPreferences, requireCsrf, requireSignIn, SESSION_COOKIE, type SessionLocals } from '../session';
+import { cookieOptions, localPath, rememberPreferences, requireSignIn, SESSION_COOKIE, type SessionLocals } from '../session';
 
 const field = (body: unknown, name: string) => {
   const v = (body as Record<string, unknown> | undefined)?.[name];
@@ -70,7 +70,7 @@ export function signInRoutes(services: Services): Router {
     res.send(signInPage(ctx, { next: localPath(req.query.next), ended: res.locals.sessionEnded === true || req.query.ended === '1' }));
   });
 
-  router.post('/sign-in', requireCsrf, async (req: Request, res: Response) => {
+  router.post('/sign-in', async (req: Request, res: Response) => {
     const ctx = res.locals.ctx as Ctx;
     const zone = field(req.body, 'timeZone');
     const timeZone = isTimeZone(zone) ? zone : ctx.timeZone;
@@ -89,7 +89,7 @@ export function signInRoutes(services: Services): Router {
     }
   });
 
-  router.post('/sign-out', requireCsrf, async (req, res) => {
+  router.post('/sign-out', async (req, res) => {
     const session = res.locals.session as SessionLocals | undefined;
     if (session) await services.sessions.close(session.token);
     res.clearCookie(SESSION_COOKIE, cookieOptions(req));
@@ -100,7 +100,7 @@ export function signInRoutes(services: Services): Router {
     res.send(preferencesPage(res.locals.ctx as Ctx));
   });
 
-  router.post('/preferences', requireCsrf, async (req, res) => {
+  router.post('/preferences', async (req, res) => {
     const ctx = res.locals.ctx as Ctx;
     const language = isLang(field(req.body, 'language')) ? field(req.body, 'language') : ctx.lang;
     const timeZone = isTimeZone(field(req.body, 'timeZone')) ? field(req.body, 'timeZone') : ctx.timeZone;

@@ -9,7 +9,6 @@ import { ctxOf, type Ctx } from '../context';
 import { compact, FormErrors, FormRenderer, optional, parseWith, type Posted } from '../forms';
 import { html } from '../html';
 import { page } from '../layout';
-import { requireCsrf } from '../session';
 import { form, problemsOf, rowButton, type Refused } from './admin';
 import { allow } from './allow';
 import { countryOptions, section, thead } from './parts';
@@ -133,7 +132,7 @@ export function webhookRoutes(services: Services): Router {
   const byId = (raw: string) => idOr404(raw, 'No such delivery');
 
   router.get('/admin/webhooks', ...admin, async (_req, res) => void res.send(await webhooksPage(services, ctxOf(res))));
-  router.post('/admin/webhooks', ...admin, requireCsrf, async (req, res) => {
+  router.post('/admin/webhooks', ...admin, async (req, res) => {
     const ctx = ctxOf(res);
     const posted = req.body as Posted;
     const country = optional(posted, 'country');
@@ -147,7 +146,7 @@ export function webhookRoutes(services: Services): Router {
     // The secret is shown in this answer only, as a new key's is.
     res.status(201).send(await webhooksPage(services, ctx, {}, undefined, { country: done.value.country, secret: done.value.secret }));
   });
-  router.post('/admin/webhooks/:country/remove', ...admin, requireCsrf, async (req, res) => {
+  router.post('/admin/webhooks/:country/remove', ...admin, async (req, res) => {
     const ctx = ctxOf(res);
     const done = await attempt(ctx, () => services.webhooks.remove(ctx.principal!, countryOf(String(req.params.country))));
     if (!done.ok) return void res.status(done.status).send(await webhooksPage(services, ctx, {}, done));
@@ -157,7 +156,7 @@ export function webhookRoutes(services: Services): Router {
     const ctx = ctxOf(res);
     res.send(await deliveriesPage(services, ctx, countryOf(String(req.params.country)), { sent: req.query.sent === '1' }));
   });
-  router.post('/admin/webhooks/:country/deliveries/:id/retry', ...admin, requireCsrf, async (req, res) => {
+  router.post('/admin/webhooks/:country/deliveries/:id/retry', ...admin, async (req, res) => {
     const ctx = ctxOf(res);
     const country = countryOf(String(req.params.country));
     const done = await attempt(ctx, () => services.webhooks.retry(ctx.principal!, country, byId(String(req.params.id))));
