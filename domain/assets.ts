@@ -40,7 +40,10 @@ export function assetIdentity(asset: ReportedAsset): string {
   return `${asset.category}|${text(asset.description)}|${asset.location.country}|${text(asset.location.address)}`;
 }
 
-/** The identifiers that tell one asset from every other across requests: where two requests share one, they are linked. */
+/**
+ * The types of identifier an asset may carry, and no other: each tells one asset from every other
+ * across requests, and where two requests share one, they are linked.
+ */
 export const LINKABLE_IDENTIFIERS = [
   'iban',
   'accountNumber',
@@ -53,6 +56,7 @@ export const LINKABLE_IDENTIFIERS = [
 ] as const;
 export type LinkableIdentifier = (typeof LINKABLE_IDENTIFIERS)[number];
 
+// Requests recorded before only these names were accepted may spell them in another case.
 const BY_LOWER_CASE = new Map<string, LinkableIdentifier>(LINKABLE_IDENTIFIERS.map((t) => [t.toLowerCase(), t]));
 
 /** The linkable identifiers of some assets, normalised, each once: an IBAN written with spaces or without is one. */

@@ -1,6 +1,7 @@
 /** Building blocks of every schema: country and currency codes, text, dates, money, ids. */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { LINKABLE_IDENTIFIERS, type LinkableIdentifier } from '../../domain/assets';
 import { isIsoCountry, isMemberCountry, MEMBER_CODES } from '../../domain/countries';
 
 extendZodWithOpenApi(z);
@@ -53,19 +54,16 @@ export const Money = z
     currency: CurrencyCode,
   })
   .openapi('Money');
+const IdentifierValue = z.string().max(500).refine(storable, STORABLE).openapi({ pattern: NO_NUL_PATTERN });
+/** An asset's identifiers, each of a listed type: any other key (`__proto__` included) is a field error at its own path. */
 export const Identifiers = z
-  .record(
-    z.string().max(64).refine(storable, STORABLE).openapi({ pattern: NO_NUL_PATTERN }),
-    z.string().max(500).refine(storable, STORABLE).openapi({ pattern: NO_NUL_PATTERN }),
+  .strictObject(
+    Object.fromEntries(LINKABLE_IDENTIFIERS.map((type) => [type, IdentifierValue.optional()])) as Record<
+      LinkableIdentifier,
+      z.ZodOptional<typeof IdentifierValue>
+    >,
   )
-  .refine((r) => Object.keys(r).length <= 20, { message: 'at most 20 identifiers' })
-  // The record's key rules, which the document would otherwise leave out (JSON Schema's
-  // propertyNames, which the metadata type of zod-to-openapi does not list).
-  .openapi({
-    example: { iban: 'IT60X0542811101000000123456' },
-    maxProperties: 20,
-    ...({ propertyNames: { maxLength: 64, pattern: NO_NUL_PATTERN } } as object),
-  });
+  .openapi({ example: { iban: 'IT60X0542811101000000123456' } });
 export const uniqueList = <T extends z.ZodTypeAny>(item: T, max: number) =>
   z
     .array(item)

@@ -77,3 +77,51 @@ describe('the decision that publishes', () => {
     }
   });
 });
+
+describe('asset identifiers', () => {
+  const submitRaw = (raw: string) => postRaw(it_, '/v1/notices', raw);
+  const withIdentifiers = (json: string) =>
+    JSON.stringify(freshRequest({ recipients: ['FR'] })).replace(/"identifiers":\{[^}]*\}/, `"identifiers":${json}`);
+
+  test.each([
+    ['__proto__', '{"__proto__":"x"}'],
+    ['__proto__', '{"iban":"IT60X0542811101000000123456","__proto__":"x"}'],
+    ['other', '{"other":"x"}'],
+    ['IBAN', '{"IBAN":"IT60X0542811101000000123456"}'],
+    ['constructor', '{"constructor":"x"}'],
+  ])('sought: a key %s not among the listed types is 400 at its path', async (key, json) => {
+    const before = await sys.db.prisma.notice.count();
+    expectFieldErrors(await submitRaw(withIdentifiers(json)), `assetsSought.0.identifiers.${key}`);
+    expect(await sys.db.prisma.notice.count()).toBe(before);
+  });
+
+  test('sought: every listed type is accepted', async () => {
+    const identifiers = {
+      iban: 'IT60X0542811101000000123456',
+      accountNumber: '000123456',
+      vin: 'WVWZZZ1JZXW000001',
+      imo: '9876543',
+      registration: 'AB-123-CD',
+      walletAddress: 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq',
+      landRegistryId: 'NICE-123',
+      companyNumber: '01234567',
+    };
+    const res = await submitRaw(withIdentifiers(JSON.stringify(identifiers)));
+    expect(res.status).toBe(201);
+    expect(res.body.assetsSought[0].identifiers).toEqual(identifiers);
+  });
+
+  test('located: a key not among the listed types is 400 at its path; a listed one is taken', async () => {
+    const n = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
+    const answer = (identifiers: string) =>
+      JSON.stringify({ outcome: 'ASSETS_LOCATED', assets: [located({ identifiers: { placeholder: 1 } })] }).replace(
+        '{"placeholder":1}',
+        identifiers,
+      );
+    const respond = (raw: string) => postRaw(fr, `/v1/notices/${n.id}/responses`, raw);
+    expectFieldErrors(await respond(answer('{"__proto__":"x"}')), 'assets.0.identifiers.__proto__');
+    expectFieldErrors(await respond(answer('{"landRegistryId":"NICE-1","plate":"x"}')), 'assets.0.identifiers.plate');
+    expect((await get(it_, `/v1/notices/${n.id}/responses`)).body.items).toEqual([]);
+    expect((await respond(answer('{"landRegistryId":"NICE-1"}'))).status).toBe(201);
+  });
+});

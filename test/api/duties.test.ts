@@ -218,7 +218,7 @@ describe('linked assets', () => {
     const n = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
     const answer = {
       outcome: 'ASSETS_LOCATED',
-      assets: [located({ category: 'BANK_ACCOUNT', identifiers: { IBAN: 'fr7630006000011234567890189' } })],
+      assets: [located({ category: 'BANK_ACCOUNT', identifiers: { iban: 'fr7630006000011234567890189' } })],
     };
     expect((await act(fr, n.id, 'responses', answer)).status).toBe(201);
     expect((await get(reviewer, `/v1/notices/${n.id}/links`)).body.items).toEqual([
