@@ -1,8 +1,9 @@
 /**
  * What each caller sees of a request. The requester, reviewers and the CCF see everything; a
- * recipient sees the published request without its review, its findings or the other recipients,
- * and nothing but the fact of a blocking while the CCF has it blocked. After retention has erased
- * its personal data, the subject is gone and the rest keeps only categories, dates and values.
+ * recipient sees the published request without its review, its findings, the other recipients or
+ * the reasons given for its renewal or its end, and nothing but the fact of a blocking while the
+ * CCF has it blocked. After retention has erased its personal data, the subject is gone and the
+ * rest keeps only categories, dates and values.
  */
 import type { Status } from '../domain/model';
 import { URGENT_DIRECT_HOURS } from '../domain/time';
@@ -17,6 +18,17 @@ const NO_FINDINGS: Findings = { assetsLocated: 0, byCategory: {}, estimatedValue
 /** Findings are for the requester, reviewers and the CCF, and there are none before publication. */
 export const seesFindings = (n: { publishedAt: Date | null }, relation: Relation) => relation !== 'RECIPIENT' && n.publishedAt !== null;
 
+/** The latest renewal; its reasons are not for recipients. */
+function renewalView(r: LoadedNotice['renewals'][number] | undefined, relation: Relation) {
+  if (!r) return null;
+  const seen = {
+    status: r.decision === 'APPROVE' ? 'APPROVED' : r.decision === 'REJECT' ? 'REJECTED' : 'REQUESTED',
+    requestedAt: r.requestedAt.toISOString(),
+    decidedAt: iso(r.decidedAt),
+  };
+  return relation === 'RECIPIENT' ? seen : { ...seen, reason: r.reason, decisionReason: r.decisionReason };
+}
+
 export function noticeView(n: LoadedNotice, relation: Relation, findings?: Findings) {
   const blocking = n.blockings[0];
   if (relation === 'RECIPIENT' && blocking) {
@@ -24,7 +36,6 @@ export function noticeView(n: LoadedNotice, relation: Relation, findings?: Findi
   }
   // The countries a DIFFUSION names become its recipient entries at publication.
   const { recipients: _named, ...content } = requestContent(n);
-  const renewal = n.renewals[0];
   const base = {
     id: n.id,
     reference: n.reference,
@@ -49,15 +60,7 @@ export function noticeView(n: LoadedNotice, relation: Relation, findings?: Findi
       delayReason: r.delayReason,
     })),
     blocking: null as null | { since: string; reason?: string | null; decisionDueAt?: string },
-    renewal: renewal
-      ? {
-          status: renewal.decision === 'APPROVE' ? 'APPROVED' : renewal.decision === 'REJECT' ? 'REJECTED' : 'REQUESTED',
-          reason: renewal.reason,
-          requestedAt: renewal.requestedAt.toISOString(),
-          decidedAt: iso(renewal.decidedAt),
-          decisionReason: renewal.decisionReason,
-        }
-      : null,
+    renewal: renewalView(n.renewals[0], relation),
   };
   if (relation === 'RECIPIENT') return base;
   return {

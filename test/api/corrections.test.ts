@@ -125,3 +125,32 @@ describe('asset identifiers', () => {
     expect((await respond(answer('{"landRegistryId":"NICE-1"}'))).status).toBe(201);
   });
 });
+
+// Last: it moves the test server's clock four and a half years on.
+describe('renewal', () => {
+  test('a recipient never sees the reasons of a renewal nor of a review decision', async () => {
+    const n = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
+    const askAt = new Date(n.expiresAt);
+    askAt.setUTCMonth(askAt.getUTCMonth() - 6);
+    await sys.env.sleep(askAt.getTime() - Date.parse(n.publishedAt) + 60_000);
+
+    expect((await act(it_, n.id, 'renewal', { reason: 'Proceedings still open' })).status).toBe(200);
+    const requested = { status: 'REQUESTED', requestedAt: expect.any(String), decidedAt: null };
+    expect((await get(fr, `/v1/notices/${n.id}`)).body.renewal).toEqual(requested);
+    expect((await listedTo(fr, n.id)).renewal).toEqual(requested);
+
+    expect((await act(reviewer, n.id, 'renewal/decision', { decision: 'APPROVE', reason: 'Still proportionate' })).status).toBe(200);
+    const approved = { status: 'APPROVED', requestedAt: expect.any(String), decidedAt: expect.any(String) };
+    const asFr = (await get(fr, `/v1/notices/${n.id}`)).body;
+    expect(asFr.renewal).toEqual(approved);
+    expect((await listedTo(fr, n.id)).renewal).toEqual(approved);
+    expect(asFr.review).toBeUndefined();
+    expect(JSON.stringify(asFr)).not.toMatch(/Proceedings still open|Still proportionate/);
+
+    expect((await get(it_, `/v1/notices/${n.id}`)).body.renewal).toMatchObject({
+      reason: 'Proceedings still open',
+      decisionReason: 'Still proportionate',
+    });
+    expect((await get(reviewer, `/v1/notices/${n.id}`)).body.renewal.decisionReason).toBe('Still proportionate');
+  });
+});
