@@ -4,7 +4,6 @@
  * database and Temporal server, each kept running by a supervisor. `npm run cluster` starts it;
  * the fault tests (test/faults) kill its parts. The README's scale-out section follows this file.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -19,6 +18,7 @@ import {
   type TemporalServerProcess,
 } from '../temporal/cluster-server';
 import { ensureTemporalServer } from '../temporal/server-build';
+import { prepareDataDir } from './data-dir';
 import { PROJECT_ROOT } from './paths';
 import { readSecretFile, writeSecretFile } from './secrets';
 import { supervise, type Supervised } from './supervisor';
@@ -72,7 +72,7 @@ export interface Cluster {
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const say = opts.say ?? ((line: string) => console.log(line));
   ensureTemporalServer(say);
-  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  prepareDataDir(opts.dataDir, say);
   const logs = path.join(opts.dataDir, 'logs');
   const secret = (file: string, make: () => string) => {
     const at = path.join(opts.dataDir, file);

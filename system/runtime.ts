@@ -2,7 +2,6 @@
  * Starting and stopping the system: database (embedded PGlite or a PostgreSQL server), migrations
  * and seed data, Temporal (embedded dev server or an existing cluster), the worker and the API.
  */
-import fs from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
@@ -22,6 +21,7 @@ import { installTemporalRuntime } from '../temporal/telemetry';
 import { createDeliveryWorker, createWorker } from '../temporal/worker';
 import { deliveryTaskQueue } from '../workflows/webhook-delivery';
 import { databaseTarget, type Config } from './config';
+import { makeOwnerOnly, prepareDataDir } from './data-dir';
 import { payloadKeys, readSecretFile, writeSecretFile } from './secrets';
 
 export type Mode = 'all' | 'api' | 'worker';
@@ -65,15 +65,17 @@ export async function startSystem(
   };
   try {
     if (mode !== 'worker') await assertPortFree(config.port, 'the API', 'PORT');
-    fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-
     const warn = (msg: string) => log.warn(msg);
+    prepareDataDir(config.dataDir, warn);
+
     const payload = payloadKeys(config, mode, warn);
     const dataConverter = encryptedDataConverter(payload.keys);
-    const { db, applied } = await openPreparedDatabase(databaseTarget(config), () =>
-      log.info('another process is migrating the database: waiting for it'),
-    );
+    const target = databaseTarget(config);
+    const { db, applied } = await openPreparedDatabase(target, () => log.info('another process is migrating the database: waiting for it'));
     stack.push(() => db.close());
+    // PGlite gives the files it creates the modes PostgreSQL asks for, past the umask: 0666 for all
+    // of a new database's, 0644 for the relation cache files it writes again at every start.
+    if ('pgliteDir' in target) makeOwnerOnly(target.pgliteDir);
     stack.push(
       scheduleEmbeddedMaintenance(db, (outcome) =>
         'err' in outcome
