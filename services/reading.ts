@@ -7,20 +7,11 @@
 import type { Status } from '../domain/model';
 import { recordAudit, auditTrail } from '../records/audit';
 import type { NoticeRow } from '../records/notices';
-import {
-  findingsFor,
-  listNotices,
-  loadNotice,
-  noFindings,
-  noticeHeader,
-  responsesTo,
-  type Findings,
-  type LoadedNotice,
-} from '../records/queries';
+import { findingsFor, listNotices, loadNotice, noFindings, noticeHeader, responsesTo, type Findings } from '../records/queries';
 import type { CursorCodec } from './cursors';
 import type { Principal, ServiceDeps } from './context';
 import { conflict, forbidden, hidden, invalid, notFound } from './refusals';
-import { noticeView, seesFindings, type NoticeView, type Relation } from './views';
+import { noticeView, seesFindings, type NoticeView, type Relation, type ViewedNotice } from './views';
 
 export type { NoticeView, Relation } from './views';
 
@@ -63,8 +54,21 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
     await recordAudit(prisma, ...read.map((n) => ({ noticeId: n.id, at, type: 'READ', actor: principal, data: { what } })));
   }
 
+  /**
+   * When the CCF upheld a blocking of each of these requests, which ends what their recipients may
+   * see. (A loaded request carries its open blocking only.)
+   */
+  async function upheldBlockings(ids: string[]): Promise<Map<string, Date>> {
+    if (ids.length === 0) return new Map();
+    const rows = await prisma.blocking.findMany({
+      where: { noticeId: { in: ids }, outcome: 'UPHELD' },
+      select: { noticeId: true, decidedAt: true },
+    });
+    return new Map(rows.map((b) => [b.noticeId, b.decidedAt!]));
+  }
+
   /** The request if the caller may know it exists (404 otherwise), with how the caller relates to it. */
-  async function visible(id: string, principal: Principal): Promise<{ notice: LoadedNotice; relation: Relation }> {
+  async function visible(id: string, principal: Principal): Promise<{ notice: ViewedNotice; relation: Relation }> {
     const own = principal.role === 'NCB' ? (principal.country ?? '') : undefined;
     let notice = await loadNotice(prisma, id, own !== undefined ? { recipientCountry: own } : {});
     const relation = notice ? relationTo(notice, principal, notice.recipients.length > 0) : undefined;
@@ -72,6 +76,7 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
     if (!relation) throw hidden(NOT_VISIBLE);
     // The requester sees every recipient, not only the (absent) entry of its own country.
     if (relation === 'REQUESTER' && notice.publishedAt) notice = (await loadNotice(prisma, id))!;
+    if (relation === 'RECIPIENT') return { notice: { ...notice, blockingUpheldAt: (await upheldBlockings([id])).get(id) }, relation };
     return { notice, relation };
   }
 
@@ -144,8 +149,12 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
       const findings = await findingsOf(page.filter((n, i) => seesFindings(n, relations[i])));
       // A listed request is read as much as a fetched one: audited the same way.
       await auditReads(page, principal, 'list');
+      const upheld = await upheldBlockings(page.filter((_, i) => relations[i] === 'RECIPIENT').map((n) => n.id));
       const items = page.map((n, i) => {
-        const own = relations[i] === 'RECIPIENT' ? { ...n, recipients: n.recipients.filter((r) => r.country === principal.country) } : n;
+        const own =
+          relations[i] === 'RECIPIENT'
+            ? { ...n, recipients: n.recipients.filter((r) => r.country === principal.country), blockingUpheldAt: upheld.get(n.id) }
+            : n;
         return noticeView(own, relations[i], findings.get(n.id));
       });
       return {
@@ -159,6 +168,8 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
       const { notice, relation } = await visible(id, principal);
       if (relation === 'RECIPIENT' && notice.blockings.length)
         throw conflict('The request is blocked by the CCF while it examines a complaint');
+      if (relation === 'RECIPIENT' && notice.blockingUpheldAt)
+        throw conflict('The CCF upheld a complaint against the request: its answers are no longer for recipients');
       const rows = await responsesTo(prisma, id, relation === 'RECIPIENT' ? principal.country! : undefined);
       await auditReads([notice], principal, 'responses');
       return {

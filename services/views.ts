@@ -1,9 +1,10 @@
 /**
  * What each caller sees of a request. The requester, reviewers and the CCF see everything; a
  * recipient sees the published request without its review, its findings, the other recipients or
- * the reasons given for its renewal or its end, and nothing but the fact of a blocking while the
- * CCF has it blocked. After retention has erased its personal data, the subject is gone and the
- * rest keeps only categories, dates and values.
+ * the reasons given for its renewal or its end; nothing but the fact of a blocking while the CCF
+ * has it blocked; and nothing but the fact and time of its end once the CCF has upheld the
+ * blocking. After retention has erased its personal data, the subject is gone and the rest keeps
+ * only categories, dates and values.
  */
 import type { Status } from '../domain/model';
 import { URGENT_DIRECT_HOURS } from '../domain/time';
@@ -29,7 +30,16 @@ function renewalView(r: LoadedNotice['renewals'][number] | undefined, relation: 
   return relation === 'RECIPIENT' ? seen : { ...seen, reason: r.reason, decisionReason: r.decisionReason };
 }
 
-export function noticeView(n: LoadedNotice, relation: Relation, findings?: Findings) {
+/** A request as views read it; `blockingUpheldAt`: when the CCF upheld a blocking of it (looked up for recipients). */
+export type ViewedNotice = LoadedNotice & { blockingUpheldAt?: Date };
+
+export function noticeView(n: ViewedNotice, relation: Relation, findings?: Findings) {
+  if (relation === 'RECIPIENT' && n.blockingUpheldAt) {
+    // An upheld complaint obliges recipients to delete the request: they keep only the fact and time
+    // of its end (which the closing step right after the decision records).
+    const at = n.closedAt ?? n.blockingUpheldAt;
+    return { id: n.id, reference: n.reference, status: n.status as Status, closure: { at: at.toISOString() } };
+  }
   const blocking = n.blockings[0];
   if (relation === 'RECIPIENT' && blocking) {
     return { id: n.id, reference: n.reference, status: n.status as Status, blocking: { since: blocking.since.toISOString() } };

@@ -47,6 +47,44 @@ const act = (key: string, id: string, action: string, body: unknown) => sys.call
 const listedTo = async (key: string, id: string) =>
   (await get(key, '/v1/notices?limit=100')).body.items.find((i: { id: string }) => i.id === id);
 
+describe('after the CCF upholds a blocking', () => {
+  // What the caller may do now comes with every view; here only what it is told of the request counts.
+  const withoutActions = ({ actions: _actions, ...view }: Record<string, unknown>) => view;
+
+  test('a recipient sees only the id, reference, status and the time of the closure, and no answers', async () => {
+    const n = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR', 'ES'] }));
+    expect((await act(fr, n.id, 'responses', { outcome: 'NO_ASSETS_FOUND', final: false })).status).toBe(201);
+    expect((await act(ccf, n.id, 'blocking', { reason: 'The subject filed a complaint' })).status).toBe(200);
+    const decided = await act(ccf, n.id, 'blocking/decision', { outcome: 'UPHELD', reason: 'The data were processed unlawfully' });
+    expect(decided.status).toBe(200);
+    expect(decided.body.status).toBe('CANCELLED');
+
+    const asRequester = (await get(it_, `/v1/notices/${n.id}`)).body;
+    expect(asRequester.closure).toEqual({ at: expect.any(String), reason: 'The data were processed unlawfully', grounds: [] });
+    expect(asRequester.blocking).toBeNull();
+    const closed = { id: n.id, reference: n.reference, status: 'CANCELLED', closure: { at: asRequester.closure.at } };
+    for (const recipient of [fr, es]) {
+      expect(withoutActions((await get(recipient, `/v1/notices/${n.id}`)).body)).toEqual(closed);
+      expect(withoutActions(await listedTo(recipient, n.id))).toEqual(closed);
+      // Chosen: 409, as while it was blocked; the recipient knows the request, it may no longer read its answers.
+      expectProblem(await get(recipient, `/v1/notices/${n.id}/responses`), 409);
+    }
+    expect((await get(it_, `/v1/notices/${n.id}/responses`)).body.items).toHaveLength(1);
+    expect((await get(ccf, `/v1/notices/${n.id}`)).body.closure.reason).toBe('The data were processed unlawfully');
+  });
+
+  test('a blocking dismissed, or a cancellation by a reviewer, leaves the recipient its whole view', async () => {
+    const n = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
+    await act(ccf, n.id, 'blocking', { reason: 'A complaint' });
+    expect((await act(ccf, n.id, 'blocking/decision', { outcome: 'DISMISSED', reason: 'Unfounded' })).status).toBe(200);
+    expect((await act(reviewer, n.id, 'cancellation', { reason: 'New facts' })).status).toBe(200);
+    const asFr = (await get(fr, `/v1/notices/${n.id}`)).body;
+    expect(asFr).toMatchObject({ id: n.id, status: 'CANCELLED', kind: 'DIFFUSION', blocking: null });
+    expect(asFr.closure).toBeUndefined();
+    expect((await get(fr, `/v1/notices/${n.id}/responses`)).status).toBe(200);
+  });
+});
+
 describe('the decision that publishes', () => {
   const feed = async (key: string) => {
     const items: { type: string; noticeId: string; reference: string | null }[] = [];
