@@ -47,8 +47,11 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
     return new Map(notices.map((n) => [n.id, found.get(n.id) ?? noFindings()]));
   }
 
-  /** Every read of a request by someone other than its requester is in its audit trail. */
-  async function auditReads(notices: { id: string; requestingCountry: string }[], principal: Principal, what: string) {
+  /**
+   * Every read of a request by someone other than its requester is in its audit trail (a request
+   * whose requester is not given is audited whoever reads it).
+   */
+  async function auditReads(notices: { id: string; requestingCountry?: string }[], principal: Principal, what: string) {
     const at = new Date();
     const read = notices.filter((n) => principal.role !== 'NCB' || n.requestingCountry !== principal.country);
     await recordAudit(prisma, ...read.map((n) => ({ noticeId: n.id, at, type: 'READ', actor: principal, data: { what } })));
@@ -100,6 +103,7 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
   return {
     visible,
     relationOf,
+    auditReads,
     viewAs,
     /** The caller's view of a request; `readAs` names what was read when that read is to be audited. */
     view: async (id: string, principal: Principal, readAs?: string): Promise<NoticeView> => (await viewAs(id, principal, readAs)).view,

@@ -116,7 +116,7 @@ export function dutyRoutes(services: Services, registry: OpenAPIRegistry): Route
       query: LinkListQuery,
       success: { status: 200, schema: LinkList, description: 'A page of links' },
     },
-    async ({ query }) => ({ body: await services.links.all(query) }),
+    async ({ query, principal }) => ({ body: await services.links.all(query, principal) }),
   );
 
   return router;

@@ -85,6 +85,45 @@ describe('after the CCF upholds a blocking', () => {
   });
 });
 
+describe('reading links', () => {
+  const withIban = (iban: string) => {
+    const body = freshRequest({ recipients: ['FR'] });
+    body.assetsSought = [{ ...body.assetsSought[0], identifiers: { iban } }];
+    return body;
+  };
+  const linkReads = async (id: string) =>
+    (
+      await sys.db.prisma.auditEvent.findMany({
+        where: { noticeId: id, type: 'READ', data: { path: ['what'], equals: 'links' } },
+        orderBy: { seq: 'asc' },
+      })
+    ).map((e) => e.actorRole);
+
+  test("a request's links, single or listed, are audited like reading the request", async () => {
+    const iban = `DE89370400440${crypto.randomInt(1e9).toString().padStart(9, '0')}`;
+    const a = await submit(sys, it_, withIban(iban));
+    const b = await submit(sys, es, withIban(iban));
+    expect((await get(reviewer, `/v1/notices/${a.id}/links`)).body.items).toEqual([
+      { identifierType: 'iban', detectedAt: expect.any(String), otherNoticeId: b.id, otherReference: null },
+    ]);
+    expect(await linkReads(a.id)).toEqual(['REVIEWER']);
+    // The reviewer was told which request the other side is: that is a read of it too.
+    expect(await linkReads(b.id)).toEqual(['REVIEWER']);
+
+    // Its requester's own reads are not audited; Italy is not told which request Spain's is.
+    expect((await get(it_, `/v1/notices/${a.id}/links`)).status).toBe(200);
+    expect(await linkReads(a.id)).toEqual(['REVIEWER']);
+    expect(await linkReads(b.id)).toEqual(['REVIEWER']);
+
+    const listed = (await get(ccf, '/v1/links?limit=100')).body.items;
+    expect(listed).toContainEqual(expect.objectContaining({ noticeId: [a.id, b.id].sort()[0], otherNoticeId: [a.id, b.id].sort()[1] }));
+    expect(await linkReads(a.id)).toEqual(['REVIEWER', 'CCF']);
+    expect(await linkReads(b.id)).toEqual(['REVIEWER', 'CCF']);
+    const trail = (await get(it_, `/v1/notices/${a.id}/events`)).body.items.filter((e: { type: string }) => e.type === 'READ');
+    expect(trail.at(-1)).toMatchObject({ type: 'READ', actor: { role: 'CCF' }, data: { what: 'links' } });
+  });
+});
+
 describe('the decision that publishes', () => {
   const feed = async (key: string) => {
     const items: { type: string; noticeId: string; reference: string | null }[] = [];
