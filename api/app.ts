@@ -110,8 +110,10 @@ export function buildApp({ services, log, rateLimitPerMinute }: AppDeps): expres
 
   app.use(methodNotAllowed(registry, { '/openapi.json': ['get'] }));
   app.use((req, _res, next) => next(new HttpProblem(404, `No route ${req.method} ${req.path}`)));
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const p = toProblem(err);
+  app.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    let p = toProblem(err);
+    // A failure no driver names is still the database's outage when the database does not answer either.
+    if (p.status === 500) p = toProblem(await services.recheckOutage(err));
     if (p.status === 503) req.log?.warn({ err }, 'a part the system depends on is not answering');
     else if (p.status >= 500) req.log?.error({ err }, 'request failed');
     recordRefusal(services, err, p.status, req, res);

@@ -5,6 +5,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client';
+import { ConnectionAwareClient } from './pg-client';
 
 export type { PrismaClient } from '../generated/prisma/client';
 
@@ -35,7 +36,7 @@ const EMBEDDED_SETTINGS = { postgresqlconf: ['shared_buffers = 16MB'] };
  */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if ('url' in target) {
-    const adapterFactory = wholeScripts(new PrismaPg({ connectionString: target.url, max: 10 }));
+    const adapterFactory = wholeScripts(new PrismaPg({ connectionString: target.url, max: 10, Client: ConnectionAwareClient }));
     const prisma = new PrismaClient({ adapter: adapterFactory });
     const location = redactUrl(target.url);
     try {

@@ -18,6 +18,7 @@ import { sessionService } from './sessions';
 import { submissionService } from './submission';
 import { deliveryDispatcher } from './deliveries';
 import { metricsService } from './metrics';
+import { databaseOutageCheck } from './outages';
 import { webhookService } from './webhooks';
 
 export type { Principal, ServiceDeps } from './context';
@@ -51,6 +52,8 @@ export function createServices(deps: ServiceDeps) {
     webhooks: webhookService(deps, cursorCodec(deps.prisma, 'webhook-deliveries')),
     /** Starts a workflow for each queued webhook delivery (run beside a worker). */
     deliveryDispatcher: (opts?: { idleMs?: number }) => deliveryDispatcher(deps, opts),
+    /** A failure nothing names, as the database's outage (`DatabaseNotAnswering`) when the database does not answer either. */
+    recheckOutage: databaseOutageCheck(() => deps.prisma.$queryRawUnsafe('SELECT 1')),
     /** Whether the database and Temporal answer, each within `ms`. */
     async readiness(ms: number) {
       const check = (p: Promise<unknown>) =>
