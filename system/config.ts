@@ -78,6 +78,7 @@ const ConfigSchema = z.object({
   SILVER_WEBHOOK_ALLOW_PRIVATE: z
     .enum(['true', 'false', '1', '0', ''], { error: 'SILVER_WEBHOOK_ALLOW_PRIVATE must be true or false' })
     .optional(),
+  SILVER_PLAINTEXT_PAYLOADS: z.enum(['accept', 'refuse', ''], { error: 'SILVER_PLAINTEXT_PAYLOADS must be accept or refuse' }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -97,6 +98,11 @@ export interface Config {
   workflowCache: number;
   /** Keys that encrypt Temporal payloads, newest first (unset: the key file in the data dir). */
   payloadKeys?: PayloadKey[];
+  /**
+   * Temporal payloads in clear are read as they are (SILVER_PLAINTEXT_PAYLOADS=accept): only while
+   * requests started before payloads were encrypted still run. Refused otherwise.
+   */
+  acceptPlaintextPayloads: boolean;
   logLevel: RawConfig['LOG_LEVEL'];
   /** Where the worker's own (Temporal SDK) metrics are served; unset: a free local port, read by GET /metrics. */
   workerMetricsAddress?: string;
@@ -141,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: c.SILVER_RATE_LIMIT_PER_MINUTE,
     workflowCache: c.SILVER_WORKFLOW_CACHE,
     payloadKeys: c.SILVER_PAYLOAD_KEY === undefined ? undefined : parsePayloadKeys(c.SILVER_PAYLOAD_KEY),
+    acceptPlaintextPayloads: c.SILVER_PLAINTEXT_PAYLOADS === 'accept',
     logLevel: c.LOG_LEVEL,
     workerMetricsAddress: c.SILVER_WORKER_METRICS_ADDRESS,
     webhookAllowPrivate: c.SILVER_WEBHOOK_ALLOW_PRIVATE

@@ -69,7 +69,12 @@ export async function startSystem(
     prepareDataDir(config.dataDir, warn);
 
     const payload = payloadKeys(config, mode, warn);
-    const dataConverter = encryptedDataConverter(payload.keys);
+    if (config.acceptPlaintextPayloads) {
+      warn(
+        'SILVER_PLAINTEXT_PAYLOADS=accept: Temporal payloads in clear are trusted, from whoever sends them; unset it once no request started before encryption runs',
+      );
+    }
+    const dataConverter = encryptedDataConverter(payload.keys, { acceptPlaintext: config.acceptPlaintextPayloads });
     const target = databaseTarget(config);
     const { db, applied } = await openPreparedDatabase(target, () => log.info('another process is migrating the database: waiting for it'));
     stack.push(() => db.close());

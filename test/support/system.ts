@@ -88,6 +88,8 @@ export async function startTestSystem(
     db?: Database;
     /** Webhook receivers on private addresses (the tests' receivers listen on 127.0.0.1): allowed unless false. */
     allowPrivateWebhooks?: boolean;
+    /** The worker reads Temporal payloads in clear (SILVER_PLAINTEXT_PAYLOADS=accept). */
+    acceptPlaintextPayloads?: boolean;
   } = {},
 ): Promise<TestSystem> {
   const db = opts.db ?? (await createTestDatabase());
@@ -109,7 +111,9 @@ export async function startTestSystem(
     taskQueue,
     workflowBundle: { codePath: TEST_BUNDLE_PATH },
     activities,
-    dataConverter: TEST_DATA_CONVERTER,
+    dataConverter: opts.acceptPlaintextPayloads
+      ? encryptedDataConverter(TEST_PAYLOAD_KEYS, { acceptPlaintext: true })
+      : TEST_DATA_CONVERTER,
   });
   // Webhook attempts, as in production: an activity-only worker on a queue of their own.
   const deliveryWorker = await createDeliveryWorker({
