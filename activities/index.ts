@@ -4,8 +4,12 @@
  * guarded by the state it expects, so a retried activity or a replayed workflow writes nothing twice
  * and never moves a request backwards.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
+import type { Actor } from '../domain/model';
 import type { PrismaClient } from '../records/db';
+import { unknownUsers } from '../records/keys';
+import { FAILURE_UNKNOWN_ACTOR } from '../workflows/messages';
 import { publishedActivities } from './published';
 import { retentionActivities } from './retention';
 import { reviewActivities } from './review';
@@ -22,5 +26,37 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...reviewActivities(deps), ...publishedActivities(deps), ...retentionActivities(deps), ...webhookActivities(deps) };
+  const all = { ...reviewActivities(deps), ...publishedActivities(deps), ...retentionActivities(deps), ...webhookActivities(deps) };
+  return withKnownActors(deps, all);
+}
+
+/** The actors an activity's input names: its own, a decision's, or each of a batch's. */
+function actorsIn(input: unknown): Actor[] {
+  if (Array.isArray(input)) return input.flatMap(actorsIn);
+  if (!input || typeof input !== 'object') return [];
+  const i = input as { actor?: Actor; decision?: { actor?: Actor } };
+  return [i.actor, i.decision?.actor].filter((a): a is Actor => !!a && typeof a === 'object');
+}
+
+/**
+ * An action whose actor is no user of the system is refused before it is written, and not retried:
+ * the workflow's update fails cleanly instead of retrying the write for ever. (The validators
+ * already refuse actors that cannot be; this catches a well-formed id that names nobody.)
+ */
+function withKnownActors<T extends Record<string, (...args: any[]) => Promise<unknown>>>({ prisma }: ActivityDeps, activities: T): T {
+  const guarded = Object.entries(activities).map(([name, run]) => [
+    name,
+    async (...args: unknown[]) => {
+      const ids = [...new Set(actorsIn(args[0]).flatMap((a) => (a.userId ? [a.userId] : [])))];
+      if (ids.length && (await unknownUsers(prisma, ids)).length) {
+        throw ApplicationFailure.create({
+          message: 'The action names a user the system does not know',
+          type: FAILURE_UNKNOWN_ACTOR,
+          nonRetryable: true,
+        });
+      }
+      return run(...args);
+    },
+  ]);
+  return Object.fromEntries(guarded) as T;
 }

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { consoleRoutes } from '../console/app';
+import { FIELD_CODES, REFUSAL_CODES } from '../domain/codes';
 import type { Services } from '../services';
 import { httpMetrics } from './http-metrics';
 import { allowedMethods, methodNotAllowed } from './methods';
@@ -16,13 +17,19 @@ import { authenticateAndLimit, noStore, recordRefusal, securityHeaders } from '.
 import { HttpProblem, problemBody, toProblem } from './problem';
 import { actionRoutes } from './routes/actions';
 import { adminRoutes } from './routes/admin';
-import { dutyRoutes } from './routes/duties';
+import { linkRoutes } from './routes/links';
 import { noticeRoutes } from './routes/notices';
 import { operationRoutes } from './routes/operations';
 import { peopleRoutes } from './routes/people';
 import { reportRoutes } from './routes/reports';
 import { securityRoutes } from './routes/security';
 import { webhookRoutes } from './routes/webhooks';
+
+/** A code list as the document shows it: one line per code with its meaning. */
+const meanings = (codes: Record<string, string>) =>
+  Object.entries(codes)
+    .map(([code, meaning]) => `- \`${code}\`: ${meaning}`)
+    .join('\n');
 
 export interface AppDeps {
   services: Services;
@@ -62,13 +69,33 @@ export function buildApp({ services, log, rateLimitPerMinute }: AppDeps): expres
   });
   registry.registerComponent('schemas', 'Problem', {
     type: 'object',
-    required: ['type', 'title', 'status'],
+    required: ['type', 'title', 'status', 'code'],
     properties: {
       type: { type: 'string' },
       title: { type: 'string' },
       status: { type: 'integer' },
+      code: {
+        type: 'string',
+        enum: Object.keys(REFUSAL_CODES),
+        description: `Why the call was refused, as a stable word to act on:\n\n${meanings(REFUSAL_CODES)}`,
+      },
       detail: { type: 'string' },
-      errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+      errors: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['path', 'message', 'code'],
+          properties: {
+            path: { type: 'string' },
+            message: { type: 'string' },
+            code: {
+              type: 'string',
+              enum: Object.keys(FIELD_CODES),
+              description: `What is wrong with the field:\n\n${meanings(FIELD_CODES)}`,
+            },
+          },
+        },
+      },
     },
   });
 
@@ -83,7 +110,7 @@ export function buildApp({ services, log, rateLimitPerMinute }: AppDeps): expres
   v1.use(adminRoutes(services, registry));
   v1.use(noticeRoutes(services, registry));
   v1.use(actionRoutes(services, registry));
-  v1.use(dutyRoutes(services, registry));
+  v1.use(linkRoutes(services, registry));
   v1.use(reportRoutes(services, registry));
   v1.use(securityRoutes(services, registry));
   v1.use(webhookRoutes(services, registry));
@@ -122,7 +149,7 @@ export function buildApp({ services, log, rateLimitPerMinute }: AppDeps): expres
     res
       .status(p.status)
       .type('application/problem+json')
-      .send(JSON.stringify(problemBody(p.status, p.detail, p.errors)));
+      .send(JSON.stringify(problemBody(p.status, p.detail, p.errors, p.code)));
   });
   return app;
 }

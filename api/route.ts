@@ -6,6 +6,8 @@
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
+import type { ActionName } from '../domain/actions';
+import { REFUSAL_CODES, type RefusalCode } from '../domain/codes';
 import type { Role } from '../domain/model';
 import type { Principal } from '../services';
 import { principalOf } from './auth';
@@ -26,6 +28,10 @@ export interface RouteSpec<B, Q, P> {
   success: { status: number; schema?: Schema; description: string };
   /** Error statuses this route can answer, for the documentation. */
   errors?: number[];
+  /** The catalogue's action this route takes, if it is one. */
+  action?: ActionName;
+  /** Refusal codes this route can answer with besides those every route has, for the documentation. */
+  codes?: RefusalCode[];
   /** Request headers it reads: name -> description and the values it takes. */
   headers?: Record<string, { description: string; pattern: RegExp }>;
   /**
@@ -83,7 +89,12 @@ function addRoute<B extends Schema | undefined, Q extends Schema | undefined, P 
   router[method](path, async (req, res) => {
     const principal = principalOf(res);
     if (!spec.roles.includes(principal.role)) {
-      throw new HttpProblem(403, `This action is for ${spec.roles.join(' or ')} keys; this key is ${principal.role}`);
+      throw new HttpProblem(
+        403,
+        `This action is for ${spec.roles.join(' or ')} keys; this key is ${principal.role}`,
+        undefined,
+        'FORBIDDEN',
+      );
     }
     const params = parse(spec.params, req.params, 'path');
     const query = parse(spec.query, req.query, 'query');
@@ -174,7 +185,11 @@ function openApiPath(
     summary: spec.summary,
     tags: [tag],
     security: [{ bearerKey: [] }],
-    description: `Roles: ${spec.roles.join(', ')}`,
+    description: [
+      `Roles: ${spec.roles.join(', ')}`,
+      ...(spec.action ? [`Listed in a view's \`actions\` as \`${spec.action}\` when the caller may take it now.`] : []),
+      ...(spec.codes?.length ? [`Refusal codes: ${spec.codes.map((c) => `\`${c}\` (${REFUSAL_CODES[c]})`).join('; ')}.`] : []),
+    ].join('\n\n'),
     request: {
       ...(spec.params ? { params: spec.params as never } : {}),
       ...(spec.query ? { query: spec.query as never } : {}),

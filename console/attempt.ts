@@ -6,7 +6,7 @@
 import type { FieldProblem } from '../domain/request';
 import { Refusal } from '../services/refusals';
 import type { Ctx } from './context';
-import { problemText } from './i18n';
+import { refusalText } from './i18n';
 
 export type Attempt<T> = { ok: true; value: T } | { ok: false; status: number; problems: FieldProblem[]; notice: string };
 
@@ -19,7 +19,7 @@ export async function attempt<T>(ctx: Ctx, run: () => Promise<T>): Promise<Attem
     if (!(err instanceof Refusal) || !(err.kind in SHOWN_ON_THE_FORM)) throw err;
     const status = SHOWN_ON_THE_FORM[err.kind as keyof typeof SHOWN_ON_THE_FORM];
     const problems = err.problems ?? [];
-    return { ok: false, status, problems, notice: problems.length ? ctx.t('form.fix') : problemText(ctx, err.detail) };
+    return { ok: false, status, problems, notice: problems.length ? ctx.t('form.fix') : refusalText(ctx, err.code, err.detail) };
   }
 }
 

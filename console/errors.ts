@@ -8,7 +8,7 @@ import { toProblem } from '../api/problem';
 import type { Services } from '../services';
 import type { Ctx } from './context';
 import { html } from './html';
-import type { Key } from './i18n';
+import { refusalText, type Key } from './i18n';
 import { page } from './layout';
 
 const TITLES: Record<number, Key> = {
@@ -47,6 +47,6 @@ export function consoleErrors(services: Services) {
       return;
     }
     // A hidden request answers exactly like an unknown one: the detail would tell them apart.
-    res.status(p.status).send(errorPage(ctx, p.status, p.status === 404 ? undefined : p.detail));
+    res.status(p.status).send(errorPage(ctx, p.status, p.status === 404 ? undefined : refusalText(ctx, p.code, p.detail)));
   };
 }

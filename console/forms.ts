@@ -96,7 +96,7 @@ export class FormErrors {
       <ul>
         ${this.problems.map((p) => {
           const anchor = anchors.get(p);
-          const message = problemText(ctx, p.message);
+          const message = problemText(ctx, p);
           return anchor ? html`<li><a href="#${anchor.id}">${anchor.label}: ${message}</a></li>` : html`<li>${p.path}: ${message}</li>`;
         })}
       </ul>
@@ -130,7 +130,7 @@ export class FormRenderer {
     ${problems.length ? html`aria-invalid="true"` : ''} ${o.required ? html`aria-required="true"` : ''}`;
     const label = html`${o.label}${o.required ? html` <span class="req" aria-hidden="true">*</span>` : ''}`;
     const messages: Content = problems.length
-      ? html`<p class="error" id="${id}-error">${problems.map((p) => html`<span>${problemText(this.ctx, p.message)}</span> `)}</p>`
+      ? html`<p class="error" id="${id}-error">${problems.map((p) => html`<span>${problemText(this.ctx, p)}</span> `)}</p>`
       : '';
     const hint = o.hint ? html`<p class="hint" id="${id}-hint">${o.hint}</p>` : '';
     return group
@@ -204,9 +204,7 @@ export class FormRenderer {
     const id = fieldId(name);
     const problems = this.errors.claim(name, true);
     problems.forEach((p) => this.anchors.set(p, { id, label }));
-    return problems.length
-      ? html`<p class="error" id="${id}" tabindex="-1">${problems.map((p) => problemText(this.ctx, p.message))}</p>`
-      : '';
+    return problems.length ? html`<p class="error" id="${id}" tabindex="-1">${problems.map((p) => problemText(this.ctx, p))}</p>` : '';
   }
 
   /** The summary of problems, then the fields (call after rendering them). */

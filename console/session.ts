@@ -97,7 +97,7 @@ export const requireCsrf: RequestHandler = (req, res, next) => {
     req.headers['sec-fetch-site'] === 'cross-site' ||
     (typeof origin === 'string' && origin !== 'null' && hostOf(origin) !== req.headers.host);
   if (fromElsewhere || typeof given !== 'string' || !same(given, ctx.csrfToken)) {
-    next(forbidden(ctx.t('error.csrf')));
+    next(forbidden(ctx.t('error.csrf'), 'CSRF'));
     return;
   }
   next();

@@ -30,12 +30,14 @@ export function recipientProblems(
 ): FieldProblem[] {
   if (!recipients) return [];
   const problems: FieldProblem[] = [];
-  if (recipients.includes(requestingCountry)) problems.push({ path: 'recipients', message: 'must not include the requesting country' });
+  if (recipients.includes(requestingCountry))
+    problems.push({ path: 'recipients', code: 'OWN_COUNTRY', message: 'must not include the requesting country' });
   if (pilot.recipientsLimitedToParticipants) {
     const outside = recipients.filter((c) => !pilot.participants.includes(c));
     if (outside.length) {
       problems.push({
         path: 'recipients',
+        code: 'NOT_PARTICIPANT',
         message: `only pilot participants may receive requests; not participating: ${outside.join(', ')}`,
       });
     }

@@ -3,12 +3,17 @@
  * fields, the case record and the view all follow this list, so a field cannot be added to one and
  * forgotten in another.
  */
+import type { FieldCode } from './codes';
 import type { Kind } from './model';
 import { choosesResponseDays, defaultResponseDays } from './time';
 
 export interface FieldProblem {
   path: string;
   message: string;
+  /** What is wrong, as a word clients act on (the message is for people reading English). */
+  code?: FieldCode;
+  /** The limit the value broke, where the rule has one (a length, a minimum, a number of days). */
+  limit?: number;
 }
 
 export interface Money {
@@ -76,10 +81,10 @@ export type RequestChanges = Partial<Pick<RequestContent, RequestField>>;
 /** A NOTICE goes to every member country and names none; a DIFFUSION names at least one. */
 export function kindProblems(request: { kind: Kind; recipients?: readonly string[] }): FieldProblem[] {
   if (request.kind === 'NOTICE' && request.recipients !== undefined) {
-    return [{ path: 'recipients', message: 'must be omitted for a NOTICE, which goes to every member country' }];
+    return [{ path: 'recipients', code: 'KIND_RECIPIENTS', message: 'must be omitted for a NOTICE, which goes to every member country' }];
   }
   if (request.kind === 'DIFFUSION' && request.recipients === undefined) {
-    return [{ path: 'recipients', message: 'a DIFFUSION must name at least one recipient country' }];
+    return [{ path: 'recipients', code: 'KIND_RECIPIENTS', message: 'a DIFFUSION must name at least one recipient country' }];
   }
   return [];
 }
@@ -87,7 +92,13 @@ export function kindProblems(request: { kind: Kind; recipients?: readonly string
 /** An urgent request answers within the window its urgency sets: it may not choose its own days. */
 export function windowProblems(request: { urgency: string; responseDays?: number | null }): FieldProblem[] {
   if (request.responseDays !== undefined && request.responseDays !== null && !choosesResponseDays(request.urgency)) {
-    return [{ path: 'responseDays', message: `must be omitted for an ${request.urgency} request, whose answer window is fixed` }];
+    return [
+      {
+        path: 'responseDays',
+        code: 'NO_RESPONSE_DAYS',
+        message: `must be omitted for an ${request.urgency} request, whose answer window is fixed`,
+      },
+    ];
   }
   return [];
 }

@@ -90,6 +90,17 @@ export async function userNames(db: Db, ids: readonly string[]): Promise<Map<str
 }
 
 /** How often `lastUsedAt` is written: at most once per key in this interval, not on every call. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Those of `ids` that name no user (an id that is not a UUID names none). */
+export async function unknownUsers(db: Db, ids: readonly string[]): Promise<string[]> {
+  const wellFormed = ids.filter((id) => UUID.test(id));
+  const found = new Set(
+    (await db.user.findMany({ where: { id: { in: wellFormed } }, select: { id: true } })).map((u) => u.id.toLowerCase()),
+  );
+  return ids.filter((id) => !found.has(id.toLowerCase()));
+}
+
 export const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** Notes that a key was used at `now`, unless that was already noted less than a minute ago. */
@@ -147,4 +158,10 @@ export function disableUser(prisma: PrismaClient, id: string): Promise<{ outcome
     const { count } = await tx.apiKey.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: now } });
     return { outcome: 'DISABLED', keys: count };
   });
+}
+
+/** The ids of every key `userId` holds or held: a person's past acts may be recorded under any of them. */
+export async function keyIdsOf(db: Db, userId: string): Promise<Set<string>> {
+  const rows = await db.apiKey.findMany({ where: { userId }, select: { id: true } });
+  return new Set(rows.map((k) => k.id));
 }

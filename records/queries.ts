@@ -105,3 +105,16 @@ export async function findingsFor(db: Db, noticeIds: string[]): Promise<Map<stri
 export function responsesTo(db: Db, noticeId: string, country?: string) {
   return db.response.findMany({ where: { noticeId, ...(country ? { country } : {}) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
 }
+
+/**
+ * When the CCF upheld a blocking of each of these requests, which ends what their recipients may
+ * see. (A loaded request carries its open blocking only.)
+ */
+export async function upheldBlockings(db: Db, ids: string[]): Promise<Map<string, Date>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.blocking.findMany({
+    where: { noticeId: { in: ids }, outcome: 'UPHELD' },
+    select: { noticeId: true, decidedAt: true },
+  });
+  return new Map(rows.map((b) => [b.noticeId, b.decidedAt!]));
+}

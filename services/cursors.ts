@@ -30,7 +30,9 @@ export function cursorCodec(prisma: Db, scope = 'notices') {
     },
 
     async decode(cursor: string): Promise<Position> {
-      const refused = invalid('The query is invalid', [{ path: 'query.cursor', message: 'is not a cursor this API gave out' }]);
+      const refused = invalid('The query is invalid', [
+        { path: 'query.cursor', code: 'CURSOR', message: 'is not a cursor this API gave out' },
+      ]);
       const [payload, mac] = cursor.split('.');
       if (!payload || !mac) throw refused;
       const expected = await sign(payload);

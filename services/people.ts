@@ -61,7 +61,7 @@ export function peopleService(deps: ServiceDeps) {
       const { outcome, keys } = await disableUser(prisma, id);
       if (outcome === 'NOT_FOUND') throw notFound('No enabled user has this id');
       if (outcome === 'LAST_ADMIN')
-        throw conflict('This is the last active ADMIN; give another user an ADMIN key before disabling this one');
+        throw conflict('This is the last active ADMIN; give another user an ADMIN key before disabling this one', 'LAST_ADMIN');
       await recordAction(prisma, principal, 'USER_DISABLED', { userId: id, keysRevoked: keys });
     },
 
@@ -74,8 +74,8 @@ export function peopleService(deps: ServiceDeps) {
       let row;
       if (k.userId !== undefined) {
         const user = await findUser(prisma, k.userId);
-        if (!user) throw invalid('The body is invalid', [{ path: 'userId', message: 'is not the id of a user' }]);
-        if (user.disabledAt) throw conflict('This user is disabled: it can hold no key');
+        if (!user) throw invalid('The body is invalid', [{ path: 'userId', code: 'NOT_A_USER', message: 'is not the id of a user' }]);
+        if (user.disabledAt) throw conflict('This user is disabled: it can hold no key', 'USER_DISABLED');
         row = await createApiKey(prisma, { key, userId: user.id, label: k.label, expiresAt, createdAt });
       } else {
         const role = k.role!;
@@ -107,7 +107,8 @@ export function peopleService(deps: ServiceDeps) {
     async revokeKey(principal: Principal, id: string) {
       const outcome = await revokeKey(prisma, id);
       if (outcome === 'NOT_FOUND') throw notFound('No active API key has this id');
-      if (outcome === 'LAST_ADMIN') throw conflict('This is the last active ADMIN key; create another ADMIN key before revoking it');
+      if (outcome === 'LAST_ADMIN')
+        throw conflict('This is the last active ADMIN key; create another ADMIN key before revoking it', 'LAST_ADMIN');
       await recordAction(prisma, principal, 'API_KEY_REVOKED', { keyId: id });
     },
   };

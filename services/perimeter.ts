@@ -106,7 +106,7 @@ export function securityEvents(deps: ServiceDeps) {
   async function positionOf(cursor: string): Promise<bigint> {
     const { key } = await cursors.decode(cursor);
     if (!/^\d{1,18}$/.test(key))
-      throw invalid('The query is invalid', [{ path: 'query.cursor', message: 'is not a cursor this API gave out' }]);
+      throw invalid('The query is invalid', [{ path: 'query.cursor', code: 'CURSOR', message: 'is not a cursor this API gave out' }]);
     return BigInt(key);
   }
 

@@ -4,27 +4,35 @@
  * anyone else gets the same answer as for an unknown id. Every read by someone other than the
  * requester is written to the request's audit trail.
  */
+import { relationOf } from '../domain/actions';
 import type { Status } from '../domain/model';
 import { recordAudit, auditTrail } from '../records/audit';
 import type { NoticeRow } from '../records/notices';
-import { findingsFor, listNotices, loadNotice, noFindings, noticeHeader, responsesTo, type Findings } from '../records/queries';
+import {
+  findingsFor,
+  listNotices,
+  loadNotice,
+  noFindings,
+  noticeHeader,
+  responsesTo,
+  upheldBlockings,
+  type Findings,
+} from '../records/queries';
 import type { CursorCodec } from './cursors';
 import type { Principal, ServiceDeps } from './context';
 import { conflict, forbidden, hidden, invalid, notFound } from './refusals';
-import { noticeView, seesFindings, type NoticeView, type Relation, type ViewedNotice } from './views';
+import { actionLinks, callerRecord, type ActionLink } from './situation';
+import { noticeView, seesFindings, type Relation, type ViewedNotice } from './views';
 
-export type { NoticeView, Relation } from './views';
+export type { Relation } from './views';
+/** A request as its reader sees it, with what that reader may do to it now. */
+export type NoticeView = ReturnType<typeof noticeView> & { actions: ActionLink[] };
 
 const NOT_VISIBLE = 'No request with this id is visible to this key';
 
 /** How the caller relates to a request; undefined: it may not know the request exists. */
 function relationTo(n: { requestingCountry: string; publishedAt: Date | null }, p: Principal, recipient: boolean): Relation | undefined {
-  if (p.role === 'REVIEWER') return 'REVIEWER';
-  if (p.role === 'CCF') return 'CCF';
-  if (p.role !== 'NCB') return undefined;
-  if (n.requestingCountry === p.country) return 'REQUESTER';
-  if (n.publishedAt && recipient) return 'RECIPIENT';
-  return undefined;
+  return relationOf(p, { requestingCountry: n.requestingCountry, published: n.publishedAt !== null, addressedTo: () => recipient });
 }
 
 export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
@@ -57,19 +65,6 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
     await recordAudit(prisma, ...read.map((n) => ({ noticeId: n.id, at, type: 'READ', actor: principal, data: { what } })));
   }
 
-  /**
-   * When the CCF upheld a blocking of each of these requests, which ends what their recipients may
-   * see. (A loaded request carries its open blocking only.)
-   */
-  async function upheldBlockings(ids: string[]): Promise<Map<string, Date>> {
-    if (ids.length === 0) return new Map();
-    const rows = await prisma.blocking.findMany({
-      where: { noticeId: { in: ids }, outcome: 'UPHELD' },
-      select: { noticeId: true, decidedAt: true },
-    });
-    return new Map(rows.map((b) => [b.noticeId, b.decidedAt!]));
-  }
-
   /** The request if the caller may know it exists (404 otherwise), with how the caller relates to it. */
   async function visible(id: string, principal: Principal): Promise<{ notice: ViewedNotice; relation: Relation }> {
     const own = principal.role === 'NCB' ? (principal.country ?? '') : undefined;
@@ -79,7 +74,8 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
     if (!relation) throw hidden(NOT_VISIBLE);
     // The requester sees every recipient, not only the (absent) entry of its own country.
     if (relation === 'REQUESTER' && notice.publishedAt) notice = (await loadNotice(prisma, id))!;
-    if (relation === 'RECIPIENT') return { notice: { ...notice, blockingUpheldAt: (await upheldBlockings([id])).get(id) }, relation };
+    if (relation === 'RECIPIENT')
+      return { notice: { ...notice, blockingUpheldAt: (await upheldBlockings(prisma, [id])).get(id) }, relation };
     return { notice, relation };
   }
 
@@ -97,7 +93,8 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
     const { notice, relation } = await visible(id, principal);
     if (readAs) await auditReads([notice], principal, readAs);
     const findings = seesFindings(notice, relation) ? (await findingsOf([notice])).get(id) : undefined;
-    return { view: noticeView(notice, relation, findings), relation };
+    const actions = actionLinks(notice, relation, await callerRecord(deps, principal), deps.daySeconds);
+    return { view: { ...noticeView(notice, relation, findings), actions }, relation };
   }
 
   return {
@@ -108,8 +105,13 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
     /** The caller's view of a request; `readAs` names what was read when that read is to be audited. */
     view: async (id: string, principal: Principal, readAs?: string): Promise<NoticeView> => (await viewAs(id, principal, readAs)).view,
     /** Its requester's view of a request just recorded: nothing is attached to it yet, so nothing is read again. */
-    submitted: (notice: NoticeRow): NoticeView =>
-      noticeView({ ...notice, recipients: [], decisions: [], blockings: [], renewals: [] }, 'REQUESTER'),
+    async submitted(notice: NoticeRow, principal: Principal): Promise<NoticeView> {
+      const recorded = { ...notice, recipients: [], decisions: [], blockings: [], renewals: [] };
+      return {
+        ...noticeView(recorded, 'REQUESTER'),
+        actions: actionLinks(recorded, 'REQUESTER', await callerRecord(deps, principal), deps.daySeconds),
+      };
+    },
 
     async list(
       principal: Principal,
@@ -125,7 +127,8 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
         cursor?: string;
       },
     ) {
-      if (principal.role !== 'NCB' && q.as) throw invalid('The query is invalid', [{ path: 'query.as', message: 'is only for NCB keys' }]);
+      if (principal.role !== 'NCB' && q.as)
+        throw invalid('The query is invalid', [{ path: 'query.as', code: 'NOT_FOR_ROLE', message: 'is only for NCB keys' }]);
       const country = principal.country ?? '';
       const rows = await listNotices(prisma, {
         status: q.status,
@@ -153,13 +156,17 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
       const findings = await findingsOf(page.filter((n, i) => seesFindings(n, relations[i])));
       // A listed request is read as much as a fetched one: audited the same way.
       await auditReads(page, principal, 'list');
-      const upheld = await upheldBlockings(page.filter((_, i) => relations[i] === 'RECIPIENT').map((n) => n.id));
+      const upheld = await upheldBlockings(
+        prisma,
+        page.filter((_, i) => relations[i] === 'RECIPIENT').map((n) => n.id),
+      );
+      const caller = await callerRecord(deps, principal);
       const items = page.map((n, i) => {
         const own =
           relations[i] === 'RECIPIENT'
             ? { ...n, recipients: n.recipients.filter((r) => r.country === principal.country), blockingUpheldAt: upheld.get(n.id) }
             : n;
-        return noticeView(own, relations[i], findings.get(n.id));
+        return { ...noticeView(own, relations[i], findings.get(n.id)), actions: actionLinks(own, relations[i], caller, deps.daySeconds) };
       });
       return {
         items,
@@ -171,9 +178,9 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
     async responses(id: string, principal: Principal) {
       const { notice, relation } = await visible(id, principal);
       if (relation === 'RECIPIENT' && notice.blockings.length)
-        throw conflict('The request is blocked by the CCF while it examines a complaint');
+        throw conflict('The request is blocked by the CCF while it examines a complaint', 'BLOCKED');
       if (relation === 'RECIPIENT' && notice.blockingUpheldAt)
-        throw conflict('The CCF upheld a complaint against the request: its answers are no longer for recipients');
+        throw conflict('The CCF upheld a complaint against the request: its answers are no longer for recipients', 'BLOCKED');
       const rows = await responsesTo(prisma, id, relation === 'RECIPIENT' ? principal.country! : undefined);
       await auditReads([notice], principal, 'responses');
       return {

@@ -4,6 +4,7 @@
  * is not reused, so a replayed submission cannot reopen a request that has ended.
  */
 import {
+  ActivityFailure,
   QueryNotRegisteredError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -11,8 +12,8 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
-import { refusal, type Action } from '../domain/lifecycle';
-import type { Status } from '../domain/model';
+import type { ActionName } from '../domain/actions';
+import type { RefusalCode } from '../domain/codes';
 import type { FieldProblem } from '../domain/request';
 import { responseWindowDays, retentionSweepEvery } from '../domain/time';
 import { findNotice, submittedNotices } from '../records/notices';
@@ -21,6 +22,7 @@ import {
   FAILURE_CONFLICT,
   FAILURE_FORBIDDEN,
   FAILURE_INVALID,
+  FAILURE_UNKNOWN_ACTOR,
   progressQuery,
   type ActionResult,
   type NoticeProgress,
@@ -71,19 +73,29 @@ export function requestWorkflows(deps: ServiceDeps) {
    * Sends an action to the request's workflow and waits until it has taken effect. A refusal by the
    * workflow (the action does not fit the state, or is not this caller's) becomes a Refusal.
    */
-  async function send<Arg>(id: string, action: Action, update: UpdateDefinition<ActionResult, [Arg]>, arg: Arg): Promise<ActionResult> {
+  async function send<Arg>(
+    id: string,
+    _action: ActionName,
+    update: UpdateDefinition<ActionResult, [Arg]>,
+    arg: Arg,
+  ): Promise<ActionResult> {
     try {
       return await temporal.workflow.getHandle(id).executeUpdate(update, { args: [arg] });
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-        if (err.cause.type === FAILURE_CONFLICT) throw conflict(err.cause.message);
-        if (err.cause.type === FAILURE_FORBIDDEN) throw forbidden(err.cause.message);
-        if (err.cause.type === FAILURE_INVALID) throw invalid('The request is invalid', err.cause.details?.[0] as FieldProblem[]);
+      if (err instanceof WorkflowUpdateFailedError) {
+        const failure = err.cause instanceof ActivityFailure ? err.cause.cause : err.cause;
+        if (failure instanceof ApplicationFailure) {
+          const code = failure.details?.[0] as RefusalCode | undefined;
+          if (failure.type === FAILURE_CONFLICT) throw conflict(failure.message, code ?? 'WRONG_STATE');
+          if (failure.type === FAILURE_FORBIDDEN) throw forbidden(failure.message, code ?? 'FORBIDDEN');
+          if (failure.type === FAILURE_INVALID) throw invalid('The request is invalid', failure.details?.[0] as FieldProblem[]);
+          if (failure.type === FAILURE_UNKNOWN_ACTOR) throw forbidden(failure.message, 'UNKNOWN_ACTOR');
+        }
       }
       // The workflow has ended: the request is in a final state.
       if (err instanceof WorkflowNotFoundError) {
-        const status = (await findNotice(prisma, id))?.status as Status | undefined;
-        throw conflict((status && refusal(action, status)) ?? 'The request is no longer open for actions');
+        const status = (await findNotice(prisma, id))?.status;
+        throw conflict(`The request is ${status ?? 'closed'}, a final state: no further action is possible`, 'REQUEST_FINAL');
       }
       throw err;
     }

@@ -41,7 +41,7 @@ export async function claimKey(deps: ServiceDeps, principal: Principal, scope: s
     hash: bodyHash(body),
     resourceId: crypto.randomUUID(),
   });
-  if (!claim.sameBody) throw conflict('This Idempotency-Key was already used with a different body');
+  if (!claim.sameBody) throw conflict('This Idempotency-Key was already used with a different body', 'IDEMPOTENCY_MISMATCH');
   return claim;
 }
 
@@ -53,11 +53,11 @@ export function submissionService(deps: ServiceDeps, workflows: RequestWorkflows
       const country = principal.country!;
       const pilot = await readPilotSettings(prisma);
       const notParticipating = participationRefusal(country, pilot);
-      if (notParticipating) throw forbidden(notParticipating);
+      if (notParticipating) throw forbidden(notParticipating, 'NOT_PARTICIPANT');
       const problems = recipientProblems(country, request.recipients, pilot);
       if (problems.length) throw invalid('The request is invalid', problems);
       const nobody = nobodyToReach(request.kind, country, pilot);
-      if (nobody) throw conflict(nobody);
+      if (nobody) throw conflict(nobody, 'NOT_PARTICIPANT');
 
       let id: string = crypto.randomUUID();
       if (idempotencyKey) {
@@ -76,12 +76,12 @@ export function submissionService(deps: ServiceDeps, workflows: RequestWorkflows
       try {
         const notice = await prisma.$transaction(async (tx) => {
           const refused = quotaRefusal(country, await lockQuota(tx, country), pilot);
-          if (refused) throw conflict(refused);
+          if (refused) throw conflict(refused, 'QUOTA_EXHAUSTED');
           return recordSubmission(tx, { id, content: request, subjectKey: subjectKey(request.subject), actor, now: new Date(), digests });
         });
         await workflows.start(notice);
         deps.log.info({ noticeId: id, country, kind: request.kind }, 'request submitted');
-        return reading.submitted(notice);
+        return reading.submitted(notice, principal);
       } catch (err) {
         // The same Idempotency-Key sent twice at once: the second finds the first's request.
         if ((err as { code?: string }).code === 'P2002' && idempotencyKey) return reading.view(id, principal);

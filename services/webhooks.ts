@@ -24,7 +24,7 @@ export function webhookService(deps: ServiceDeps, cursors: CursorCodec) {
     /** Sets (or replaces) the country's webhook with a new secret, shown only in this answer. */
     async put(principal: Principal, country: string, url: string) {
       const problem = await receiverProblem(url, deps.allowPrivateWebhooks ?? false);
-      if (problem) throw invalid('The body is invalid', [{ path: 'url', message: problem }]);
+      if (problem) throw invalid('The body is invalid', [{ path: 'url', code: 'ADDRESS', message: problem }]);
       const secret = newSecret();
       await setWebhook(prisma, { country, url, secret, at: new Date() });
       await recordAction(prisma, principal, 'WEBHOOK_SET', { country });
@@ -57,7 +57,7 @@ export function webhookService(deps: ServiceDeps, cursors: CursorCodec) {
       mayRead(principal, country);
       const before = q.cursor ? await cursors.decode(q.cursor) : undefined;
       if (before && !/^[0-9a-f-]{36}$/.test(before.key)) {
-        throw invalid('The query is invalid', [{ path: 'query.cursor', message: 'is not a cursor this API gave out' }]);
+        throw invalid('The query is invalid', [{ path: 'query.cursor', code: 'CURSOR', message: 'is not a cursor this API gave out' }]);
       }
       const rows = await listDeliveries(prisma, { country, limit: q.limit, before: before && { at: before.at, id: before.key } });
       const page = rows.slice(0, q.limit);
@@ -88,8 +88,8 @@ export function webhookService(deps: ServiceDeps, cursors: CursorCodec) {
     async retry(principal: Principal, country: string, id: string) {
       const delivery = await findDelivery(prisma, country, id);
       if (!delivery) throw notFound(`No delivery ${id} for ${country}`);
-      if (!(await findWebhook(prisma, country))) throw conflict(`No webhook is set for ${country}: set one before retrying`);
-      if (!delivery.dispatchedAt) throw conflict('The delivery has not been sent yet: it will be shortly');
+      if (!(await findWebhook(prisma, country))) throw conflict(`No webhook is set for ${country}: set one before retrying`, 'NO_WEBHOOK');
+      if (!delivery.dispatchedAt) throw conflict('The delivery has not been sent yet: it will be shortly', 'NOT_SENT_YET');
       await reopenDelivery(prisma, id);
       await deps.temporal.workflow.signalWithStart(webhookDeliveryWorkflow, {
         workflowId: deliveryWorkflowId(id),

@@ -3,12 +3,19 @@
  * and results, continue-as-new state) is encrypted with AES-256-GCM before it leaves this
  * process, so Temporal's history and Web UI hold no personal data in clear. Keys have ids: the
  * first key encrypts, every key decrypts, so a key is rotated by putting a new one first and
- * keeping the old ones while histories written with them may still be read. A payload this codec
- * did not encrypt (histories recorded before it existed) passes through unchanged.
+ * keeping the old ones while histories written with them may still be read.
+ *
+ * AES-GCM is authenticated: a payload that decrypts was made by a holder of a key, that is, by the
+ * system. A payload in clear was not: a Temporal client without the key (the `temporal` CLI, say)
+ * can reach the server, but what it sends is decoded as the unsealed mark, which the workflows
+ * refuse (an update's validator, a workflow's start) before anything is recorded. Payloads in clear
+ * are read as they are only by the replay of histories recorded before payloads were encrypted, and
+ * by a system told to for an upgrade (SILVER_PLAINTEXT_PAYLOADS=accept): `acceptPlaintext`.
  */
 import crypto from 'node:crypto';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { UNSEALED_MARK } from '../workflows/messages';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 const KEY_ID = 'encryption-key-id';
@@ -23,10 +30,17 @@ export interface PayloadKey {
 const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array | null | undefined) => (b ? new TextDecoder().decode(b) : undefined);
 
+/** What a payload in clear is decoded as: JSON `{ "$unsealed": true }`. */
+const UNSEALED_PAYLOAD: Payload = { metadata: { encoding: text('json/plain') }, data: text(JSON.stringify({ [UNSEALED_MARK]: true })) };
+
 export class EncryptionCodec implements PayloadCodec {
   private readonly byId: Map<string, Buffer>;
 
-  constructor(private readonly keys: readonly PayloadKey[]) {
+  constructor(
+    private readonly keys: readonly PayloadKey[],
+    /** Read payloads in clear as they are: only for replaying histories recorded before encryption. */
+    private readonly options: { acceptPlaintext?: boolean } = {},
+  ) {
     if (keys.length === 0) throw new Error('The payload codec needs at least one key');
     for (const k of keys) if (k.key.length !== 32) throw new Error(`Payload key ${k.id} is not 32 bytes`);
     this.byId = new Map(keys.map((k) => [k.id, k.key]));
@@ -46,7 +60,7 @@ export class EncryptionCodec implements PayloadCodec {
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((p) => {
-      if (str(p.metadata?.encoding) !== ENCRYPTED_ENCODING) return p;
+      if (str(p.metadata?.encoding) !== ENCRYPTED_ENCODING) return this.options.acceptPlaintext ? p : UNSEALED_PAYLOAD;
       const id = str(p.metadata?.[KEY_ID]) ?? '';
       const key = this.byId.get(id);
       if (!key) throw new Error(`A payload was encrypted with key "${id}", which is not among the payload keys`);
@@ -61,8 +75,8 @@ export class EncryptionCodec implements PayloadCodec {
 }
 
 /** The data converter of every client and worker of the system: the default one, encrypted. */
-export function encryptedDataConverter(keys: readonly PayloadKey[]): DataConverter {
-  return { payloadCodecs: [new EncryptionCodec(keys)] };
+export function encryptedDataConverter(keys: readonly PayloadKey[], options: { acceptPlaintext?: boolean } = {}): DataConverter {
+  return { payloadCodecs: [new EncryptionCodec(keys, options)] };
 }
 
 const KEY_LINE = /^([A-Za-z0-9_.-]{1,64}):([A-Za-z0-9+/=_-]+)$/;

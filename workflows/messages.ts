@@ -3,7 +3,7 @@
  * Human actions are Updates: their validators refuse an action that does not fit the state before
  * anything is written, so the caller learns of a conflict synchronously.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { ApplicationFailure, defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { LocatedAsset } from '../domain/assets';
 import type { Actor, BlockingOutcome, DecisionKind, Ground, Outcome, RenewalDecision, Status } from '../domain/model';
 import type { RequestChanges } from '../domain/request';
@@ -112,10 +112,28 @@ export const decideRenewalUpdate = defineUpdate<ActionResult, [RenewalDecisionIn
 export const progressQuery = defineQuery<NoticeProgress>('progress');
 
 /**
+ * What the payload codec hands the workflow in place of a payload that was not encrypted under one
+ * of the system's keys: a caller without the key (e.g. the `temporal` CLI) can reach the server, but
+ * its updates arrive as this and are refused by the validators before anything is recorded.
+ */
+export const UNSEALED_MARK = '$unsealed';
+export const isUnsealed = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && (value as Record<string, unknown>)[UNSEALED_MARK] === true;
+
+/** A workflow started by someone without the system's key ends at once, having done nothing. */
+export function refuseUnsealedStart(input: unknown): void {
+  if (isUnsealed(input)) {
+    throw ApplicationFailure.create({ message: 'The workflow was not started by the system', type: 'UNSEALED', nonRetryable: true });
+  }
+}
+
+/**
  * Failure types an update can end with; services map them to refusals.
  * CONFLICT: the action does not fit the current state (409). FORBIDDEN: not this caller's to do (403).
  */
 export const FAILURE_CONFLICT = 'CONFLICT';
+/** An activity met an actor that no user of the system is: the action is refused, nothing is written. */
+export const FAILURE_UNKNOWN_ACTOR = 'UNKNOWN_ACTOR';
 export const FAILURE_FORBIDDEN = 'FORBIDDEN';
 /** INVALID: a field breaks a rule the workflow keeps (400); the failure's details list the problems. */
 export const FAILURE_INVALID = 'INVALID';

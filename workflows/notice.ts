@@ -14,6 +14,7 @@ import type { NoticeWorkflowInput } from './state';
 export type { NoticeWorkflowInput } from './state';
 
 export async function silverNoticeWorkflow(input: NoticeWorkflowInput): Promise<Status> {
+  m.refuseUnsealedStart(input);
   const request = new RequestLifecycle(input);
   const review = new RequestReview(request);
   const published = new PublishedDuties(request);
@@ -32,13 +33,13 @@ export async function silverNoticeWorkflow(input: NoticeWorkflowInput): Promise<
   setHandler(m.decideRenewalUpdate, (d) => published.decideRenewal(d), { validator: (d) => published.validateRenewalDecision(d) });
 
   await review.screenIfSubmitted();
-  while (!request.isOver) {
+  while (!request.isDone) {
     await request.waitForChangeOrDeadline();
-    if (request.isOver) break;
+    if (request.isDone) break;
     if (request.shouldContinueAsNew) {
       // Handlers must finish before this run ends, or their callers would get an error.
       await condition(() => allHandlersFinished() && request.idle);
-      if (request.isOver) break;
+      if (request.isDone) break;
       await continueAsNew<typeof silverNoticeWorkflow>(request.continuationInput());
     }
     await request.handleDue();

@@ -5,7 +5,7 @@
  */
 import { patched } from '@temporalio/workflow';
 import { delayProblems, expectedByProblems } from '../domain/deadlines';
-import { recipientRefusal } from '../domain/lifecycle';
+import type { Actor } from '../domain/model';
 import { calendarAfter, BLOCKING_DECISION_MONTHS, VALIDITY_YEARS } from '../domain/time';
 import type {
   AcknowledgementInput,
@@ -19,7 +19,7 @@ import type {
 } from './messages';
 import type { RequestLifecycle } from './request-lifecycle';
 import { delayDeadline, dueOf, resumeClocks } from './schedule';
-import { activities, conflict, forbidden, invalid } from './state';
+import { activities, invalid, refusedBy } from './state';
 
 /** Answers taken while an earlier one is being written go together in the next write; runs before it write each alone. */
 export const ANSWERS_TOGETHER_PATCH = 'answers-written-together';
@@ -68,25 +68,22 @@ export class PublishedDuties {
     return this.request.state;
   }
 
-  /** The caller answers for `country`, a recipient that may act on the request now. */
-  private recipientMayAct(action: 'RESPOND' | 'ACKNOWLEDGE' | 'DELAY', country: string): void {
-    this.request.refuse(action);
-    if (this.request.closing) throw conflict('The request is being closed: no more answers');
-    if (!this.state.recipients.includes(country)) throw forbidden('Only a recipient can do this');
-    if (action !== 'RESPOND') {
-      const refused = recipientRefusal(action, !this.state.pendingFinal.includes(country));
-      if (refused) throw conflict(refused);
+  /** A recipient's action, for its own country only, validated as any action. */
+  private admitRecipient(action: 'RESPOND' | 'ACKNOWLEDGE' | 'DELAY', input: { country: string; actor: Actor }): void {
+    this.request.admit(action, input);
+    if (input.country !== input.actor.country) {
+      throw refusedBy({ kind: 'FORBIDDEN', code: 'NOT_RECIPIENT', message: 'A recipient answers for its own country only' });
     }
   }
 
   // --- recipients
 
   validateResponse(r: ResponseInput): void {
-    this.recipientMayAct('RESPOND', r.country);
+    this.admitRecipient('RESPOND', r);
   }
 
   async respond(r: ResponseInput): Promise<ActionResult> {
-    this.validateResponse(r);
+    this.request.refuse('RESPOND', r.actor);
     this.request.answerStarted();
     try {
       const at = Date.now();
@@ -102,13 +99,13 @@ export class PublishedDuties {
   }
 
   validateAcknowledgement(a: AcknowledgementInput): void {
-    this.recipientMayAct('ACKNOWLEDGE', a.country);
-    const problems = expectedByProblems(a.expectedBy, Date.now());
+    this.admitRecipient('ACKNOWLEDGE', a);
+    const problems = expectedByProblems(a.expectedBy, Date.now(), dueOf(this.state, a.country));
     if (problems.length) throw invalid(problems);
   }
 
   async acknowledge(a: AcknowledgementInput): Promise<ActionResult> {
-    this.validateAcknowledgement(a);
+    this.request.refuse('ACKNOWLEDGE', a.actor);
     this.request.answerStarted();
     try {
       await activities.recordAcknowledgement({ ...this.request.step(), ...a });
@@ -119,7 +116,7 @@ export class PublishedDuties {
   }
 
   validateDelay(d: DelayInput): void {
-    this.recipientMayAct('DELAY', d.country);
+    this.admitRecipient('DELAY', d);
     const problems = delayProblems(dueOf(this.state, d.country) ?? 0, d.expectedBy, Date.now(), this.request.daySeconds);
     if (problems.length) throw invalid(problems);
   }
@@ -127,7 +124,9 @@ export class PublishedDuties {
   /** The recipient's deadline moves to the date it gave; its reminder and OVERDUE follow it. */
   delay(d: DelayInput): Promise<ActionResult> {
     return this.request.run(async () => {
-      this.validateDelay(d);
+      this.request.refuse('DELAY', d.actor);
+      const problems = delayProblems(dueOf(this.state, d.country) ?? 0, d.expectedBy, Date.now(), this.request.daySeconds);
+      if (problems.length) throw invalid(problems);
       const at = Date.now();
       await activities.recordDelay({ ...this.request.step(at), ...d });
       delayDeadline(this.state, d.country, d.expectedBy, at);
@@ -138,14 +137,14 @@ export class PublishedDuties {
 
   // --- the CCF
 
-  validateBlocking(_b: BlockingInput): void {
-    this.request.refuse('BLOCK');
+  validateBlocking(b: BlockingInput): void {
+    this.request.admit('BLOCK', b);
   }
 
   /** Every clock of the request stops and recipients can no longer act on it. */
   block(b: BlockingInput): Promise<ActionResult> {
     return this.request.run(async () => {
-      this.request.refuse('BLOCK');
+      this.request.refuse('BLOCK', b.actor);
       const at = Date.now();
       const decisionDueAt = calendarAfter(at, { months: BLOCKING_DECISION_MONTHS }, this.request.daySeconds);
       await activities.recordBlocking({ ...this.request.step(at), ...b, decisionDueAt });
@@ -155,19 +154,28 @@ export class PublishedDuties {
     });
   }
 
-  validateBlockingDecision(_d: BlockingDecisionInput): void {
-    this.request.refuse('DECIDE_BLOCKING');
+  validateBlockingDecision(d: BlockingDecisionInput): void {
+    this.request.admit('DECIDE_BLOCKING', d);
   }
 
-  /** UPHELD cancels the request; DISMISSED lifts the blocking and moves every open deadline on by the time it lasted. */
+  /**
+   * UPHELD cancels the request; DISMISSED lifts the blocking and moves every open deadline on by the
+   * time it lasted. A request withdrawn or cancelled while blocked keeps its blocking open for this
+   * decision, which then changes nothing but the blocking.
+   */
   decideBlocking(d: BlockingDecisionInput): Promise<ActionResult> {
     return this.request.run(async () => {
-      this.request.refuse('DECIDE_BLOCKING');
+      this.request.refuse('DECIDE_BLOCKING', d.actor);
       const at = Date.now();
-      const stoodFor = d.outcome === 'DISMISSED' ? at - this.state.blockedSince! : 0;
+      const closedBefore = this.request.isOver;
+      const stoodFor = d.outcome === 'DISMISSED' && !closedBefore ? at - this.state.blockedSince! : 0;
       await activities.recordBlockingDecision({ ...this.request.step(at), ...d, blockedSince: this.state.blockedSince!, stoodFor });
-      if (d.outcome === 'UPHELD') {
+      if (closedBefore) {
+        this.state.blockedSince = undefined;
+        this.request.clocksChanged();
+      } else if (d.outcome === 'UPHELD') {
         await this.request.close('CANCELLED', { reason: d.reason, actor: d.actor, notify: 'CANCELLED' });
+        this.state.blockedSince = undefined;
       } else {
         resumeClocks(this.state, at);
         this.request.clocksChanged();
@@ -178,27 +186,27 @@ export class PublishedDuties {
 
   // --- renewal
 
-  validateRenewal(_r: RenewalInput): void {
-    this.request.refuse('REQUEST_RENEWAL');
+  validateRenewal(r: RenewalInput): void {
+    this.request.admit('REQUEST_RENEWAL', r);
   }
 
   requestRenewal(r: RenewalInput): Promise<ActionResult> {
     return this.request.run(async () => {
-      this.request.refuse('REQUEST_RENEWAL');
+      this.request.refuse('REQUEST_RENEWAL', r.actor);
       await activities.recordRenewalRequest({ ...this.request.step(), ...r });
       this.state.renewalRequested = true;
       return this.request.result();
     });
   }
 
-  validateRenewalDecision(_d: RenewalDecisionInput): void {
-    this.request.refuse('DECIDE_RENEWAL');
+  validateRenewalDecision(d: RenewalDecisionInput): void {
+    this.request.admit('DECIDE_RENEWAL', d);
   }
 
   /** APPROVE moves the expiry five years on (and its reassessment with it); REJECT leaves it to expire. */
   decideRenewal(d: RenewalDecisionInput): Promise<ActionResult> {
     return this.request.run(async () => {
-      this.request.refuse('DECIDE_RENEWAL');
+      this.request.refuse('DECIDE_RENEWAL', d.actor);
       const expiresAt =
         d.decision === 'APPROVE' ? calendarAfter(this.state.expiresAt!, { years: VALIDITY_YEARS }, this.request.daySeconds) : undefined;
       await activities.recordRenewalDecision({ ...this.request.step(), ...d, expiresAt });

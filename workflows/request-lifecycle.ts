@@ -9,22 +9,26 @@
  * change it only behind `patched()` (see test/workflows/replay.test.ts).
  */
 import { condition, patched, uuid4, workflowInfo } from '@temporalio/workflow';
-import { approvalsRequired, refusal, type Action } from '../domain/lifecycle';
-import { type Status, isFinal } from '../domain/model';
+import { actorRefusal, relationOf, whenRefusal, whoRefusal, type ActionName, type Caller, type Situation } from '../domain/actions';
+import { approvalsRequired } from '../domain/lifecycle';
+import { type Actor, type Status, isFinal } from '../domain/model';
 import { CLARIFICATION_WINDOW_DAYS, reassessmentAt } from '../domain/time';
-import type { ActionResult, ClosureInput, NoticeProgress } from './messages';
-import { dueStep, markDone, nextDeadline, type ScheduleOptions } from './schedule';
+import { isUnsealed, type ActionResult, type ClosureInput, type NoticeProgress } from './messages';
+import { dueOf, dueStep, markDone, nextDeadline, type ScheduleOptions } from './schedule';
 import { SearchAttributesShown } from './search-attributes';
 import {
   ActionLock,
   activities,
   type ClosingEvent,
-  conflict,
   DEFAULT_HISTORY_LIMIT,
+  refusedBy,
   initialState,
   type NoticeState,
   type NoticeWorkflowInput,
 } from './state';
+
+/** A request closed while blocked waits for the CCF's decision; runs that closed so before ended at once. */
+export const BLOCKING_OUTLIVES_CLOSING_PATCH = 'blocking-outlives-closing';
 
 /** Requests asked to reassess six months before they expire; runs that started before keep their old timers. */
 export const REASSESSMENT_PATCH = 'reassessment-six-months-before-expiry';
@@ -56,6 +60,12 @@ export class RequestLifecycle {
 
   get isOver(): boolean {
     return isFinal(this.state.status);
+  }
+
+  /** Nothing is left for the workflow to do: the request is final and no blocking awaits the CCF's decision. */
+  get isDone(): boolean {
+    if (!this.isOver) return false;
+    return this.state.blockedSince === undefined || !patched(BLOCKING_OUTLIVES_CLOSING_PATCH);
   }
 
   /** Nothing is being changed right now: a safe moment to continue as new. */
@@ -115,16 +125,55 @@ export class RequestLifecycle {
     return { status: this.state.status };
   }
 
-  /** Refuses `action` when it does not fit the request now (its state, a blocking, a renewal under way). */
-  refuse(action: Action): void {
+  /** The caller as the catalogue sees it, worked out from the request's own state. */
+  callerOf(actor: Actor): Caller {
     const s = this.state;
-    const reason = refusal(action, {
+    const relation = relationOf(actor, {
+      requestingCountry: s.requestingCountry,
+      published: s.reference !== undefined,
+      addressedTo: (country) => s.recipients.includes(country),
+    });
+    // Approvals are counted per person (per key for actors recorded before people existed).
+    return { role: actor.role, relation, userId: actor.userId ?? actor.keyId };
+  }
+
+  /** Where the request stands, for the catalogue; `actor`'s own entry when it is a recipient. */
+  situation(actor: Actor): Situation {
+    const s = this.state;
+    const country = actor.role === 'NCB' ? actor.country : undefined;
+    const owes = country && s.recipients.includes(country);
+    return {
       status: s.status,
       blocked: s.blockedSince !== undefined,
-      renewalRequested: s.renewalRequested,
+      renewalRequested: s.renewalRequested ?? false,
       reassessmentDue: s.expiresAt !== undefined && Date.now() >= reassessmentAt(s.expiresAt, this.daySeconds),
-    });
-    if (reason) throw conflict(reason);
+      approvedBy: s.approvals,
+      own: owes ? { final: !s.pendingFinal.includes(country), dueAt: dueOf(s, country) ?? Number.MAX_SAFE_INTEGER } : undefined,
+      closing: this.closing,
+      now: Date.now(),
+    };
+  }
+
+  /**
+   * An update's validator: the workflow trusts no caller. It refuses what was not encrypted by the
+   * system, an actor the system cannot have made, and an action that is not this actor's or does
+   * not fit now, by the same catalogue the services ask. Nothing refused here reaches the history.
+   */
+  admit(action: ActionName, input: { actor: Actor }): void {
+    if (isUnsealed(input)) {
+      throw refusedBy({ kind: 'FORBIDDEN', code: 'UNSEALED', message: "The action was not encrypted under the system's payload key" });
+    }
+    const unknown = actorRefusal(input.actor);
+    if (unknown) throw refusedBy(unknown);
+    const caller = this.callerOf(input.actor);
+    const refused = whoRefusal(action, caller) ?? whenRefusal(action, caller, this.situation(input.actor));
+    if (refused) throw refusedBy(refused);
+  }
+
+  /** Refuses `action` when it no longer fits the request now that it has its turn (its state, a blocking, a renewal under way). */
+  refuse(action: ActionName, actor: Actor): void {
+    const refused = whenRefusal(action, this.callerOf(actor), this.situation(actor));
+    if (refused) throw refusedBy(refused);
   }
 
   clocksChanged(): void {
@@ -133,31 +182,26 @@ export class RequestLifecycle {
 
   // --- closing
 
-  private refuseClosing(action: 'WITHDRAW' | 'CANCEL'): void {
-    this.refuse(action);
-    if (this.closing) throw conflict(`The request is already being closed`);
-  }
-
-  validateWithdrawal(_w: ClosureInput): void {
-    this.refuseClosing('WITHDRAW');
+  validateWithdrawal(w: ClosureInput): void {
+    this.admit('WITHDRAW', w);
   }
 
   withdraw(w: ClosureInput): Promise<ActionResult> {
     return this.run(async () => {
-      this.refuseClosing('WITHDRAW');
+      this.refuse('WITHDRAW', w.actor);
       const notify = this.state.status === 'PUBLISHED' ? 'WITHDRAWN' : undefined;
       await this.close('WITHDRAWN', { reason: w.reason, actor: w.actor, notify });
       return this.result();
     });
   }
 
-  validateCancellation(_c: ClosureInput): void {
-    this.refuseClosing('CANCEL');
+  validateCancellation(c: ClosureInput): void {
+    this.admit('CANCEL', c);
   }
 
   cancel(c: ClosureInput): Promise<ActionResult> {
     return this.run(async () => {
-      this.refuseClosing('CANCEL');
+      this.refuse('CANCEL', c.actor);
       await this.close('CANCELLED', { reason: c.reason, grounds: c.grounds, actor: c.actor, notify: 'CANCELLED' });
       return this.result();
     });
@@ -166,8 +210,14 @@ export class RequestLifecycle {
   /** Ends the request: once the answers under way are recorded, the record moves to `status`. */
   async close(status: Status, event: ClosingEvent): Promise<void> {
     this.closing = true;
-    await condition(() => this.responsesInFlight === 0);
-    await activities.closeNotice({ ...this.step(), status, ...event });
+    try {
+      await condition(() => this.responsesInFlight === 0);
+      await activities.closeNotice({ ...this.step(), status, ...event });
+    } catch (failure) {
+      // Refused by the record (an actor no user is): the request stays open to answers.
+      this.closing = false;
+      throw failure;
+    }
     this.state.status = status;
   }
 

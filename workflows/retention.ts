@@ -5,6 +5,7 @@
  */
 import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import { refuseUnsealedStart } from './messages';
 
 const { purgeEndedRequests } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '10 minutes',
@@ -15,6 +16,7 @@ export const RETENTION_WORKFLOW_ID = 'silver-retention';
 const SWEEPS_PER_RUN = 100;
 
 export async function retentionWorkflow(input: { sweepEveryMs: number }): Promise<void> {
+  refuseUnsealedStart(input);
   for (let sweep = 0; sweep < SWEEPS_PER_RUN; sweep++) {
     await purgeEndedRequests({ now: Date.now() });
     await sleep(input.sweepEveryMs);

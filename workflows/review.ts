@@ -6,12 +6,12 @@
  * behind `patched()` (see test/workflows/replay.test.ts).
  */
 import { condition, patched } from '@temporalio/workflow';
-import { approvalRefusal, approvalsRequired, statusAfterDecision } from '../domain/lifecycle';
+import { approvalsRequired, statusAfterDecision } from '../domain/lifecycle';
 import { isFinal } from '../domain/model';
 import { CLARIFICATION_WINDOW_DAYS, days, expiryAfter, reminderAt } from '../domain/time';
 import type { ActionResult, ClarificationInput, DecisionInput } from './messages';
 import type { RequestLifecycle } from './request-lifecycle';
-import { activities, conflict, forbidden, type NoticeState } from './state';
+import { activities, type NoticeState } from './state';
 
 /** An approval that publishes is written in one step; runs that decided before wrote it in two. */
 export const PUBLISHING_DECISION_PATCH = 'publishing-decision-in-one-step';
@@ -40,16 +40,9 @@ export class RequestReview {
     s.screened = true;
   }
 
-  private approvalRefused(d: DecisionInput): void {
-    const reviewer = d.actor.userId ?? d.actor.keyId;
-    const again = d.decision === 'APPROVE' ? approvalRefusal(this.state.approvals, reviewer) : undefined;
-    if (again) throw conflict(again);
-  }
-
   /** A decision may arrive while screening runs: it is accepted and waits for the flags. */
   validateDecision(d: DecisionInput): void {
-    if (this.state.status !== 'SUBMITTED') this.request.refuse('DECIDE');
-    this.approvalRefused(d);
+    this.request.admit('DECIDE', d);
   }
 
   async decide(d: DecisionInput): Promise<ActionResult> {
@@ -57,8 +50,7 @@ export class RequestReview {
     // Screening takes the lock too: wait for it before taking the lock, or an early decision deadlocks.
     await condition(() => s.screened || isFinal(s.status));
     return this.request.run(async () => {
-      this.request.refuse('DECIDE');
-      this.approvalRefused(d);
+      this.request.refuse('DECIDE', d.actor);
       const approvals = d.decision === 'APPROVE' ? [...s.approvals, d.actor.userId ?? d.actor.keyId] : s.approvals;
       const required = approvalsRequired(s.flags);
       const next = statusAfterDecision(d.decision, approvals.length, required);
@@ -81,13 +73,12 @@ export class RequestReview {
   }
 
   validateClarification(c: ClarificationInput): void {
-    if (c.actor.country !== this.state.requestingCountry) throw forbidden('Only the requesting NCB can answer');
-    this.request.refuse('CLARIFY');
+    this.request.admit('CLARIFY', c);
   }
 
   clarify(c: ClarificationInput): Promise<ActionResult> {
     return this.request.run(async () => {
-      this.request.refuse('CLARIFY');
+      this.request.refuse('CLARIFY', c.actor);
       const applied = await activities.applyClarification({ ...this.request.step(), ...c });
       Object.assign(this.state, { responseDays: applied.responseDays, urgency: applied.urgency ?? this.state.urgency });
       this.state.clarificationDeadline = undefined;

@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import type { Refused } from '../domain/actions';
 import type { Actor, Status } from '../domain/model';
 import type { FieldProblem } from '../domain/request';
 import { FAILURE_CONFLICT, FAILURE_FORBIDDEN, FAILURE_INVALID } from './messages';
@@ -79,8 +80,14 @@ export interface ClosingEvent {
   notify?: 'WITHDRAWN' | 'CANCELLED';
 }
 
-export const conflict = (message: string) => ApplicationFailure.create({ message, type: FAILURE_CONFLICT, nonRetryable: true });
-export const forbidden = (message: string) => ApplicationFailure.create({ message, type: FAILURE_FORBIDDEN, nonRetryable: true });
+/** An action refused: its failure type says how (409 or 403) and its first detail carries the refusal code. */
+export const refusedBy = (r: Refused) =>
+  ApplicationFailure.create({
+    message: r.message,
+    type: r.kind === 'FORBIDDEN' ? FAILURE_FORBIDDEN : FAILURE_CONFLICT,
+    nonRetryable: true,
+    details: [r.code],
+  });
 /** A field of the action breaks a rule only the workflow can check (e.g. a deadline it keeps). */
 export const invalid = (problems: FieldProblem[]) =>
   ApplicationFailure.create({

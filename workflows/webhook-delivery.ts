@@ -9,6 +9,7 @@
 import { condition, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { ATTEMPT_TIMEOUT_MS, retryDelays } from '../domain/webhooks';
+import { refuseUnsealedStart } from './messages';
 
 const deliveryActivities = () =>
   proxyActivities<ReturnType<typeof createActivities>>({
@@ -40,6 +41,7 @@ export interface DeliveryInput {
 }
 
 export async function webhookDeliveryWorkflow(input: DeliveryInput): Promise<'DELIVERED' | 'CANCELLED' | 'FAILED'> {
+  refuseUnsealedStart(input);
   const { attemptDelivery, giveUpDelivery } = deliveryActivities();
   let retryNow = false;
   setHandler(retryNowSignal, () => void (retryNow = true));

@@ -13,7 +13,10 @@ const ISO_COUNTRIES = [...LETTERS].flatMap((a) => [...LETTERS].map((b) => a + b)
 
 export const CountryCode = z
   .string()
-  .refine(isMemberCountry, { message: 'must be the upper-case ISO 3166-1 alpha-2 code of an INTERPOL member country' })
+  .refine(isMemberCountry, {
+    message: 'must be the upper-case ISO 3166-1 alpha-2 code of an INTERPOL member country',
+    params: { code: 'MEMBER_COUNTRY' },
+  })
   .openapi('MemberCountryCode', {
     example: 'FR',
     description: 'ISO 3166-1 alpha-2, upper case; an INTERPOL member country',
@@ -21,16 +24,19 @@ export const CountryCode = z
   });
 export const AnyCountryCode = z
   .string()
-  .refine(isIsoCountry, { message: 'must be an upper-case ISO 3166-1 alpha-2 country code' })
+  .refine(isIsoCountry, { message: 'must be an upper-case ISO 3166-1 alpha-2 country code', params: { code: 'FORMAT' } })
   .openapi('CountryCode', { example: 'KP', description: 'ISO 3166-1 alpha-2, upper case; any country or territory', enum: ISO_COUNTRIES });
 export const CurrencyCode = z
   .string()
-  .refine((c) => /^[A-Z]{3}$/.test(c) && CURRENCIES.has(c), { message: 'must be an upper-case ISO 4217 currency code' })
+  .refine((c) => /^[A-Z]{3}$/.test(c) && CURRENCIES.has(c), {
+    message: 'must be an upper-case ISO 4217 currency code',
+    params: { code: 'FORMAT' },
+  })
   .openapi('CurrencyCode', { example: 'EUR', enum: [...CURRENCIES].filter((c) => /^[A-Z]{3}$/.test(c)).sort() });
 
 /** PostgreSQL stores neither NUL characters nor unpaired UTF-16 surrogates (in text or jsonb). */
 export const storable = (s: string) => !s.includes('\u0000') && s.isWellFormed();
-export const STORABLE = { message: 'must not contain NUL characters or unpaired surrogates' };
+export const STORABLE = { message: 'must not contain NUL characters or unpaired surrogates', params: { code: 'FORMAT' } };
 /**
  * The same rules as JSON Schema patterns, for the OpenAPI document: no NUL, and (for text, which is
  * trimmed) at least one character that trim() keeps. ECMAScript's trim() set, spelled out, since
@@ -68,7 +74,7 @@ export const uniqueList = <T extends z.ZodTypeAny>(item: T, max: number) =>
   z
     .array(item)
     .max(max, `must have at most ${max} entries`)
-    .refine((a) => new Set(a as unknown[]).size === a.length, { message: 'must not repeat an entry' })
+    .refine((a) => new Set(a as unknown[]).size === a.length, { message: 'must not repeat an entry', params: { code: 'REPEATED' } })
     .openapi({ uniqueItems: true });
 
 /** A UUID in any letter case, answered in lower case (the form ids are stored and run under). */

@@ -5,9 +5,10 @@ import { CountryCode, text, uuid } from './common';
 
 /** An NCB has its country; no other role has one. */
 function roleCountryRule(k: { role?: M.Role; country?: string }, ctx: z.RefinementCtx) {
-  if (k.role === 'NCB' && k.country === undefined) ctx.addIssue({ code: 'custom', path: ['country'], message: 'an NCB needs its country' });
+  if (k.role === 'NCB' && k.country === undefined)
+    ctx.addIssue({ code: 'custom', path: ['country'], message: 'an NCB needs its country', params: { code: 'COUNTRY_RULE' } });
   if (k.role !== undefined && k.role !== 'NCB' && k.country !== undefined)
-    ctx.addIssue({ code: 'custom', path: ['country'], message: `a ${k.role} has no country` });
+    ctx.addIssue({ code: 'custom', path: ['country'], message: `a ${k.role} has no country`, params: { code: 'COUNTRY_RULE' } });
 }
 
 /** roleCountryRule for the document. */
@@ -52,10 +53,17 @@ export const ApiKeyRequest = z
   .superRefine((k, ctx) => {
     if (k.userId !== undefined) {
       for (const f of ['role', 'country'] as const)
-        if (k[f] !== undefined) ctx.addIssue({ code: 'custom', path: [f], message: 'is given by the user: omit it with userId' });
+        if (k[f] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [f],
+            message: 'is given by the user: omit it with userId',
+            params: { code: 'UNKNOWN_FIELD' },
+          });
       return;
     }
-    if (k.role === undefined) ctx.addIssue({ code: 'custom', path: ['role'], message: 'is required without userId' });
+    if (k.role === undefined)
+      ctx.addIssue({ code: 'custom', path: ['role'], message: 'is required without userId', params: { code: 'REQUIRED' } });
     roleCountryRule(k, ctx);
   })
   .openapi('ApiKeyRequest', {

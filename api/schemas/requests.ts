@@ -28,6 +28,7 @@ export const Subject = z
   })
   .refine((s) => s.dateOfBirth !== undefined || (s.identityDocuments?.length ?? 0) > 0, {
     message: 'a date of birth or an identity document is required',
+    params: { code: 'DOB_OR_DOCUMENT' },
     path: ['dateOfBirth'],
   })
   .openapi('Subject', {
@@ -75,7 +76,8 @@ const requestFields = {
 export const NoticeRequest = z
   .strictObject({ kind: z.enum(M.KINDS), ...requestFields })
   .superRefine((r, ctx) => {
-    for (const p of [...kindProblems(r), ...windowProblems(r)]) ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });
+    for (const p of [...kindProblems(r), ...windowProblems(r)])
+      ctx.addIssue({ code: 'custom', path: [p.path], message: p.message, params: { code: p.code } });
   })
   .transform((r): RequestContent => ({ ...r, responseDays: r.responseDays ?? defaultResponseDays(r.urgency) }))
   .openapi('NoticeRequest', {
@@ -126,6 +128,7 @@ export const DecisionRequest = z
   })
   .refine((d) => d.decision === 'APPROVE' || d.reason !== undefined, {
     message: 'a reason is required to reject or to ask for clarification',
+    params: { code: 'REASON_NEEDED' },
     path: ['reason'],
   })
   .openapi('DecisionRequest', {
@@ -168,13 +171,23 @@ export const ResponseRequest = z
   .superRefine((r, ctx) => {
     const n = r.assets?.length ?? 0;
     if (r.outcome === 'ASSETS_LOCATED' && n === 0) {
-      ctx.addIssue({ code: 'custom', path: ['assets'], message: 'ASSETS_LOCATED needs at least one asset' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['assets'],
+        message: 'ASSETS_LOCATED needs at least one asset',
+        params: { code: 'ASSETS_NEEDED' },
+      });
     }
     if (r.outcome !== 'ASSETS_LOCATED' && n > 0) {
-      ctx.addIssue({ code: 'custom', path: ['assets'], message: `must be empty when the outcome is ${r.outcome}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['assets'],
+        message: `must be empty when the outcome is ${r.outcome}`,
+        params: { code: 'NO_ASSETS' },
+      });
     }
     if (r.outcome === 'UNABLE_TO_ASSIST' && r.reason === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'UNABLE_TO_ASSIST needs a reason' });
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'UNABLE_TO_ASSIST needs a reason', params: { code: 'REASON_NEEDED' } });
     }
   })
   .openapi('ResponseRequest', {

@@ -1,5 +1,6 @@
 /** What the API answers about requests: views, lists, answers, the audit trail, notifications, the report. */
 import { z } from 'zod';
+import { ACTION_NAMES } from '../../domain/actions';
 import * as M from '../../domain/model';
 import { cursorParam, pageQuery } from './common';
 import { AssetSought, LocatedAsset, Offence, Subject } from './requests';
@@ -42,7 +43,21 @@ export const PurgedLocatedAsset = z
   })
   .openapi('PurgedLocatedAsset');
 
+/** What the reader may do to the request now: the catalogue's actions open to this caller in this state. */
+export const ActionLinks = z
+  .array(
+    z.object({
+      name: z.enum(ACTION_NAMES),
+      method: z.literal('POST'),
+      href: z.string().openapi({ description: 'Where to send it, with its body as the operation documents' }),
+    }),
+  )
+  .openapi('ActionLinks', {
+    description: 'Each listed action, sent with a valid body, succeeds; an unlisted one is refused (403, 404 or 409).',
+  });
+
 const FullNoticeView = z.object({
+  actions: ActionLinks,
   id: z.uuid(),
   reference: z.string().nullable(),
   kind: z.enum(M.KINDS),
@@ -71,10 +86,10 @@ const FullNoticeView = z.object({
   renewal: z
     .object({
       status: z.enum(['REQUESTED', 'APPROVED', 'REJECTED']),
-      reason: z.string().nullable(),
+      reason: z.string().nullable().optional().openapi({ description: 'Not shown to recipients' }),
       requestedAt: z.string(),
       decidedAt: z.string().nullable(),
-      decisionReason: z.string().nullable(),
+      decisionReason: z.string().nullable().optional().openapi({ description: 'Not shown to recipients' }),
     })
     .nullable(),
   requestedRecipients: z.array(z.string()).optional(),
@@ -93,17 +108,16 @@ const FullNoticeView = z.object({
     .optional(),
 });
 
+/** What a recipient sees of a request whose content the CCF withholds from it. */
+const Withheld = { actions: ActionLinks, id: z.uuid(), reference: z.string().nullable(), status: z.enum(M.STATUSES) };
 /** A recipient's view while the CCF has the request blocked. */
-const BlockedNoticeView = z.object({
-  id: z.uuid(),
-  reference: z.string().nullable(),
-  status: z.enum(M.STATUSES),
-  blocking: z.object({ since: z.string() }),
-});
+const BlockedNoticeView = z.object({ ...Withheld, blocking: z.object({ since: z.string() }) });
+/** A recipient's view of a request the CCF cancelled on a complaint it upheld. */
+const ClosedNoticeView = z.object({ ...Withheld, closure: z.object({ at: z.string() }) });
 
-export const NoticeView = z.union([FullNoticeView, BlockedNoticeView]).openapi('NoticeView', {
+export const NoticeView = z.union([FullNoticeView, BlockedNoticeView, ClosedNoticeView]).openapi('NoticeView', {
   description:
-    'A recipient NCB gets this without review and findings, and with its own recipient entry only; while the CCF has the request blocked, only its id, reference, status and the time of the blocking.',
+    'A recipient NCB gets this without review, findings or reasons, and with its own recipient entry only; while the CCF has the request blocked, only its id, reference, status and the time of the blocking; once the CCF has upheld a complaint against it, only its id, reference, status and the time of its closure.',
 });
 
 export const NoticeList = z.object({ items: z.array(NoticeView), nextCursor: z.string().nullable() }).openapi('NoticeList');

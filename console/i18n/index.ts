@@ -2,7 +2,12 @@
  * The console in English, French, Spanish and Arabic (right to left). Each language has every key
  * of the English dictionaries: the type checker says which one is missing.
  */
+import type { FieldCode, RefusalCode } from '../../domain/codes';
 import { LANGUAGES } from '../../domain/model';
+import { codes as arCodes } from './ar/codes';
+import { codes as enCodes } from './en/codes';
+import { codes as esCodes } from './es/codes';
+import { codes as frCodes } from './fr/codes';
 import { fields as arFields } from './ar/fields';
 import { labels as arLabels } from './ar/labels';
 import { messages as arMessages } from './ar/messages';
@@ -16,7 +21,15 @@ import { fields as frFields } from './fr/fields';
 import { labels as frLabels } from './fr/labels';
 import { messages as frMessages } from './fr/messages';
 
-export { problemText } from './problems';
+export { problemText, refusalText } from './problems';
+
+/** Every refusal code and field code, in one language: the type checker says which one is missing. */
+export interface Codes {
+  refusal: Record<RefusalCode, string>;
+  field: Record<FieldCode, string>;
+}
+const CODES: Record<Lang, Codes> = { en: enCodes, fr: frCodes, es: esCodes, ar: arCodes };
+export const codesIn = (lang: Lang): Codes => CODES[lang];
 
 export type Lang = (typeof LANGUAGES)[number];
 export const LANGS: readonly { code: Lang; name: string }[] = [

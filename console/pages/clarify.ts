@@ -75,7 +75,7 @@ export function clarifyRoutes(services: Services): Router {
     if (text(form, '_add')) return void res.send(clarifyPage(ctx, v, form));
     const parsed = parseWith(ClarificationRequest, { message: optional(form, 'message'), changes: changedFields(v, form) });
     const done = parsed.ok
-      ? await attempt(ctx, () => services.actions.clarify(ctx.principal!, v.id, parsed.value))
+      ? await attempt(ctx, () => services.actions.take('CLARIFY', ctx.principal!, v.id, parsed.value))
       : refusedForm(ctx, parsed.problems);
     if (!done.ok) return void res.status(done.status).send(clarifyPage(ctx, v, form, done));
     res.redirect(303, `/requests/${v.id}?done=clarify`);

@@ -9,7 +9,8 @@ import { compact, codes, FormRenderer, numberField, optional, rowCount, values, 
 import { html, type Html } from '../html';
 import { countryOptions, labelled, type FullView } from './parts';
 
-export const IDENTIFIER_TYPES = [...LINKABLE_IDENTIFIERS, 'other'];
+/** The API takes the listed types only: the form offers those, the first chosen until another is. */
+export const IDENTIFIER_TYPES = LINKABLE_IDENTIFIERS;
 const ROWS = { aliases: 2, identityDocuments: 2 };
 const MAX_ASSET_ROWS = 100;
 
@@ -20,7 +21,7 @@ export const moneyFrom = (form: Posted, name: string) =>
 /** A one-identifier record from its type and value fields. */
 export const identifiersFrom = (form: Posted, prefix: string) => {
   const value = optional(form, `${prefix}.identifiers`);
-  return value ? { [optional(form, `${prefix}.identifierType`) ?? 'other']: value } : undefined;
+  return value ? { [optional(form, `${prefix}.identifierType`) ?? IDENTIFIER_TYPES[0]]: value } : undefined;
 };
 
 /** Rows of a repeating group that have anything in them. */
@@ -118,7 +119,7 @@ export function assetFields(f: FormRenderer, prefix: string): Html {
   return html`${f.select({ name: `${prefix}.category`, label: t('field.assetCategory'), options: labelled(f.ctx, 'assetCategory', M.ASSET_CATEGORIES), empty: '' })}
     ${f.textarea({ name: `${prefix}.description`, label: t('field.assetDescription'), rows: 2 })}
     <div class="row">
-      ${f.select({ name: `${prefix}.identifierType`, label: t('field.identifierType'), options: labelled(f.ctx, 'identifier', IDENTIFIER_TYPES), empty: '' })}
+      ${f.select({ name: `${prefix}.identifierType`, label: t('field.identifierType'), options: labelled(f.ctx, 'identifier', IDENTIFIER_TYPES) })}
       ${f.input({ name: `${prefix}.identifiers`, label: t('field.identifier') })}
     </div>
     <div class="row">

@@ -31,7 +31,7 @@ const DONE = [
 ];
 
 function questions(ctx: Ctx, p: RequestPage): Content {
-  if (p.relation !== 'REQUESTER' || p.view.status !== 'CLARIFICATION_REQUESTED' || !isFull(p.view)) return '';
+  if (!p.view.actions.some((a) => a.name === 'CLARIFY') || !isFull(p.view)) return '';
   const asked = p.view.review?.decisions.filter((d) => d.decision === 'REQUEST_CLARIFICATION').at(-1);
   return html`<section class="action" id="question" aria-labelledby="question-h">
     <h2 id="question-h">${ctx.t('clarify.question')}</h2>
@@ -47,11 +47,16 @@ export function requestPage(ctx: Ctx, p: RequestPage, o: { state?: FormState; no
     return page(ctx, {
       title,
       notice: o.notice,
-      body: html`<h1>${title} ${badge(ctx, v.status)} ${badge(ctx, 'BLOCKED')}</h1>
-        <p>${ctx.t('request.blockedForRecipient')} ${ctx.fmt.instant(v.blocking?.since, true)}</p>`,
+      // A recipient of a blocked request sees the fact of the blocking; of one the CCF cancelled, the closure.
+      body:
+        'closure' in v && v.closure
+          ? html`<h1>${title} ${badge(ctx, v.status)}</h1>
+              <p>${ctx.t('request.upheldForRecipient')} ${ctx.fmt.instant(v.closure.at, true)}</p>`
+          : html`<h1>${title} ${badge(ctx, v.status)} ${badge(ctx, 'BLOCKED')}</h1>
+              <p>${ctx.t('request.blockedForRecipient')} ${ctx.fmt.instant(v.blocking?.since, true)}</p>`,
     });
   }
-  const forms = actionForms(ctx, p, v);
+  const forms = actionForms(ctx, v);
   const actions = forms.map((a) => renderForm(ctx, p.id, a, o.state));
   // The forms follow what they act on; a form just sent and refused comes first, where its reader is.
   const jump = forms.length

@@ -120,7 +120,13 @@ describe('the CCF', () => {
     expectProblem(await act(ccf, n.id, 'blocking', { reason: 'again' }), 409);
 
     const asFr = await get(fr, `/v1/notices/${n.id}`);
-    expect(asFr.body).toEqual({ id: n.id, reference: n.reference, status: 'PUBLISHED', blocking: { since: blocked.body.blocking.since } });
+    expect(asFr.body).toEqual({
+      id: n.id,
+      reference: n.reference,
+      status: 'PUBLISHED',
+      blocking: { since: blocked.body.blocking.since },
+      actions: [],
+    });
     const listed = (await get(fr, '/v1/notices?as=RECIPIENT&limit=100')).body.items.find((i: { id: string }) => i.id === n.id);
     expect(listed).toEqual(asFr.body);
     expectProblem(await get(fr, `/v1/notices/${n.id}/responses`), 409);

@@ -1,49 +1,29 @@
 /** What recipients, the CCF and renewal may do, and what retention erases: pure rules. */
 import { delayProblems, expectedByProblems } from '../../domain/deadlines';
 import { linkableIdentifiers } from '../../domain/assets';
-import { recipientRefusal, refusal } from '../../domain/lifecycle';
 import { changeProblems, windowProblems, type RequestContent } from '../../domain/request';
 import { purgedLocatedAsset, purgedOffence } from '../../domain/retention';
 import { calendarAfter, reassessmentAt } from '../../domain/time';
 
 const DAY = 86_400_000;
 
-test('recipient actions are refused while the CCF has the request blocked, and after the final answer', () => {
-  expect(refusal('RESPOND', { status: 'PUBLISHED', blocked: true })).toMatch(/blocked by the CCF/);
-  expect(refusal('ACKNOWLEDGE', { status: 'PUBLISHED', blocked: true })).toMatch(/blocked/);
-  expect(refusal('DELAY', { status: 'PUBLISHED', blocked: false })).toBeUndefined();
-  expect(refusal('WITHDRAW', { status: 'PUBLISHED', blocked: true })).toBeUndefined();
-  expect(recipientRefusal('DELAY', true)).toMatch(/final answer/);
-  expect(recipientRefusal('ACKNOWLEDGE', false)).toBeUndefined();
-});
-
-test('blocking: once at a time, and decided only while blocked', () => {
-  expect(refusal('BLOCK', { status: 'PUBLISHED' })).toBeUndefined();
-  expect(refusal('BLOCK', { status: 'PUBLISHED', blocked: true })).toMatch(/already blocked/);
-  expect(refusal('BLOCK', 'UNDER_REVIEW')).toMatch(/PUBLISHED/);
-  expect(refusal('DECIDE_BLOCKING', { status: 'PUBLISHED' })).toMatch(/not blocked/);
-  expect(refusal('DECIDE_BLOCKING', { status: 'PUBLISHED', blocked: true })).toBeUndefined();
-});
-
-test('renewal: in the last six months, one at a time, not while blocked; decided only when asked', () => {
-  const due = { status: 'PUBLISHED' as const, reassessmentDue: true };
-  expect(refusal('REQUEST_RENEWAL', { status: 'PUBLISHED' })).toMatch(/last six months/);
-  expect(refusal('REQUEST_RENEWAL', due)).toBeUndefined();
-  expect(refusal('REQUEST_RENEWAL', { ...due, renewalRequested: true })).toMatch(/already been requested/);
-  expect(refusal('REQUEST_RENEWAL', { ...due, blocked: true })).toMatch(/blocked/);
-  expect(refusal('DECIDE_RENEWAL', { status: 'PUBLISHED' })).toMatch(/No renewal/);
-  expect(refusal('DECIDE_RENEWAL', { status: 'PUBLISHED', renewalRequested: true })).toBeUndefined();
-  expect(refusal('REQUEST_RENEWAL', 'EXPIRED')).toMatch(/final state/);
-});
-
 test('a delay: later than the current deadline, at most 90 days from now', () => {
-  expect(delayProblems(10 * DAY, 10 * DAY, 0, 86400)).toEqual([{ path: 'expectedBy', message: expect.stringMatching(/later than/) }]);
-  expect(delayProblems(10 * DAY, 91 * DAY, 0, 86400)).toEqual([{ path: 'expectedBy', message: 'must be at most 90 days from now' }]);
+  expect(delayProblems(10 * DAY, 10 * DAY, 0, 86400)).toEqual([
+    { path: 'expectedBy', code: 'NOT_LATER', message: expect.stringMatching(/later than/) },
+  ]);
+  expect(delayProblems(10 * DAY, 91 * DAY, 0, 86400)).toEqual([
+    { path: 'expectedBy', code: 'TOO_FAR', limit: 90, message: 'must be at most 90 days from now' },
+  ]);
   expect(delayProblems(10 * DAY, 90 * DAY, 0, 86400)).toEqual([]);
   // Scaled days: 90 days of 1 s each.
   expect(delayProblems(1000, 91_000, 0, 1)).toHaveLength(1);
-  expect(expectedByProblems(5, 10)).toHaveLength(1);
-  expect(expectedByProblems(undefined, 10)).toEqual([]);
+});
+
+test("an acknowledgement's expected date: after now, not after the deadline (later is a delay)", () => {
+  expect(expectedByProblems(5, 10, 100)).toEqual([expect.objectContaining({ code: 'NOT_IN_FUTURE' })]);
+  expect(expectedByProblems(101, 10, 100)).toEqual([expect.objectContaining({ code: 'AFTER_DEADLINE' })]);
+  expect(expectedByProblems(100, 10, 100)).toEqual([]);
+  expect(expectedByProblems(undefined, 10, 100)).toEqual([]);
 });
 
 test('an urgent request may not choose its own answer window', () => {

@@ -40,10 +40,10 @@ test('the countries a request names: never the requester; only participants when
   expect(recipientProblems('IT', ['FR'], pilot)).toEqual([]);
   expect(recipientProblems('IT', undefined, limited)).toEqual([]);
   expect(recipientProblems('IT', ['IT', 'FR'], pilot)).toEqual([
-    { path: 'recipients', message: 'must not include the requesting country' },
+    { path: 'recipients', code: 'OWN_COUNTRY', message: 'must not include the requesting country' },
   ]);
   expect(recipientProblems('IT', ['FR', 'GB', 'DE'], limited)).toEqual([
-    { path: 'recipients', message: 'only pilot participants may receive requests; not participating: GB, DE' },
+    { path: 'recipients', code: 'NOT_PARTICIPANT', message: 'only pilot participants may receive requests; not participating: GB, DE' },
   ]);
   expect(recipientProblems('IT', ['FR', 'GB'], pilot)).toEqual([]);
 });

@@ -17,7 +17,7 @@ import { REASSESSMENT_PATCH } from '../../workflows/request-lifecycle';
 import { PUBLISHING_DECISION_PATCH } from '../../workflows/review';
 import { SEARCH_ATTRIBUTES_PATCH } from '../../workflows/search-attributes';
 import { TEST_BUNDLE_PATH } from '../support/global-setup';
-import { quietTemporalRuntime, TEST_DATA_CONVERTER, TEST_PAYLOAD_KEYS } from '../support/system';
+import { quietTemporalRuntime, TEST_PAYLOAD_KEYS } from '../support/system';
 
 const DIR = path.resolve(__dirname, '../histories');
 const files = fs
@@ -31,9 +31,13 @@ function loadHistory(file: string): History {
   return temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')));
 }
 const eventType = (e: temporal.api.history.v1.IHistoryEvent) => temporal.api.enums.v1.EventType[e.eventType!];
-/** Histories recorded since payloads are encrypted need the key; older ones are in clear, as on a running system. */
-const replayOptions = () => ({ workflowBundle: { codePath: TEST_BUNDLE_PATH }, dataConverter: TEST_DATA_CONVERTER });
-const codec = new EncryptionCodec(TEST_PAYLOAD_KEYS);
+/**
+ * Histories recorded since payloads are encrypted need the key; older ones are in clear. The
+ * system's own codec reads a payload in clear as the unsealed mark, so replay reads them with a
+ * codec that accepts them.
+ */
+const codec = new EncryptionCodec(TEST_PAYLOAD_KEYS, { acceptPlaintext: true });
+const replayOptions = () => ({ workflowBundle: { codePath: TEST_BUNDLE_PATH }, dataConverter: { payloadCodecs: [codec] } });
 const decoded = async (p: temporal.api.common.v1.IPayload) => defaultPayloadConverter.fromPayload<string>((await codec.decode([p]))[0]);
 
 beforeAll(() => quietTemporalRuntime());

@@ -67,6 +67,8 @@ export const messages = {
   'request.readsAudited': '{n} reads of this request are also in its audit trail.',
   'request.blockedSince': 'Blocked by the CCF since',
   'request.blockingDue': 'decision due',
+  'request.upheldForRecipient':
+    'The CCF upheld a complaint against this request, which is cancelled. Its content is withheld: delete it from your national records. Closed on',
   'request.blockedForRecipient':
     'The CCF has blocked this request while it examines a complaint. Its content is withheld and no answer is due meanwhile. Blocked since',
   'recipient.final': '(final)',

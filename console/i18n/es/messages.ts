@@ -71,6 +71,8 @@ export const messages: Messages = {
   'request.readsAudited': '{n} consultas de esta solicitud figuran también en su registro de auditoría.',
   'request.blockedSince': 'Bloqueada por la CCF desde',
   'request.blockingDue': 'decisión prevista',
+  'request.upheldForRecipient':
+    'La CCF estimó una queja contra esta solicitud, que queda cancelada. Su contenido queda retenido: elimínela de sus registros nacionales. Cerrada el',
   'request.blockedForRecipient':
     'La CCF ha bloqueado esta solicitud mientras examina una queja. Su contenido queda retenido y no se debe ninguna respuesta entretanto. Bloqueada desde',
   'recipient.final': '(definitiva)',

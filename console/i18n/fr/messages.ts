@@ -71,6 +71,8 @@ export const messages: Messages = {
   'request.readsAudited': '{n} consultations de cette demande figurent aussi dans sa piste d’audit.',
   'request.blockedSince': 'Bloquée par la CCF depuis le',
   'request.blockingDue': 'décision attendue le',
+  'request.upheldForRecipient':
+    'La CCF a retenu une plainte contre cette demande, qui est annulée. Son contenu est retenu : supprimez-la de vos fichiers nationaux. Close le',
   'request.blockedForRecipient':
     'La CCF a bloqué cette demande pendant l’examen d’une plainte. Son contenu est retenu et aucune réponse n’est due d’ici là. Bloquée depuis le',
   'recipient.final': '(définitive)',

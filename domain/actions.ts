@@ -1,0 +1,259 @@
+/**
+ * The action catalogue: for every action on a request, who may take it (role and relation to the
+ * request), when (states and situation), and the codes it is refused with. The services ask it
+ * before sending an action, the workflow's validators ask it again (the workflow trusts no
+ * caller), and every view asks it for the `actions` its reader may take now. A rule about who or
+ * when lives here and nowhere else.
+ */
+import type { RefusalCode } from './codes';
+import { isFinal, ROLES, type Role, type Status } from './model';
+
+export const ACTION_NAMES = [
+  'DECIDE',
+  'CLARIFY',
+  'WITHDRAW',
+  'CANCEL',
+  'RESPOND',
+  'ACKNOWLEDGE',
+  'DELAY',
+  'BLOCK',
+  'DECIDE_BLOCKING',
+  'REQUEST_RENEWAL',
+  'DECIDE_RENEWAL',
+] as const;
+export type ActionName = (typeof ACTION_NAMES)[number];
+
+/** How a caller stands to a request. */
+export type Relation = 'REQUESTER' | 'REVIEWER' | 'CCF' | 'RECIPIENT';
+
+const ROLE_OF: Record<Relation, Role> = { REQUESTER: 'NCB', RECIPIENT: 'NCB', REVIEWER: 'REVIEWER', CCF: 'CCF' };
+
+/** What the request is doing now, as far as the rules need to know. Times are epoch ms. */
+export interface Situation {
+  status: Status;
+  /** The CCF has it blocked (a blocking awaits its decision). */
+  blocked: boolean;
+  /** A renewal awaits a reviewer's decision. */
+  renewalRequested: boolean;
+  /** Its last six months of validity have begun. */
+  reassessmentDue: boolean;
+  /** The users who approved in the current review round. */
+  approvedBy: readonly string[];
+  /** The caller's own entry, when it is a recipient. */
+  own?: { final: boolean; dueAt: number };
+  /** A closing action is under way (only the workflow knows). */
+  closing?: boolean;
+  now: number;
+}
+
+export interface Caller {
+  role: Role;
+  /** Undefined: the caller has no relation to the request (e.g. an NCB it does not concern). */
+  relation?: Relation;
+  userId: string;
+}
+
+export interface Refused {
+  /** FORBIDDEN: not this caller's to do (403); CONFLICT: not now (409). */
+  kind: 'FORBIDDEN' | 'CONFLICT';
+  code: RefusalCode;
+  message: string;
+}
+
+interface ActionRule {
+  /** Who may take it. */
+  relations: readonly Relation[];
+  /** The states it fits. */
+  states: readonly Status[];
+  /** Why it does not fit the situation, beyond the state (undefined: it fits). */
+  unless?: (s: Situation, caller: Caller) => Refused | undefined;
+  /** What the caller is told when the relation is missing. */
+  notYours: { code: RefusalCode; message: string };
+}
+
+const conflict = (code: RefusalCode, message: string): Refused => ({ kind: 'CONFLICT', code, message });
+const notBlocked = (s: Situation) =>
+  s.blocked ? conflict('BLOCKED', 'The request is blocked by the CCF while it examines a complaint') : undefined;
+const first =
+  (...checks: ((s: Situation, c: Caller) => Refused | undefined)[]) =>
+  (s: Situation, c: Caller) => {
+    for (const check of checks) {
+      const refused = check(s, c);
+      if (refused) return refused;
+    }
+    return undefined;
+  };
+const notClosing = (s: Situation) => (s.closing ? conflict('CLOSING', 'The request is being closed') : undefined);
+const stillOwing = (s: Situation) =>
+  s.own?.final ? conflict('ALREADY_ANSWERED', 'This recipient has already sent its final answer') : undefined;
+
+const REQUESTER_ONLY = { code: 'NOT_REQUESTER', message: 'Only the requesting NCB can do this' } as const;
+const RECIPIENT_ONLY = { code: 'NOT_RECIPIENT', message: 'Only a recipient of this request can do this' } as const;
+const REVIEWERS_ONLY = { code: 'FORBIDDEN', message: 'This is for reviewers' } as const;
+const CCF_ONLY = { code: 'FORBIDDEN', message: 'This is for the CCF' } as const;
+
+export const CATALOGUE: Record<ActionName, ActionRule> = {
+  DECIDE: {
+    relations: ['REVIEWER'],
+    // While screening runs, a decision is taken and waits for the flags.
+    states: ['SUBMITTED', 'UNDER_REVIEW'],
+    notYours: REVIEWERS_ONLY,
+    unless: (s, c) =>
+      s.approvedBy.includes(c.userId)
+        ? conflict('ALREADY_APPROVED', 'This reviewer has already approved; a second approval must come from a different reviewer')
+        : undefined,
+  },
+  CLARIFY: { relations: ['REQUESTER'], states: ['CLARIFICATION_REQUESTED'], notYours: REQUESTER_ONLY },
+  WITHDRAW: {
+    relations: ['REQUESTER'],
+    states: ['SUBMITTED', 'UNDER_REVIEW', 'CLARIFICATION_REQUESTED', 'PUBLISHED'],
+    notYours: REQUESTER_ONLY,
+    unless: notClosing,
+  },
+  CANCEL: { relations: ['REVIEWER'], states: ['PUBLISHED'], notYours: REVIEWERS_ONLY, unless: notClosing },
+  RESPOND: { relations: ['RECIPIENT'], states: ['PUBLISHED'], notYours: RECIPIENT_ONLY, unless: first(notBlocked, notClosing) },
+  ACKNOWLEDGE: {
+    relations: ['RECIPIENT'],
+    states: ['PUBLISHED'],
+    notYours: RECIPIENT_ONLY,
+    unless: first(notBlocked, notClosing, stillOwing),
+  },
+  DELAY: {
+    relations: ['RECIPIENT'],
+    states: ['PUBLISHED'],
+    notYours: RECIPIENT_ONLY,
+    unless: first(notBlocked, notClosing, stillOwing, (s) =>
+      s.own && s.now >= s.own.dueAt
+        ? conflict('DEADLINE_PASSED', 'The deadline has passed: it can no longer be put back, and the answer will be late')
+        : undefined,
+    ),
+  },
+  BLOCK: {
+    relations: ['CCF'],
+    states: ['PUBLISHED'],
+    notYours: CCF_ONLY,
+    unless: first(notClosing, (s) => (s.blocked ? conflict('ALREADY_BLOCKED', 'The request is already blocked') : undefined)),
+  },
+  DECIDE_BLOCKING: {
+    relations: ['CCF'],
+    // A blocking outlives a withdrawal or a cancellation: the CCF still decides it.
+    states: ['PUBLISHED', 'WITHDRAWN', 'CANCELLED'],
+    notYours: CCF_ONLY,
+    unless: (s) => (s.blocked ? undefined : conflict('NOT_BLOCKED', 'The request is not blocked: there is no blocking to decide')),
+  },
+  REQUEST_RENEWAL: {
+    relations: ['REQUESTER'],
+    states: ['PUBLISHED'],
+    notYours: REQUESTER_ONLY,
+    unless: first(notBlocked, (s) => {
+      if (s.renewalRequested) return conflict('RENEWAL_PENDING', 'A renewal has already been requested and awaits a decision');
+      if (!s.reassessmentDue)
+        return conflict('RENEWAL_NOT_DUE', 'A renewal can be requested only in the last six months before the request expires');
+      return undefined;
+    }),
+  },
+  DECIDE_RENEWAL: {
+    relations: ['REVIEWER'],
+    states: ['PUBLISHED'],
+    notYours: REVIEWERS_ONLY,
+    unless: (s) => (s.renewalRequested ? undefined : conflict('NO_RENEWAL_REQUESTED', 'No renewal has been requested')),
+  },
+};
+
+/** The roles that may take `action` at all (what the API documents and checks first). */
+export function rolesFor(action: ActionName): Role[] {
+  return [...new Set(CATALOGUE[action].relations.map((r) => ROLE_OF[r]))];
+}
+
+/** Why `caller` may not take `action` now (undefined: it may). */
+export function refusalOf(action: ActionName, caller: Caller, s: Situation): Refused | undefined {
+  return whoRefusal(action, caller) ?? whenRefusal(action, caller, s);
+}
+
+/** Why `action` is not `caller`'s to take, whatever the request's state (undefined: it is). */
+export function whoRefusal(action: ActionName, caller: Caller): Refused | undefined {
+  const rule = CATALOGUE[action];
+  if (!rolesFor(action).includes(caller.role)) {
+    return { kind: 'FORBIDDEN', code: 'FORBIDDEN', message: `This action is for ${rolesFor(action).join(' or ')} users` };
+  }
+  if (!caller.relation || !rule.relations.includes(caller.relation)) return { kind: 'FORBIDDEN', ...rule.notYours };
+  return undefined;
+}
+
+/**
+ * Why `action` does not fit the request now (undefined: it fits). The workflow asks this again when
+ * an action it accepted gets its turn, since the request may have moved while it waited.
+ */
+export function whenRefusal(action: ActionName, caller: Caller, s: Situation): Refused | undefined {
+  const rule = CATALOGUE[action];
+  if (!rule.states.includes(s.status)) {
+    return isFinal(s.status)
+      ? conflict('REQUEST_FINAL', `The request is ${s.status}, a final state: no further action is possible`)
+      : conflict('WRONG_STATE', `This cannot be done while the request is ${s.status}`);
+  }
+  return rule.unless?.(s, caller);
+}
+
+/** The actions `caller` may take now, in the catalogue's order. */
+export function actionsOpenTo(caller: Caller, s: Situation): ActionName[] {
+  return ACTION_NAMES.filter((a) => refusalOf(a, caller, s) === undefined);
+}
+
+/** Every code `action` can be refused with (for the documentation). */
+export function refusalCodesOf(action: ActionName): RefusalCode[] {
+  const codes = new Set<RefusalCode>(['FORBIDDEN', CATALOGUE[action].notYours.code, 'WRONG_STATE', 'REQUEST_FINAL']);
+  const probe = CATALOGUE[action].unless;
+  if (probe) {
+    // Each situation flag the rule may look at, turned on alone, shows the codes it answers with.
+    const base: Situation = { status: 'PUBLISHED', blocked: false, renewalRequested: false, reassessmentDue: true, approvedBy: [], now: 1 };
+    const variants: Situation[] = [
+      base,
+      { ...base, blocked: true },
+      { ...base, closing: true },
+      { ...base, renewalRequested: true },
+      { ...base, reassessmentDue: false },
+      { ...base, approvedBy: ['me'] },
+      { ...base, own: { final: true, dueAt: 2 } },
+      { ...base, own: { final: false, dueAt: 0 } },
+    ];
+    for (const v of variants) {
+      const refused = probe(v, { role: 'NCB', userId: 'me' });
+      if (refused) codes.add(refused.code);
+    }
+  }
+  return [...codes];
+}
+
+/**
+ * How a caller stands to a request: reviewers and the CCF by their role; an NCB as the requester,
+ * or as a recipient once the request is published to its country. Undefined: the request is none
+ * of its business.
+ */
+export function relationOf(
+  caller: { role: Role; country?: string | null },
+  request: { requestingCountry: string; published: boolean; addressedTo: (country: string) => boolean },
+): Relation | undefined {
+  if (caller.role === 'REVIEWER') return 'REVIEWER';
+  if (caller.role === 'CCF') return 'CCF';
+  if (caller.role !== 'NCB' || !caller.country) return undefined;
+  if (caller.country === request.requestingCountry) return 'REQUESTER';
+  if (request.published && request.addressedTo(caller.country)) return 'RECIPIENT';
+  return undefined;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Why an actor cannot be one the system made (undefined: it can): every actor is a user holding a
+ * key, both named by UUIDs, with one of the roles, and a country exactly when it is an NCB.
+ */
+export function actorRefusal(actor: unknown): Refused | undefined {
+  const a = actor as { role?: unknown; userId?: unknown; keyId?: unknown; country?: unknown } | null | undefined;
+  const unknown: Refused = { kind: 'FORBIDDEN', code: 'UNKNOWN_ACTOR', message: 'The action names an actor the system does not know' };
+  if (!a || typeof a !== 'object') return unknown;
+  if (typeof a.role !== 'string' || !(ROLES as readonly string[]).includes(a.role)) return unknown;
+  if (typeof a.userId !== 'string' || !UUID.test(a.userId) || typeof a.keyId !== 'string' || !UUID.test(a.keyId)) return unknown;
+  const hasCountry = typeof a.country === 'string' && /^[A-Z]{2}$/.test(a.country);
+  if (a.role === 'NCB' ? !hasCountry : a.country !== undefined && a.country !== null) return unknown;
+  return undefined;
+}

@@ -1,0 +1,74 @@
+/**
+ * The catalogue's questions asked of the case record: where a request stands for a given caller,
+ * so that the services refuse what the workflow would refuse, and every view lists what its reader
+ * may do now. The workflow asks the same catalogue of its own state.
+ */
+import { actionsOpenTo, refusalOf, type ActionName, type Caller, type Relation, type Situation } from '../domain/actions';
+import type { Status } from '../domain/model';
+import { reassessmentAt } from '../domain/time';
+import { keyIdsOf } from '../records/keys';
+import type { LoadedNotice } from '../records/queries';
+import { actionHref } from './action-registry';
+import type { Principal, ServiceDeps } from './context';
+
+type Recorded = Pick<LoadedNotice, 'status' | 'expiresAt' | 'recipients' | 'decisions' | 'blockings' | 'renewals'>;
+
+/** The keys of the reviewers who approved in the current review round (a clarification starts a new one). */
+function approvalKeys(n: Recorded): string[] {
+  const lastRound = n.decisions.map((d) => d.decision).lastIndexOf('REQUEST_CLARIFICATION');
+  return n.decisions
+    .slice(lastRound + 1)
+    .filter((d) => d.decision === 'APPROVE')
+    .map((d) => d.reviewerKeyId);
+}
+
+/** What the catalogue needs to know about the caller beyond its key: the keys it has held (reviewers only). */
+export interface CallerRecord {
+  principal: Principal;
+  heldKeys: ReadonlySet<string>;
+}
+
+export async function callerRecord(deps: ServiceDeps, principal: Principal): Promise<CallerRecord> {
+  return { principal, heldKeys: principal.role === 'REVIEWER' ? await keyIdsOf(deps.prisma, principal.userId) : new Set() };
+}
+
+export function situationOf(n: Recorded, caller: CallerRecord, daySeconds: number, now = Date.now()): Situation {
+  const { principal } = caller;
+  const own = principal.role === 'NCB' ? n.recipients.find((r) => r.country === principal.country) : undefined;
+  const renewal = n.renewals[0];
+  return {
+    status: n.status as Status,
+    blocked: n.blockings.length > 0,
+    renewalRequested: renewal !== undefined && renewal.decidedAt === null,
+    reassessmentDue: n.expiresAt !== null && now >= reassessmentAt(n.expiresAt.getTime(), daySeconds),
+    approvedBy: approvalKeys(n).some((k) => caller.heldKeys.has(k)) ? [principal.userId] : [],
+    own: own && { final: own.final, dueAt: own.dueAt.getTime() },
+    now,
+  };
+}
+
+const callerOf = (principal: Principal, relation: Relation | undefined): Caller => ({
+  role: principal.role,
+  relation,
+  userId: principal.userId,
+});
+
+/** Why the caller may not take `action` on the request as recorded (undefined: it may). */
+export function recordedRefusal(action: ActionName, n: Recorded, relation: Relation, caller: CallerRecord, daySeconds: number) {
+  return refusalOf(action, callerOf(caller.principal, relation), situationOf(n, caller, daySeconds));
+}
+
+export interface ActionLink {
+  name: ActionName;
+  method: 'POST';
+  href: string;
+}
+
+/** What the caller may do to the request now, as its view lists it. */
+export function actionLinks(n: Recorded & { id: string }, relation: Relation, caller: CallerRecord, daySeconds: number): ActionLink[] {
+  return actionsOpenTo(callerOf(caller.principal, relation), situationOf(n, caller, daySeconds)).map((name) => ({
+    name,
+    method: 'POST',
+    href: actionHref(name, n.id),
+  }));
+}
