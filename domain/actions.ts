@@ -111,7 +111,13 @@ export const CATALOGUE: Record<ActionName, ActionRule> = {
     unless: notClosing,
   },
   CANCEL: { relations: ['REVIEWER'], states: ['PUBLISHED'], notYours: REVIEWERS_ONLY, unless: notClosing },
-  RESPOND: { relations: ['RECIPIENT'], states: ['PUBLISHED'], notYours: RECIPIENT_ONLY, unless: first(notBlocked, notClosing) },
+  RESPOND: {
+    relations: ['RECIPIENT'],
+    states: ['PUBLISHED'],
+    notYours: RECIPIENT_ONLY,
+    // A final answer ends what the recipient owes: a later correction is a new exchange, not an answer.
+    unless: first(notBlocked, notClosing, stillOwing),
+  },
   ACKNOWLEDGE: {
     relations: ['RECIPIENT'],
     states: ['PUBLISHED'],

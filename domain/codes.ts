@@ -59,6 +59,8 @@ export const FIELD_CODES = {
   DATE_TIME: 'The value is not an ISO 8601 date-time',
   REPEATED: 'An entry appears twice',
   MEMBER_COUNTRY: 'The code is not that of a member country',
+  COUNTRY_CODE: 'The value is not an ISO 3166-1 alpha-2 country code',
+  CURRENCY: 'The value is not an ISO 4217 currency code',
   OWN_COUNTRY: 'The requesting country cannot be its own recipient',
   NOT_PARTICIPANT: 'The country does not take part in the pilot',
   KIND_RECIPIENTS: "The recipients do not fit the request's kind",

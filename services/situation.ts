@@ -53,9 +53,15 @@ const callerOf = (principal: Principal, relation: Relation | undefined): Caller 
   userId: principal.userId,
 });
 
-/** Why the caller may not take `action` on the request as recorded (undefined: it may). */
+/**
+ * Why the caller may not take `action` on the request as recorded (undefined: it may). What depends
+ * on the time (a deadline passed, a renewal's window open) is left to the workflow, whose clock
+ * runs the request's deadlines: the record cannot say it better, and must not say it otherwise.
+ */
 export function recordedRefusal(action: ActionName, n: Recorded, relation: Relation, caller: CallerRecord, daySeconds: number) {
-  return refusalOf(action, callerOf(caller.principal, relation), situationOf(n, caller, daySeconds));
+  const s = situationOf(n, caller, daySeconds);
+  const timeless: Situation = { ...s, reassessmentDue: true, own: s.own && { ...s.own, dueAt: Number.POSITIVE_INFINITY } };
+  return refusalOf(action, callerOf(caller.principal, relation), timeless);
 }
 
 export interface ActionLink {

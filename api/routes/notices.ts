@@ -1,7 +1,9 @@
 /** Requests: submission, and reading them under need to know. */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
+import { ACTION_NAMES } from '../../domain/actions';
 import type { Services } from '../../services';
+import { ACTIONS } from '../../services/action-registry';
 import { idempotencyKey, IDEMPOTENCY_HEADER, routeGroup } from '../route';
 import { IdParam } from '../schemas/common';
 import { NoticeRequest } from '../schemas/requests';
@@ -9,23 +11,16 @@ import { EventList, NoticeList, NoticeListQuery, NoticeView, ResponseList } from
 
 const READERS = ['NCB', 'REVIEWER', 'CCF'] as const;
 
-/** Everything done to a request given its id: where an answer carrying a request leads (OpenAPI links). */
-const ON_A_REQUEST = {
+/**
+ * Everything done to a request given its id: where an answer carrying a request leads (OpenAPI
+ * links): its reads, and every action of the registry.
+ */
+const ON_A_REQUEST: Record<string, string> = {
   read: 'GET /notices/:id',
   responses: 'GET /notices/:id/responses',
   events: 'GET /notices/:id/events',
   links: 'GET /notices/:id/links',
-  decide: 'POST /notices/:id/decisions',
-  clarify: 'POST /notices/:id/clarifications',
-  withdraw: 'POST /notices/:id/withdrawal',
-  cancel: 'POST /notices/:id/cancellation',
-  respond: 'POST /notices/:id/responses',
-  acknowledge: 'POST /notices/:id/acknowledgement',
-  delay: 'POST /notices/:id/delay',
-  block: 'POST /notices/:id/blocking',
-  decideBlocking: 'POST /notices/:id/blocking/decision',
-  renew: 'POST /notices/:id/renewal',
-  decideRenewal: 'POST /notices/:id/renewal/decision',
+  ...Object.fromEntries(ACTION_NAMES.map((name) => [name, `POST /notices/:id/${ACTIONS[name].path}`])),
 };
 const linksFrom = (pointer: string) =>
   Object.fromEntries(Object.entries(ON_A_REQUEST).map(([name, to]) => [name, { to, parameters: { id: `$response.body#${pointer}` } }]));
@@ -56,6 +51,7 @@ export function noticeRoutes(services: Services, registry: OpenAPIRegistry): Rou
       roles: READERS,
       query: NoticeListQuery,
       success: { status: 200, schema: NoticeList, description: 'A page of requests' },
+      links: linksFrom('/items/0/id'),
     },
     async ({ query, principal }) => ({ body: await reading.list(principal, query) }),
   );

@@ -24,13 +24,13 @@ export const CountryCode = z
   });
 export const AnyCountryCode = z
   .string()
-  .refine(isIsoCountry, { message: 'must be an upper-case ISO 3166-1 alpha-2 country code', params: { code: 'FORMAT' } })
+  .refine(isIsoCountry, { message: 'must be an upper-case ISO 3166-1 alpha-2 country code', params: { code: 'COUNTRY_CODE' } })
   .openapi('CountryCode', { example: 'KP', description: 'ISO 3166-1 alpha-2, upper case; any country or territory', enum: ISO_COUNTRIES });
 export const CurrencyCode = z
   .string()
   .refine((c) => /^[A-Z]{3}$/.test(c) && CURRENCIES.has(c), {
     message: 'must be an upper-case ISO 4217 currency code',
-    params: { code: 'FORMAT' },
+    params: { code: 'CURRENCY' },
   })
   .openapi('CurrencyCode', { example: 'EUR', enum: [...CURRENCIES].filter((c) => /^[A-Z]{3}$/.test(c)).sort() });
 

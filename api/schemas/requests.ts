@@ -40,7 +40,16 @@ export const Offence = z
   .strictObject({
     category: z.enum(M.OFFENCE_CATEGORIES),
     description: text(10_000),
-    maxPenaltyYears: z.number().int('must be a whole number of years').min(4, 'must be at least 4 (serious offences only)').max(999),
+    maxPenaltyYears: z
+      .number()
+      .int('must be a whole number of years')
+      .max(999)
+      // A rule of the domain, not a bare minimum: said with its own code (zod's min carries none).
+      .superRefine((years, ctx) => {
+        if (years < 4)
+          ctx.addIssue({ code: 'custom', message: 'must be at least 4 (serious offences only)', params: { code: 'NOT_SERIOUS' } });
+      })
+      .openapi({ minimum: 4 }),
     legalBasis: z.strictObject({
       type: z.enum(M.LEGAL_BASIS_TYPES),
       reference: text(200),

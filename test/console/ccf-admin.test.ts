@@ -60,7 +60,7 @@ test('an administrator creates a user and a key, shown once, that then signs in;
   await admin.fill(fieldId('name'), 'Marie Dupont');
   await admin.selectOption(fieldId('role'), 'NCB');
   await admin.click('#new-user button.primary');
-  expect(await fieldError(admin, 'country')).toBe('an NCB needs its country');
+  expect(await fieldError(admin, 'country')).toBe('only an NCB has a country, and it needs one');
   await admin.selectOption(fieldId('country'), 'FR');
   await admin.click('#new-user button.primary');
   await admin.waitForURL(/\/admin\/users$/);
@@ -100,7 +100,7 @@ test('the pilot settings: participants and quota, with the API’s rules', async
   await admin.goto(`${sys.baseUrl}/admin/pilot`);
   await admin.selectOption(fieldId('participants'), []);
   await admin.click('#settings button.primary');
-  expect(await fieldError(admin, 'participants')).toBe('choisissez au moins un participant');
+  expect(await fieldError(admin, 'participants')).toBe('est obligatoire');
   await admin.selectOption(fieldId('participants'), ['IT', 'FR', 'ES', 'DE']);
   await admin.fill(fieldId('quotaTotal'), '40');
   await admin.check(`${fieldId('limited')}-0`);

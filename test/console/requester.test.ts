@@ -63,7 +63,7 @@ test('the new request form puts the API’s messages next to the fields, in the 
 
   expect(await fieldError(page, 'subject.familyName')).toBe('est obligatoire');
   expect(await fieldError(page, 'offence.maxPenaltyYears')).toBe('doit être d’au moins 4 (infractions graves seulement)');
-  expect(await fieldError(page, 'purposes')).toBe('choisissez au moins une finalité');
+  expect(await fieldError(page, 'purposes')).toBe('est obligatoire');
   expect(await fieldError(page, 'assetsSought.0.estimatedValue.currency')).toMatch(/code de devise à trois lettres/);
   expect(await page.getAttribute(fieldId('subject.familyName'), 'aria-invalid')).toBe('true');
   expect(await page.getAttribute(fieldId('subject.familyName'), 'aria-describedby')).toContain('f-subject-familyName-error');
@@ -87,7 +87,7 @@ test('from submission to findings: the request, the review’s question answered
   // The rules across fields come once each field is right, as from the API.
   await page.selectOption(fieldId('recipients'), []);
   await page.click('main form button.primary');
-  expect(await fieldError(page, 'recipients')).toBe('a diffusion must name at least one recipient country');
+  expect(await fieldError(page, 'recipients')).toBe('a diffusion names its recipient countries; a notice names none');
   await page.selectOption(fieldId('recipients'), ['FR', 'ES']);
   await page.click('main form button.primary');
   await page.waitForURL(/\/requests\/[0-9a-f-]{36}\?done=submitted/);

@@ -71,11 +71,10 @@ test('a flagged request needs two different reviewers: the page shows where the 
   await decide(first, 0);
   expect(await textOf(first, '.four-eyes')).toContain('Approvals: 1 of 2 needed · approved by Ana Reviewer · You have approved');
 
-  // The same person again: refused, and said so.
-  await decide(first, 0);
-  expect(await textOf(first, '.notice.error')).toBe(
-    'You have already approved this request: the second approval must come from a different reviewer.',
-  );
+  // The same person is offered no second decision, and is refused one sent anyway.
+  expect(await first.locator('#act-decide').count()).toBe(0);
+  const again = await sys.call('POST', `/v1/notices/${id}/decisions`, { key: ana, body: { decision: 'APPROVE' } });
+  expect(again.body).toMatchObject({ status: 409, code: 'ALREADY_APPROVED' });
 
   const second = await browser.person();
   await signIn(second, sys.baseUrl, ben);

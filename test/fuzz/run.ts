@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, sampleRequest } from '../support/system';
+import { freePort, sampleRequest, freshRequest } from '../support/system';
 
 const ROOT = path.resolve(__dirname, '../..');
 const REQUIREMENTS = path.join(__dirname, 'requirements.txt');
@@ -97,6 +97,29 @@ async function keys(url: string, adminKey: string): Promise<Record<Role, string>
   const key = async (role: Role, country?: string) =>
     (await call(url, adminKey, 'POST', '/v1/api-keys', { role, country, label: `fuzz ${role}` })).key;
   return { ADMIN: adminKey, REVIEWER: await key('REVIEWER'), NCB: await key('NCB', 'IT'), CCF: await key('CCF') };
+}
+
+/**
+ * Something for each role to act on, so that the stateful phase gets past creating a request: the
+ * lists each role reads start with requests it may act on (the links lead from a list's first item
+ * to every action, as the catalogue's registry declares them). The NCB's requests under review and
+ * published; a diffusion from another country to the NCB's, published, so it acts as a recipient;
+ * one published request the CCF has blocked; and a webhook for the NCB's country.
+ */
+async function seed(url: string, byRole: Record<Role, string>, adminKey: string): Promise<void> {
+  const other = (await call(url, adminKey, 'POST', '/v1/api-keys', { role: 'NCB', country: 'FR', label: 'fuzz FR' })).key;
+  const submitted = async (key: string, body: unknown) => (await call(url, key, 'POST', '/v1/notices', body)).id as string;
+  const approve = (id: string) => call(url, byRole.REVIEWER, 'POST', `/v1/notices/${id}/decisions`, { decision: 'APPROVE' });
+  const ids = {
+    toBlock: await submitted(byRole.NCB, freshRequest({ kind: 'DIFFUSION', recipients: ['FR', 'ES'] })),
+    published: await submitted(byRole.NCB, freshRequest({ kind: 'DIFFUSION', recipients: ['FR', 'ES'] })),
+    toIt: await submitted(other, freshRequest({ kind: 'DIFFUSION', recipients: ['IT', 'ES'] })),
+  };
+  await new Promise((r) => setTimeout(r, 3000)); // screening runs in the workflow
+  for (const id of Object.values(ids)) await approve(id);
+  await call(url, byRole.CCF, 'POST', `/v1/notices/${ids.toBlock}/blocking`, { reason: 'A complaint is examined' });
+  await call(url, adminKey, 'PUT', '/v1/webhooks/IT', { url: 'http://127.0.0.1:9/silver' });
+  await submitted(byRole.NCB, freshRequest()); // the newest, under review: first in every list
 }
 
 /**
@@ -200,6 +223,7 @@ async function main(): Promise<void> {
   const figures: RunFigures[] = [];
   try {
     const byRole = await keys(system.url, adminKey);
+    await seed(system.url, byRole, adminKey);
     const config = writeConfig(reportDir, await cursors(system.url, byRole));
     for (const role of roles) {
       console.log(`schemathesis with the ${role} key (seed ${values.seed}) ...`);

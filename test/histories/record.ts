@@ -128,6 +128,16 @@ const scenarios: Record<string, Scenario> = {
     return { id };
   },
 
+  /** A blocking outlives the request's withdrawal: the workflow waits for the CCF's decision. */
+  async 'blocked-withdrawn-upheld'(sys, k) {
+    const id = await publishScreened(sys, k.it, k.reviewer, freshRequest({ recipients: ['FR', 'ES'] }));
+    took(await viaWorkflow.block(sys, k.ccf, id), 'PUBLISHED');
+    took(await viaWorkflow.withdraw(sys, k.it, id, 'Closed'), 'WITHDRAWN');
+    took(await viaWorkflow.decideBlocking(sys, k.ccf, id, 'UPHELD', 'The complaint is founded'), 'WITHDRAWN');
+    assert.equal(await result(sys, id), 'WITHDRAWN');
+    return { id };
+  },
+
   async 'withdrawn-published'(sys, k) {
     const id = await publishScreened(sys, k.it, k.reviewer, freshRequest({ recipients: ['FR', 'ES'] }));
     took(await viaWorkflow.withdraw(sys, k.it, id, 'Closed'), 'WITHDRAWN');

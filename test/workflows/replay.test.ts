@@ -13,7 +13,7 @@ import { Worker } from '@temporalio/worker';
 import { EncryptionCodec } from '../../temporal/codec';
 import * as messages from '../../workflows/messages';
 import { ANSWERS_TOGETHER_PATCH } from '../../workflows/published-request';
-import { REASSESSMENT_PATCH } from '../../workflows/request-lifecycle';
+import { BLOCKING_OUTLIVES_CLOSING_PATCH, REASSESSMENT_PATCH } from '../../workflows/request-lifecycle';
 import { PUBLISHING_DECISION_PATCH } from '../../workflows/review';
 import { SEARCH_ATTRIBUTES_PATCH } from '../../workflows/search-attributes';
 import { TEST_BUNDLE_PATH } from '../support/global-setup';
@@ -78,6 +78,7 @@ test('the recorded histories take in every update the workflow handles, and ever
   expect(markers).toContain(ANSWERS_TOGETHER_PATCH);
   expect(markers).toContain(SEARCH_ATTRIBUTES_PATCH);
   expect(markers).toContain(PUBLISHING_DECISION_PATCH);
+  expect(markers).toContain(BLOCKING_OUTLIVES_CLOSING_PATCH);
 });
 
 test('every recorded history replays without nondeterminism', async () => {

@@ -55,6 +55,8 @@ export const codes: Codes = {
     DATE_TIME: 'must be a date and time',
     REPEATED: 'must not repeat an entry',
     MEMBER_COUNTRY: 'must be the code of an INTERPOL member country',
+    COUNTRY_CODE: 'must be a two-letter country code',
+    CURRENCY: 'must be a three-letter currency code, e.g. EUR',
     OWN_COUNTRY: 'must not include your own country',
     NOT_PARTICIPANT: 'only countries taking part in the pilot may receive requests',
     KIND_RECIPIENTS: 'a diffusion names its recipient countries; a notice names none',

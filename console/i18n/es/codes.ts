@@ -55,6 +55,8 @@ export const codes: Codes = {
     DATE_TIME: 'debe ser una fecha y una hora',
     REPEATED: 'no debe repetir una entrada',
     MEMBER_COUNTRY: 'debe ser el código de un país miembro de INTERPOL',
+    COUNTRY_CODE: 'debe ser un código de país de dos letras',
+    CURRENCY: 'debe ser un código de moneda de tres letras, p. ej. EUR',
     OWN_COUNTRY: 'no debe incluir su propio país',
     NOT_PARTICIPANT: 'solo los países que participan en el piloto pueden recibir solicitudes',
     KIND_RECIPIENTS: 'una difusión nombra sus países destinatarios; una notificación no nombra ninguno',

@@ -55,6 +55,8 @@ export const codes: Codes = {
     DATE_TIME: 'doit être une date et une heure',
     REPEATED: 'ne doit pas répéter une entrée',
     MEMBER_COUNTRY: 'doit être le code d’un pays membre d’INTERPOL',
+    COUNTRY_CODE: 'doit être un code pays à deux lettres',
+    CURRENCY: 'doit être un code de devise à trois lettres, p. ex. EUR',
     OWN_COUNTRY: 'ne doit pas inclure votre propre pays',
     NOT_PARTICIPANT: 'seuls les pays participant au projet pilote peuvent recevoir des demandes',
     KIND_RECIPIENTS: 'une diffusion nomme ses pays destinataires ; une notice n’en nomme aucun',
