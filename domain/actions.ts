@@ -115,8 +115,8 @@ export const CATALOGUE: Record<ActionName, ActionRule> = {
     relations: ['RECIPIENT'],
     states: ['PUBLISHED'],
     notYours: RECIPIENT_ONLY,
-    // A final answer ends what the recipient owes: a later correction is a new exchange, not an answer.
-    unless: first(notBlocked, notClosing, stillOwing),
+    // After its final answer a recipient may still add one while the request is open (assets found late).
+    unless: first(notBlocked, notClosing),
   },
   ACKNOWLEDGE: {
     relations: ['RECIPIENT'],

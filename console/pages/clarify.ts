@@ -53,18 +53,20 @@ function changedFields(v: FullView, form: Posted): Record<string, unknown> {
 export function clarifyRoutes(services: Services): Router {
   const router = Router();
 
-  /** The request, if the reader is its requester and it awaits a clarification. */
+  /** The request, if the reader is its requester. */
   async function awaiting(ctx: Ctx, rawId: string): Promise<FullView> {
     const id = requestId(rawId);
     if (!id) throw Object.assign(new Error('No such request'), { status: 404 });
     const { view, relation } = await services.reading.viewAs(id, ctx.principal!, 'notice');
-    if (relation !== 'REQUESTER' || !isFull(view)) throw forbidden(ctx.t('error.403.role'));
+    if (relation !== 'REQUESTER' || !isFull(view)) throw forbidden(ctx.t('error.403.role'), 'NOT_REQUESTER');
     return view;
   }
 
   router.get('/requests/:id/clarify', ...allow('NCB'), async (req, res) => {
     const ctx = res.locals.ctx as Ctx;
     const v = await awaiting(ctx, String(req.params.id));
+    // No question awaits an answer (any more): the request's page says where it stands.
+    if (!v.actions.some((a) => a.name === 'CLARIFY')) return res.redirect(303, `/requests/${v.id}`);
     res.send(clarifyPage(ctx, v, formFromRequest(v)));
   });
 
