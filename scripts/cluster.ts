@@ -1,6 +1,7 @@
 /**
  * `npm run cluster`: the system as a cluster runs it, on this machine (system/cluster.ts): a real
- * Temporal server on PostgreSQL, N API and M worker processes, until Ctrl-C stops all of it.
+ * Temporal server on PostgreSQL behind mutual TLS, N API and M worker processes, until Ctrl-C stops
+ * all of it.
  *
  *   npm run cluster -- --postgres postgresql://postgres:secret@127.0.0.1:5432/postgres [--apis 2] [--workers 2]
  *        [--api-port 3000] [--temporal-port 7233] [--name silver] [--data-dir data/cluster]
@@ -8,6 +9,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCluster } from '../system/cluster';
+import { MAX_FRONTEND_PORT } from '../temporal/cluster-server';
 
 const USAGE =
   'usage: npm run cluster -- --postgres postgresql://USER:PASSWORD@HOST:PORT/postgres [--apis 2] [--workers 2] ' +
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
     apis: count(values.apis, 'apis', 1, 20),
     workers: count(values.workers, 'workers', 1, 20),
     apiPort: count(values['api-port'], 'api-port', 1, 65535),
-    temporalPort: count(values['temporal-port'], 'temporal-port', 1, 65526),
+    temporalPort: count(values['temporal-port'], 'temporal-port', 1, MAX_FRONTEND_PORT),
     dataDir: path.resolve(values['data-dir']),
   });
   const dataDir = path.resolve(values['data-dir']);
@@ -49,6 +51,12 @@ async function main(): Promise<void> {
   for (const url of cluster.apiUrls) console.log(`  API              ${url}   (ready: ${url}/readyz)`);
   console.log(`  Workers          ${cluster.workers.length}`);
   console.log(`  Temporal server  ${cluster.temporalAddress} (PostgreSQL: ${values.name}_temporal, ${values.name}_temporal_visibility)`);
+  const { tls } = cluster;
+  console.log(`  Mutual TLS       certificates in ${tls.dir}; the temporal CLI needs the client one:`);
+  console.log(
+    `                   temporal operator namespace describe -n default --address ${cluster.temporalAddress} ` +
+      `--tls-cert-path ${tls.client.cert} --tls-key-path ${tls.client.key} --tls-ca-path ${tls.ca.cert} --tls-server-name ${tls.serverName}`,
+  );
   console.log(`  Database         ${values.name}`);
   console.log(`  Admin key        kept in ${path.join(dataDir, 'admin-key')}`);
   console.log(`  Logs             ${path.join(dataDir, 'logs')}`);

@@ -1,17 +1,20 @@
 /**
- * The system as a cluster runs it, on one machine: a real Temporal server on PostgreSQL, the
- * database migrated once as a deploy step, then N API and M worker processes against the same
- * database and Temporal server, each kept running by a supervisor. `npm run cluster` starts it;
- * the fault tests (test/faults) kill its parts. The README's scale-out section follows this file.
+ * The system as a cluster runs it, on one machine: a real Temporal server on PostgreSQL behind
+ * mutual TLS (temporal/cluster-tls.ts), the database migrated once as a deploy step, then N API
+ * and M worker processes against the same database and Temporal server, each kept running by a
+ * supervisor. `npm run cluster` starts it; the fault tests (test/faults) kill its parts. The
+ * README's scale-out section follows this file.
  */
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { generateKey } from '../services/auth';
 import { newPayloadKey } from '../temporal/codec';
+import { clientTlsEnv, ensureClusterTls, type ClusterTls } from '../temporal/cluster-tls';
 import {
   createDatabaseIfMissing,
   prepareNamespace,
+  serverPorts,
   setupTemporalSchemas,
   startTemporalServer,
   type TemporalDatabases,
@@ -48,7 +51,7 @@ export interface ClusterOptions {
   apiPort: number;
   /** The Temporal frontend's port; its other services take the eight ports after it. */
   temporalPort: number;
-  /** Keys and logs. */
+  /** Keys, TLS certificates (tls/) and logs. */
   dataDir: string;
   /** More environment for the API and worker processes (SILVER_DAY_SECONDS, LOG_LEVEL...). */
   env?: NodeJS.ProcessEnv;
@@ -58,6 +61,8 @@ export interface ClusterOptions {
 export interface Cluster {
   apiUrls: string[];
   temporalAddress: string;
+  /** The certificates of its mutual TLS: a client of the Temporal server shows `client`. */
+  tls: ClusterTls;
   /** The system's own database. */
   databaseUrl: string;
   adminKey: string;
@@ -71,6 +76,7 @@ export interface Cluster {
 
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const say = opts.say ?? ((line: string) => console.log(line));
+  serverPorts(opts.temporalPort); // refuses an unusable port before minutes of building
   ensureTemporalServer(say);
   prepareDataDir(opts.dataDir, say);
   const logs = path.join(opts.dataDir, 'logs');
@@ -84,6 +90,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   // Every process of a cluster must share the payload keys; the admin key is the bootstrap one.
   const payloadKeys = secret('payload-keys', () => newPayloadKey());
   const adminKey = secret('admin-key', generateKey);
+  const tls = ensureClusterTls(path.join(opts.dataDir, 'tls'), say);
 
   const dbs: TemporalDatabases = {
     serverUrl: opts.postgresUrl,
@@ -95,7 +102,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const stoppedOnPurpose = new WeakSet<TemporalServerProcess>();
   let temporal: TemporalServerProcess = await startTemporal();
   async function startTemporal(): Promise<TemporalServerProcess> {
-    const server = await startTemporalServer({ dbs, port: opts.temporalPort, logFile: path.join(logs, 'temporal-server.log') });
+    const server = await startTemporalServer({ dbs, port: opts.temporalPort, tls, logFile: path.join(logs, 'temporal-server.log') });
     // Like every other part, the server is started again if it dies.
     void server.exited.then(() => {
       if (stopping || stoppedOnPurpose.has(server)) return;
@@ -129,7 +136,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     const namespace = opts.env?.TEMPORAL_NAMESPACE ?? 'default';
     const retentionDays = Number(opts.env?.SILVER_RETENTION_DAYS ?? 180);
     const daySeconds = Number(opts.env?.SILVER_DAY_SECONDS ?? 86400);
-    await prepareNamespace(temporal.address, namespace, retentionDays * daySeconds);
+    await prepareNamespace(temporal.address, tls, namespace, retentionDays * daySeconds);
 
     await createDatabaseIfMissing(opts.postgresUrl, opts.name);
     databaseUrl = Object.assign(new URL(opts.postgresUrl), { pathname: `/${opts.name}` }).toString();
@@ -140,6 +147,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_NAMESPACE: namespace,
+      ...clientTlsEnv(tls),
       SILVER_PAYLOAD_KEY: payloadKeys.split('\n').join(','),
       SILVER_ADMIN_KEY: adminKey,
       SILVER_DATA_DIR: opts.dataDir,
@@ -172,6 +180,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   return {
     apiUrls: apis.map((_, i) => `http://127.0.0.1:${opts.apiPort + i}`),
     temporalAddress: temporal.address,
+    tls,
     databaseUrl,
     adminKey,
     apis,

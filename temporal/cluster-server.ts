@@ -1,7 +1,8 @@
 /**
  * A real Temporal server on PostgreSQL, as a cluster runs it: its two databases set up (or brought
- * up to date) with its own SQL tool, the server started with the config kept in temporal/cluster/,
- * and the system's namespace prepared. Built by server-build.ts.
+ * up to date) with its own SQL tool, the server started with the config kept in temporal/cluster/
+ * and the certificates of cluster-tls.ts (mutual TLS: every call here shows the client
+ * certificate), and the system's namespace prepared. Built by server-build.ts.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,6 +11,7 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { msNumberToTs } from '@temporalio/common/lib/time';
 import { Client as PgClient } from 'pg';
+import { clientTlsConfig, type ClusterTls } from './cluster-tls';
 import { killGroup, LIFELINE } from './dev-server';
 import { TEMPORAL_SCHEMA_DIR, TEMPORAL_SERVER_BIN, TEMPORAL_SQL_TOOL } from './server-build';
 import { PROJECT_ROOT } from '../system/paths';
@@ -66,8 +68,18 @@ export async function createDatabaseIfMissing(serverUrl: string, name: string): 
   }
 }
 
+/**
+ * The highest frontend port: the services' membership ports (up to the frontend's + 8) are stored
+ * in cluster_membership.rpc_port, a PostgreSQL SMALLINT, and a server on a port past 32767 dies at
+ * start ("value is out of range for type smallint").
+ */
+export const MAX_FRONTEND_PORT = 32_767 - 8;
+
 /** The ports of one server: the frontend (what clients use) and the rest next to it. */
 export function serverPorts(frontend: number) {
+  if (!Number.isInteger(frontend) || frontend < 1 || frontend > MAX_FRONTEND_PORT) {
+    throw new Error(`The Temporal frontend's port must be from 1 to ${MAX_FRONTEND_PORT} (its services take the eight after it)`);
+  }
   return {
     TEMPORAL_FRONTEND_PORT: frontend,
     TEMPORAL_HTTP_PORT: frontend + 1,
@@ -94,6 +106,7 @@ export interface TemporalServerProcess {
 export async function startTemporalServer(opts: {
   dbs: TemporalDatabases;
   port: number;
+  tls: ClusterTls;
   logFile: string;
   readyWithinMs?: number;
 }): Promise<TemporalServerProcess> {
@@ -107,11 +120,21 @@ export async function startTemporalServer(opts: {
     TEMPORAL_DB_USER: decodeURIComponent(url.username),
     TEMPORAL_DB_PASSWORD: decodeURIComponent(url.password),
     TEMPORAL_DYNAMIC_CONFIG: path.join(CONFIG_DIR, 'dynamicconfig.yaml'),
+    CLUSTER_TLS_CA: opts.tls.ca.cert,
+    CLUSTER_TLS_SERVER_CERT: opts.tls.server.cert,
+    CLUSTER_TLS_SERVER_KEY: opts.tls.server.key,
+    CLUSTER_TLS_CLIENT_CERT: opts.tls.client.cert,
+    CLUSTER_TLS_CLIENT_KEY: opts.tls.client.key,
+    CLUSTER_TLS_INTERNODE_CA: opts.tls.internodeCa.cert,
+    CLUSTER_TLS_INTERNODE_CERT: opts.tls.internode.cert,
+    CLUSTER_TLS_INTERNODE_KEY: opts.tls.internode.key,
+    CLUSTER_TLS_SERVER_NAME: opts.tls.serverName,
     ...Object.fromEntries(Object.entries(serverPorts(opts.port)).map(([k, v]) => [k, String(v)])),
   };
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const out = fs.openSync(opts.logFile, 'a');
-  // No authorizer: the frontend listens on loopback only. A shared cluster sets one up, with mTLS.
+  // No authorizer: mutual TLS decides who may connect, and whoever holds the client certificate
+  // may do everything. A cluster shared with other systems adds one.
   const args = ['--config-file', path.join(CONFIG_DIR, 'server.yaml'), '--allow-no-auth', 'start'];
   // As the embedded dev server: in a process group of its own (a Ctrl-C reaches the cluster first,
   // which stops it last), and stopped by its lifeline if the cluster is killed outright.
@@ -136,7 +159,10 @@ export async function startTemporalServer(opts: {
       child.stdin?.destroy();
     },
   };
-  const gaveUp = await Promise.race([waitUntilServing(address, opts.readyWithinMs ?? 120_000), exited.then(() => 'exited' as const)]);
+  const gaveUp = await Promise.race([
+    waitUntilServing(address, opts.tls, opts.readyWithinMs ?? 120_000),
+    exited.then(() => 'exited' as const),
+  ]);
   if (gaveUp) {
     await server.stop(1000);
     throw new Error(`The Temporal server did not start (${gaveUp}); see ${opts.logFile}`);
@@ -145,21 +171,29 @@ export async function startTemporalServer(opts: {
 }
 
 /** Undefined once the frontend answers a health check; otherwise why it gave up. */
-async function waitUntilServing(address: string, withinMs: number): Promise<string | undefined> {
+async function waitUntilServing(address: string, tls: ClusterTls, withinMs: number): Promise<string | undefined> {
   const end = Date.now() + withinMs;
+  // A refused certificate looks like a server still starting: the last error tells them apart.
+  let last = 'no answer';
   while (Date.now() < end) {
-    const connection = await Connection.connect({ address, connectTimeout: 2000 }).catch(() => undefined);
+    const connection = await Connection.connect({ address, tls: clientTlsConfig(tls), connectTimeout: 2000 }).catch((err: Error) => {
+      last = err.message;
+      return undefined;
+    });
     if (connection) {
       const serving = await connection.healthService
         .check({})
         .then((r) => r.status === 1)
-        .catch(() => false);
+        .catch((err: Error) => {
+          last = err.message;
+          return false;
+        });
       await connection.close();
       if (serving) return undefined;
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  return `no answer within ${withinMs} ms`;
+  return `${last} within ${withinMs} ms`;
 }
 
 /**
@@ -167,8 +201,8 @@ async function waitUntilServing(address: string, withinMs: number): Promise<stri
  * (at least the day Temporal requires). Search attributes the workflows use belong here too: this
  * is the one place a cluster's namespace is prepared.
  */
-export async function prepareNamespace(address: string, namespace: string, retentionSeconds: number): Promise<void> {
-  const connection = await Connection.connect({ address });
+export async function prepareNamespace(address: string, tls: ClusterTls, namespace: string, retentionSeconds: number): Promise<void> {
+  const connection = await Connection.connect({ address, tls: clientTlsConfig(tls) });
   try {
     const ttl = msNumberToTs(Math.max(86_400, Math.ceil(retentionSeconds)) * 1000);
     const exists = await connection.workflowService.describeNamespace({ namespace }).then(

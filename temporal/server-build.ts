@@ -20,9 +20,14 @@ export const TEMPORAL_SQL_TOOL = path.join(CLUSTER_TOOLS_DIR, 'bin', 'temporal-s
 export const TEMPORAL_SCHEMA_DIR = path.join(CLUSTER_TOOLS_DIR, 'schema', 'postgresql', 'v12');
 const stamp = () => path.join(CLUSTER_TOOLS_DIR, `.built-${TEMPORAL_SERVER_VERSION}-${GO_TOOLCHAIN}`);
 
+/** Whether this version is built, so that starting a cluster takes seconds, not minutes. */
+export function temporalServerBuilt(): boolean {
+  return [stamp(), TEMPORAL_SERVER_BIN, TEMPORAL_SQL_TOOL, TEMPORAL_SCHEMA_DIR].every((p) => fs.existsSync(p));
+}
+
 /** Builds the server and its SQL tool unless this version is already built. Takes minutes the first time. */
 export function ensureTemporalServer(log: (msg: string) => void = (m) => console.error(m)): void {
-  if ([stamp(), TEMPORAL_SERVER_BIN, TEMPORAL_SQL_TOOL, TEMPORAL_SCHEMA_DIR].every((p) => fs.existsSync(p))) return;
+  if (temporalServerBuilt()) return;
   log(`Building the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool from the Go module proxy (a few minutes, once) ...`);
   const work = path.join(CLUSTER_TOOLS_DIR, 'build');
   const gobin = path.join(work, 'bin');

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCluster, type Cluster } from '../../system/cluster';
+import { MAX_FRONTEND_PORT } from '../../temporal/cluster-server';
 import { createPgServer, type PgServer } from '../support/pg-server';
 import { freePort } from '../support/system';
 import { ClusterClient } from './client';
@@ -59,10 +60,10 @@ function random(seed: number): () => number {
   return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0), s / 2 ** 32);
 }
 
-/** `length` free ports in a row (the Temporal server takes nine, the APIs one each). */
-async function freePortRun(length: number, rng: () => number): Promise<number> {
+/** `length` free ports in a row, the first at most `maxFirst` (the Temporal server takes nine, the APIs one each). */
+async function freePortRun(length: number, rng: () => number, maxFirst = 60_000): Promise<number> {
   for (;;) {
-    const first = 20_000 + Math.floor(rng() * 40_000);
+    const first = 20_000 + Math.floor(rng() * (maxFirst - 20_000));
     const free = await Promise.all(Array.from({ length }, (_, i) => portIsFree(first + i)));
     if (free.every(Boolean)) return first;
   }
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
       apis: 2,
       workers: 2,
       apiPort: await freePortRun(2, rng),
-      temporalPort: await freePortRun(9, rng),
+      temporalPort: await freePortRun(9, rng, MAX_FRONTEND_PORT),
       dataDir,
       // Rate limits are not what this run is about; its few keys make many calls.
       env: { LOG_LEVEL: 'warn', SILVER_RATE_LIMIT_PER_MINUTE: '1000000' },
