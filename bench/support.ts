@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, sampleRequest } from '../test/support/system';
+import { freePort, freshIban, sampleRequest } from '../test/support/system';
 
 export { freePort, sampleRequest };
 
@@ -206,7 +206,7 @@ export function uniqueRequest(tag: string, overrides: Record<string, unknown> = 
   if (!('assetsSought' in overrides)) {
     body.assetsSought = body.assetsSought.map((a: Record<string, any>) => ({
       ...a,
-      identifiers: { iban: `IT60X0542811101${crypto.randomInt(1e11).toString().padStart(12, '0')}` },
+      identifiers: { iban: freshIban() },
     }));
   }
   return body;

@@ -2,6 +2,7 @@
  * Telling one asset from another. A recipient may report the same villa in an interim answer and
  * again in its final one: it is one asset, counted once, with the latest report's value.
  */
+import { checkIdentifier } from './identifiers';
 
 export interface ReportedAsset {
   category: string;
@@ -32,7 +33,7 @@ export function normalizeIdentifier(value: string): string {
  */
 export function assetIdentity(asset: ReportedAsset): string {
   const ids = Object.entries(asset.identifiers ?? {})
-    .map(([type, value]) => [type.toLowerCase(), normalizeIdentifier(value)] as const)
+    .map(([type, value]) => [type.toLowerCase(), comparedForm(BY_LOWER_CASE.get(type.toLowerCase()), value)] as const)
     .filter(([, value]) => value !== '')
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (ids.length) return `${asset.category}|${ids.map(([type, value]) => `${type}=${value}`).join('|')}`;
@@ -53,22 +54,40 @@ export const LINKABLE_IDENTIFIERS = [
   'walletAddress',
   'landRegistryId',
   'companyNumber',
+  'lei',
+  'bic',
 ] as const;
 export type LinkableIdentifier = (typeof LINKABLE_IDENTIFIERS)[number];
 
 // Requests recorded before only these names were accepted may spell them in another case.
 const BY_LOWER_CASE = new Map<string, LinkableIdentifier>(LINKABLE_IDENTIFIERS.map((t) => [t.toLowerCase(), t]));
 
+/**
+ * The form in which an identifier is compared: the checked form where its standard defines a check
+ * (an IMO number without its "IMO " prefix, an Ethereum address in one case), then without case,
+ * spaces or punctuation. An identifier that fails its check (recorded before checks existed) is
+ * compared as it was then.
+ */
+function comparedForm(type: LinkableIdentifier | undefined, raw: string): string {
+  const checked = type && checkIdentifier(type, raw);
+  return normalizeIdentifier(checked && checked.ok ? checked.normalised : raw);
+}
+
 /** The linkable identifiers of some assets, normalised, each once: an IBAN written with spaces or without is one. */
 export function linkableIdentifiers(
   assets: readonly { identifiers?: Record<string, string> }[],
 ): { type: LinkableIdentifier; value: string }[] {
   const found = new Map<string, { type: LinkableIdentifier; value: string }>();
+  const add = (type: LinkableIdentifier, value: string) => found.set(`${type}|${value}`, { type, value });
   for (const asset of assets) {
     for (const [key, raw] of Object.entries(asset.identifiers ?? {})) {
       const type = BY_LOWER_CASE.get(key.toLowerCase());
-      const value = normalizeIdentifier(raw);
-      if (type && value) found.set(`${type}|${value}`, { type, value });
+      const value = type ? comparedForm(type, raw) : '';
+      if (!type || !value) continue;
+      add(type, value);
+      // Before IMO numbers were checked, "IMO 9074729" was compared as IMO9074729: requests that
+      // kept that form still meet the bare number through it.
+      if (type === 'imo' && /^\d{7}$/.test(value)) add(type, `IMO${value}`);
     }
   }
   return [...found.values()];

@@ -3,6 +3,7 @@ import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { LINKABLE_IDENTIFIERS, type LinkableIdentifier } from '../../domain/assets';
 import { isIsoCountry, isMemberCountry, MEMBER_CODES } from '../../domain/countries';
+import { checkIdentifier, type CheckedIdentifier } from '../../domain/identifiers';
 
 extendZodWithOpenApi(z);
 
@@ -60,16 +61,40 @@ export const Money = z
     currency: CurrencyCode,
   })
   .openapi('Money');
-const IdentifierValue = z.string().max(500).refine(storable, STORABLE).openapi({ pattern: NO_NUL_PATTERN });
+const IDENTIFIER_MAX = 500;
+const IdentifierValue = z.string().max(IDENTIFIER_MAX).refine(storable, STORABLE).openapi({ pattern: NO_NUL_PATTERN });
+/** What each checked type's standard checks, for the document (the checks are domain/identifiers.ts). */
+const CHECKED: Record<CheckedIdentifier, { description: string; example: string }> = {
+  iban: { description: "ISO 13616: the country's length and mod 97; spaces allowed", example: 'DE89 3704 0044 0532 0130 00' },
+  imo: { description: 'IMO ship number: 7 digits with the check digit; an `IMO ` prefix allowed', example: 'IMO 9074729' },
+  lei: { description: 'ISO 17442 legal entity identifier: mod 97', example: '506700GE1G29325QX363' },
+  bic: { description: 'ISO 9362 BIC: 8 or 11 characters with a known country', example: 'DEUTDEFF' },
+  walletAddress: {
+    description:
+      'Bitcoin (`1`, `3`: base58check; `bc1`: bech32 for witness version 0, bech32m above) and `0x` + 40 hex digits ' +
+      '(EIP-55 when in mixed case) are checked; other chains are taken as written',
+    example: 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq',
+  },
+  vin: { description: 'ISO 3779 vehicle identification number: 17 characters, none of I, O and Q', example: 'WVWZZZ1JZXW000001' },
+};
+/** A value of a checked type: a wrong one is a field error with `CHECKSUM`, or `FORMAT` when not even shaped like one. */
+const checkedValue = (type: CheckedIdentifier) =>
+  IdentifierValue.superRefine((value, ctx) => {
+    if (value.length > IDENTIFIER_MAX || !storable(value)) return; // said already, once
+    const checked = checkIdentifier(type, value);
+    if (checked && !checked.ok) ctx.addIssue({ code: 'custom', message: checked.message, params: { code: checked.code } });
+  }).openapi(CHECKED[type]);
 /** An asset's identifiers, each of a listed type: any other key (`__proto__` included) is a field error at its own path. */
 export const Identifiers = z
   .strictObject(
-    Object.fromEntries(LINKABLE_IDENTIFIERS.map((type) => [type, IdentifierValue.optional()])) as Record<
-      LinkableIdentifier,
-      z.ZodOptional<typeof IdentifierValue>
-    >,
+    Object.fromEntries(
+      LINKABLE_IDENTIFIERS.map((type) => [type, (type in CHECKED ? checkedValue(type as CheckedIdentifier) : IdentifierValue).optional()]),
+    ) as Record<LinkableIdentifier, z.ZodOptional<typeof IdentifierValue>>,
   )
-  .openapi({ example: { iban: 'IT60X0542811101000000123456' } });
+  .openapi({
+    description: 'Checked where a standard defines a check: a wrong one is 400 with `CHECKSUM` (or `FORMAT`) at its path',
+    example: { iban: 'IT60X0542811101000000123456' },
+  });
 export const uniqueList = <T extends z.ZodTypeAny>(item: T, max: number) =>
   z
     .array(item)

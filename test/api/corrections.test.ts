@@ -5,7 +5,7 @@
  * identifiers of the listed types only.
  */
 import crypto from 'node:crypto';
-import { startTestSystem, type TestSystem } from '../support/system';
+import { ibanFor, startTestSystem, type TestSystem } from '../support/system';
 import {
   eventually,
   expectFieldErrors,
@@ -101,7 +101,7 @@ describe('reading links', () => {
     ).map((e) => e.actorRole);
 
   test("a request's links, single or listed, are audited like reading the request", async () => {
-    const iban = `DE89370400440${crypto.randomInt(1e9).toString().padStart(9, '0')}`;
+    const iban = ibanFor('DE', `370400440${crypto.randomInt(1e9).toString().padStart(9, '0')}`);
     const a = await submit(sys, it_, withIban(iban));
     const b = await submit(sys, es, withIban(iban));
     expect((await get(reviewer, `/v1/notices/${a.id}/links`)).body.items).toEqual([

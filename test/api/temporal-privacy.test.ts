@@ -11,7 +11,7 @@ import { recordSubmission } from '../../records/notices';
 import { ENCRYPTED_ENCODING, EncryptionCodec } from '../../temporal/codec';
 import { silverNoticeWorkflow } from '../../workflows';
 import { decideUpdate } from '../../workflows/messages';
-import { startTestSystem, TEST_PAYLOAD_KEYS, type TestSystem } from '../support/system';
+import { ibanFor, startTestSystem, TEST_PAYLOAD_KEYS, type TestSystem } from '../support/system';
 import { failOnServerErrors, freshRequest, located, submit, waitForRecordStatus, waitForStatus } from '../support/helpers';
 
 let sys: TestSystem;
@@ -67,7 +67,7 @@ test('a history read without the codec shows no subject, document, IBAN, holder 
     family: 'ZAPPACOSTAQX',
     changedFamily: 'MANGANELLIQW',
     document: 'YB9988776',
-    iban: 'IT60X0542811101000000999888',
+    iban: ibanFor('IT', 'X0542811101000000999888'),
     holder: 'Fiduciaria Lunaria SRL',
     reason: 'Shell companies in the Canton of Ticino',
     message: 'Our prosecutor confirms the second passport',

@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { waitForStatus } from '../support/helpers';
 import { type Browser, fieldError, fieldId, policyRefusals, signIn, startBrowser, textOf } from '../support/browser';
-import { startTestSystem, type TestSystem } from '../support/system';
+import { freshIban, startTestSystem, type TestSystem } from '../support/system';
 
 let sys: TestSystem;
 let browser: Browser;
@@ -43,7 +43,7 @@ async function fillRequest(page: Page, familyName: string) {
   await page.selectOption(fieldId('assetsSought.0.category'), 'BANK_ACCOUNT');
   await page.fill(fieldId('assetsSought.0.description'), 'Accounts held abroad');
   await page.selectOption(fieldId('assetsSought.0.identifierType'), 'iban');
-  await page.fill(fieldId('assetsSought.0.identifiers'), `IT60X0542811101${String(Date.now()).slice(-12)}`);
+  await page.fill(fieldId('assetsSought.0.identifiers'), freshIban());
   await page.fill(fieldId('assetsSought.0.estimatedValue.amount'), '2500000');
   await page.fill(fieldId('assetsSought.0.estimatedValue.currency'), 'eur');
 }

@@ -252,10 +252,23 @@ export function freshRequest(overrides: Record<string, unknown> = {}): Record<st
     .toUpperCase();
   const account = {
     ...base.assetsSought[0],
-    identifiers: { iban: `IT60X0542811101${crypto.randomInt(1e11).toString().padStart(12, '0')}` },
+    identifiers: { iban: freshIban() },
   };
   return { ...base, subject: { ...base.subject, familyName: `ROSSI${tag}` }, assetsSought: [account], ...overrides };
 }
+
+/** An IBAN that passes its check: the country, the check digits its account gives (ISO 13616, mod 97), the account. */
+export function ibanFor(country: string, account: string): string {
+  let rest = 0;
+  for (const c of `${account}${country}00`) {
+    const n = parseInt(c, 36);
+    rest = ((n > 9 ? rest * 100 : rest * 10) + n) % 97;
+  }
+  return `${country}${String(98 - rest).padStart(2, '0')}${account}`;
+}
+
+/** An Italian IBAN no other request uses (one in 10^11), so nothing links to it. */
+export const freshIban = () => ibanFor('IT', `X0542811101${crypto.randomInt(1e11).toString().padStart(12, '0')}`);
 
 /** Bounded polling, for effects that land after the call causing them returned (screening, timers). */
 export async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {

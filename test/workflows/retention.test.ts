@@ -61,7 +61,7 @@ test('180 days after a request ended its personal data are erased; figures, date
   ]);
   expect(await sys.db.prisma.assetIdentifier.count({ where: { noticeId: ended.id } })).toBe(0);
   const everything = JSON.stringify([purged, answer, await sys.db.prisma.locatedAsset.findMany({ where: { noticeId: ended.id } })]);
-  for (const personal of [SUBJECT, 'NICE42', 'Cousin', 'Nice', 'IT60X0542811101', 'Procura']) expect(everything).not.toContain(personal);
+  for (const personal of [SUBJECT, 'NICE42', 'Cousin', 'Nice', 'X0542811101', 'Procura']) expect(everything).not.toContain(personal);
   const trail = JSON.stringify(
     await sys.db.prisma.auditEvent.findMany({ where: { noticeId: ended.id }, select: { type: true, data: true } }),
   );

@@ -101,6 +101,8 @@ export const labels: Labels = {
     walletAddress: 'عنوان المحفظة',
     landRegistryId: 'مرجع السجل العقاري',
     companyNumber: 'رقم الشركة',
+    lei: 'معرّف الكيان القانوني (LEI)',
+    bic: 'رمز تعريف المصرف (BIC)',
     other: 'أخرى',
   },
   event: {

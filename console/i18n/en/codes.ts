@@ -50,7 +50,7 @@ export const codes: Codes = {
     TOO_BIG: 'must be at most {n}',
     WHOLE_NUMBER: 'must be a whole number',
     FORMAT: 'is not written as expected',
-    CHECKSUM: 'has a mistake: its check digits do not match',
+    CHECKSUM: 'fails the check of its standard: a character is wrong, missing or swapped with the next',
     DATE: 'must be a date',
     DATE_TIME: 'must be a date and time',
     REPEATED: 'must not repeat an entry',

@@ -104,6 +104,8 @@ export const labels = {
     walletAddress: 'Wallet address',
     landRegistryId: 'Land registry id',
     companyNumber: 'Company number',
+    lei: 'Legal entity identifier (LEI)',
+    bic: 'Bank identifier code (BIC)',
     other: 'Other',
   },
   event: {

@@ -50,7 +50,7 @@ export const codes: Codes = {
     TOO_BIG: 'debe ser como máximo {n}',
     WHOLE_NUMBER: 'debe ser un número entero',
     FORMAT: 'no está escrito en la forma esperada',
-    CHECKSUM: 'contiene un error: sus dígitos de control no coinciden',
+    CHECKSUM: 'no supera el control de su norma: un carácter es erróneo, falta o está invertido con el siguiente',
     DATE: 'debe ser una fecha',
     DATE_TIME: 'debe ser una fecha y una hora',
     REPEATED: 'no debe repetir una entrada',

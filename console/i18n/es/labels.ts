@@ -106,6 +106,8 @@ export const labels: Labels = {
     walletAddress: 'Dirección de monedero',
     landRegistryId: 'Referencia registral',
     companyNumber: 'Número de empresa',
+    lei: 'Identificador de entidad jurídica (LEI)',
+    bic: 'Código de identificación bancaria (BIC)',
     other: 'Otro',
   },
   event: {

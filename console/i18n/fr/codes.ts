@@ -50,7 +50,7 @@ export const codes: Codes = {
     TOO_BIG: 'doit être au plus {n}',
     WHOLE_NUMBER: 'doit être un nombre entier',
     FORMAT: 'n’est pas écrit dans la forme attendue',
-    CHECKSUM: 'contient une erreur : ses chiffres de contrôle ne correspondent pas',
+    CHECKSUM: 'ne passe pas le contrôle de sa norme : un caractère est faux, manque ou est inversé avec le suivant',
     DATE: 'doit être une date',
     DATE_TIME: 'doit être une date et une heure',
     REPEATED: 'ne doit pas répéter une entrée',

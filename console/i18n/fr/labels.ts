@@ -101,6 +101,8 @@ export const labels: Labels = {
     walletAddress: 'Adresse de portefeuille',
     landRegistryId: 'Référence cadastrale',
     companyNumber: 'Numéro d’entreprise',
+    lei: 'Identifiant d’entité juridique (LEI)',
+    bic: 'Code d’identification bancaire (BIC)',
     other: 'Autre',
   },
   event: {
