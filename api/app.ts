@@ -17,6 +17,7 @@ import { authenticateAndLimit, noStore, recordRefusal, securityHeaders } from '.
 import { HttpProblem, problemBody, toProblem } from './problem';
 import { actionRoutes } from './routes/actions';
 import { adminRoutes } from './routes/admin';
+import { identifierRoutes } from './routes/identifiers';
 import { linkRoutes } from './routes/links';
 import { noticeRoutes } from './routes/notices';
 import { operationRoutes } from './routes/operations';
@@ -111,6 +112,7 @@ export function buildApp({ services, log, rateLimitPerMinute }: AppDeps): expres
   v1.use(noticeRoutes(services, registry));
   v1.use(actionRoutes(services, registry));
   v1.use(linkRoutes(services, registry));
+  v1.use(identifierRoutes(services, registry));
   v1.use(reportRoutes(services, registry));
   v1.use(securityRoutes(services, registry));
   v1.use(webhookRoutes(services, registry));

@@ -9,6 +9,7 @@ import { cursorCodec } from './cursors';
 import { peopleService } from './people';
 import { callCounter, securityEvents } from './perimeter';
 import type { ServiceDeps } from './context';
+import { identifierService } from './identifiers';
 import { linkService } from './links';
 import { readingService } from './reading';
 import { reportService } from './reports';
@@ -37,6 +38,7 @@ export function createServices(deps: ServiceDeps) {
     review: reviewService(deps, workflows, reading),
     sessions: sessionService(deps),
     links: linkService(deps, reading, cursorCodec(deps.prisma, 'links')),
+    identifiers: identifierService(),
     admin,
     people: peopleService(deps),
     /** Whether the audit trail's hash chain is intact. */
