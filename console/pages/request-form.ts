@@ -24,6 +24,38 @@ export const identifiersFrom = (form: Posted, prefix: string) => {
   return value ? { [optional(form, `${prefix}.identifierType`) ?? IDENTIFIER_TYPES[0]]: value } : undefined;
 };
 
+/**
+ * The form with one more asset sought filled in: the first empty row, else a new one (none beyond
+ * the most the form shows).
+ */
+export function withAssetSought(
+  form: Posted,
+  asset: { category: string; description: string; identifierType: string; identifier: string },
+): Posted {
+  const rows = rowCount(form, 'assetsSought', 1, MAX_ASSET_ROWS);
+  const empty = Array.from({ length: rows }, (_, i) => `assetsSought.${i}`).findIndex((p) =>
+    ['category', 'description', 'identifiers', 'estimatedValue.amount'].every((f) => !optional(form, `${p}.${f}`)),
+  );
+  const row = empty >= 0 ? empty : rows;
+  if (row >= MAX_ASSET_ROWS) return form;
+  const p = `assetsSought.${row}`;
+  return {
+    ...form,
+    [`${p}.category`]: asset.category,
+    [`${p}.description`]: asset.description,
+    [`${p}.identifierType`]: asset.identifierType,
+    [`${p}.identifiers`]: asset.identifier,
+    '_rows.assetsSought': String(Math.max(rows, row + 1)),
+  };
+}
+
+/** The identifier of each asset sought the form holds, as typed: type and value. */
+export const identifiersInForm = (form: Posted): { type: string; value: string }[] =>
+  filledRows(form, 'assetsSought', rowCount(form, 'assetsSought', 1, MAX_ASSET_ROWS), (p) => {
+    const value = optional(form, `${p}.identifiers`);
+    return value ? { type: optional(form, `${p}.identifierType`) ?? IDENTIFIER_TYPES[0], value } : undefined;
+  });
+
 /** Rows of a repeating group that have anything in them. */
 export function filledRows<T>(form: Posted, group: string, count: number, row: (prefix: string) => T | undefined): T[] {
   return Array.from({ length: count }, (_, i) => row(`${group}.${i}`)).filter((r): r is T => r !== undefined);
@@ -128,8 +160,11 @@ export function assetFields(f: FormRenderer, prefix: string): Html {
     </div>`;
 }
 
-/** The request's fields; `ownCountry` is left out of the countries a diffusion may name. */
-export function requestFields(f: FormRenderer, o: { withKind: boolean; ownCountry: string }): Html {
+/**
+ * The request's fields; `ownCountry` is left out of the countries a diffusion may name; `afterFacts`
+ * follows the facts (the new request's offer of the identifiers they mention).
+ */
+export function requestFields(f: FormRenderer, o: { withKind: boolean; ownCountry: string; afterFacts?: Html }): Html {
   const { ctx } = f;
   const t = ctx.t;
   const members = countryOptions(
@@ -186,7 +221,7 @@ export function requestFields(f: FormRenderer, o: { withKind: boolean; ownCountr
         ${f.input({ name: 'offence.legalBasis.authority', label: t('field.authority'), required: true })}
         ${f.input({ name: 'offence.legalBasis.date', label: t('field.legalDate'), type: 'date', required: true })}
       </div>
-      ${f.textarea({ name: 'offence.assetLink', label: t('field.assetLink'), rows: 3, required: true })}
+      ${f.textarea({ name: 'offence.assetLink', label: t('field.assetLink'), rows: 3, required: true })} ${o.afterFacts ?? ''}
     </fieldset>
     <fieldset class="group">
       <legend>${t('form.assetsSought')}</legend>

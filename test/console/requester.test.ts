@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { waitForStatus } from '../support/helpers';
-import { type Browser, fieldError, fieldId, policyRefusals, signIn, startBrowser, textOf } from '../support/browser';
+import { type Browser, fieldError, fieldId, policyRefusals, seriousViolations, signIn, startBrowser, textOf } from '../support/browser';
 import { freshIban, startTestSystem, type TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -170,6 +170,51 @@ test('an NCB whose country is not in the pilot is told so on the form, which kee
   expect(await textOf(page, '.notice.error')).toBe('Su país no participa en el piloto; consulte al administrador del piloto.');
   expect(await page.inputValue(fieldId('subject.familyName'))).toBe('SCHMIDT');
   expect(await sys.db.prisma.notice.count({ where: { requestingCountry: 'DE' } })).toBe(0);
+});
+
+test('the identifiers written in the facts are offered as assets sought, one click each; a mistyped one is refused in the reader’s language', async () => {
+  const page = await browser.person();
+  await signIn(page, sys.baseUrl, it_, 'es');
+  await page.goto(`${sys.baseUrl}/requests/new`);
+  await fillRequest(page, 'ORTEGA');
+  await page.fill(
+    fieldId('offence.description'),
+    'Transferencias a la cuenta ES91 2100 0418 4502 0005 1332 y a DE89 3704 0044 0532 0130 01 (mal copiada); el buque OMI 9074729.',
+  );
+  await page.click('button[name=_find]');
+  await page.waitForSelector('#found li');
+  const offered = () => page.locator('#found li button').allInnerTexts();
+  expect(await offered()).toEqual([
+    'Añadir a los bienes buscados: IBAN ES9121000418450200051332',
+    'Añadir a los bienes buscados: Número OMI 9074729',
+  ]);
+  expect(await seriousViolations(page)).toEqual([]);
+
+  // One click: a new row holds the vessel (the first row is taken); nothing is sent.
+  await page.click('#found button[value="imo:9074729"]');
+  await page.waitForSelector(fieldId('assetsSought.1.identifiers'));
+  expect(await page.inputValue(fieldId('assetsSought.1.identifiers'))).toBe('9074729');
+  expect(await page.inputValue(fieldId('assetsSought.1.identifierType'))).toBe('imo');
+  expect(await page.inputValue(fieldId('assetsSought.1.category'))).toBe('VESSEL');
+  expect(await offered()).toEqual(['Añadir a los bienes buscados: IBAN ES9121000418450200051332']);
+  expect(await sys.db.prisma.notice.count({ where: { subject: { path: ['familyName'], equals: 'ORTEGA' } } })).toBe(0);
+
+  // A mistyped identifier typed by hand is refused next to its field.
+  await page.fill(fieldId('assetsSought.0.identifiers'), 'DE89 3704 0044 0532 0130 01');
+  await page.click('main form button.primary');
+  await page.waitForSelector('.error-summary');
+  expect(await fieldError(page, 'assetsSought.0.identifiers')).toMatch(/no supera el control de su norma/);
+
+  await page.click('#found button[value="iban:ES9121000418450200051332"]');
+  await page.waitForSelector(fieldId('assetsSought.2.identifiers'));
+  await page.fill(fieldId('assetsSought.0.identifiers'), freshIban());
+  await page.click('main form button.primary');
+  await page.waitForURL(/\/requests\/[0-9a-f-]{36}\?done=submitted/);
+  const stored = await sys.db.prisma.notice.findUniqueOrThrow({ where: { id: idFrom(page) } });
+  expect((stored.assetsSought as any[]).slice(1).map((a) => [a.category, a.identifiers])).toEqual([
+    ['VESSEL', { imo: '9074729' }],
+    ['BANK_ACCOUNT', { iban: 'ES9121000418450200051332' }],
+  ]);
 });
 
 test('a double submission makes one request', async () => {

@@ -41,6 +41,12 @@ export const messages = {
   'newRequest.intro':
     'A Silver Notice goes to every member country; a Silver Diffusion to the countries you choose. The General Secretariat reviews both before they are published. Fields marked * are required.',
   'newRequest.submit': 'Submit for review',
+  'newRequest.found': 'Identifiers in the facts',
+  'newRequest.foundHint':
+    'IBANs, IMO numbers, LEIs, BICs, wallet addresses and VINs written in the facts can be added as assets sought, one click each: look for them once the facts are written.',
+  'newRequest.foundNone': 'The facts name no valid identifier that is not already among the assets sought.',
+  'newRequest.findIdentifiers': 'Look for identifiers in the facts',
+  'newRequest.addFound': 'Add as an asset sought: {type}',
   'request.unpublished': 'Request (not published)',
   'request.published': 'Published',
   'request.window': 'Answer window',

@@ -45,6 +45,12 @@ export const messages: Messages = {
   'newRequest.intro':
     'Una Notificación Plata se envía a todos los países miembros; una Difusión Plata a los países que usted elija. La Secretaría General revisa ambas antes de publicarlas. Los campos marcados con * son obligatorios.',
   'newRequest.submit': 'Enviar a revisión',
+  'newRequest.found': 'Identificadores citados en los hechos',
+  'newRequest.foundHint':
+    'Los IBAN, números OMI, LEI, BIC, direcciones de monedero y números de bastidor escritos en los hechos pueden añadirse a los bienes buscados con un clic cada uno: búsquelos una vez redactados los hechos.',
+  'newRequest.foundNone': 'Los hechos no citan ningún identificador válido que no figure ya entre los bienes buscados.',
+  'newRequest.findIdentifiers': 'Buscar identificadores en los hechos',
+  'newRequest.addFound': 'Añadir a los bienes buscados: {type}',
   'request.unpublished': 'Solicitud (no publicada)',
   'request.published': 'Publicada',
   'request.window': 'Plazo de respuesta',

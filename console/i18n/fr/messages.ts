@@ -45,6 +45,12 @@ export const messages: Messages = {
   'newRequest.intro':
     'Une notice argent est adressée à tous les pays membres ; une diffusion argent aux pays que vous choisissez. Le Secrétariat général examine les deux avant publication. Les champs marqués * sont obligatoires.',
   'newRequest.submit': 'Soumettre pour examen',
+  'newRequest.found': 'Identifiants cités dans les faits',
+  'newRequest.foundHint':
+    'Les IBAN, numéros OMI, LEI, BIC, adresses de portefeuille et numéros d’identification de véhicule écrits dans les faits peuvent être ajoutés aux avoirs recherchés, d’un clic chacun : cherchez-les une fois les faits rédigés.',
+  'newRequest.foundNone': 'Les faits ne citent aucun identifiant valide qui ne soit déjà parmi les avoirs recherchés.',
+  'newRequest.findIdentifiers': 'Chercher les identifiants dans les faits',
+  'newRequest.addFound': 'Ajouter aux avoirs recherchés : {type}',
   'request.unpublished': 'Demande (non publiée)',
   'request.published': 'Publiée',
   'request.window': 'Délai de réponse',
