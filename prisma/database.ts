@@ -5,6 +5,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client';
+import { listenOnPglite, listenOnServer, type Listen } from './notifications';
 import { ConnectionAwareClient } from './pg-client';
 
 export type { PrismaClient } from '../generated/prisma/client';
@@ -16,6 +17,8 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** Where the data lives, for start-up messages (no secrets). */
   location: string;
+  /** PostgreSQL's notifications on a channel; closing the database stops every listener. */
+  listen: Listen;
   close(): Promise<void>;
 }
 
@@ -45,7 +48,18 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       await prisma.$disconnect().catch(() => undefined);
       throw new DatabaseOpenError(`Cannot reach the PostgreSQL server at ${location}: ${(err as Error).message}`);
     }
-    return { prisma, adapterFactory, kind: 'postgres', location, close: () => prisma.$disconnect() };
+    const listeners = listenerSet((channel, h) => listenOnServer(target.url, channel, h));
+    return {
+      prisma,
+      adapterFactory,
+      kind: 'postgres',
+      location,
+      listen: listeners.listen,
+      close: async () => {
+        await listeners.stopAll();
+        await prisma.$disconnect();
+      },
+    };
   }
 
   let pglite: PGlite;
@@ -66,15 +80,34 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   }
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: adapterFactory });
+  const listeners = listenerSet((channel, h) => listenOnPglite(pglite, channel, h));
   return {
     prisma,
     adapterFactory,
     kind: 'pglite',
     location,
+    listen: listeners.listen,
     close: async () => {
+      await listeners.stopAll();
       await prisma.$disconnect();
       await pglite.close();
     },
+  };
+}
+
+/** Listeners kept so that closing the database stops those still running. */
+function listenerSet(start: Listen) {
+  const running = new Set<() => Promise<void>>();
+  return {
+    listen: ((channel, handlers) => {
+      const stop = start(channel, handlers);
+      const once = async () => {
+        if (running.delete(once)) await stop();
+      };
+      running.add(once);
+      return once;
+    }) satisfies Listen,
+    stopAll: () => Promise.all([...running].map((stop) => stop())).then(() => undefined),
   };
 }
 
