@@ -55,7 +55,7 @@ export function rateLimits(services: Services, perMinute: number): RequestHandle
   const perKey = rateLimit({
     ...limits,
     identifier: 'per-key',
-    store: services.perimeter.callCounter(RATE_WINDOW_MS, 'key:'),
+    store: services.perimeter.callCounter(RATE_WINDOW_MS, 'key:', { keyUse: true }),
     skip: (_req, res) => !res.locals.principal,
     keyGenerator: (_req, res) => (res.locals.principal as Principal).keyId,
   });

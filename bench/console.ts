@@ -12,7 +12,8 @@ import type { Page } from 'playwright-core';
 import { NoticeRequest } from '../api/schemas/requests';
 import type { Tx } from '../records/db';
 import { recordSubmission } from '../records/notices';
-import { authenticate } from '../services/auth';
+import { findActiveKey } from '../records/keys';
+import { principalOf } from '../services/auth';
 import { signIn, startBrowser } from '../test/support/browser';
 import { expectStatus, median, percentile, printJson, printTable, round, run, runPool, uniqueRequest, waitFor } from './support';
 import { startBenchSystem, type BenchSystem } from './system';
@@ -52,7 +53,10 @@ async function recordWaiting(sys: BenchSystem, count: number): Promise<void> {
   const start = Date.now() - count * 1000;
   // Keys first: the embedded database has one connection, which the transaction below holds.
   const actors = await Promise.all(
-    REQUESTERS.map(async (country) => ({ ...(await authenticate(sys.db.prisma, `Bearer ${await sys.ncbKey(country)}`)), country })),
+    REQUESTERS.map(async (country) => ({
+      ...principalOf((await findActiveKey(sys.db.prisma, await sys.ncbKey(country), new Date()))!),
+      country,
+    })),
   );
   for (let i = 0; i < count; i += 50) {
     await sys.db.prisma.$transaction(async (tx: Tx) => {

@@ -137,7 +137,9 @@ export async function startBenchSystem(
     daySeconds: 86400,
     log,
     allowPrivateWebhooks: true,
+    listen: db.listen,
   });
+  await services.keys.start();
   const dispatcher = services.deliveryDispatcher({ idleMs: 100 });
   dispatcher.start();
   const app = express();

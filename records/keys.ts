@@ -76,9 +76,35 @@ export function isUsable(row: { revokedAt: Date | null; expiresAt: Date | null; 
   return !row.revokedAt && !row.user.disabledAt && !(row.expiresAt && row.expiresAt <= now);
 }
 
+/**
+ * The channel on which PostgreSQL names a key ("key:<id>") or a user ("user:<id>") whose change may
+ * change what its keys can do, or "*" (a trigger sends them: migration key_change_notifications).
+ */
+export const KEY_CHANGES_CHANNEL = 'silver_keys';
+
+/** What checking a key needs of it and of its user: what that trigger watches, the ids and the hash. */
+const keySelect = {
+  id: true,
+  hash: true,
+  userId: true,
+  expiresAt: true,
+  revokedAt: true,
+  user: { select: { id: true, name: true, role: true, country: true, disabledAt: true } },
+} satisfies Prisma.ApiKeySelect;
+export type KeyRow = Prisma.ApiKeyGetPayload<{ select: typeof keySelect }>;
+
+/** The key with this hash and its user, whether it works or not. */
+export function findKeyByHash(db: Db, hash: string): Promise<KeyRow | null> {
+  return db.apiKey.findUnique({ where: { hash }, select: keySelect });
+}
+
+export function findKeyById(db: Db, id: string): Promise<KeyRow | null> {
+  return db.apiKey.findUnique({ where: { id }, select: keySelect });
+}
+
 /** The key with this secret and its user, if it works at `now`. */
 export async function findActiveKey(db: Db, key: string, now: Date) {
-  const row = await db.apiKey.findUnique({ where: { hash: hashKey(key) }, include: { user: true } });
+  const row = await findKeyByHash(db, hashKey(key));
   return row && isUsable(row, now) ? row : null;
 }
 

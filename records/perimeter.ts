@@ -3,10 +3,29 @@
  * by every API process through the database) and the refused calls (security events).
  */
 import type { Db, Prisma } from './db';
+import { LAST_USED_RESOLUTION_MS } from './keys';
 
 /** Counts one call of `key` in the window starting at `windowStart`; the calls counted so far. */
 export async function countCall(db: Db, key: string, windowStart: Date): Promise<number> {
   const [{ hits }] = await db.$queryRaw<{ hits: number }[]>`
+    INSERT INTO "RateLimitWindow" ("key", "windowStart", "hits") VALUES (${key}, ${windowStart}, 1)
+    ON CONFLICT ("key", "windowStart") DO UPDATE SET "hits" = "RateLimitWindow"."hits" + 1
+    RETURNING "hits"`;
+  return hits;
+}
+
+/**
+ * Counts one call of API key `keyId` as `countCall` does, and notes the key's use (`lastUsedAt`,
+ * written at most once a minute) in the same statement: one round trip for both. The update finds
+ * no row in all but one call a minute, and then writes nothing.
+ */
+export async function countKeyCall(db: Db, key: string, windowStart: Date, keyId: string, now: Date): Promise<number> {
+  const before = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+  const [{ hits }] = await db.$queryRaw<{ hits: number }[]>`
+    WITH "used" AS (
+      UPDATE "ApiKey" SET "lastUsedAt" = ${now}
+      WHERE "id" = ${keyId}::uuid AND ("lastUsedAt" IS NULL OR "lastUsedAt" < ${before})
+    )
     INSERT INTO "RateLimitWindow" ("key", "windowStart", "hits") VALUES (${key}, ${windowStart}, 1)
     ON CONFLICT ("key", "windowStart") DO UPDATE SET "hits" = "RateLimitWindow"."hits" + 1
     RETURNING "hits"`;

@@ -1,7 +1,6 @@
 /** Console sessions: a browser's signed-in session, kept by the hash of its token. */
 import crypto from 'node:crypto';
 import type { Db } from './db';
-import { isUsable } from './keys';
 
 export function hashToken(token: string): string {
   return crypto.createHash('sha256').update(token, 'utf8').digest('hex');
@@ -22,13 +21,10 @@ export async function openSession(db: Db, s: NewSession): Promise<void> {
   await db.consoleSession.create({ data: { tokenHash: hashToken(token), ...rest } });
 }
 
-/** The session with this token and the key it acts with, while neither has run out at `now`. */
+/** The session with this token, while it has not run out at `now` (whether its key still works is the caller's to check). */
 export async function findSession(db: Db, token: string, now: Date) {
   const session = await db.consoleSession.findUnique({ where: { tokenHash: hashToken(token) } });
-  if (!session || session.expiresAt <= now) return null;
-  const key = await db.apiKey.findUnique({ where: { id: session.keyId }, include: { user: true } });
-  if (!key || !isUsable(key, now)) return null;
-  return { session, key };
+  return session && session.expiresAt > now ? session : null;
 }
 
 /** Moves a session's end on, never past `limit`'s cap (the caller computes it). */

@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Actor } from '../domain/model';
+import type { Listen } from '../prisma/notifications';
 import type { PrismaClient } from '../records/db';
 
 export interface ServiceDeps {
@@ -12,6 +13,8 @@ export interface ServiceDeps {
   log: Logger;
   /** Webhook receivers on private addresses are allowed (SILVER_WEBHOOK_ALLOW_PRIVATE); refused when unset. */
   allowPrivateWebhooks?: boolean;
+  /** The database's notifications (Database.listen): API keys are cached while listening; without, each call looks its key up. */
+  listen?: Listen;
 }
 
 /** Who is calling: the user holding an API key, and that key. */

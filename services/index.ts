@@ -4,10 +4,10 @@
 import { actionService } from './actions';
 import { adminService } from './admin';
 import { verifyAuditChain } from '../records/audit';
-import { authenticate } from './auth';
+import { keyring } from './auth';
 import { cursorCodec } from './cursors';
 import { peopleService } from './people';
-import { callCounter, securityEvents } from './perimeter';
+import { callCounter, securityEvents, type CallCounterOptions } from './perimeter';
 import type { ServiceDeps } from './context';
 import { identifierService } from './identifiers';
 import { linkService } from './links';
@@ -30,13 +30,16 @@ export function createServices(deps: ServiceDeps) {
   const cursors = cursorCodec(deps.prisma);
   const reading = readingService(deps, cursors);
   const admin = adminService(deps);
+  const keys = keyring(deps);
   return {
-    authenticate: (authorization: string | undefined) => authenticate(deps.prisma, authorization),
+    authenticate: keys.authenticate,
+    /** API keys as this process keeps them (start: listen for their changes before the first call). */
+    keys: { start: keys.start, state: keys.state, holds: keys.holds },
     submission: submissionService(deps, workflows, reading),
     actions: actionService(deps, workflows, reading),
     reading,
     review: reviewService(deps, workflows, reading),
-    sessions: sessionService(deps),
+    sessions: sessionService(deps, keys),
     links: linkService(deps, reading, cursorCodec(deps.prisma, 'links')),
     identifiers: identifierService(),
     admin,
@@ -45,7 +48,7 @@ export function createServices(deps: ServiceDeps) {
     verifyAudit: () => verifyAuditChain(deps.prisma),
     perimeter: {
       /** A rate limiter's store: calls per client in windows of `windowMs`, shared through the database. */
-      callCounter: (windowMs: number, prefix: string) => callCounter(deps, windowMs, prefix),
+      callCounter: (windowMs: number, prefix: string, o?: CallCounterOptions) => callCounter(deps, windowMs, prefix, o),
       security: securityEvents(deps),
     },
     reports: reportService(deps, admin),

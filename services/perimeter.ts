@@ -5,6 +5,7 @@
 import {
   callsCounted,
   countCall,
+  countKeyCall,
   forgetCalls,
   forgetWindowsBefore,
   listSecurityEvents,
@@ -28,11 +29,16 @@ export interface RefusedCall {
   ip: string;
 }
 
+export interface CallCounterOptions {
+  /** The clients counted are API keys (by id): each count also notes the key's use (`lastUsedAt`), in the same statement. */
+  keyUse?: boolean;
+}
+
 /**
  * Call counts per client in fixed windows of `windowMs`: the shape of an express-rate-limit store
  * (increment, decrement, resetKey, get), so the API's limiter can use it as it is.
  */
-export function callCounter(deps: ServiceDeps, windowMs: number, prefix: string) {
+export function callCounter(deps: ServiceDeps, windowMs: number, prefix: string, o: CallCounterOptions = {}) {
   const { prisma } = deps;
   const windowOf = (now = Date.now()) => new Date(now - (now % windowMs));
   let lastSweep = 0;
@@ -48,7 +54,10 @@ export function callCounter(deps: ServiceDeps, windowMs: number, prefix: string)
       const now = Date.now();
       const start = windowOf(now);
       sweep(now);
-      return { totalHits: await countCall(prisma, prefix + key, start), resetTime: new Date(start.getTime() + windowMs) };
+      const totalHits = o.keyUse
+        ? await countKeyCall(prisma, prefix + key, start, key, new Date(now))
+        : await countCall(prisma, prefix + key, start);
+      return { totalHits, resetTime: new Date(start.getTime() + windowMs) };
     },
     async decrement(key: string) {
       await uncountCall(prisma, prefix + key, windowOf());

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { sessionEnd } from '../domain/time';
 import { touchKey, LAST_USED_RESOLUTION_MS } from '../records/keys';
 import { closeExpiredSessions, closeSession, extendSession, findSession, openSession, setSessionPreferences } from '../records/sessions';
-import { authenticate, principalOf } from './auth';
+import type { Keyring } from './auth';
 import type { Principal, ServiceDeps } from './context';
 
 export interface Preferences {
@@ -22,14 +22,16 @@ export interface OpenSession extends Preferences {
 
 const newToken = () => crypto.randomBytes(32).toString('base64url');
 
-export function sessionService(deps: ServiceDeps) {
+export function sessionService(deps: ServiceDeps, keys: Keyring) {
   const { prisma } = deps;
 
   return {
     /** Signs in with an API key (a refusal when it does not work); the new session's token. */
     async open(apiKey: string, prefs: Preferences): Promise<{ token: string } & OpenSession> {
-      const principal = await authenticate(prisma, `Bearer ${apiKey.trim()}`);
+      const principal = await keys.authenticate(`Bearer ${apiKey.trim()}`);
       const now = new Date();
+      // Signing in uses the key; the console's later calls note their use with their rate count.
+      await touchKey(prisma, principal.keyId, now);
       await closeExpiredSessions(prisma, now);
       const token = newToken();
       const csrfToken = newToken();
@@ -41,16 +43,14 @@ export function sessionService(deps: ServiceDeps) {
     /** The session this token opened, if it and its key still work; its use moves its end on. */
     async resume(token: string): Promise<OpenSession | undefined> {
       const now = new Date();
-      const found = await findSession(prisma, token, now);
-      if (!found) return undefined;
-      const { session, key } = found;
+      const session = await findSession(prisma, token, now);
+      if (!session) return undefined;
+      const principal = await keys.principalOfKey(session.keyId, now);
+      if (!principal) return undefined;
       const end = sessionEnd(session.createdAt.getTime(), now.getTime());
       // Written at most once a minute, like a key's lastUsedAt.
-      if (end - session.expiresAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-        await extendSession(prisma, token, new Date(end));
-        await touchKey(prisma, key.id, now);
-      }
-      return { principal: principalOf(key), csrfToken: session.csrfToken, language: session.language, timeZone: session.timeZone };
+      if (end - session.expiresAt.getTime() >= LAST_USED_RESOLUTION_MS) await extendSession(prisma, token, new Date(end));
+      return { principal, csrfToken: session.csrfToken, language: session.language, timeZone: session.timeZone };
     },
 
     setPreferences: (token: string, prefs: Preferences) => setSessionPreferences(prisma, token, prefs),

@@ -119,6 +119,7 @@ export async function startSystem(
       daySeconds: config.daySeconds,
       log,
       allowPrivateWebhooks: config.webhookAllowPrivate,
+      listen: db.listen,
     });
     // Refused calls still queued are written before the database closes.
     stack.push(() => services.perimeter.security.stop());
@@ -157,6 +158,8 @@ export async function startSystem(
 
     let apiUrl: string | undefined;
     if (mode !== 'worker') {
+      // Keys are cached only while their changes are heard: listening before the first call lets it count.
+      await services.keys.start();
       const app = buildApp({ services, log, rateLimitPerMinute: config.rateLimitPerMinute });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.port, () => resolve(s));

@@ -127,7 +127,16 @@ export async function startTestSystem(
   });
   const running = Promise.all([worker.run(), deliveryWorker.run()]);
   const daySeconds = opts.daySeconds ?? 86400;
-  const services = createServices({ prisma: db.prisma, temporal: env.client, taskQueue, daySeconds, log, allowPrivateWebhooks });
+  const services = createServices({
+    prisma: db.prisma,
+    temporal: env.client,
+    taskQueue,
+    daySeconds,
+    log,
+    allowPrivateWebhooks,
+    listen: db.listen,
+  });
+  await services.keys.start();
   const dispatcher = services.deliveryDispatcher({ idleMs: 100 });
   dispatcher.start();
   const app = buildApp({ services, log, rateLimitPerMinute: opts.rateLimitPerMinute ?? 1_000_000 });
