@@ -3,14 +3,17 @@
  * on one database and one Temporal server. The production app is measured with everything on, then
  * without each part in turn (the rate limiter's database store, the audit hash chain, the payload
  * codec) and with all three off; and refused calls (401) with and without recording them as
- * security events, next to the cost of one `record` call.
+ * security events, next to the cost of one `record` call; and a key's check, kept by the process
+ * (as in production) or looked up at every call, on PGlite and on PostgreSQL when
+ * BENCH_DATABASE_URL names a server.
  *
  * Without the limiter: its store is swapped for one that counts nothing. Without hashing: the
  * chain trigger is disabled on this benchmark's own database. Without the codec: a client and a
  * worker (on their own task queue) without the data converter. Phases are interleaved in rounds,
  * so drift on a busy machine spreads over all of them.
  *
- * BENCH_REQUESTS (default 200) submissions per phase, in BENCH_ROUNDS (4) rounds; BENCH_CONCURRENCY (8).
+ * BENCH_REQUESTS (default 200) submissions per phase, in BENCH_ROUNDS (4) rounds; BENCH_CONCURRENCY (8);
+ * BENCH_KEY_CALLS (2000) calls each way for the key's check.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -24,6 +27,7 @@ import pino from 'pino';
 import { createActivities } from '../activities';
 import { buildApp } from '../api/app';
 import { MEMBER_COUNTRIES } from '../domain/countries';
+import type { Database } from '../prisma/database';
 import { openPreparedDatabase } from '../prisma/migrate';
 import { recordAudit, SYSTEM_ACTOR } from '../records/audit';
 import type { PrismaClient } from '../records/db';
@@ -48,12 +52,13 @@ import {
   uniqueRequest,
   waitFor,
 } from './support';
-import { baselineActivities } from './system';
+import { baselineActivities, benchDatabases, openBenchDatabase } from './system';
 
 const N = Number(process.env.BENCH_REQUESTS ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const REFUSALS = 2000;
+const KEY_CALLS = Number(process.env.BENCH_KEY_CALLS ?? 2000);
 const REQUESTERS = ['IT', 'DE', 'NL', 'BE', 'PT', 'AT', 'GR', 'PL'];
 
 type Phase = 'all on' | 'no rate limiter' | 'no audit hashing' | 'no codec' | 'all off';
@@ -92,7 +97,7 @@ async function main() {
   const running = workers.map((w) => w.run());
   const encrypting = new Client({ connection: env.connection, dataConverter: codec });
   const servicesOf = (temporal: Client, taskQueue: string) =>
-    createServices({ prisma: db.prisma, temporal, taskQueue, daySeconds: 86400, log });
+    createServices({ prisma: db.prisma, temporal, taskQueue, daySeconds: 86400, log, listen: db.listen });
   const withCodec = servicesOf(encrypting, queues.codec);
   const withoutCodec = servicesOf(env.client, queues.plain);
   const unlimited = (s: Services): Services => ({ ...s, perimeter: { ...s.perimeter, callCounter: () => countsNothing() as never } });
@@ -219,6 +224,23 @@ async function main() {
       { part: 'an audit event, not chained (trigger off)', 'ms per call': alone.auditWithoutHash },
       { part: "codec: encrypt and decrypt a request's payload", 'ms per call': alone.codec },
     ]);
+    const keyCache: Record<string, KeyCheckFigures> = {};
+    for (const kind of benchDatabases()) {
+      const kdb = kind === 'pglite' ? db : await openBenchDatabase(kind, dir);
+      try {
+        keyCache[kind] = await keyChecks(kdb, env.client, queues.plain);
+      } finally {
+        if (kdb !== db) await kdb.close();
+      }
+      const k = keyCache[kind];
+      printTable(`A key's check on ${kind}: GET /v1/countries, ${KEY_CALLS} calls each way, ${C} in flight`, [
+        { measure: 'p50 (ms)', kept: k.kept.p50, 'looked up': k.lookedUp.p50, ratio: ratio(k.kept.p50, k.lookedUp.p50) },
+        { measure: 'p99 (ms)', kept: k.kept.p99, 'looked up': k.lookedUp.p99, ratio: ratio(k.kept.p99, k.lookedUp.p99) },
+        { measure: 'calls per second', kept: k.kept.throughput, 'looked up': k.lookedUp.throughput },
+        { measure: 'statements per call', kept: k.kept.statements, 'looked up': k.lookedUp.statements },
+        { measure: 'authenticate alone (ms)', kept: k.kept.authenticateMs, 'looked up': k.lookedUp.authenticateMs },
+      ]);
+    }
     printJson('perimeter', {
       requests: latencies['all on'].length,
       concurrency: C,
@@ -226,6 +248,7 @@ async function main() {
       ratios,
       refusal: { ...refusal, perRecordUs },
       alone,
+      keyCache,
     });
   } finally {
     for (const s of servers) await new Promise<void>((resolve) => (s.close(() => resolve()), s.closeAllConnections()));
@@ -262,6 +285,93 @@ async function partsAlone(services: Services, prisma: PrismaClient, hashing: (on
   const payload = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(uniqueRequest('C'))) };
   const codecMs = await time(2000, async () => codec.decode(await codec.encode([payload])));
   return { rateLimiter, auditWithHash, auditWithoutHash, codec: codecMs };
+}
+
+interface KeyCheckFigures {
+  kept: KeyCheckFigure;
+  lookedUp: KeyCheckFigure;
+}
+interface KeyCheckFigure {
+  p50: number;
+  p99: number;
+  throughput: number;
+  statements: number;
+  authenticateMs: number;
+}
+
+/**
+ * A key's check: GET /v1/countries (the perimeter, then two small reads) through an app whose
+ * services keep keys, listening to their changes as in production, and through one whose services
+ * look each key up, in interleaved rounds; the statements each call makes (counted through a
+ * Prisma extension both apps share); and `authenticate` alone, one call after another.
+ */
+async function keyChecks(db: Database, temporal: Client, taskQueue: string): Promise<KeyCheckFigures> {
+  const log = pino({ level: 'silent' });
+  let statements = 0;
+  const prisma = db.prisma.$extends({
+    query: {
+      $allOperations({ args, query }) {
+        statements++;
+        return query(args);
+      },
+    },
+  }) as unknown as PrismaClient;
+  const kept = createServices({ prisma, temporal, taskQueue, daySeconds: 86400, log, listen: db.listen });
+  const lookedUp = createServices({ prisma, temporal, taskQueue, daySeconds: 86400, log });
+  await kept.keys.start();
+  const servers: Server[] = [];
+  const listen = async (services: Services) => {
+    const server: Server = await new Promise((resolve) => {
+      const s = buildApp({ services, log, rateLimitPerMinute: 1_000_000 }).listen(0, '127.0.0.1', () => resolve(s));
+    });
+    servers.push(server);
+    return client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  };
+  const apps = { kept: await listen(kept), lookedUp: await listen(lookedUp) };
+  const keys = await Promise.all(
+    REQUESTERS.map(async (country) => {
+      const key = generateKey();
+      await createUserWithKey(db.prisma, { name: `Bench keys ${country}`, role: 'NCB', country, key });
+      return key;
+    }),
+  );
+  try {
+    const way = (name: keyof typeof apps) => async (i: number) =>
+      expectStatus(await apps[name]('GET', '/v1/countries', keys[i % keys.length]), 200, `GET /v1/countries (${name})`);
+    const latencies = { kept: [] as number[], lookedUp: [] as number[] };
+    const elapsed = { kept: 0, lookedUp: 0 };
+    for (const name of ['kept', 'lookedUp'] as const) await runPool(100, C, way(name)); // warm-up
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const name of ['kept', 'lookedUp'] as const) {
+        const res = await runPool(Math.ceil(KEY_CALLS / ROUNDS), C, way(name));
+        latencies[name].push(...res.latencies);
+        elapsed[name] += res.elapsedMs;
+      }
+    }
+    const perCall = async (name: keyof typeof apps) => {
+      const before = statements;
+      for (let i = 0; i < 100; i++) await way(name)(i);
+      return round((statements - before) / 100, 2);
+    };
+    const alone = async (services: Services) => {
+      for (let i = 0; i < 50; i++) await services.authenticate(`Bearer ${keys[i % keys.length]}`);
+      const t0 = performance.now();
+      for (let i = 0; i < 1000; i++) await services.authenticate(`Bearer ${keys[i % keys.length]}`);
+      return round((performance.now() - t0) / 1000, 3);
+    };
+    const figure = async (name: keyof typeof apps, services: Services): Promise<KeyCheckFigure> => ({
+      p50: round(percentile(latencies[name], 50), 2),
+      p99: round(percentile(latencies[name], 99), 2),
+      throughput: round((latencies[name].length / elapsed[name]) * 1000),
+      statements: await perCall(name),
+      authenticateMs: await alone(services),
+    });
+    return { kept: await figure('kept', kept), lookedUp: await figure('lookedUp', lookedUp) };
+  } finally {
+    for (const s of servers) await new Promise<void>((resolve) => (s.close(() => resolve()), s.closeAllConnections()));
+    await kept.perimeter.security.stop();
+    await lookedUp.perimeter.security.stop();
+  }
 }
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
