@@ -296,13 +296,28 @@ export async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolea
 }
 
 /** A TCP port free on 127.0.0.1 at the time of asking. */
+/**
+ * A port free now, below the kernel's ephemeral range (32768 and up): a test that stops a server
+ * and starts it again on the same port (a restart) would otherwise find it taken meanwhile by any
+ * process that asked the kernel for a port, e.g. a Temporal test server of another test file, and
+ * talk HTTP to its gRPC.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let tries = 0; tries < 50; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await listensOn(port)) return port;
+  }
+  return listensOn(0) as Promise<number>;
+}
+
+/** The port a listener got on 127.0.0.1 (0: any), released at once; 0 when it was taken. */
+function listensOn(port: number): Promise<number> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
+    server.once('error', () => resolve(0));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: got } = server.address() as AddressInfo;
+      server.close(() => resolve(got));
     });
   });
 }
