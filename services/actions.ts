@@ -13,7 +13,9 @@ import { requestContent } from '../records/notices';
 import type { LoadedNotice } from '../records/queries';
 import { readPilotSettings } from '../records/pilot';
 import { findResponse } from '../records/responses';
-import type { ResponseInput } from '../workflows/messages';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { RefusalCode } from '../domain/codes';
+import type { ActionResult, ResponseInput } from '../workflows/messages';
 import { ACTIONS } from './action-registry';
 import type { Principal, ServiceDeps } from './context';
 import type { ReadingService } from './reading';
@@ -22,8 +24,41 @@ import type { RequestWorkflows } from './requests';
 import { callerRecord, recordedRefusal } from './situation';
 import { claimKey } from './submission';
 
+/**
+ * Refusals by which the workflow says it has not yet reached what the record already shows (the
+ * request published, its recipients known): the step's write is recorded before the workflow
+ * takes in its result, and a worker lost in between widens that gap to seconds.
+ */
+const NOT_YET: ReadonlySet<RefusalCode> = new Set(['NOT_RECIPIENT', 'NOT_REQUESTER', 'WRONG_STATE']);
+/** How long an action the record admits is offered again to a workflow that is catching up. */
+const CATCH_UP_WAITS_MS = [100, 200, 400, 800, 1600, 3200, 6400];
+
 export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, reading: ReadingService) {
   const { prisma } = deps;
+
+  /**
+   * Sends an action the record admits. A refusal of the not-yet kind is asked again after a growing
+   * wait, as long as the record still admits the action (a refused update changed nothing, so
+   * asking again is safe); any other refusal, or one that lasts, is the answer.
+   */
+  async function sendAdmitted<Arg>(
+    principal: Principal,
+    id: string,
+    name: ActionName,
+    update: UpdateDefinition<ActionResult, [Arg]>,
+    arg: Arg,
+  ) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await workflows.send(id, name, update, arg);
+      } catch (err) {
+        const catchingUp = err instanceof Refusal && NOT_YET.has(err.code) && attempt < CATCH_UP_WAITS_MS.length;
+        if (!catchingUp) throw err;
+        await new Promise((r) => setTimeout(r, CATCH_UP_WAITS_MS[attempt]));
+        await admitted(name, principal, id);
+      }
+    }
+  }
 
   /** The request as the caller may know it (404 otherwise), once the catalogue lets the caller take `name` on it now. */
   async function admitted(name: ActionName, principal: Principal, id: string, known?: Awaited<ReturnType<ReadingService['visible']>>) {
@@ -55,7 +90,7 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
       if (claim.replay && (await findResponse(prisma, responseId))) return responseId;
     }
     await admitted('RESPOND', principal, id, known);
-    await workflows.send(id, 'RESPOND', ACTIONS.RESPOND.update, { ...arg, responseId }).catch(async (err: unknown) => {
+    await sendAdmitted(principal, id, 'RESPOND', ACTIONS.RESPOND.update, { ...arg, responseId }).catch(async (err: unknown) => {
       // A repeat racing its first attempt: the first was recorded (and may have completed the
       // request) between the check above and this update. The caller gets the first result.
       if (!(idempotencyKey && err instanceof Refusal && err.kind === 'CONFLICT' && (await findResponse(prisma, responseId)))) throw err;
@@ -77,7 +112,7 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
       }
       const notice = await admitted(name, principal, id);
       if (name === 'CLARIFY') await checkClarification(notice, (body as { changes?: RequestChanges }).changes);
-      await workflows.send(id, name, declared.update, arg);
+      await sendAdmitted(principal, id, name, declared.update, arg);
       return { view: await reading.view(id, principal) };
     },
   };
