@@ -78,8 +78,14 @@ function migrationList(upTo?: string) {
 /** Applies every pending migration (or those up to `upTo`); returns the names applied now. */
 export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory, upTo?: string): Promise<string[]> {
   const engine = await newEngine(adapterFactory);
-  const out = await engine.applyMigrations({ migrationsList: migrationList(upTo), filters: NO_FILTERS });
-  return out.appliedMigrationNames;
+  try {
+    const out = await engine.applyMigrations({ migrationsList: migrationList(upTo), filters: NO_FILTERS });
+    return out.appliedMigrationNames;
+  } finally {
+    // An engine left alive may keep its connection, and the advisory lock it migrates under, from
+    // the next engine on the same database, which then gives up after 10 s.
+    engine.free();
+  }
 }
 
 /**
