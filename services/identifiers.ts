@@ -3,7 +3,7 @@
  * writes "transfers to DE89 …, vessel IMO 9074729" in the facts and is offered each as an asset.
  * Nothing is stored: the text is read and forgotten.
  */
-import { findIdentifiers, type FoundIdentifier } from '../domain/identifiers';
+import { findIdentifiers, type FoundIdentifier } from '../domain/identifiers-in-text';
 import type { Principal } from './context';
 import { forbidden } from './refusals';
 

@@ -38,7 +38,7 @@ export function createServices(deps: ServiceDeps) {
     submission: submissionService(deps, workflows, reading),
     actions: actionService(deps, workflows, reading),
     reading,
-    review: reviewService(deps, workflows, reading),
+    review: reviewService(deps, workflows),
     sessions: sessionService(deps, keys),
     links: linkService(deps, reading, cursorCodec(deps.prisma, 'links')),
     identifiers: identifierService(),

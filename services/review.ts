@@ -4,8 +4,8 @@
  */
 import { userNames } from '../records/keys';
 import type { Principal, ServiceDeps } from './context';
-import type { ReadingService } from './reading';
-import { forbidden } from './refusals';
+import type { Status } from '../domain/model';
+import type { Relation } from './reading';
 import type { RequestWorkflows } from './requests';
 
 export interface FourEyes {
@@ -16,12 +16,15 @@ export interface FourEyes {
   approvedByCaller: boolean;
 }
 
-export function reviewService(deps: ServiceDeps, workflows: RequestWorkflows, reading: ReadingService) {
+export function reviewService(deps: ServiceDeps, workflows: RequestWorkflows) {
   return {
-    /** The review's approvals while the request is UNDER_REVIEW; undefined otherwise. */
-    async fourEyes(id: string, principal: Principal): Promise<FourEyes | undefined> {
-      const relation = await reading.relationOf(id, principal);
-      if (relation !== 'REVIEWER') throw forbidden('The state of a review is for reviewers');
+    /**
+     * The review's approvals, for a reviewer while the request is UNDER_REVIEW; undefined for anyone
+     * else or at any other time. `seen`: the request as the caller has just read it, so that nothing
+     * is asked of the workflow when there is no review to show.
+     */
+    async fourEyes(id: string, principal: Principal, seen: { relation: Relation; status: Status }): Promise<FourEyes | undefined> {
+      if (seen.relation !== 'REVIEWER' || seen.status !== 'UNDER_REVIEW') return undefined;
       const progress = await workflows.progress(id);
       if (!progress || progress.status !== 'UNDER_REVIEW') return undefined;
       const names = await userNames(deps.prisma, progress.approvals);

@@ -2,7 +2,8 @@
 import { Router } from 'express';
 import { EXTRACT_TEXT_MAX } from '../../api/schemas/identifiers';
 import { NoticeRequest } from '../../api/schemas/requests';
-import { ASSET_CATEGORY_OF, checkIdentifier, CHECKED_IDENTIFIERS, type CheckedIdentifier } from '../../domain/identifiers';
+import { checkIdentifier, CHECKED_IDENTIFIERS, type CheckedIdentifier } from '../../domain/identifiers';
+import { ASSET_CATEGORY_OF } from '../../domain/identifiers-in-text';
 import type { Services } from '../../services';
 import { attempt, formToken, pageNotice, refusedForm, type Attempt } from '../attempt';
 import type { Ctx } from '../context';

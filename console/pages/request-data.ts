@@ -39,7 +39,7 @@ export async function loadRequestPage(services: Services, principal: Principal, 
     full?.publishedAt ? services.reading.responses(id, principal) : undefined,
     insider ? services.reading.events(id, principal) : undefined,
     insider ? services.links.ofRequest(id, principal) : undefined,
-    relation === 'REVIEWER' && view.status === 'UNDER_REVIEW' ? services.review.fourEyes(id, principal) : undefined,
+    services.review.fourEyes(id, principal, { relation, status: view.status }),
   ]);
   return { id, relation, view, responses, events, links, fourEyes };
 }

@@ -3,7 +3,8 @@
  * and found in free text in the console's four languages.
  */
 import { assetIdentity, linkableIdentifiers } from '../../domain/assets';
-import { checkIdentifier, findIdentifiers } from '../../domain/identifiers';
+import { checkIdentifier } from '../../domain/identifiers';
+import { findIdentifiers } from '../../domain/identifiers-in-text';
 
 const verdict = (type: string, value: string) => {
   const c = checkIdentifier(type, value);
