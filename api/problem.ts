@@ -39,7 +39,7 @@ const CODE_OF_STATUS: Record<number, RefusalCode> = {
   429: 'RATE_LIMITED',
   503: 'UNAVAILABLE',
 };
-export const codeOfStatus = (status: number): RefusalCode => CODE_OF_STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION');
+const codeOfStatus = (status: number): RefusalCode => CODE_OF_STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION');
 
 /** An HTTP-only refusal (a route or media type the API does not have). */
 export class HttpProblem extends Error {
@@ -62,7 +62,7 @@ export interface ProblemBody {
   errors?: (FieldProblem & { code: FieldCode })[];
 }
 
-export const PROBLEM_TYPE_BASE = 'https://silver-notice.example/problems/';
+const PROBLEM_TYPE_BASE = 'https://silver-notice.example/problems/';
 
 export function problemBody(
   status: number,

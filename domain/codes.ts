@@ -82,24 +82,3 @@ export const FIELD_CODES = {
   INVALID: 'The value breaks the field rule `message` states',
 } as const;
 export type FieldCode = keyof typeof FIELD_CODES;
-
-/** How a refusal is answered over HTTP. */
-export const STATUS_OF_CODE: Partial<Record<RefusalCode, number>> = {
-  VALIDATION: 400,
-  MALFORMED: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_REQUESTER: 403,
-  NOT_RECIPIENT: 403,
-  NOT_PARTICIPANT: 403,
-  UNKNOWN_ACTOR: 403,
-  UNSEALED: 403,
-  CSRF: 403,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  RATE_LIMITED: 429,
-  UNAVAILABLE: 503,
-  INTERNAL: 500,
-};

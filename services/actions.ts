@@ -63,7 +63,7 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
   /** The request as the caller may know it (404 otherwise), once the catalogue lets the caller take `name` on it now. */
   async function admitted(name: ActionName, principal: Principal, id: string, known?: Awaited<ReturnType<ReadingService['visible']>>) {
     const { notice, relation } = known ?? (await reading.visible(id, principal));
-    const refusedNow = recordedRefusal(name, notice, relation, await callerRecord(deps, principal), deps.daySeconds);
+    const refusedNow = recordedRefusal(name, notice, relation, await callerRecord(deps, principal, [notice]), deps.daySeconds);
     if (refusedNow) throw refused(refusedNow);
     return notice;
   }

@@ -93,7 +93,7 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
     const { notice, relation } = await visible(id, principal);
     if (readAs) await auditReads([notice], principal, readAs);
     const findings = seesFindings(notice, relation) ? (await findingsOf([notice])).get(id) : undefined;
-    const actions = actionLinks(notice, relation, await callerRecord(deps, principal), deps.daySeconds);
+    const actions = actionLinks(notice, relation, await callerRecord(deps, principal, [notice]), deps.daySeconds);
     return { view: { ...noticeView(notice, relation, findings), actions }, relation };
   }
 
@@ -109,7 +109,7 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
       const recorded = { ...notice, recipients: [], decisions: [], blockings: [], renewals: [] };
       return {
         ...noticeView(recorded, 'REQUESTER'),
-        actions: actionLinks(recorded, 'REQUESTER', await callerRecord(deps, principal), deps.daySeconds),
+        actions: actionLinks(recorded, 'REQUESTER', await callerRecord(deps, principal, []), deps.daySeconds),
       };
     },
 
@@ -160,7 +160,7 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
         prisma,
         page.filter((_, i) => relations[i] === 'RECIPIENT').map((n) => n.id),
       );
-      const caller = await callerRecord(deps, principal);
+      const caller = await callerRecord(deps, principal, page);
       const items = page.map((n, i) => {
         const own =
           relations[i] === 'RECIPIENT'

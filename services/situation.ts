@@ -28,8 +28,14 @@ export interface CallerRecord {
   heldKeys: ReadonlySet<string>;
 }
 
-export async function callerRecord(deps: ServiceDeps, principal: Principal): Promise<CallerRecord> {
-  return { principal, heldKeys: principal.role === 'REVIEWER' ? await keyIdsOf(deps.prisma, principal.userId) : new Set() };
+/**
+ * The caller, with the keys it has held when that matters: only a reviewer's, and only when one of
+ * these requests has an approval of this round made with a key other than the one calling (a
+ * person with several keys). Otherwise no query: lists and views stay one read.
+ */
+export async function callerRecord(deps: ServiceDeps, principal: Principal, requests: readonly Recorded[]): Promise<CallerRecord> {
+  const otherKeys = principal.role === 'REVIEWER' && requests.some((n) => approvalKeys(n).some((k) => k !== principal.keyId));
+  return { principal, heldKeys: otherKeys ? await keyIdsOf(deps.prisma, principal.userId) : new Set([principal.keyId]) };
 }
 
 export function situationOf(n: Recorded, caller: CallerRecord, daySeconds: number, now = Date.now()): Situation {

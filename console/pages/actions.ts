@@ -55,9 +55,6 @@ export const CONSOLE_ACTIONS: Record<string, ConsoleAction> = {
   answer: { name: 'RESPOND', body: answerFromForm },
 };
 
-/** The console slug of a catalogue action (undefined: the action has a page of its own, e.g. a clarification). */
-export const slugOf = (name: ActionName) => Object.keys(CONSOLE_ACTIONS).find((slug) => CONSOLE_ACTIONS[slug].name === name);
-
 export function actionRoutes(services: Services): Router {
   const router = Router();
   router.post('/requests/:id/:action', ...allow('NCB', 'REVIEWER', 'CCF'), async (req, res, next) => {

@@ -82,6 +82,8 @@ test('under review, flagged: the requester withdraws, reviewers decide, the CCF 
   expect(first.status).toBe(200);
   expect(first.body.actions.map((a: { name: string }) => a.name)).toEqual([]);
   expect(await offered(reviewer, id)).toEqual([]);
+  // The same person through another key: a person approves once, whichever key it holds.
+  expect(await offered(await sys.userKey(reviewer), id)).toEqual([]);
   const again = await take(reviewer, id, 'DECIDE', { decision: 'REJECT', reason: 'Changed my mind' });
   expectProblem(again, 409);
   expect(again.body.code).toBe('ALREADY_APPROVED');
