@@ -11,6 +11,7 @@ import swaggerUi from 'swagger-ui-express';
 import { consoleRoutes } from '../console/app';
 import { FIELD_CODES, REFUSAL_CODES } from '../domain/codes';
 import type { Services } from '../services';
+import type { TrustProxy } from '../system/config';
 import { httpMetrics } from './http-metrics';
 import { allowedMethods, methodNotAllowed } from './methods';
 import { authenticateAndLimit, noStore, recordRefusal, securityHeaders } from './perimeter';
@@ -37,11 +38,15 @@ export interface AppDeps {
   log: Logger;
   /** Calls a minute allowed per key, and per client address for calls without a valid key. */
   rateLimitPerMinute: number;
+  /** Express's `trust proxy` (SILVER_TRUST_PROXY): unset, X-Forwarded-For is nobody's word and `req.ip` is the TCP peer. */
+  trustProxy?: TrustProxy;
 }
 
-export function buildApp({ services, log, rateLimitPerMinute }: AppDeps): express.Express {
+export function buildApp({ services, log, rateLimitPerMinute, trustProxy = false }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Before anything reads req.ip: rate limits, security events and the request log all take the client from it.
+  app.set('trust proxy', trustProxy);
   app.use(httpMetrics(services));
   app.use(securityHeaders());
   app.set('etag', false);
@@ -57,7 +62,10 @@ export function buildApp({ services, log, rateLimitPerMinute }: AppDeps): expres
         return id;
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url }), res: (res) => ({ statusCode: res.statusCode }) },
+      serializers: {
+        req: (req) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: (req.raw as Request).ip }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );

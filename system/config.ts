@@ -1,4 +1,5 @@
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { parsePayloadKeys, type PayloadKey } from '../temporal/codec';
 
@@ -79,6 +80,14 @@ const ConfigSchema = z.object({
     .enum(['true', 'false', '1', '0', ''], { error: 'SILVER_WEBHOOK_ALLOW_PRIVATE must be true or false' })
     .optional(),
   SILVER_PLAINTEXT_PAYLOADS: z.enum(['accept', 'refuse', ''], { error: 'SILVER_PLAINTEXT_PAYLOADS must be accept or refuse' }).optional(),
+  SILVER_TRUST_PROXY: optionalText.transform((v, ctx) => {
+    const parsed = parseTrustProxy(v);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: parsed });
+      return z.NEVER;
+    }
+    return parsed;
+  }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -104,6 +113,11 @@ export interface Config {
    */
   acceptPlaintextPayloads: boolean;
   logLevel: RawConfig['LOG_LEVEL'];
+  /**
+   * Express's `trust proxy`: which peers' X-Forwarded-For names the client (rate limits, security
+   * events, logs). false: none, the TCP peer is the client.
+   */
+  trustProxy: TrustProxy;
   /** Where the worker's own (Temporal SDK) metrics are served; unset: a free local port, read by GET /metrics. */
   workerMetricsAddress?: string;
   /** Webhook receivers on private addresses allowed: by default only when everything runs embedded on one machine. */
@@ -149,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     payloadKeys: c.SILVER_PAYLOAD_KEY === undefined ? undefined : parsePayloadKeys(c.SILVER_PAYLOAD_KEY),
     acceptPlaintextPayloads: c.SILVER_PLAINTEXT_PAYLOADS === 'accept',
     logLevel: c.LOG_LEVEL,
+    trustProxy: c.SILVER_TRUST_PROXY,
     workerMetricsAddress: c.SILVER_WORKER_METRICS_ADDRESS,
     webhookAllowPrivate: c.SILVER_WEBHOOK_ALLOW_PRIVATE
       ? ['true', '1'].includes(c.SILVER_WEBHOOK_ALLOW_PRIVATE)
@@ -167,6 +182,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       embeddedUiPort: c.SILVER_TEMPORAL_UI_PORT,
     },
   };
+}
+
+/** What Express's `trust proxy` takes: all or none, a number of hops, or the proxies' addresses and subnets. */
+export type TrustProxy = boolean | number | string[];
+
+/** proxy-addr's names for address ranges, which Express accepts beside addresses and subnets. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+const isProxyAddress = (entry: string): boolean => {
+  if (PROXY_RANGE_NAMES.includes(entry) || ipaddr.isValid(entry) || ipaddr.isValidCIDR(entry)) return true;
+  // A subnet may also be written with its mask: 10.0.0.0/255.0.0.0.
+  const [address, mask, ...rest] = entry.split('/');
+  return (
+    !rest.length &&
+    ipaddr.IPv4.isValid(address) &&
+    ipaddr.IPv4.isValid(mask ?? '') &&
+    ipaddr.IPv4.parse(mask).prefixLengthFromSubnetMask() !== null
+  );
+};
+
+/**
+ * SILVER_TRUST_PROXY as Express takes it, or the sentence saying what is wrong. Checked here
+ * because Express would only find a bad address at the first call, as a 500.
+ */
+function parseTrustProxy(value: string | undefined): TrustProxy | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((e) => e.trim());
+  const bad = entries.filter((e) => !isProxyAddress(e));
+  if (bad.length)
+    return `${bad.map((b) => `"${b}"`).join(', ')} is not an address, a subnet (10.0.0.0/8) or loopback, linklocal, uniquelocal; or use true, false or a number of hops`;
+  return entries;
 }
 
 /** Where the case database is: the PostgreSQL server of DATABASE_URL, else PGlite in the data dir. */

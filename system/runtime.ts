@@ -160,7 +160,7 @@ export async function startSystem(
     if (mode !== 'worker') {
       // Keys are cached only while their changes are heard: listening before the first call lets it count.
       await services.keys.start();
-      const app = buildApp({ services, log, rateLimitPerMinute: config.rateLimitPerMinute });
+      const app = buildApp({ services, log, rateLimitPerMinute: config.rateLimitPerMinute, trustProxy: config.trustProxy });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.port, () => resolve(s));
         s.once('error', reject);
