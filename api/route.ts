@@ -11,6 +11,7 @@ import { REFUSAL_CODES, type RefusalCode } from '../domain/codes';
 import type { Role } from '../domain/model';
 import type { Principal } from '../services';
 import { principalOf } from './auth';
+import { CSV_TYPE, sendCsv } from './csv';
 import { HttpProblem, zodFieldErrors } from './problem';
 
 type Schema = z.ZodTypeAny;
@@ -40,6 +41,8 @@ export interface RouteSpec<B, Q, P> {
    * or a fuzzer's stateful phase, can do next with what it got.
    */
   links?: Record<string, { to: string; parameters: Record<string, string> }>;
+  /** The success answer also comes as CSV (`Accept: text/csv`, api/csv.ts): what it holds, for the documentation. */
+  csv?: string;
 }
 
 export interface RouteContext<B, Q, P> {
@@ -51,7 +54,12 @@ export interface RouteContext<B, Q, P> {
   principal: Principal;
 }
 
-export type RouteResult = { status?: number; body?: unknown; headers?: Record<string, string> } | void;
+export type RouteResult = {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  csv?: { filename: string; items: readonly object[] };
+} | void;
 
 type Handler<B, Q, P> = (ctx: RouteContext<B, Q, P>) => Promise<RouteResult>;
 type AddRoute = <
@@ -102,6 +110,8 @@ function addRoute<B extends Schema | undefined, Q extends Schema | undefined, P 
     const result = await handler({ req, res, body, query, params, principal } as RouteContext<B, Q, P>);
     const status = (result && result.status) ?? spec.success.status;
     if (result && result.headers) res.set(result.headers);
+    if (spec.csv) res.vary('Accept');
+    if (result && result.csv) return sendCsv(res, result.csv.filename, result.csv.items);
     if (result && result.body !== undefined) res.status(status).json(result.body);
     else res.status(status).end();
   });
@@ -210,7 +220,14 @@ function openApiPath(
     responses: {
       [spec.success.status]: {
         description: spec.success.description,
-        ...(spec.success.schema ? { content: { 'application/json': { schema: spec.success.schema } } } : {}),
+        ...(spec.success.schema
+          ? {
+              content: {
+                'application/json': { schema: spec.success.schema },
+                ...(spec.csv ? { [CSV_TYPE]: { schema: { type: 'string', description: spec.csv } } } : {}),
+              },
+            }
+          : {}),
         ...(spec.links
           ? {
               links: Object.fromEntries(

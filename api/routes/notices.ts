@@ -4,12 +4,15 @@ import { Router } from 'express';
 import { ACTION_NAMES } from '../../domain/actions';
 import type { Services } from '../../services';
 import { ACTIONS } from '../../services/action-registry';
+import { allPages, wantsCsv } from '../csv';
 import { idempotencyKey, IDEMPOTENCY_HEADER, routeGroup } from '../route';
 import { IdParam } from '../schemas/common';
 import { NoticeRequest } from '../schemas/requests';
 import { EventList, NoticeList, NoticeListQuery, NoticeView, ResponseList } from '../schemas/views';
 
 const READERS = ['NCB', 'REVIEWER', 'CCF'] as const;
+/** The largest page the JSON list gives, taken page after page for a CSV export. */
+const CSV_PAGE = 100;
 
 /**
  * Everything done to a request given its id: where an answer carrying a request leads (OpenAPI
@@ -52,8 +55,17 @@ export function noticeRoutes(services: Services, registry: OpenAPIRegistry): Rou
       query: NoticeListQuery,
       success: { status: 200, schema: NoticeList, description: 'A page of requests' },
       links: linksFrom('/items/0/id'),
+      csv: 'With `Accept: text/csv`: every request the filters select (all pages from `cursor` on, `limit` ignored), one row per `items` entry',
     },
-    async ({ query, principal }) => ({ body: await reading.list(principal, query) }),
+    async ({ query, principal, req }) =>
+      wantsCsv(req)
+        ? {
+            csv: {
+              filename: 'notices.csv',
+              items: await allPages(query.cursor, (cursor) => reading.list(principal, { ...query, cursor, limit: CSV_PAGE })),
+            },
+          }
+        : { body: await reading.list(principal, query) },
   );
 
   routes.get(

@@ -2,6 +2,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import type { Services } from '../../services';
+import { wantsCsv } from '../csv';
 import { routeGroup } from '../route';
 import { NotificationList, NotificationsQuery, PilotReport } from '../schemas/views';
 
@@ -26,8 +27,12 @@ export function reportRoutes(services: Services, registry: OpenAPIRegistry): Rou
       summary: 'Pilot metrics for the evaluation',
       roles: ['REVIEWER', 'ADMIN'],
       success: { status: 200, schema: PilotReport, description: 'The report' },
+      csv: 'With `Accept: text/csv`: the report as one row under a header row',
     },
-    async () => ({ body: await reports.pilotReport() }),
+    async ({ req }) => {
+      const report = await reports.pilotReport();
+      return wantsCsv(req) ? { csv: { filename: 'pilot-report.csv', items: [report] } } : { body: report };
+    },
   );
 
   return router;
