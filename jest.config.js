@@ -20,7 +20,12 @@ if (process.env.TEST_DATABASE_URL) {
   projects.push({
     ...base,
     displayName: 'postgres',
-    testMatch: ['<rootDir>/test/api/**/*.test.ts', '<rootDir>/test/db/**/*.test.ts', '<rootDir>/test/console/perimeter.test.ts'],
+    testMatch: [
+      '<rootDir>/test/api/**/*.test.ts',
+      '<rootDir>/test/db/**/*.test.ts',
+      '<rootDir>/test/console/perimeter.test.ts',
+      '<rootDir>/test/console/passkeys.test.ts',
+    ],
     setupFiles: ['<rootDir>/test/support/use-postgres.js'],
   });
 }

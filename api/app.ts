@@ -22,6 +22,7 @@ import { identifierRoutes } from './routes/identifiers';
 import { linkRoutes } from './routes/links';
 import { noticeRoutes } from './routes/notices';
 import { operationRoutes } from './routes/operations';
+import { passkeyRoutes } from './routes/passkeys';
 import { peopleRoutes } from './routes/people';
 import { reportRoutes } from './routes/reports';
 import { securityRoutes } from './routes/security';
@@ -116,6 +117,7 @@ export function buildApp({ services, log, rateLimitPerMinute, trustProxy = false
   v1.use(allowedMethods(registry)); // OPTIONS: what a path has, whatever body comes with it
   v1.use(requireJsonWhenBody, express.json({ limit: '1mb', strict: true, type: () => true }));
   v1.use(peopleRoutes(services, registry));
+  v1.use(passkeyRoutes(services, registry));
   v1.use(adminRoutes(services, registry));
   v1.use(noticeRoutes(services, registry));
   v1.use(actionRoutes(services, registry));

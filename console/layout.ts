@@ -21,6 +21,7 @@ const MENU: Record<Role, [Key, string][]> = {
     ['nav.keys', '/admin/keys'],
     ['nav.pilot', '/admin/pilot'],
     ['nav.webhooks', '/admin/webhooks'],
+    ['nav.signInPolicy', '/admin/sign-in'],
     ['nav.report', '/report'],
   ],
 };
@@ -56,6 +57,7 @@ function header(ctx: Ctx): Html {
             <div class="who">
               <span>${p.name} · ${ctx.label('role', p.role)}${p.country ? ` · ${ctx.fmt.country(p.country)}` : ''}</span>
               <a href="/preferences">${ctx.t('nav.preferences')}</a>
+              <a href="/passkeys">${ctx.t('nav.passkeys')}</a>
               <form method="post" action="/sign-out">${csrfField(ctx)}<button type="submit">${ctx.t('nav.signOut')}</button></form>
             </div>`
         : ''

@@ -11,6 +11,7 @@ import { forbidden } from '../services/refusals';
 import { makeCtx, type Ctx } from './context';
 import { isTimeZone } from './format';
 import { isLang, type Lang } from './i18n';
+import { stepPath, type PendingSignIn } from './sign-in-steps';
 
 export const SESSION_COOKIE = 'silver_session';
 /** The CSRF token of forms shown before signing in (double-submit: this cookie and the form field agree). */
@@ -54,7 +55,9 @@ export function resolveSession(services: Services): RequestHandler {
     }
     let csrfToken = session?.csrfToken;
     if (session) {
-      res.locals.principal = session.principal;
+      // Until its second factor is given, a session is nobody: it may only give it (console/pages/passkeys.ts).
+      if (session.pendingStep) res.locals.pending = { step: session.pendingStep, principal: session.principal } satisfies PendingSignIn;
+      else res.locals.principal = session.principal;
       res.locals.session = { token: token!, csrfToken: session.csrfToken } satisfies SessionLocals;
     } else {
       csrfToken = cookie(req, ANONYMOUS_CSRF_COOKIE);
@@ -70,7 +73,7 @@ export function resolveSession(services: Services): RequestHandler {
     res.locals.ctx = makeCtx({
       lang,
       timeZone: zone && isTimeZone(zone) ? zone : 'UTC',
-      principal: session?.principal,
+      principal: res.locals.principal as Principal | undefined,
       csrfToken: csrfToken!,
       path: req.originalUrl,
     });
@@ -127,6 +130,8 @@ export function principalOf(res: Response): Principal | undefined {
 /** Pages for signed-in readers: anyone else is sent to sign in, and comes back here after. */
 export const requireSignIn: RequestHandler = (req, res, next) => {
   if (res.locals.principal) return next();
+  const pending = res.locals.pending as PendingSignIn | undefined;
+  if (pending) return res.redirect(303, stepPath(pending.step, req.method === 'GET' ? req.originalUrl : undefined));
   const query = new URLSearchParams({
     ...(res.locals.sessionEnded ? { ended: '1' } : {}),
     ...(req.method === 'GET' ? { next: req.originalUrl } : {}),

@@ -33,6 +33,9 @@ export const REFUSAL_CODES = {
   IDEMPOTENCY_MISMATCH: 'The Idempotency-Key was used before with another body',
   LAST_ADMIN: 'The last active ADMIN cannot be disabled or revoked',
   USER_DISABLED: 'The user is disabled',
+  PASSKEY_FAILED:
+    'The passkey was not accepted: its challenge was not this session’s, was used or expired, or its signature or origin did not verify',
+  LAST_PASSKEY: 'Passkeys are required: a user cannot remove the last one (an ADMIN can reset them)',
   NO_WEBHOOK: 'No webhook is set for the country',
   NOT_SENT_YET: 'The delivery has not been sent yet',
   TOO_LARGE: 'The body is larger than the API takes',

@@ -1,5 +1,6 @@
 /** Console sessions: a browser's signed-in session, kept by the hash of its token. */
 import crypto from 'node:crypto';
+import type { SignInStep } from '../domain/passkeys';
 import type { Db } from './db';
 
 export function hashToken(token: string): string {
@@ -14,6 +15,8 @@ export interface NewSession {
   timeZone: string;
   createdAt: Date;
   expiresAt: Date;
+  /** What the session waits for before it may act (its second factor); null or absent: nothing. */
+  pendingStep?: SignInStep | null;
 }
 
 export async function openSession(db: Db, s: NewSession): Promise<void> {

@@ -15,6 +15,7 @@ import { readingService } from './reading';
 import { reportService } from './reports';
 import { requestWorkflows } from './requests';
 import { reviewService } from './review';
+import { passkeyService } from './passkeys';
 import { sessionService } from './sessions';
 import { submissionService } from './submission';
 import { deliveryDispatcher } from './deliveries';
@@ -40,6 +41,8 @@ export function createServices(deps: ServiceDeps) {
     reading,
     review: reviewService(deps, workflows),
     sessions: sessionService(deps, keys),
+    /** Passkeys, the console's second factor after a key, and the sign-in policy that may require them. */
+    passkeys: passkeyService(deps),
     links: linkService(deps, reading, cursorCodec(deps.prisma, 'links')),
     identifiers: identifierService(),
     admin,

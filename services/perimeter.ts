@@ -17,7 +17,7 @@ import type { ServiceDeps } from './context';
 import { invalid } from './refusals';
 import { cursorCodec } from './cursors';
 
-export const SECURITY_EVENT_KINDS = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND_HIDDEN', 'RATE_LIMITED'] as const;
+export const SECURITY_EVENT_KINDS = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND_HIDDEN', 'RATE_LIMITED', 'PASSKEY_FAILED'] as const;
 export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
 
 export interface RefusedCall {

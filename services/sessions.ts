@@ -7,8 +7,10 @@ import crypto from 'node:crypto';
 import { sessionEnd } from '../domain/time';
 import { touchKey, LAST_USED_RESOLUTION_MS } from '../records/keys';
 import { closeExpiredSessions, closeSession, extendSession, findSession, openSession, setSessionPreferences } from '../records/sessions';
+import type { SignInStep } from '../domain/passkeys';
 import type { Keyring } from './auth';
 import type { Principal, ServiceDeps } from './context';
+import { signInStepFor } from './passkeys';
 
 export interface Preferences {
   language: string;
@@ -18,6 +20,8 @@ export interface Preferences {
 export interface OpenSession extends Preferences {
   principal: Principal;
   csrfToken: string;
+  /** What the session waits for before it may act (its second factor), if anything. */
+  pendingStep: SignInStep | null;
 }
 
 const newToken = () => crypto.randomBytes(32).toString('base64url');
@@ -29,6 +33,7 @@ export function sessionService(deps: ServiceDeps, keys: Keyring) {
     /** Signs in with an API key (a refusal when it does not work); the new session's token. */
     async open(apiKey: string, prefs: Preferences): Promise<{ token: string } & OpenSession> {
       const principal = await keys.authenticate(`Bearer ${apiKey.trim()}`);
+      const pendingStep = await signInStepFor(prisma, principal.userId);
       const now = new Date();
       // Signing in uses the key; the console's later calls note their use with their rate count.
       await touchKey(prisma, principal.keyId, now);
@@ -36,8 +41,8 @@ export function sessionService(deps: ServiceDeps, keys: Keyring) {
       const token = newToken();
       const csrfToken = newToken();
       const expiresAt = new Date(sessionEnd(now.getTime(), now.getTime()));
-      await openSession(prisma, { token, keyId: principal.keyId, csrfToken, ...prefs, createdAt: now, expiresAt });
-      return { token, principal, csrfToken, ...prefs };
+      await openSession(prisma, { token, keyId: principal.keyId, csrfToken, ...prefs, createdAt: now, expiresAt, pendingStep });
+      return { token, principal, csrfToken, ...prefs, pendingStep };
     },
 
     /** The session this token opened, if it and its key still work; its use moves its end on. */
@@ -50,7 +55,13 @@ export function sessionService(deps: ServiceDeps, keys: Keyring) {
       const end = sessionEnd(session.createdAt.getTime(), now.getTime());
       // Written at most once a minute, like a key's lastUsedAt.
       if (end - session.expiresAt.getTime() >= LAST_USED_RESOLUTION_MS) await extendSession(prisma, token, new Date(end));
-      return { principal, csrfToken: session.csrfToken, language: session.language, timeZone: session.timeZone };
+      return {
+        principal,
+        csrfToken: session.csrfToken,
+        language: session.language,
+        timeZone: session.timeZone,
+        pendingStep: session.pendingStep,
+      };
     },
 
     setPreferences: (token: string, prefs: Preferences) => setSessionPreferences(prisma, token, prefs),

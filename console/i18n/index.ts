@@ -20,6 +20,10 @@ import { messages as esMessages } from './es/messages';
 import { fields as frFields } from './fr/fields';
 import { labels as frLabels } from './fr/labels';
 import { messages as frMessages } from './fr/messages';
+import { passkeys as arPasskeys } from './ar/passkeys';
+import { passkeys as enPasskeys } from './en/passkeys';
+import { passkeys as esPasskeys } from './es/passkeys';
+import { passkeys as frPasskeys } from './fr/passkeys';
 
 export { problemText, refusalText } from './problems';
 
@@ -40,18 +44,19 @@ export const LANGS: readonly { code: Lang; name: string }[] = [
 ];
 export const isLang = (s: string): s is Lang => (LANGUAGES as readonly string[]).includes(s);
 
-const en = { ...enMessages, ...enFields };
+const en = { ...enMessages, ...enFields, ...enPasskeys };
 export type Key = keyof typeof en;
 export type Messages = Record<keyof typeof enMessages, string>;
 export type Fields = Record<keyof typeof enFields, string>;
+export type PasskeyWords = Record<keyof typeof enPasskeys, string>;
 export type LabelGroup = keyof typeof enLabels;
 export type Labels = { [G in LabelGroup]: Record<keyof (typeof enLabels)[G], string> };
 
 const DICTIONARIES: Record<Lang, Record<Key, string>> = {
   en,
-  fr: { ...frMessages, ...frFields },
-  es: { ...esMessages, ...esFields },
-  ar: { ...arMessages, ...arFields },
+  fr: { ...frMessages, ...frFields, ...frPasskeys },
+  es: { ...esMessages, ...esFields, ...esPasskeys },
+  ar: { ...arMessages, ...arFields, ...arPasskeys },
 };
 const LABELS: Record<Lang, Labels> = { en: enLabels, fr: frLabels, es: esLabels, ar: arLabels };
 

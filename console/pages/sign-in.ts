@@ -8,6 +8,7 @@ import { isTimeZone, TIME_ZONES } from '../format';
 import { html } from '../html';
 import { isLang } from '../i18n';
 import { csrfField, page } from '../layout';
+import { stepPath } from '../sign-in-steps';
 import { cookieOptions, localPath, rememberPreferences, requireSignIn, SESSION_COOKIE, type SessionLocals } from '../session';
 
 const field = (body: unknown, name: string) => {
@@ -81,7 +82,8 @@ export function signInRoutes(services: Services): Router {
       const opened = await services.sessions.open(field(req.body, 'key').slice(0, 600), { language: ctx.lang, timeZone });
       res.cookie(SESSION_COOKIE, opened.token, cookieOptions(req));
       rememberPreferences(req, res, { language: ctx.lang, timeZone });
-      res.redirect(303, localPath(field(req.body, 'next')) ?? '/');
+      const next = localPath(field(req.body, 'next'));
+      res.redirect(303, opened.pendingStep ? stepPath(opened.pendingStep, next) : (next ?? '/'));
     } catch (err) {
       if (!(err instanceof Refusal) || err.kind !== 'UNAUTHENTICATED') throw err;
       recordRefusal(services, err, 401, req, res);

@@ -54,6 +54,7 @@ const PAGES: [string, () => string[]][] = [
       `/requests/${ids.asked}/clarify`,
       `/requests/${ids.published}`,
       '/preferences',
+      '/passkeys',
     ],
   ],
   ['fr', () => ['/inbox', `/requests/${ids.published}`, `/requests/${ids.blocked}`]],
@@ -61,7 +62,16 @@ const PAGES: [string, () => string[]][] = [
   ['ccf', () => ['/requests', `/requests/${ids.blocked}`]],
   [
     'admin',
-    () => ['/admin/users', '/admin/keys', '/admin/pilot', '/admin/webhooks', '/admin/webhooks/FR', '/report', '/admin/no-such-page'],
+    () => [
+      '/admin/users',
+      '/admin/keys',
+      '/admin/pilot',
+      '/admin/webhooks',
+      '/admin/webhooks/FR',
+      '/admin/sign-in',
+      '/report',
+      '/admin/no-such-page',
+    ],
   ],
 ];
 

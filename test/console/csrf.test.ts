@@ -80,7 +80,7 @@ function concretePaths(route: string): string[] {
 
 // --- what a refused post must leave as it was
 
-/** What any console form could change: requests and their quota, people, keys, the pilot, webhooks, sessions. */
+/** What any console form could change: requests and their quota, people, keys, passkeys, the pilot, the sign-in policy, webhooks, sessions. */
 async function state(): Promise<string> {
   const p = sys.db.prisma;
   const snapshot = await Promise.all([
@@ -89,6 +89,8 @@ async function state(): Promise<string> {
     p.user.findMany({ select: { id: true, name: true, role: true, disabledAt: true }, orderBy: { id: 'asc' } }),
     p.apiKey.findMany({ select: { id: true, label: true, expiresAt: true, revokedAt: true }, orderBy: { id: 'asc' } }),
     p.pilotSettings.findMany(),
+    p.signInPolicy.findMany(),
+    p.passkey.findMany({ select: { id: true, counter: true }, orderBy: { id: 'asc' } }),
     p.webhook.findMany({ orderBy: { country: 'asc' } }),
     p.webhookDelivery.findMany({ select: { id: true, status: true }, orderBy: { id: 'asc' } }),
     // A session's expiry moves on with use: what it says, not how long it lasts.
@@ -193,6 +195,10 @@ test('the walk finds the console’s routes that change state, nested page route
       'POST /requests/:id/:action',
       'POST /admin/users',
       'POST /admin/pilot',
+      'POST /admin/sign-in',
+      'POST /passkeys',
+      'POST /passkeys/:id/remove',
+      'POST /sign-in/passkey',
       'POST /admin/webhooks/:country/deliveries/:id/retry',
     ]),
   );

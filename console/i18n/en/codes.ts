@@ -31,6 +31,8 @@ export const codes: Codes = {
     IDEMPOTENCY_MISMATCH: 'This form was already sent with other values. Reload the page and try again.',
     LAST_ADMIN: 'This is the last active administrator: give another user an ADMIN key first.',
     USER_DISABLED: 'This user is disabled.',
+    PASSKEY_FAILED: 'The passkey was not accepted. Try again, or sign in again with your key.',
+    LAST_PASSKEY: 'Passkeys are required: add another one before removing this one.',
     NO_WEBHOOK: 'No webhook is set for this country.',
     NOT_SENT_YET: 'This delivery has not been sent yet; it will be shortly.',
     TOO_LARGE: 'Too much at once.',

@@ -31,6 +31,8 @@ export const codes: Codes = {
     IDEMPOTENCY_MISMATCH: 'Este formulario ya se envió con otros valores. Recargue la página y vuelva a intentarlo.',
     LAST_ADMIN: 'Es el último administrador activo: dé antes una clave ADMIN a otro usuario.',
     USER_DISABLED: 'Este usuario está desactivado.',
+    PASSKEY_FAILED: 'No se aceptó la llave de acceso. Inténtelo de nuevo o vuelva a iniciar sesión con su clave de API.',
+    LAST_PASSKEY: 'Las llaves de acceso son obligatorias: añada otra antes de quitar esta.',
     NO_WEBHOOK: 'No hay ningún webhook definido para este país.',
     NOT_SENT_YET: 'Este envío aún no se ha realizado; se realizará en breve.',
     TOO_LARGE: 'Demasiados datos a la vez.',

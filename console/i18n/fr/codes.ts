@@ -31,6 +31,8 @@ export const codes: Codes = {
     IDEMPOTENCY_MISMATCH: 'Ce formulaire a déjà été envoyé avec d’autres valeurs. Rechargez la page et réessayez.',
     LAST_ADMIN: 'C’est le dernier administrateur actif : donnez d’abord une clé ADMIN à un autre utilisateur.',
     USER_DISABLED: 'Cet utilisateur est désactivé.',
+    PASSKEY_FAILED: 'La clé d’accès n’a pas été acceptée. Réessayez, ou reconnectez-vous avec votre clé d’API.',
+    LAST_PASSKEY: 'Les clés d’accès sont obligatoires : ajoutez-en une autre avant de retirer celle-ci.',
     NO_WEBHOOK: 'Aucun webhook n’est défini pour ce pays.',
     NOT_SENT_YET: 'Cet envoi n’a pas encore été effectué ; il le sera sous peu.',
     TOO_LARGE: 'Trop de données à la fois.',

@@ -1,0 +1,25 @@
+/** The console's words for passkeys and the sign-in policy, in English. Every other language has each of these keys. */
+export const passkeys = {
+  'nav.passkeys': 'Passkeys',
+  'nav.signInPolicy': 'Sign-in policy',
+  'passkey.signIn.title': 'Confirm with your passkey',
+  'passkey.signIn.intro': 'Your key was accepted. You also use a passkey: confirm with it to continue.',
+  'passkey.signIn.submit': 'Use my passkey',
+  'passkey.otherKey': 'Sign in with another key',
+  'passkey.needsScript': 'Passkeys need JavaScript in this browser.',
+  'passkey.browserFailed': 'The browser gave no passkey: it was cancelled or timed out, or none of yours is on this device.',
+  'passkey.list.intro': 'A passkey (a security key, or this device’s screen lock) is asked for after your key at every sign-in.',
+  'passkey.list.none': 'You have no passkey yet.',
+  'passkey.required': 'Your administrator requires a passkey. Add one to continue: nothing else opens until you do.',
+  'passkey.add.title': 'Add a passkey',
+  'passkey.add.name': 'Name',
+  'passkey.add.nameHint': 'To tell your passkeys apart, e.g. “Office laptop”.',
+  'passkey.add.submit': 'Add a passkey',
+  'passkey.added': 'The passkey was added. It will be asked for at your next sign-in.',
+  'passkey.removed': 'The passkey was removed.',
+  'passkey.remove': 'Remove',
+  'policy.passkeysRequired': 'Require a passkey of everyone',
+  'policy.hint':
+    'Whoever signs in with a key and has no passkey must add one before doing anything else. A user who has a passkey is always asked for it.',
+  'policy.saved': 'The sign-in policy was saved.',
+};
