@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { Role } from '../domain/model';
+import type { User } from '../generated/prisma/client';
 import type { Db, Prisma, PrismaClient, Tx } from './db';
 
 export function hashKey(key: string): string {
@@ -135,9 +136,16 @@ export async function touchKey(db: Db, id: string, now: Date): Promise<void> {
   await db.apiKey.updateMany({ where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: before } }] }, data: { lastUsedAt: now } });
 }
 
-/** Keys not revoked (expired ones included, so an administrator sees them), oldest first. */
+/**
+ * Keys not revoked whose user is enabled (expired ones included, so an administrator sees them),
+ * oldest first. A disabled user's keys are left out until the user is enabled again.
+ */
 export function listActiveKeys(db: Db) {
-  return db.apiKey.findMany({ where: { revokedAt: null }, orderBy: { createdAt: 'asc' }, include: { user: true } });
+  return db.apiKey.findMany({
+    where: { revokedAt: null, user: { disabledAt: null } },
+    orderBy: { createdAt: 'asc' },
+    include: { user: true },
+  });
 }
 
 /**
@@ -174,15 +182,38 @@ export function revokeKey(prisma: PrismaClient, id: string): Promise<'REVOKED' |
   });
 }
 
-/** Disables a user and revokes all its keys, unless it is the last ADMIN able to act. */
+/**
+ * Disables a user, unless it is the last ADMIN able to act. Its keys stop working because their
+ * user is disabled (`usable`), not by revoking them: enabling the user again brings back those
+ * that are neither revoked nor expired. `keys`: how many keys stopped.
+ */
 export function disableUser(prisma: PrismaClient, id: string): Promise<{ outcome: 'DISABLED' | 'NOT_FOUND' | 'LAST_ADMIN'; keys: number }> {
   return withAdminLock(prisma, async (tx, now) => {
     const user = await tx.user.findUnique({ where: { id } });
     if (!user || user.disabledAt) return { outcome: 'NOT_FOUND', keys: 0 };
     if (await isLastAdmin(tx, { userId: id }, now)) return { outcome: 'LAST_ADMIN', keys: 0 };
+    const keys = await tx.apiKey.count({ where: { AND: [usable(now), { userId: id }] } });
     await tx.user.update({ where: { id }, data: { disabledAt: now } });
-    const { count } = await tx.apiKey.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: now } });
-    return { outcome: 'DISABLED', keys: count };
+    return { outcome: 'DISABLED', keys };
+  });
+}
+
+/**
+ * Enables a disabled user again (an enabled one is left as it is): its keys that are neither
+ * revoked nor expired work again. The user's row changing is what tells every process's key
+ * cache (the trigger of migration key_change_notifications). `keys`: how many keys work again.
+ */
+export async function enableUser(
+  prisma: PrismaClient,
+  id: string,
+): Promise<{ outcome: 'ENABLED' | 'ALREADY_ENABLED' | 'NOT_FOUND'; user?: User; keys: number }> {
+  return prisma.$transaction(async (tx) => {
+    const now = new Date();
+    const { count } = await tx.user.updateMany({ where: { id, disabledAt: { not: null } }, data: { disabledAt: null } });
+    const user = await tx.user.findUnique({ where: { id } });
+    if (!user) return { outcome: 'NOT_FOUND', keys: 0 };
+    if (count === 0) return { outcome: 'ALREADY_ENABLED', user, keys: 0 };
+    return { outcome: 'ENABLED', user, keys: await tx.apiKey.count({ where: { AND: [usable(now), { userId: id }] } }) };
   });
 }
 

@@ -2,7 +2,17 @@
 import type { Role } from '../domain/model';
 import { keyExpiresAt } from '../domain/time';
 import { recordAction } from '../records/audit';
-import { createApiKey, createUser, createUserWithKey, disableUser, findUser, listActiveKeys, listUsers, revokeKey } from '../records/keys';
+import {
+  createApiKey,
+  createUser,
+  createUserWithKey,
+  disableUser,
+  enableUser,
+  findUser,
+  listActiveKeys,
+  listUsers,
+  revokeKey,
+} from '../records/keys';
 import { generateKey } from './auth';
 import type { Principal, ServiceDeps } from './context';
 import { conflict, invalid, notFound } from './refusals';
@@ -62,7 +72,16 @@ export function peopleService(deps: ServiceDeps) {
       if (outcome === 'NOT_FOUND') throw notFound('No enabled user has this id');
       if (outcome === 'LAST_ADMIN')
         throw conflict('This is the last active ADMIN; give another user an ADMIN key before disabling this one', 'LAST_ADMIN');
-      await recordAction(prisma, principal, 'USER_DISABLED', { userId: id, keysRevoked: keys });
+      await recordAction(prisma, principal, 'USER_DISABLED', { userId: id, keysStopped: keys });
+    },
+
+    /** Enables a disabled user again: its keys neither revoked nor expired work again at once. */
+    async enableUser(principal: Principal, id: string) {
+      const { outcome, user, keys } = await enableUser(prisma, id);
+      if (outcome === 'NOT_FOUND') throw notFound('No user has this id');
+      // Enabling an enabled user changes nothing, so a retried call answers the same and is not audited twice.
+      if (outcome === 'ENABLED') await recordAction(prisma, principal, 'USER_ENABLED', { userId: id, keysWorkingAgain: keys });
+      return userView(user!);
     },
 
     /** A new key; its secret is in this answer only. */

@@ -30,13 +30,26 @@ export function peopleRoutes(services: Services, registry: OpenAPIRegistry): Rou
   routes.delete(
     '/users/:id',
     {
-      summary: 'Disable a user; every key of that user stops working at once',
+      summary: 'Disable a user; every key of that user stops working at once, until the user is enabled again',
       roles: ['ADMIN'],
       params: UserIdParam,
       success: { status: 204, description: 'Disabled' },
       errors: [404, 409],
     },
     async ({ params, principal }) => void (await people.disableUser(principal, params.id)),
+  );
+  routes.post(
+    '/users/:id/enable',
+    {
+      summary:
+        'Enable a disabled user again: its keys that are neither revoked nor expired work again at once (an enabled user is left as it is)',
+      roles: ['ADMIN'],
+      params: UserIdParam,
+      success: { status: 200, schema: User, description: 'The user, enabled' },
+      errors: [404],
+      links: { disable: { to: 'DELETE /users/:id', parameters: { id: '$response.body#/id' } } },
+    },
+    async ({ params, principal }) => ({ body: await people.enableUser(principal, params.id) }),
   );
 
   routes.post(

@@ -107,12 +107,15 @@ const newKey = async (sys: TestSystem, body: Record<string, unknown> = { role: '
     expect((await sys.call('GET', '/v1/countries', { key: k.key })).status).toBe(401);
   });
 
-  test('a user disabled through one process is refused by the other within a second', async () => {
+  test('a user disabled, then enabled again, through one process: refused, then accepted by the other within a second', async () => {
     const k = await newKey(sys);
     expect(await b.status(k.key)).toBe(200);
     expect(b.services.keys.holds(k.id)).toBe(true);
     expect((await sys.call('DELETE', `/v1/users/${k.userId}`, { key: sys.adminKey })).status).toBe(204);
     expect(await msUntil(() => b.status(k.key), 401)).toBeLessThan(1000);
+    expect((await sys.call('POST', `/v1/users/${k.userId}/enable`, { key: sys.adminKey })).status).toBe(200);
+    expect(await msUntil(() => b.status(k.key), 200)).toBeLessThan(1000);
+    expect((await sys.call('GET', '/v1/countries', { key: k.key })).status).toBe(200);
   });
 
   test("a user disabled, then enabled again, by an operator's SQL: refused, then works again on both", async () => {
@@ -207,7 +210,7 @@ const newKey = async (sys: TestSystem, body: Record<string, unknown> = { role: '
     expect(lookups - before).toBe(1);
   });
 
-  test('revocation and disabling take effect at once, through the API or by SQL', async () => {
+  test('revocation, disabling and enabling take effect at once, through the API or by SQL', async () => {
     const revoked = await newKey(sys);
     expect(await counted.status(revoked.key)).toBe(200);
     expect((await sys.call('GET', '/v1/countries', { key: revoked.key })).status).toBe(200);
@@ -219,6 +222,8 @@ const newKey = async (sys: TestSystem, body: Record<string, unknown> = { role: '
     expect(await counted.status(disabled.key)).toBe(200);
     expect((await sys.call('DELETE', `/v1/users/${disabled.userId}`, { key: sys.adminKey })).status).toBe(204);
     expect(await counted.status(disabled.key)).toBe(401);
+    expect((await sys.call('POST', `/v1/users/${disabled.userId}/enable`, { key: sys.adminKey })).status).toBe(200);
+    expect(await counted.status(disabled.key)).toBe(200);
 
     const bySql = await newKey(sys);
     expect(await counted.status(bySql.key)).toBe(200);

@@ -121,6 +121,64 @@ describe('users', () => {
     expectFieldErrors(await sys.call('DELETE', '/v1/users/not-an-id', { key: admin() }), 'path.id');
     expectProblem(await sys.call('DELETE', `/v1/users/${u.body.id}`, { key: ncbIt }), 403);
   });
+
+  test('enabling a disabled user brings back its keys that are neither revoked nor expired, at once; audited once', async () => {
+    const u = await createUser({ name: 'Returning reviewer', role: 'REVIEWER' });
+    const kept = await createKey({ userId: u.body.id });
+    const revoked = await createKey({ userId: u.body.id });
+    const expiring = await createKey({ userId: u.body.id, expiresInDays: 1 });
+    for (const k of [kept, revoked, expiring]) expect((await sys.call('GET', '/v1/notices', { key: k.body.key })).status).toBe(200);
+    expect((await sys.call('DELETE', `/v1/users/${u.body.id}`, { key: admin() })).status).toBe(204);
+    expectProblem(await sys.call('GET', '/v1/notices', { key: kept.body.key }), 401);
+    expect((await sys.call('DELETE', `/v1/api-keys/${revoked.body.id}`, { key: admin() })).status).toBe(204);
+    await new Promise((r) => setTimeout(r, Date.parse(expiring.body.expiresAt) - Date.now() + 200));
+
+    const enabled = await sys.call('POST', `/v1/users/${u.body.id}/enable`, { key: admin() });
+    expect(enabled.status).toBe(200);
+    expect(enabled.body).toEqual({ ...u.body, disabledAt: null });
+    expect((await sys.call('GET', '/v1/notices', { key: kept.body.key })).status).toBe(200);
+    expectProblem(await sys.call('GET', '/v1/notices', { key: revoked.body.key }), 401);
+    expectProblem(await sys.call('GET', '/v1/notices', { key: expiring.body.key }), 401);
+    const listed = (await sys.call('GET', '/v1/api-keys', { key: admin() })).body.items.map((k: { id: string }) => k.id);
+    expect(listed).toEqual(expect.arrayContaining([kept.body.id, expiring.body.id]));
+    expect(listed).not.toContain(revoked.body.id);
+    // A user enabled again can be given keys again, and disabled again.
+    expect((await createKey({ userId: u.body.id })).status).toBe(201);
+
+    // Enabling an enabled user changes nothing: the same answer, no second audit event.
+    expect(await sys.call('POST', `/v1/users/${u.body.id}/enable`, { key: admin() })).toMatchObject({ status: 200, body: enabled.body });
+    const events = await sys.db.prisma.auditEvent.findMany({
+      where: { type: { in: ['USER_DISABLED', 'USER_ENABLED'] } },
+      orderBy: { seq: 'asc' },
+    });
+    const mine = events.filter((e) => (e.data as { userId?: string }).userId === u.body.id);
+    expect(mine.map((e) => [e.type, e.data])).toEqual([
+      ['USER_DISABLED', { userId: u.body.id, keysStopped: 3 }],
+      ['USER_ENABLED', { userId: u.body.id, keysWorkingAgain: 1 }],
+    ]);
+    expect(mine[1]).toMatchObject({ actorRole: 'ADMIN', actorKeyId: await keyIdOf(sys, admin()) });
+
+    expect((await sys.call('DELETE', `/v1/users/${u.body.id}`, { key: admin() })).status).toBe(204);
+    expectProblem(await sys.call('GET', '/v1/notices', { key: kept.body.key }), 401);
+  });
+
+  test('only an ADMIN enables (403 FORBIDDEN); an unknown user is 404 NOT_FOUND, a malformed id 400', async () => {
+    const u = await createUser({ name: 'Away', role: 'NCB', country: 'IT' });
+    expect((await sys.call('DELETE', `/v1/users/${u.body.id}`, { key: admin() })).status).toBe(204);
+    for (const key of [ncbIt, await sys.key('REVIEWER'), await sys.key('CCF')]) {
+      const refused = await sys.call('POST', `/v1/users/${u.body.id}/enable`, { key });
+      expectProblem(refused, 403);
+      expect(refused.body.code).toBe('FORBIDDEN');
+    }
+    expect(
+      (await sys.call('GET', '/v1/users', { key: admin() })).body.items.find((x: { id: string }) => x.id === u.body.id).disabledAt,
+    ).not.toBeNull();
+    const unknown = await sys.call('POST', '/v1/users/00000000-0000-4000-8000-000000000000/enable', { key: admin() });
+    expectProblem(unknown, 404);
+    expect(unknown.body.code).toBe('NOT_FOUND');
+    expectFieldErrors(await sys.call('POST', '/v1/users/not-an-id/enable', { key: admin() }), 'path.id');
+    expectProblem(await sys.call('POST', `/v1/users/${u.body.id}/enable`), 401);
+  });
 });
 
 describe('key expiry and last use', () => {
