@@ -51,11 +51,27 @@ export function notificationsWritten(notifications: NotificationInput[]): Prisma
     )`;
 }
 
-/** A country's notifications after `after` (a notification id), oldest first. */
-export function notificationsFor(db: Db, country: string, after: bigint | undefined, limit: number) {
+/** A country's notifications after `after` (a notification id), oldest first; only the unread ones if `unread`. */
+export function notificationsFor(db: Db, country: string, after: bigint | undefined, limit: number, unread = false) {
   return db.notification.findMany({
-    where: { country, ...(after !== undefined ? { seq: { gt: after } } : {}) },
+    where: { country, ...(after !== undefined ? { seq: { gt: after } } : {}), ...(unread ? { readAt: null } : {}) },
     orderBy: { seq: 'asc' },
     take: limit,
   });
+}
+
+/**
+ * Marks those of `ids` that are `country`'s notifications read at `now` (one already read keeps
+ * its first readAt); ids of another country's notifications, or of none, are left alone. The
+ * country's notifications among `ids`, with their readAt.
+ */
+export async function markRead(db: Db, country: string, ids: readonly bigint[], now: Date) {
+  const own = { country, seq: { in: [...ids] } };
+  await db.notification.updateMany({ where: { ...own, readAt: null }, data: { readAt: now } });
+  return db.notification.findMany({ where: own, orderBy: { seq: 'asc' }, select: { seq: true, readAt: true } });
+}
+
+/** How many of a country's notifications are unread. */
+export function unreadCount(db: Db, country: string): Promise<number> {
+  return db.notification.count({ where: { country, readAt: null } });
 }

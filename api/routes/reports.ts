@@ -4,13 +4,14 @@ import { Router } from 'express';
 import type { Services } from '../../services';
 import { wantsCsv } from '../csv';
 import { routeGroup } from '../route';
-import { NotificationList, NotificationsQuery, PilotReport } from '../schemas/views';
+import { MarkedRead, MarkReadRequest, NotificationList, NotificationsQuery, PilotReport } from '../schemas/views';
 
 export function reportRoutes(services: Services, registry: OpenAPIRegistry): Router {
   const router = Router();
   const { reports } = services;
 
-  routeGroup(router, registry, 'Notifications').get(
+  const notifications = routeGroup(router, registry, 'Notifications');
+  notifications.get(
     '/notifications',
     {
       summary: "Notifications for the caller's country, oldest first after the cursor",
@@ -19,6 +20,16 @@ export function reportRoutes(services: Services, registry: OpenAPIRegistry): Rou
       success: { status: 200, schema: NotificationList, description: 'A page of notifications; pass nextCursor as `after` to continue' },
     },
     async ({ query, principal }) => ({ body: await reports.notifications(principal, query) }),
+  );
+  notifications.post(
+    '/notifications/read',
+    {
+      summary: "Mark notifications of the caller's country read (ids of other countries' notifications are ignored)",
+      roles: ['NCB'],
+      body: MarkReadRequest,
+      success: { status: 200, schema: MarkedRead, description: "Those of the ids that are the caller's, now read" },
+    },
+    async ({ body, principal }) => ({ body: await reports.markRead(principal, body.ids) }),
   );
 
   routeGroup(router, registry, 'Reports').get(

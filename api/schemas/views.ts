@@ -172,7 +172,23 @@ export const NotificationsQuery = z.strictObject({
     .regex(/^\d{1,18}$/, 'must be a notification id')
     .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  unread: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true')
+    .openapi({ description: '`true`: only the notifications not yet marked read' }),
 });
+const NotificationId = z.string().regex(/^\d{1,18}$/, 'must be a notification id');
+export const MarkReadRequest = z
+  .strictObject({ ids: z.array(NotificationId).min(1, 'must list at least one id').max(500, 'must list at most 500 ids') })
+  .openapi('MarkReadRequest');
+export const MarkedRead = z
+  .object({
+    items: z.array(z.object({ id: z.string(), readAt: z.string() })).openapi({
+      description: "The caller's own notifications among the ids, each with when it was first marked read; other ids are ignored",
+    }),
+  })
+  .openapi('MarkedRead');
 export const NotificationList = z
   .object({
     items: z.array(
@@ -183,6 +199,7 @@ export const NotificationList = z
         reference: z.string().nullable(),
         at: z.string(),
         detail: z.string().optional().openapi({ description: 'With a DELAY: the recipient and its reason' }),
+        readAt: z.string().nullable().openapi({ description: 'When the country marked it read; null while unread' }),
       }),
     ),
     nextCursor: z.string().nullable(),

@@ -42,7 +42,14 @@ describe('notifications', () => {
     for (const key of [fr, es]) {
       const f = await feed(key);
       expect(f.items).toEqual([
-        { id: expect.stringMatching(/^\d+$/), type: 'PUBLISHED', noticeId: s.A.id, reference: s.A.reference, at: s.A.publishedAt },
+        {
+          id: expect.stringMatching(/^\d+$/),
+          type: 'PUBLISHED',
+          noticeId: s.A.id,
+          reference: s.A.reference,
+          at: s.A.publishedAt,
+          readAt: null,
+        },
       ]);
       expect(f.nextCursor).toBe(f.items[0].id);
     }
@@ -61,7 +68,14 @@ describe('notifications', () => {
     expect(r.status).toBe(201);
     const next = await feed(it_, `?after=${itCursor}`);
     expect(next.items).toEqual([
-      { id: expect.any(String), type: 'RESPONSE_RECEIVED', noticeId: s.A.id, reference: s.A.reference, at: expect.any(String) },
+      {
+        id: expect.any(String),
+        type: 'RESPONSE_RECEIVED',
+        noticeId: s.A.id,
+        reference: s.A.reference,
+        at: expect.any(String),
+        readAt: null,
+      },
     ]);
     expect(BigInt(next.items[0].id)).toBeGreaterThan(BigInt(itCursor!));
     const again = await feed(it_, `?after=${next.nextCursor}`);
