@@ -25,6 +25,7 @@ import { operationRoutes } from './routes/operations';
 import { passkeyRoutes } from './routes/passkeys';
 import { peopleRoutes } from './routes/people';
 import { reportRoutes } from './routes/reports';
+import { searchRoutes } from './routes/search';
 import { securityRoutes } from './routes/security';
 import { webhookRoutes } from './routes/webhooks';
 
@@ -122,6 +123,7 @@ export function buildApp({ services, log, rateLimitPerMinute, trustProxy = false
   v1.use(noticeRoutes(services, registry));
   v1.use(actionRoutes(services, registry));
   v1.use(linkRoutes(services, registry));
+  v1.use(searchRoutes(services, registry));
   v1.use(identifierRoutes(services, registry));
   v1.use(reportRoutes(services, registry));
   v1.use(securityRoutes(services, registry));

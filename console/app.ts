@@ -19,11 +19,12 @@ import { newRequestRoutes } from './pages/new-request';
 import { passkeyRoutes } from './pages/passkeys';
 import { reportRoutes } from './pages/report';
 import { requestRoutes } from './pages/request';
+import { searchRoutes } from './pages/search';
 import { signInRoutes } from './pages/sign-in';
 import { csrfOnChanges, resolveSession } from './session';
 
 /** The console's paths; anything else (the API, /docs...) passes through untouched. */
-const CONSOLE_PATHS = /^\/(sign-in|sign-out|preferences|requests|inbox|review|report|admin|passkeys)?(\/|$)/;
+const CONSOLE_PATHS = /^\/(sign-in|sign-out|preferences|requests|inbox|review|report|search|admin|passkeys)?(\/|$)/;
 
 export function consoleRoutes(services: Services, o: { rateLimitPerMinute: number }): Router {
   const router = Router();
@@ -64,6 +65,7 @@ export function consoleRoutes(services: Services, o: { rateLimitPerMinute: numbe
   router.use(signInRoutes(services));
   router.use(passkeyRoutes(services));
   router.use(listRoutes(services));
+  router.use(searchRoutes(services));
   router.use(newRequestRoutes(services));
   router.use(requestRoutes(services));
   router.use(clarifyRoutes(services));

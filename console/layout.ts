@@ -40,6 +40,14 @@ function languageSwitch(ctx: Ctx): Html {
   </form>`;
 }
 
+/** On every page of those who read requests: a GET form, so a search is a link to share or go back to. */
+const searchBox = (ctx: Ctx): Html =>
+  html`<form method="get" action="/search" role="search" class="search" aria-label="${ctx.t('search.label')}">
+    <label for="search-box" class="visually-hidden">${ctx.t('search.label')}</label>
+    <input id="search-box" name="q" type="search" maxlength="200" dir="auto" placeholder="${ctx.t('search.label')}" />
+    <button type="submit">${ctx.t('search.button')}</button>
+  </form>`;
+
 function header(ctx: Ctx): Html {
   const p = ctx.principal;
   const current = (href: string) => ctx.path === href || (href !== '/requests' && ctx.path.startsWith(`${href}/`));
@@ -54,6 +62,7 @@ function header(ctx: Ctx): Html {
                 )}
               </ul>
             </nav>
+            ${p.role === 'ADMIN' ? '' : searchBox(ctx)}
             <div class="who">
               <span>${p.name} · ${ctx.label('role', p.role)}${p.country ? ` · ${ctx.fmt.country(p.country)}` : ''}</span>
               <a href="/preferences">${ctx.t('nav.preferences')}</a>

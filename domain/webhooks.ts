@@ -41,6 +41,7 @@ export interface NotificationItem {
   id: string;
   type: NotificationType;
   noticeId: string;
+  caseNumber: string;
   reference: string | null;
   at: string;
   detail?: string;
@@ -51,6 +52,7 @@ export function notificationItem(n: {
   seq: bigint;
   type: NotificationType;
   noticeId: string;
+  caseNumber: string;
   reference: string | null;
   at: Date;
   detail: string | null;
@@ -59,6 +61,7 @@ export function notificationItem(n: {
     id: n.seq.toString(),
     type: n.type,
     noticeId: n.noticeId,
+    caseNumber: n.caseNumber,
     reference: n.reference,
     at: n.at.toISOString(),
     ...(n.detail ? { detail: n.detail } : {}),

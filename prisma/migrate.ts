@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { indexUnindexed } from '../records/search';
 import { PROJECT_ROOT } from '../system/paths';
 import { openDatabase, type Database, type DatabaseTarget } from './database';
 import { pendingMigrations, withMigrationLock } from './migration-lock';
@@ -104,6 +105,8 @@ export async function openPreparedDatabase(target: DatabaseTarget, waiting?: () 
   try {
     const applied = await migrateDatabase(db, target, waiting);
     await seed(db.prisma);
+    // Requests recorded before the search existed: their names are folded as a search folds them.
+    await indexUnindexed(db.prisma);
     return { db, applied };
   } catch (err) {
     await db.close().catch(() => undefined);

@@ -5,9 +5,11 @@
 import type { Actor } from '../domain/model';
 import { OPEN_STATUSES } from '../domain/model';
 import type { AssetSought, Offence, RequestContent, Subject } from '../domain/request';
+import { caseNumberOf } from '../domain/search';
 import { recordAudit } from './audit';
 import type { Db, Prisma, Tx } from './db';
 import { recordIdentifiers, type IdentifierDigest } from './links';
+import { indexSubject } from './search';
 
 /** The states a request can still move from. */
 export const OPEN: Prisma.EnumNoticeStatusFilter = { in: [...OPEN_STATUSES] };
@@ -55,10 +57,24 @@ export function contentColumns(c: RequestContent) {
 }
 
 /**
- * Records a submission inside the caller's transaction, after the quota check: the request, the
- * digests of the identifiers it seeks (linking it to other requests holding them), then its audit
- * event, last, since the audit chain's head stays locked from that insert to the commit and every
- * audited write in the system waits for it.
+ * The next case number of a country's requests this year. The counter row stays locked until the
+ * submission's transaction ends: numbers are handed out in order, and a submission that does not
+ * happen gives its number back.
+ */
+async function nextCaseNumber(tx: Tx, country: string, now: Date): Promise<string> {
+  const year = now.getUTCFullYear();
+  const [{ last }] = await tx.$queryRaw<{ last: number }[]>`
+    INSERT INTO "CaseCounter" ("country", "year", "last") VALUES (${country}, ${year}, 1)
+    ON CONFLICT ("country", "year") DO UPDATE SET "last" = "CaseCounter"."last" + 1
+    RETURNING "last"`;
+  return caseNumberOf(country, year, last);
+}
+
+/**
+ * Records a submission inside the caller's transaction, after the quota check: the request with its
+ * case number, the digests of the identifiers it seeks (linking it to other requests holding them),
+ * the terms it is found by, then its audit event, last, since the audit chain's head stays locked
+ * from that insert to the commit and every audited write in the system waits for it.
  */
 export async function recordSubmission(
   tx: Tx,
@@ -71,9 +87,11 @@ export async function recordSubmission(
     digests: IdentifierDigest[];
   },
 ) {
+  const caseNumber = await nextCaseNumber(tx, s.actor.country, s.now);
   const created = await tx.notice.create({
     data: {
       id: s.id,
+      caseNumber,
       kind: s.content.kind,
       status: 'SUBMITTED',
       requestingCountry: s.actor.country,
@@ -86,6 +104,7 @@ export async function recordSubmission(
     },
   });
   await recordIdentifiers(tx, { noticeId: s.id, source: 'SOUGHT', digests: s.digests, at: s.now });
+  await indexSubject(tx, s.id, s.content.subject);
   await recordAudit(tx, {
     noticeId: s.id,
     at: s.now,

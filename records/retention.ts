@@ -7,6 +7,7 @@ import type { AssetSought, Offence } from '../domain/request';
 import { purgedAssetSought, purgedLocatedAsset, purgedOffence } from '../domain/retention';
 import { recordAudit, SYSTEM_ACTOR } from './audit';
 import type { Db, Prisma, PrismaClient } from './db';
+import { eraseSearchTerms } from './search';
 
 const json = (v: unknown) => v as Prisma.InputJsonValue;
 
@@ -45,6 +46,7 @@ export async function purgeRequest(prisma: PrismaClient, id: string, at: Date): 
     // An asset's identity may be its identifiers: what stays is its row, counted once.
     await tx.$executeRaw`UPDATE "LocatedAsset" SET "identity" = "id"::text WHERE "noticeId" = ${id}::uuid`;
     await tx.assetIdentifier.deleteMany({ where: { noticeId: id } });
+    await eraseSearchTerms(tx, id);
     await tx.recipient.updateMany({ where: { noticeId: id }, data: { delayReason: null } });
     await tx.notification.updateMany({ where: { noticeId: id, detail: { not: null } }, data: { detail: null } });
     await tx.blocking.updateMany({ where: { noticeId: id }, data: { reason: null, decisionReason: null } });

@@ -14,6 +14,7 @@ import type { Db, Prisma, Tx } from './db';
 import { inTransaction } from './db';
 import { recordIdentifiers, type IdentifierDigest } from './links';
 import { contentColumns, OPEN } from './notices';
+import { indexSubject } from './search';
 
 export type { Step } from './audit';
 
@@ -133,6 +134,7 @@ export async function recordClarification(
       },
     });
     await recordIdentifiers(tx, { noticeId: c.noticeId, source: 'SOUGHT', digests, at });
+    await indexSubject(tx, c.noticeId, c.content.subject);
     await recordStepEvent(tx, c, { type: 'CLARIFICATION', actor: c.actor, data: { changedFields: c.changedFields } });
     return outcome;
   });

@@ -15,6 +15,7 @@ import { readingService } from './reading';
 import { reportService } from './reports';
 import { requestWorkflows } from './requests';
 import { reviewService } from './review';
+import { searchService } from './search';
 import { passkeyService } from './passkeys';
 import { sessionService } from './sessions';
 import { submissionService } from './submission';
@@ -44,6 +45,7 @@ export function createServices(deps: ServiceDeps) {
     /** Passkeys, the console's second factor after a key, and the sign-in policy that may require them. */
     passkeys: passkeyService(deps),
     links: linkService(deps, reading, cursorCodec(deps.prisma, 'links')),
+    search: searchService(deps, reading),
     identifiers: identifierService(),
     admin,
     people: peopleService(deps),

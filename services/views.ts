@@ -38,16 +38,23 @@ export function noticeView(n: ViewedNotice, relation: Relation, findings?: Findi
     // An upheld complaint obliges recipients to delete the request: they keep only the fact and time
     // of its end (which the closing step right after the decision records).
     const at = n.closedAt ?? n.blockingUpheldAt;
-    return { id: n.id, reference: n.reference, status: n.status as Status, closure: { at: at.toISOString() } };
+    return { id: n.id, caseNumber: n.caseNumber, reference: n.reference, status: n.status as Status, closure: { at: at.toISOString() } };
   }
   const blocking = n.blockings[0];
   if (relation === 'RECIPIENT' && blocking) {
-    return { id: n.id, reference: n.reference, status: n.status as Status, blocking: { since: blocking.since.toISOString() } };
+    return {
+      id: n.id,
+      caseNumber: n.caseNumber,
+      reference: n.reference,
+      status: n.status as Status,
+      blocking: { since: blocking.since.toISOString() },
+    };
   }
   // The countries a DIFFUSION names become its recipient entries at publication.
   const { recipients: _named, ...content } = requestContent(n);
   const base = {
     id: n.id,
+    caseNumber: n.caseNumber,
     reference: n.reference,
     status: n.status as Status,
     requestingCountry: n.requestingCountry,

@@ -56,9 +56,15 @@ export const ActionLinks = z
     description: 'Each listed action, sent with a valid body, succeeds; an unlisted one is refused (403, 404 or 409).',
   });
 
+/** Given at submission, numbered per requesting country and year: how a request is named before it has a reference. */
+const CaseNumber = z
+  .string()
+  .openapi({ description: 'Given at submission: `<requesting country>-<YYYY>-<NNNNN>`', example: 'IT-2026-00007' });
+
 const FullNoticeView = z.object({
   actions: ActionLinks,
   id: z.uuid(),
+  caseNumber: CaseNumber,
   reference: z.string().nullable(),
   kind: z.enum(M.KINDS),
   status: z.enum(M.STATUSES),
@@ -109,7 +115,13 @@ const FullNoticeView = z.object({
 });
 
 /** What a recipient sees of a request whose content the CCF withholds from it. */
-const Withheld = { actions: ActionLinks, id: z.uuid(), reference: z.string().nullable(), status: z.enum(M.STATUSES) };
+const Withheld = {
+  actions: ActionLinks,
+  id: z.uuid(),
+  caseNumber: CaseNumber,
+  reference: z.string().nullable(),
+  status: z.enum(M.STATUSES),
+};
 /** A recipient's view while the CCF has the request blocked. */
 const BlockedNoticeView = z.object({ ...Withheld, blocking: z.object({ since: z.string() }) });
 /** A recipient's view of a request the CCF cancelled on a complaint it upheld. */
@@ -117,7 +129,7 @@ const ClosedNoticeView = z.object({ ...Withheld, closure: z.object({ at: z.strin
 
 export const NoticeView = z.union([FullNoticeView, BlockedNoticeView, ClosedNoticeView]).openapi('NoticeView', {
   description:
-    'A recipient NCB gets this without review, findings or reasons, and with its own recipient entry only; while the CCF has the request blocked, only its id, reference, status and the time of the blocking; once the CCF has upheld a complaint against it, only its id, reference, status and the time of its closure.',
+    'A recipient NCB gets this without review, findings or reasons, and with its own recipient entry only; while the CCF has the request blocked, only its id, case number, reference, status and the time of the blocking; once the CCF has upheld a complaint against it, only its id, case number, reference, status and the time of its closure.',
 });
 
 export const NoticeList = z.object({ items: z.array(NoticeView), nextCursor: z.string().nullable() }).openapi('NoticeList');
@@ -196,6 +208,7 @@ export const NotificationList = z
         id: z.string(),
         type: z.enum(M.NOTIFICATION_TYPES),
         noticeId: z.uuid(),
+        caseNumber: z.string(),
         reference: z.string().nullable(),
         at: z.string(),
         detail: z.string().optional().openapi({ description: 'With a DELAY: the recipient and its reason' }),

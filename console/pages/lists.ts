@@ -32,7 +32,8 @@ function table(ctx: Ctx, caption: string, head: string[], rows: Content[], empty
   </table>`;
 }
 
-const link = (v: Item, ctx: Ctx) => html`<a href="/requests/${v.id}">${v.reference ?? ctx.t('request.unpublished')}</a>`;
+// Before publication a request is known by its case number alone.
+const link = (v: Item) => html`<a href="/requests/${v.id}">${v.reference ?? v.caseNumber}</a>`;
 
 function nextLink(ctx: Ctx, req: Request, cursor: string | null): Content {
   if (!cursor) return '';
@@ -50,12 +51,12 @@ export function listRoutes(services: Services): Router {
     const rows = list.items.map((v) => {
       if (!isFull(v))
         return html`<tr>
-          <td>${link(v, ctx)}</td>
+          <td>${link(v)}</td>
           <td colspan="4">${badge(ctx, 'BLOCKED')} ${ctx.t('request.blockedSince')} ${ctx.fmt.instant(v.blocking?.since)}</td>
         </tr>`;
       const own = v.recipients[0];
       return html`<tr class="${own?.status === 'OVERDUE' ? 'overdue' : ''}">
-        <td>${link(v, ctx)}</td>
+        <td>${link(v)}</td>
         <td>${ctx.fmt.country(v.requestingCountry)}</td>
         <td>${badge(ctx, v.status)}</td>
         <td>
@@ -97,7 +98,7 @@ export function listRoutes(services: Services): Router {
     const renewalRows = (renewals?.items ?? []).filter(isFull).map(
       (v) =>
         html`<tr>
-          <td>${link(v, ctx)}</td>
+          <td>${link(v)}</td>
           <td>${ctx.fmt.country(v.requestingCountry)}</td>
           <td>${ctx.fmt.instant(v.renewal?.requestedAt)}</td>
           <td>${ctx.fmt.instant(v.expiresAt, true)}</td>
@@ -136,7 +137,7 @@ export function listRoutes(services: Services): Router {
     const rows = list.items.filter(isFull).map(
       (v) =>
         html`<tr>
-          <td>${link(v, ctx)}</td>
+          <td>${link(v)}</td>
           <td>${subjectName(v)}</td>
           ${own ? '' : html`<td>${ctx.fmt.country(v.requestingCountry)}</td>`}
           <td>${ctx.label('kind', v.kind)}</td>

@@ -42,7 +42,7 @@ function questions(ctx: Ctx, p: RequestPage): Content {
 
 export function requestPage(ctx: Ctx, p: RequestPage, o: { state?: FormState; notice?: PageOptions['notice'] } = {}): string {
   const v = p.view;
-  const title = v.reference ?? ctx.t('request.unpublished');
+  const title = v.reference ?? v.caseNumber;
   if (!isFull(v)) {
     return page(ctx, {
       title,

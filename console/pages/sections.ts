@@ -26,6 +26,7 @@ const identifiers = (ctx: Ctx, ids?: Record<string, string>) =>
 export function summary(ctx: Ctx, v: FullView): Content {
   const t = ctx.t;
   return facts([
+    [t('col.caseNumber'), v.caseNumber],
     [t('field.kind'), ctx.label('kind', v.kind)],
     [t('col.from'), ctx.fmt.country(v.requestingCountry)],
     [t('field.purposes'), v.purposes.map((p) => ctx.label('purpose', p)).join(', ')],

@@ -63,7 +63,13 @@ describe('after the CCF upholds a blocking', () => {
     const asRequester = (await get(it_, `/v1/notices/${n.id}`)).body;
     expect(asRequester.closure).toEqual({ at: expect.any(String), reason: 'The data were processed unlawfully', grounds: [] });
     expect(asRequester.blocking).toBeNull();
-    const closed = { id: n.id, reference: n.reference, status: 'CANCELLED', closure: { at: asRequester.closure.at } };
+    const closed = {
+      id: n.id,
+      caseNumber: n.caseNumber,
+      reference: n.reference,
+      status: 'CANCELLED',
+      closure: { at: asRequester.closure.at },
+    };
     for (const recipient of [fr, es]) {
       expect(withoutActions((await get(recipient, `/v1/notices/${n.id}`)).body)).toEqual(closed);
       expect(withoutActions(await listedTo(recipient, n.id))).toEqual(closed);

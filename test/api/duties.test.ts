@@ -122,6 +122,7 @@ describe('the CCF', () => {
     const asFr = await get(fr, `/v1/notices/${n.id}`);
     expect(asFr.body).toEqual({
       id: n.id,
+      caseNumber: n.caseNumber,
       reference: n.reference,
       status: 'PUBLISHED',
       blocking: { since: blocked.body.blocking.since },

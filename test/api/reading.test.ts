@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => sys?.stop());
 failOnServerErrors(() => sys);
 
-type Item = { id: string; type: string; noticeId: string; reference: string | null; at: string };
+type Item = { id: string; type: string; noticeId: string; caseNumber: string; reference: string | null; at: string };
 const feed = async (key: string, query = ''): Promise<{ items: Item[]; nextCursor: string | null }> => {
   const res = await sys.call('GET', `/v1/notifications${query}`, { key });
   expect(res.status).toBe(200);
@@ -46,6 +46,7 @@ describe('notifications', () => {
           id: expect.stringMatching(/^\d+$/),
           type: 'PUBLISHED',
           noticeId: s.A.id,
+          caseNumber: s.A.caseNumber,
           reference: s.A.reference,
           at: s.A.publishedAt,
           readAt: null,
@@ -72,6 +73,7 @@ describe('notifications', () => {
         id: expect.any(String),
         type: 'RESPONSE_RECEIVED',
         noticeId: s.A.id,
+        caseNumber: s.A.caseNumber,
         reference: s.A.reference,
         at: expect.any(String),
         readAt: null,

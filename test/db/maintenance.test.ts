@@ -4,17 +4,13 @@
  * joining every recipient row). A PostgreSQL server's autovacuum does this itself.
  */
 import { scheduleEmbeddedMaintenance, type Database } from '../../prisma/database';
-import { createTestDatabase, testDatabaseKind } from '../support/database';
+import { createTestDatabase, insertPublishedRequests, testDatabaseKind } from '../support/database';
 
 let db: Database;
 beforeAll(async () => {
   db = await createTestDatabase();
   // 2,000 published requests addressed to FR and ES, as a permanent scheme accumulates them.
-  await db.prisma.$executeRawUnsafe(`
-    INSERT INTO "Notice" (id, kind, status, "requestingCountry", "createdByKeyId", "createdAt", "updatedAt", "publishedAt",
-      "closureGrounds", "requestedRecipients", purposes, subject, offence, "assetsSought", "handlingCode", urgency, language, flags)
-    SELECT gen_random_uuid(), 'NOTICE', 'PUBLISHED', 'IT', gen_random_uuid(), now() - g * interval '1 second', now(), now(),
-      '{}', '{}', '{}', '{}', '{}', '{}', 'H1', 'NORMAL', 'en', '{}' FROM generate_series(1, 2000) g`);
+  await insertPublishedRequests(db.prisma, 2000);
   await db.prisma.$executeRawUnsafe(
     `INSERT INTO "Recipient" ("noticeId", country, "dueAt") SELECT id, c, now() FROM "Notice", unnest(ARRAY['FR', 'ES']) c`,
   );

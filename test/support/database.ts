@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import { Client as PgClient } from 'pg';
-import { openDatabase, type Database, type DatabaseTarget } from '../../prisma/database';
+import { openDatabase, type Database, type DatabaseTarget, type PrismaClient } from '../../prisma/database';
 import { openPreparedDatabase } from '../../prisma/migrate';
 
 export function testDatabaseKind(): 'pglite' | 'postgres' {
@@ -44,4 +44,16 @@ export async function freshDatabaseOn(
       await cleanup.end();
     },
   };
+}
+
+/**
+ * `count` published requests from IT, the newest first in time, with empty content: the bulk a
+ * permanent scheme accumulates, for tests of plans and maintenance (addressed to no one yet).
+ */
+export function insertPublishedRequests(prisma: PrismaClient, count: number): Promise<number> {
+  return prisma.$executeRawUnsafe(`
+    INSERT INTO "Notice" (id, kind, status, "requestingCountry", "createdByKeyId", "createdAt", "updatedAt", "publishedAt",
+      "closureGrounds", "requestedRecipients", purposes, subject, offence, "assetsSought", "handlingCode", urgency, language, flags, "caseNumber")
+    SELECT gen_random_uuid(), 'NOTICE', 'PUBLISHED', 'IT', gen_random_uuid(), now() - g * interval '1 second', now(), now(),
+      '{}', '{}', '{}', '{}', '{}', '{}', 'H1', 'NORMAL', 'en', '{}', 'IT-2026-' || lpad(g::text, 5, '0') FROM generate_series(1, ${count}) g`);
 }

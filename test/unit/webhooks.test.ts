@@ -27,7 +27,14 @@ test('only a 2xx answer is a delivery (a redirect is not followed)', () => {
 });
 
 test('the body is the feed item in the Standard Webhooks envelope', () => {
-  const item = { id: '7', type: 'OVERDUE' as const, noticeId: 'n', reference: 'SN-2026-000001', at: '2026-01-01T00:00:00.000Z' };
+  const item = {
+    id: '7',
+    type: 'OVERDUE' as const,
+    noticeId: 'n',
+    caseNumber: 'IT-2026-00001',
+    reference: 'SN-2026-000001',
+    at: '2026-01-01T00:00:00.000Z',
+  };
   expect(JSON.parse(webhookBody(item))).toEqual({ type: 'notification.overdue', timestamp: item.at, data: item });
 });
 
