@@ -6,7 +6,7 @@
  * one is sent to register one before anything else.
  */
 import type { CDPSession, Page } from 'playwright-core';
-import { type Browser, consoleVisitor, policyRefusals, startBrowser, textOf } from '../support/browser';
+import { type Browser, consoleVisitor, policyRefusals, seriousViolations, startBrowser, textOf } from '../support/browser';
 import { startTestSystem, type TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -104,6 +104,16 @@ test('a passkey registered after a key’s sign-in is then asked for at every si
   }
   await page.goto(`${origin}/requests/new`);
   expect(page.url()).toBe(`${origin}/sign-in/passkey?next=%2Frequests%2Fnew`);
+  expect(await seriousViolations(page)).toEqual([]);
+
+  // A challenge outlives its ceremony by little: once expired, the passkey's answer to it is refused.
+  await sys.db.prisma.passkeyChallenge.updateMany({ data: { expiresAt: new Date(Date.now() - 1000) } });
+  const [expired] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/sign-in/passkey'),
+    page.click('main form[data-passkey] button.primary'),
+  ]);
+  expect(expired.status()).toBe(401);
+  expect(await textOf(page, '.notice')).toBe('The passkey was not accepted. Try again, or sign in again with your key.');
 
   const posted = capturePosted(page, '/sign-in/passkey');
   await Promise.all([page.waitForURL(/\/requests\/new$/), page.click('main form[data-passkey] button.primary')]);
@@ -132,10 +142,10 @@ test('a passkey registered after a key’s sign-in is then asked for at every si
   await sys.services.perimeter.security.flush();
   const events = await sys.call('GET', '/v1/security-events?kind=PASSKEY_FAILED', { key: sys.adminKey });
   expect(events.status).toBe(200);
-  expect(events.body.items).toEqual([
-    expect.objectContaining({ kind: 'PASSKEY_FAILED', userId, method: 'POST', path: '/sign-in/passkey' }),
-    expect.objectContaining({ kind: 'PASSKEY_FAILED', userId, method: 'POST', path: '/sign-in/passkey' }),
-  ]);
+  // The expired challenge's answer, the replay and the non-credential: three refusals, each recorded.
+  expect(events.body.items).toEqual(
+    Array.from({ length: 3 }, () => expect.objectContaining({ kind: 'PASSKEY_FAILED', userId, method: 'POST', path: '/sign-in/passkey' })),
+  );
 });
 
 test('an ADMIN requires passkeys of everyone: a user without one must register one first, and then keeps it', async () => {
@@ -161,6 +171,7 @@ test('an ADMIN requires passkeys of everyone: a user without one must register o
   await Promise.all([page.waitForURL(/\/passkeys\?next=%2Freview$/), page.click('main form button[type=submit]')]);
   expect(await textOf(page, 'main')).toContain('Your administrator requires a passkey.');
   expect(await page.locator('header nav').count()).toBe(0);
+  expect(await seriousViolations(page)).toEqual([]);
   const refused = await page.request.get(`${origin}/requests`, { maxRedirects: 0 });
   expect([refused.status(), refused.headers().location]).toEqual([303, '/passkeys?next=%2Frequests']);
   expect((await page.request.get(`${origin}/sign-in/passkey`, { maxRedirects: 0 })).headers().location).toBe('/passkeys');
