@@ -19,6 +19,13 @@ export interface Database {
   location: string;
   /** PostgreSQL's notifications on a channel; closing the database stops every listener. */
   listen: Listen;
+  /**
+   * The embedded database only: runs `during` while no statement can start (those in progress,
+   * whole transactions included, finish first), handing it a tarball of the database's files as
+   * they are then. What `during` does is covered by the same hold: a backup copies Temporal's state
+   * there too, so that no record write falls between the two copies.
+   */
+  snapshot?<T>(during: (files: Blob) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -87,6 +94,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     kind: 'pglite',
     location,
     listen: listeners.listen,
+    // Every query, exec and transaction of PGlite takes this lock; dumpDataDir takes another one.
+    snapshot: (during) => pglite._runExclusiveTransaction(async () => during(await pglite.dumpDataDir('none'))),
     close: async () => {
       await listeners.stopAll();
       await prisma.$disconnect();

@@ -12,6 +12,8 @@ import { TEMPORAL_CLI, ensureTemporalBinaries } from './toolchain';
 export interface DevServer {
   address: string;
   uiUrl: string;
+  /** The SQLite file holding the server's whole state. */
+  dbFile: string;
   stop(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function startDevServer(opts: {
   await assertPortFree(opts.uiPort, 'Temporal Web UI', 'SILVER_TEMPORAL_UI_PORT');
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const logFile = path.join(opts.dataDir, 'temporal.log');
+  const dbFile = path.join(opts.dataDir, 'temporal.sqlite');
   const out = fs.openSync(logFile, 'a');
   const child: ChildProcess = spawn(
     '/bin/sh',
@@ -57,7 +60,7 @@ export async function startDevServer(opts: {
       'server',
       'start-dev',
       '--db-filename',
-      path.join(opts.dataDir, 'temporal.sqlite'),
+      dbFile,
       '--ip',
       '127.0.0.1',
       '--port',
@@ -107,6 +110,7 @@ export async function startDevServer(opts: {
   return {
     address,
     uiUrl: `http://127.0.0.1:${opts.uiPort}`,
+    dbFile,
     async stop() {
       if (!exited) {
         child.kill('SIGTERM');
