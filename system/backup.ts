@@ -122,11 +122,21 @@ async function stage(o: { dataDir: string; db: Database; temporalDb: string }): 
   }
 }
 
+interface SqliteDatabase {
+  exec(sql: string): void;
+  prepare(sql: string): { all(): unknown[] };
+  close(): void;
+}
+
 interface SqliteModule {
-  DatabaseSync: new (
-    file: string,
-    options?: { timeout?: number; enableDoubleQuotedStringLiterals?: boolean },
-  ) => { exec(sql: string): void; close(): void };
+  DatabaseSync: new (file: string, options?: { timeout?: number; enableDoubleQuotedStringLiterals?: boolean }) => SqliteDatabase;
+}
+
+/** node:sqlite, loaded when needed: Node.js 20, which still runs the rest of the system, has none. */
+export function sqlite(): SqliteModule {
+  const loaded = (process as unknown as { getBuiltinModule?(id: string): unknown }).getBuiltinModule?.('node:sqlite');
+  if (!loaded) throw new BackupError('Backups need Node.js 22.5 or later (node:sqlite)');
+  return loaded as SqliteModule;
 }
 
 /**
@@ -134,14 +144,10 @@ interface SqliteModule {
  * same file locks the Temporal server writes with, and writes a compact, consistent file.
  */
 function copySqlite(from: string, to: string): void {
-  // Loaded when needed: Node.js 20, which still runs the rest of the system, has no node:sqlite.
-  const sqlite = (process as unknown as { getBuiltinModule?(id: string): unknown }).getBuiltinModule?.('node:sqlite') as
-    SqliteModule | undefined;
-  if (!sqlite) throw new BackupError('Backups need Node.js 22.5 or later (node:sqlite)');
   // Temporal's schema writes JSON paths in double quotes, which SQLite reads as strings only with
   // this legacy switch on (the server's SQLite has it; node's is built without) and VACUUM INTO
   // parses the schema again. The timeout waits out the server's writes rather than failing on them.
-  const db = new sqlite.DatabaseSync(from, { timeout: 30_000, enableDoubleQuotedStringLiterals: true });
+  const db = new (sqlite().DatabaseSync)(from, { timeout: 30_000, enableDoubleQuotedStringLiterals: true });
   try {
     db.exec(`VACUUM INTO '${to.replace(/'/g, "''")}'`);
   } finally {

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { callApi, freePort, freshRequest, waitFor } from '../support/system';
+import { callApi, freePort, freshRequest, npmRunBackup, waitFor } from '../support/system';
 
 const ROOT = path.resolve(__dirname, '../..');
 const DAY_SECONDS = 0.2;
@@ -61,17 +61,6 @@ async function stop(s: Running): Promise<void> {
   process.kill(-s.child.pid!, 'SIGINT');
   expect(await s.exited).toBe(0);
   running.splice(running.indexOf(s), 1);
-}
-
-/** `npm run backup|restore -- FILE` with the data dir given; its exit code and what it printed. */
-function npmRun(script: 'backup' | 'restore', file: string, dataDir: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('npm', ['run', '-s', script, '--', file], { cwd: ROOT, env: { ...process.env, SILVER_DATA_DIR: dataDir } });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.once('exit', (code) => resolve({ code, out }));
-  });
 }
 
 const tempFolder = (tag: string) => {
@@ -163,7 +152,7 @@ test('a backup taken under load restores into a new folder where the requests an
 
   const file = path.join(tempFolder('backup-files'), 'silver.backup');
   const backupStarted = Date.now();
-  const backup = await npmRun('backup', file, original);
+  const backup = await npmRunBackup('backup', file, original);
   const backupEnded = Date.now();
   expect(backup).toEqual({
     code: 0,
@@ -184,13 +173,13 @@ test('a backup taken under load restores into a new folder where the requests an
   expect(fs.statSync(file).mode & 0o777).toBe(0o600);
 
   // A restore never writes over a data dir in use.
-  const refused = await npmRun('restore', file, original);
+  const refused = await npmRunBackup('restore', file, original);
   expect(refused.code).toBe(1);
   expect(refused.out).toMatch(/Restore failed: .* is not empty: a backup is restored into an empty or new data dir only/);
   expect(fs.readFileSync(path.join(original, 'admin-key'), 'utf8').trim()).toBe(admin);
 
   const restoredDir = path.join(tempFolder('backup-restored'), 'data');
-  const restored = await npmRun('restore', file, restoredDir);
+  const restored = await npmRunBackup('restore', file, restoredDir);
   expect(restored).toEqual({ code: 0, out: expect.stringMatching(/rebuilt from the backup taken at/) });
   expect(fs.statSync(restoredDir).mode & 0o777).toBe(0o700);
   for (const secret of ['admin-key', 'payload-keys']) {

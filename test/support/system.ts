@@ -3,6 +3,7 @@
  * time-skipping test server by default, or the dev server), a worker, and the Express app
  * listening on a free port. Everything is real; nothing is mocked.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
@@ -24,6 +25,7 @@ import { registerSearchAttributes } from '../../temporal/search-attributes';
 import { installTemporalRuntime } from '../../temporal/telemetry';
 import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER, ensureTemporalBinaries } from '../../temporal/toolchain';
 import { createDeliveryWorker } from '../../temporal/worker';
+import { PROJECT_ROOT } from '../../system/paths';
 import { TEST_BUNDLE_PATH } from './global-setup';
 import { createTestDatabase } from './database';
 
@@ -354,4 +356,15 @@ export async function callApi(
     body: body ? JSON.stringify(body) : undefined,
   });
   return { status: res.status, body: (await res.json()) as any };
+}
+
+/** `npm run backup|restore -- FILE` on the data dir given: its exit code and all it printed. */
+export function npmRunBackup(script: 'backup' | 'restore', file: string, dataDir: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('npm', ['run', '-s', script, '--', file], { cwd: PROJECT_ROOT, env: { ...process.env, SILVER_DATA_DIR: dataDir } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.once('exit', (code) => resolve({ code, out }));
+  });
 }
