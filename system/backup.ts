@@ -31,6 +31,8 @@ const MANIFEST = 'manifest.json';
 const DATABASE_TAR = 'pglite.tar';
 const TEMPORAL_DB = 'temporal.sqlite';
 const KEYS = 'keys';
+/** Where, in the data dir, a backup is put together before it is sent. */
+const STAGING = '.backup-';
 
 interface Manifest {
   format: string;
@@ -78,8 +80,11 @@ export async function serveBackups(o: { dataDir: string; db: Database; temporalD
         busy = false;
       });
   });
-  // A socket file left by a process killed outright would refuse the listen.
+  // A socket file and copies left by a process killed outright: the first would refuse the listen.
   fs.rmSync(socket, { force: true });
+  for (const left of fs.readdirSync(o.dataDir).filter((f) => f.startsWith(STAGING))) {
+    fs.rmSync(path.join(o.dataDir, left), { recursive: true, force: true });
+  }
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -99,7 +104,7 @@ export async function serveBackups(o: { dataDir: string; db: Database; temporalD
 /** Copies the database, Temporal's state and the keys into a new folder in the data dir. */
 async function stage(o: { dataDir: string; db: Database; temporalDb: string }): Promise<{ dir: string; manifest: Manifest }> {
   if (!o.db.snapshot) throw new BackupError('The database is not the embedded one: back up the PostgreSQL server instead');
-  const dir = fs.mkdtempSync(path.join(o.dataDir, '.backup-'));
+  const dir = fs.mkdtempSync(path.join(o.dataDir, STAGING));
   try {
     const queued = performance.now();
     await o.db.snapshot(async (files) => {

@@ -53,6 +53,9 @@ describe('with a system serving backups', () => {
     const live = new (sqlite().DatabaseSync)(temporalDb);
     live.exec("CREATE TABLE executions (id TEXT); INSERT INTO executions VALUES ('wf-1')");
     live.close();
+    // What a process killed in the middle of a backup left behind.
+    fs.mkdirSync(path.join(dataDir(), '.backup-left'));
+    fs.writeFileSync(path.join(dataDir(), '.backup-left', 'pglite.tar'), 'half');
     stopServing = await serveBackups({ dataDir: dataDir(), db, temporalDb, log: pino({ level: 'silent' }) });
   });
   afterAll(async () => {
@@ -61,6 +64,7 @@ describe('with a system serving backups', () => {
   });
 
   test('a backup never replaces a file, and one restored lands in an empty folder only', async () => {
+    expect(fs.existsSync(path.join(dataDir(), '.backup-left'))).toBe(false);
     const taken = path.join(dir, 'taken.tar.gz');
     expect((await npmRunBackup('backup', taken, dataDir())).code).toBe(0);
     expect(fs.statSync(taken).mode & 0o777).toBe(0o600);
