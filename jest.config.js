@@ -25,6 +25,7 @@ if (process.env.TEST_DATABASE_URL) {
       '<rootDir>/test/db/**/*.test.ts',
       '<rootDir>/test/console/perimeter.test.ts',
       '<rootDir>/test/console/passkeys.test.ts',
+      '<rootDir>/test/console/search.test.ts',
     ],
     setupFiles: ['<rootDir>/test/support/use-postgres.js'],
   });
