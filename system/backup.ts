@@ -6,18 +6,20 @@
  * fsyncs, and the dev server owns its SQLite file. So the running system serves one operation,
  * POST /backup, on a Unix socket in the data dir (reachable by the data dir's owner only, as the
  * folder is 0700), and `npm run backup` asks it there. The process holds every database statement
- * back, dumps PGlite's files, copies Temporal's SQLite with `VACUUM INTO` (SQLite's own locking
- * makes that a consistent read of a live file), then lets statements go on. With no record write
- * between the two copies, nothing the workflows' history says was written can be missing from the
- * record; the record can only be ahead, by steps whose workflow task Temporal had not yet taken,
- * and those steps run again on the restored system and find their own writes (idempotent by
- * action id).
+ * back, dumps PGlite's files, lets the workflow tasks under way reach Temporal, copies Temporal's
+ * SQLite with `VACUUM INTO` (SQLite's own locking makes that a consistent read of a live file),
+ * then lets statements go on. With no record write between the two copies, nothing the workflows'
+ * history says was written can be missing from the record. The record can be ahead, by steps
+ * whose workflow task Temporal had not yet taken: an activity's step runs again on the restored
+ * system and finds its own write (idempotent by action id); a person's action caught so is the
+ * case the README names.
  */
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
+import type { Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import * as tar from 'tar';
 import type { Database } from '../prisma/database';
@@ -49,7 +51,7 @@ export class BackupError extends Error {}
  * Serves POST /backup on the data dir's control socket; the returned function stops serving, once
  * a backup in progress is sent.
  */
-export async function serveBackups(o: { dataDir: string; db: Database; temporalDb: string; log: Logger }): Promise<() => Promise<void>> {
+export async function serveBackups(o: BackupSources & { log: Logger }): Promise<() => Promise<void>> {
   const socket = path.join(o.dataDir, CONTROL_SOCKET);
   let busy = false;
   const server = http.createServer((req, res) => {
@@ -101,14 +103,23 @@ export async function serveBackups(o: { dataDir: string; db: Database; temporalD
     });
 }
 
+interface BackupSources {
+  dataDir: string;
+  db: Database;
+  temporalDb: string;
+  /** Waits, with statements held, for the workflow tasks under way to reach Temporal. */
+  settle(): Promise<void>;
+}
+
 /** Copies the database, Temporal's state and the keys into a new folder in the data dir. */
-async function stage(o: { dataDir: string; db: Database; temporalDb: string }): Promise<{ dir: string; manifest: Manifest }> {
+async function stage(o: BackupSources): Promise<{ dir: string; manifest: Manifest }> {
   if (!o.db.snapshot) throw new BackupError('The database is not the embedded one: back up the PostgreSQL server instead');
   const dir = fs.mkdtempSync(path.join(o.dataDir, STAGING));
   try {
     const queued = performance.now();
     await o.db.snapshot(async (files) => {
       fs.writeFileSync(path.join(dir, DATABASE_TAR), Buffer.from(await files.arrayBuffer()));
+      await o.settle();
       copySqlite(o.temporalDb, path.join(dir, TEMPORAL_DB));
     });
     const pausedMs = Math.round(performance.now() - queued);
@@ -125,6 +136,25 @@ async function stage(o: { dataDir: string; db: Database; temporalDb: string }): 
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/**
+ * A workflow task that took a step's result (its record write made before the hold) reaches
+ * Temporal within milliseconds, but not while PGlite's dump keeps this process's event loop busy.
+ * Settled: the worker has had no workflow task in hand for `quietMs` (workflow code does no I/O,
+ * so none waits on the held database; steps that do wait are not yet written). Bounded, because a
+ * busy worker may never be quiet: the copy is then taken anyway, with what README calls the record
+ * ahead of a history.
+ */
+export function workflowTasksSettled(worker: Pick<Worker, 'getStatus'>, { quietMs = 150, maxMs = 3000, everyMs = 25 } = {}) {
+  return async (): Promise<void> => {
+    const until = Date.now() + maxMs;
+    let quietSince = Date.now();
+    while (Date.now() < until && Date.now() - quietSince < quietMs) {
+      await new Promise((r) => setTimeout(r, everyMs));
+      if (worker.getStatus().numInFlightWorkflowActivations > 0) quietSince = Date.now();
+    }
+  };
 }
 
 interface SqliteDatabase {

@@ -20,7 +20,7 @@ import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/telemetry';
 import { createDeliveryWorker, createWorker } from '../temporal/worker';
 import { deliveryTaskQueue } from '../workflows/webhook-delivery';
-import { serveBackups } from './backup';
+import { serveBackups, workflowTasksSettled } from './backup';
 import { databaseTarget, type Config } from './config';
 import { makeOwnerOnly, prepareDataDir } from './data-dir';
 import { payloadKeys, readSecretFile, writeSecretFile } from './secrets';
@@ -104,8 +104,6 @@ export async function startSystem(
       });
       stack.push(() => devServer!.stop());
       temporalAddress = devServer.address;
-      // Everything embedded: `npm run backup` asks this process for a consistent copy.
-      if (db.snapshot) stack.push(await serveBackups({ dataDir: config.dataDir, db, temporalDb: devServer.dbFile, log }));
     }
 
     const { client, connection } = await connectClient(config.temporal, temporalAddress, dataConverter);
@@ -157,6 +155,11 @@ export async function startSystem(
       const dispatcher = services.deliveryDispatcher();
       dispatcher.start();
       stack.push(() => dispatcher.stop());
+      // Everything embedded: `npm run backup` asks this process for a consistent copy.
+      if (devServer && db.snapshot) {
+        const sources = { dataDir: config.dataDir, db, temporalDb: devServer.dbFile, settle: workflowTasksSettled(worker) };
+        stack.push(await serveBackups({ ...sources, log }));
+      }
     }
 
     let apiUrl: string | undefined;

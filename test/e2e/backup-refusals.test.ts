@@ -56,7 +56,7 @@ describe('with a system serving backups', () => {
     // What a process killed in the middle of a backup left behind.
     fs.mkdirSync(path.join(dataDir(), '.backup-left'));
     fs.writeFileSync(path.join(dataDir(), '.backup-left', 'pglite.tar'), 'half');
-    stopServing = await serveBackups({ dataDir: dataDir(), db, temporalDb, log: pino({ level: 'silent' }) });
+    stopServing = await serveBackups({ dataDir: dataDir(), db, temporalDb, settle: async () => undefined, log: pino({ level: 'silent' }) });
   });
   afterAll(async () => {
     await stopServing?.();
