@@ -1,8 +1,9 @@
 /**
  * `npm run bench:webhooks`: notices published to every member country, each country with a
- * webhook on a local receiver. Prints the notifications delivered per second, and the API's
- * latency with no webhook and with 195 webhooks per publication on a receiver that answers at once
- * and, with BENCH_STALL=1, on one that never answers (each attempt held until its 10 s timeout).
+ * webhook on a local receiver. Prints the approval's p50 with 195 webhooks over its p50 with none
+ * (`approveRatio`, one run), the notifications delivered per second, and the API's latency with
+ * no webhook and with 195 webhooks per publication on a receiver that answers at once and, with
+ * BENCH_STALL=1, on one that never answers (each attempt held until its 10 s timeout).
  *
  * The API's latency is measured twice in each phase: the calls that publish (submission, and the
  * approval that publishes to 195 countries), one after the other; and a read (a reviewer's list of
@@ -10,15 +11,20 @@
  * whose receiver answers, until every notification reached it; 30 s after the publications in the
  * others), so its p50 and p99 rest on hundreds of calls.
  *
- * BENCH_PUBLICATIONS (default 3) publications per phase, each to 195 countries.
+ * Deliveries per second: the notifications the receiver got over the time from the first to the
+ * last, while the publications went on and after them. The lag: from the last approval's answer
+ * to the last notification's arrival.
+ *
+ * BENCH_PUBLICATIONS (default 5) publications per phase, each to 195 countries. On PGlite, and on
+ * PostgreSQL too when BENCH_DATABASE_URL names a server (bench/system.ts, benchDatabases).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MEMBER_COUNTRIES } from '../domain/countries';
-import { expectStatus, percentile, printJson, printTable, round, run, sleep, uniqueRequest, waitFor } from './support';
-import { startBenchSystem, type BenchSystem } from './system';
+import { expectStatus, percentile, printJson, printTable, ratio, round, run, sleep, uniqueRequest, waitFor } from './support';
+import { benchDatabases, startBenchSystem, type BenchDatabase, type BenchSystem } from './system';
 
-const PUBLICATIONS = Number(process.env.BENCH_PUBLICATIONS ?? 3);
+const PUBLICATIONS = Number(process.env.BENCH_PUBLICATIONS ?? 5);
 /** BENCH_STALL=1 adds the phase whose receiver never answers. */
 const STALL = process.env.BENCH_STALL === '1';
 /** How long reads go on after the stalling phase's publications, while its attempts are held. */
@@ -31,11 +37,15 @@ const RECIPIENTS = MEMBER_COUNTRIES.map((c) => c.code).filter((c) => c !== REQUE
 /** A local receiver: answers 200 at once, or holds every request until it is closed. */
 async function receiver(stall: boolean) {
   let received = 0;
+  let first = 0;
+  let last = 0;
   const held = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
       received++;
+      last = performance.now();
+      first ||= last;
       if (stall) held.add(res);
       else res.writeHead(200).end();
     });
@@ -45,6 +55,8 @@ async function receiver(stall: boolean) {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
     received: () => received,
+    /** When the first and the last message came (performance.now()). */
+    span: () => ({ first, last }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of held) res.destroy();
@@ -82,6 +94,7 @@ async function publish(sys: BenchSystem, reviewer: string, tag: string) {
   const italy = await sys.ncbKey(REQUESTER);
   const submit: number[] = [];
   const approve: number[] = [];
+  let approvedAt = 0;
   for (let i = 0; i < PUBLICATIONS; i++) {
     let t = performance.now();
     const created = expectStatus(
@@ -97,10 +110,11 @@ async function publish(sys: BenchSystem, reviewer: string, tag: string) {
       200,
       'approve',
     );
-    approve.push(performance.now() - t);
+    approvedAt = performance.now();
+    approve.push(approvedAt - t);
     if (approved.body.status !== 'PUBLISHED') throw new Error(`not published: ${approved.body.status}`);
   }
-  return { submit, approve };
+  return { submit, approve, approvedAt };
 }
 
 /** One phase: publications, then `meanwhile` (the reads go on through both). */
@@ -122,23 +136,28 @@ const latencyRow = (name: string, r: { submit: number[]; approve: number[]; read
 });
 
 async function main() {
-  const sys = await startBenchSystem();
+  for (const database of benchDatabases()) await benchOn(database);
+}
+
+async function benchOn(database: BenchDatabase) {
+  const sys = await startBenchSystem({ database });
   const fast = await receiver(false);
   const stalled = await receiver(true);
   try {
     const [admin, reviewer] = [await sys.key('ADMIN'), await sys.key('REVIEWER')];
-    const rows = [latencyRow('no webhook', await phase(sys, reviewer, 'none', () => sleep(QUIET_WATCH_MS)))];
+    const none = await phase(sys, reviewer, 'none', () => sleep(QUIET_WATCH_MS));
+    const rows = [latencyRow('no webhook', none)];
 
     await hookEveryone(sys, admin, fast.url);
     const expected = PUBLICATIONS * RECIPIENTS.length;
-    const started = performance.now();
-    let elapsed = 0;
-    const answered = await phase(sys, reviewer, 'fast', async () => {
-      await waitFor('every delivery', async () => fast.received() >= expected, 600_000, 100);
-      elapsed = performance.now() - started;
-    });
+    const answered = await phase(sys, reviewer, 'fast', () =>
+      waitFor('every delivery', async () => fast.received() >= expected, 600_000, 100),
+    );
     rows.push(latencyRow(`${RECIPIENTS.length} webhooks, receiver answers`, answered));
-    const perSecond = (expected / elapsed) * 1000;
+    const { first, last } = fast.span();
+    const perSecond = ((expected - 1) / (last - first)) * 1000;
+    const lagMs = last - answered.approvedAt;
+    const approveRatio = ratio(percentile(answered.approve, 50), percentile(none.approve, 50));
 
     let heldAtEnd = 0;
     if (STALL) {
@@ -148,12 +167,20 @@ async function main() {
       heldAtEnd = stalled.received();
     }
 
-    printTable(`Webhooks: ${PUBLICATIONS} notices per phase, each to ${RECIPIENTS.length} countries`, rows);
+    printTable(`Webhooks on ${database}: ${PUBLICATIONS} notices per phase, each to ${RECIPIENTS.length} countries`, rows);
     console.log(
-      `\nNotifications delivered to a local receiver: ${round(perSecond)} per second (${expected} in ${round(elapsed / 1000)} s, publication included)`,
+      `\nApproval p50 with ${RECIPIENTS.length} webhooks / with none: ${approveRatio}` +
+        `\nNotifications delivered to a local receiver: ${round(perSecond)} per second (${expected} in ${round((last - first) / 1000)} s from the first to the last), ` +
+        `the last ${round(lagMs)} ms after the last approval`,
     );
     if (STALL) console.log(`Attempts the stalling receiver had received when its phase ended: ${heldAtEnd}`);
-    printJson('webhooks', { deliveredPerSecond: round(perSecond), latency: rows });
+    printJson('webhooks', {
+      database,
+      approveRatio,
+      deliveriesPerSecond: round(perSecond),
+      lastDeliveryAfterApprovalMs: round(lagMs),
+      latency: rows,
+    });
   } finally {
     await fast.close();
     await stalled.close();

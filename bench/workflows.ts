@@ -6,7 +6,7 @@
 import { condition, defineUpdate, proxyActivities, setHandler, allHandlersFinished } from '@temporalio/workflow';
 import type { baselineActivities } from './system';
 
-export { silverNoticeWorkflow, webhookDeliveryWorkflow } from '../workflows';
+export { silverNoticeWorkflow, webhookDeliveryWorkflow, webhookSenderWorkflow } from '../workflows';
 
 const activities = proxyActivities<typeof baselineActivities>({ startToCloseTimeout: '1 minute' });
 

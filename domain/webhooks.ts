@@ -31,6 +31,18 @@ export function retryDelays(daySeconds: number): number[] {
   return waits.map((d) => Math.max(1, Math.round(d * daySeconds * 1000)));
 }
 
+/**
+ * When a delivery whose attempt has just failed is tried next (ms since the epoch), or null when it
+ * is given up: `attemptsMade` counts that attempt. The n-th failure waits the n-th of `retryDelays`,
+ * so the last attempt falls when the window closes; a retry by hand of an ended delivery (`once`)
+ * is that one attempt only.
+ */
+export function nextAttemptAfterFailure(q: { attemptsMade: number; once: boolean; daySeconds: number; at: number }): number | null {
+  if (q.once) return null;
+  const wait = retryDelays(q.daySeconds)[q.attemptsMade - 1];
+  return wait === undefined ? null : q.at + wait;
+}
+
 /** A receiver took the message: any 2xx (a redirect is not followed, so it is not a delivery). */
 export function accepted(statusCode: number): boolean {
   return statusCode >= 200 && statusCode < 300;

@@ -15,9 +15,9 @@ export interface NotificationInput {
 }
 
 /**
- * Tells each notification's `countries` about a request, and queues a webhook delivery for those
- * with a webhook, in one statement. `eventId` is the step that causes it: a retried step writes
- * each country's notification (and its delivery) once.
+ * Tells each notification's `countries` about a request, and queues a webhook delivery (owed an
+ * attempt at once) for those with a webhook, in one statement. `eventId` is the step that causes
+ * it: a retried step writes each country's notification (and its delivery) once.
  */
 export async function notify(db: Db, ...notifications: NotificationInput[]): Promise<void> {
   const written = notificationsWritten(notifications);
@@ -34,7 +34,8 @@ export function notificationsWritten(notifications: NotificationInput[]): Prisma
   // One statement over arrays: a publication tells 195 countries, and Prisma's createMany spends
   // longer building a statement of that many rows than the database takes to run it.
   // The deliveries come from the rows this statement inserts: a notification and its delivery are
-  // written together or not at all, even outside a transaction.
+  // written together or not at all, even outside a transaction. A delivery is owed its first
+  // attempt at once: by the clock the senders read, not by the workflow's, which a test server skips ahead.
   return Prisma.sql`
     notified AS (
       INSERT INTO "Notification" ("dedupeKey", "country", "type", "noticeId", "reference", "at", "detail")
@@ -45,8 +46,9 @@ export function notificationsWritten(notifications: NotificationInput[]): Prisma
       ON CONFLICT DO NOTHING
       RETURNING "seq", "country", "at"
     ), queued AS (
-      INSERT INTO "WebhookDelivery" ("id", "country", "notificationSeq", "createdAt")
-      SELECT gen_random_uuid(), notified."country", notified."seq", notified."at" FROM notified JOIN "Webhook" w ON w."country" = notified."country"
+      INSERT INTO "WebhookDelivery" ("id", "country", "notificationSeq", "createdAt", "nextAttemptAt")
+      SELECT gen_random_uuid(), notified."country", notified."seq", notified."at", LEAST(notified."at", now())
+      FROM notified JOIN "Webhook" w ON w."country" = notified."country"
       ON CONFLICT ("notificationSeq") DO NOTHING
     )`;
 }

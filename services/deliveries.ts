@@ -1,18 +1,29 @@
 /**
- * The outbox's dispatcher: deliveries are queued with their notification, in its transaction;
- * this loop starts a delivery workflow for each one not yet started, then marks it started. A stop
- * anywhere in between loses none: a queued delivery stays unmarked until its workflow exists, and
- * starting one twice is refused by Temporal (the workflow id is the delivery's), not sent twice.
- * It runs beside the worker, every process that has one; several at once only repeat each other.
+ * The outbox's dispatcher: deliveries are queued with their notification, in its statement; this
+ * loop wakes the sender of each country owed an attempt whose sender is not at work (holds no
+ * lease), starting it if it has never run. A sender at work finds new deliveries by itself, so a
+ * burst of publications costs one signal per country, not one workflow per delivery. A stop
+ * anywhere loses nothing: the deliveries are in the table until attempted, and a country marked as
+ * being woken is woken again by a later sweep if its sender has not taken its lease by then.
+ * It runs beside the worker, every process that has one; the mark keeps them from repeating each other.
  */
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { markDispatched, undispatchedDeliveries } from '../records/webhooks';
-import { deliveryWorkflowId, webhookDeliveryWorkflow } from '../workflows/webhook-delivery';
+import { sendersToWake } from '../records/webhooks';
+import { senderWorkflowId, webhookSenderWorkflow, workWaitingSignal } from '../workflows/webhook-sender';
 import type { ServiceDeps } from './context';
 
-const BATCH = 200;
-const STARTS_AT_ONCE = 20;
+/** How long a woken sender has to take its lease before a sweep wakes it again. */
+const WAKE_MS = 10_000;
+const SIGNALS_AT_ONCE = 20;
+
+/** Tells the country's sender that work is waiting, starting it if it is not running. */
+export async function wakeSender(deps: Pick<ServiceDeps, 'temporal' | 'taskQueue' | 'daySeconds'>, country: string): Promise<void> {
+  await deps.temporal.workflow.signalWithStart(webhookSenderWorkflow, {
+    workflowId: senderWorkflowId(country),
+    taskQueue: deps.taskQueue,
+    args: [{ country, daySeconds: deps.daySeconds }],
+    signal: workWaitingSignal,
+  });
+}
 
 export function deliveryDispatcher(deps: ServiceDeps, opts: { idleMs?: number } = {}) {
   const idleMs = opts.idleMs ?? 500;
@@ -20,38 +31,20 @@ export function deliveryDispatcher(deps: ServiceDeps, opts: { idleMs?: number } 
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
 
-  async function start(deliveryId: string): Promise<void> {
-    try {
-      await deps.temporal.workflow.start(webhookDeliveryWorkflow, {
-        workflowId: deliveryWorkflowId(deliveryId),
-        taskQueue: deps.taskQueue,
-        args: [{ deliveryId, daySeconds: deps.daySeconds }],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-  }
-
-  /** Starts what is queued, a batch at a time; how many it started. */
+  /** Wakes the senders with work waiting; how many it woke. */
   async function dispatch(): Promise<number> {
-    let started = 0;
-    for (;;) {
-      const ids = await undispatchedDeliveries(deps.prisma, BATCH);
-      for (let i = 0; i < ids.length; i += STARTS_AT_ONCE) {
-        const chunk = ids.slice(i, i + STARTS_AT_ONCE);
-        await Promise.all(chunk.map(start));
-        await markDispatched(deps.prisma, chunk, new Date());
-        started += chunk.length;
-      }
-      if (ids.length < BATCH || stopped) return started;
+    const now = Date.now();
+    const countries = await sendersToWake(deps.prisma, new Date(now), new Date(now + WAKE_MS));
+    for (let i = 0; i < countries.length; i += SIGNALS_AT_ONCE) {
+      await Promise.all(countries.slice(i, i + SIGNALS_AT_ONCE).map((c) => wakeSender(deps, c)));
     }
+    return countries.length;
   }
 
   function loop(): void {
     if (stopped) return;
     running = dispatch()
-      .catch((err) => deps.log.error({ err }, 'webhook dispatcher: could not start deliveries; trying again'))
+      .catch((err) => deps.log.error({ err }, 'webhook dispatcher: could not wake senders; trying again'))
       .then(() => {
         running = undefined;
         if (!stopped) timer = setTimeout(loop, idleMs);

@@ -1,12 +1,11 @@
 /** Webhooks per country: set and removed by ADMIN, deliveries listed to ADMIN and that country's NCB, retried by hand. */
 import crypto from 'node:crypto';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { recordAction } from '../records/audit';
-import { findDelivery, findWebhook, listDeliveries, listWebhooks, removeWebhook, reopenDelivery, setWebhook } from '../records/webhooks';
+import { findDelivery, findWebhook, listDeliveries, listWebhooks, removeWebhook, retryDelivery, setWebhook } from '../records/webhooks';
 import { receiverProblem } from '../outbound/webhook-post';
-import { deliveryWorkflowId, retryNowSignal, webhookDeliveryWorkflow } from '../workflows/webhook-delivery';
 import type { Principal, ServiceDeps } from './context';
 import type { CursorCodec } from './cursors';
+import { wakeSender } from './deliveries';
 import { conflict, forbidden, invalid, notFound } from './refusals';
 
 /** A new signing secret in the Standard Webhooks form. */
@@ -47,6 +46,7 @@ export function webhookService(deps: ServiceDeps, cursors: CursorCodec) {
       return { country, url: webhook.url, createdAt: webhook.createdAt.toISOString(), updatedAt: webhook.updatedAt.toISOString() };
     },
 
+    /** What the country was still owed is cancelled with it. */
     async remove(principal: Principal, country: string): Promise<void> {
       if (!(await removeWebhook(prisma, country))) throw notFound(`No webhook is set for ${country}`);
       await recordAction(prisma, principal, 'WEBHOOK_REMOVED', { country });
@@ -82,22 +82,15 @@ export function webhookService(deps: ServiceDeps, cursors: CursorCodec) {
     },
 
     /**
-     * Sends a delivery again now: a delivery still being tried is woken from its wait; one whose
-     * tries have ended gets one more attempt (sent even if it was delivered before).
+     * Sends a delivery again now: one still being tried is attempted at once and keeps its schedule
+     * after; one whose tries have ended gets one more attempt (sent even if it was delivered before).
      */
     async retry(principal: Principal, country: string, id: string) {
       const delivery = await findDelivery(prisma, country, id);
       if (!delivery) throw notFound(`No delivery ${id} for ${country}`);
       if (!(await findWebhook(prisma, country))) throw conflict(`No webhook is set for ${country}: set one before retrying`, 'NO_WEBHOOK');
-      if (!delivery.dispatchedAt) throw conflict('The delivery has not been sent yet: it will be shortly', 'NOT_SENT_YET');
-      await reopenDelivery(prisma, id);
-      await deps.temporal.workflow.signalWithStart(webhookDeliveryWorkflow, {
-        workflowId: deliveryWorkflowId(id),
-        taskQueue: deps.taskQueue,
-        args: [{ deliveryId: id, daySeconds: deps.daySeconds, once: true }],
-        signal: retryNowSignal,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      });
+      await retryDelivery(prisma, id, new Date());
+      await wakeSender(deps, country);
       await recordAction(prisma, principal, 'WEBHOOK_RETRIED', { country, deliveryId: id });
       return { id, status: 'PENDING' as const };
     },

@@ -98,11 +98,12 @@ export async function createWorker(opts: {
 }
 
 /**
- * Webhook attempts run here, apart from the requests' activities (workflows/webhook-delivery.ts):
- * an activity-only worker, so it needs no workflow bundle or thread, with at most this many
- * receivers being called at once.
+ * Webhook attempts run here, apart from the requests' activities (workflows/webhook-sender.ts):
+ * an activity-only worker, so it needs no workflow bundle or thread. Each country's sender holds a
+ * slot while it drains (and a while after, watching for more): a slot for every member country, so
+ * that no country waits for another's; each calls one receiver at a time.
  */
-export const WEBHOOK_ATTEMPTS_AT_ONCE = 20;
+export const WEBHOOK_ATTEMPTS_AT_ONCE = 200;
 
 /** `taskQueue` is the requests' queue: the attempts' queue is derived from it. */
 export async function createDeliveryWorker(

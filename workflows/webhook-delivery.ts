@@ -1,10 +1,8 @@
 /**
- * One notification's way to its country's webhook (workflow id `webhook-delivery-<delivery id>`):
- * attempts at once, then after each failure waits a growing time and tries again, until the
- * receiver takes it or the three-day window (scaled) closes. A retry asked for by hand wakes it
- * (the `retryNow` signal), or, once it has ended, starts a run of a single attempt.
- *
- * It runs apart from the request's workflow, so a slow or dead receiver holds up nothing but itself.
+ * One notification's way to its country's webhook (workflow id `webhook-delivery-<delivery id>`),
+ * as deliveries were sent before each country had a sender (workflows/webhook-sender.ts). None is
+ * started any more; the type stays registered so that runs started before finish: their next
+ * attempt finds the delivery handed over to its country's sender and the run ends.
  */
 import { condition, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
@@ -24,10 +22,10 @@ export const DELIVERY_WORKFLOW_PREFIX = 'webhook-delivery-';
 export const deliveryWorkflowId = (deliveryId: string) => `${DELIVERY_WORKFLOW_PREFIX}${deliveryId}`;
 
 /**
- * The attempts run on a task queue of their own, served by an activity-only worker with a bounded
- * number of slots: receivers that stall hold those slots for up to 10 s each, never the ones the
- * requests' activities use. The delivery workflows themselves (a few short tasks each) run on the
- * requests' queue, so no second workflow thread and V8 isolate is needed for them.
+ * The attempts run on a task queue of their own, served by an activity-only worker: receivers
+ * that stall hold its slots, never the ones the requests' activities use. The senders themselves
+ * (a few short tasks per burst of work) run on the requests' queue, so no second workflow thread
+ * and V8 isolate is needed for them.
  */
 export const deliveryTaskQueue = (taskQueue: string) => `${taskQueue}-webhooks`;
 

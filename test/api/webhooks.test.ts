@@ -1,19 +1,20 @@
 /**
  * Webhooks: set by ADMIN, every notification POSTed to its country's receiver signed (verified
- * here with the Standard Webhooks library), retried with the same webhook-id, each attempt
- * recorded and listed, retried by hand; a receiver that stalls holds up nothing else.
+ * here with the Standard Webhooks library), in order, retried with the same webhook-id, each
+ * attempt recorded and listed, retried by hand; a receiver that stalls holds up nothing else, not
+ * even another country's deliveries. A "day" lasts 6 s, so the three-day retry window is 18 s.
  */
 import { startTestSystem, type TestSystem } from '../support/system';
 import { expectFieldErrors, expectProblem, failOnServerErrors, freshRequest, publish } from '../support/helpers';
 import { startReceiver, type Receiver } from '../support/receiver';
-import { deliveryWorkflowId } from '../../workflows/webhook-delivery';
+import { retryDelays } from '../../domain/webhooks';
 
 let sys: TestSystem;
 let it_: string, fr: string, es: string, reviewer: string;
 const receivers: Receiver[] = [];
 
 beforeAll(async () => {
-  sys = await startTestSystem();
+  sys = await startTestSystem({ daySeconds: 6 });
   await sys.pilot(['IT', 'FR', 'ES', 'DE']);
   [it_, fr, es, reviewer] = await Promise.all([sys.key('NCB', 'IT'), sys.key('NCB', 'FR'), sys.key('NCB', 'ES'), sys.key('REVIEWER')]);
 });
@@ -55,8 +56,15 @@ async function about(r: Receiver, noticeId: string, n = 1) {
   return mine();
 }
 
-/** Waits until the delivery's workflow has ended, letting the test server skip its waits. */
-const deliveryEnded = (id: string) => sys.env.client.workflow.getHandle(deliveryWorkflowId(id)).result();
+/** The delivery's status once it is no longer being tried. */
+async function deliveryEnded(country: string, id: string): Promise<string> {
+  const ended = await expectEventually(
+    async () => (await deliveries(country)).find((d) => d.id === id),
+    (d) => d && d.status !== 'PENDING',
+    30_000,
+  );
+  return ended.status;
+}
 
 describe('setting a webhook', () => {
   test('ADMIN sets one and gets a whsec_ secret once; GET shows it without; DELETE removes it', async () => {
@@ -140,7 +148,7 @@ describe('delivering', () => {
     const secret = await hook('FR', flaky);
     const v = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
     const [first] = await about(flaky, v.id);
-    expect(await deliveryEnded(first.headers['webhook-id'])).toBe('DELIVERED');
+    expect(await deliveryEnded('FR', first.headers['webhook-id'])).toBe('DELIVERED');
     const got = await about(flaky, v.id);
     expect(got).toHaveLength(4);
     expect(new Set(got.map((m) => m.headers['webhook-id'])).size).toBe(1);
@@ -156,17 +164,19 @@ describe('delivering', () => {
     ]);
   });
 
-  test('a receiver that never takes it is given up after three days; a retry by hand sends it again', async () => {
+  test('a receiver that never takes it is given up after three days, each try on schedule; a retry by hand sends it again', async () => {
     const down = await receiver(() => 503);
     await hook('ES', down);
     const v = await publish(sys, it_, reviewer, freshRequest({ recipients: ['ES'] }));
     const [first] = await about(down, v.id);
     const id = first.headers['webhook-id'];
-    expect(await deliveryEnded(id)).toBe('FAILED');
+    expect(await deliveryEnded('ES', id)).toBe('FAILED');
     const failed = (await deliveries('ES')).find((d) => d.id === id);
     expect(failed.status).toBe('FAILED');
     const tries = failed.attempts.map((a: any) => Date.parse(a.at));
-    expect(tries.length).toBeGreaterThanOrEqual(10);
+    const waits = retryDelays(sys.daySeconds);
+    expect(tries).toHaveLength(waits.length + 1);
+    tries.slice(1).forEach((t: number, i: number) => expect(t - tries[i]).toBeGreaterThanOrEqual(waits[i]));
     expect((await about(down, v.id)).every((m) => m.headers['webhook-id'] === id)).toBe(true);
 
     down.answer = () => 204;
@@ -214,6 +224,62 @@ describe('delivering', () => {
   });
 });
 
+describe("a country's sender", () => {
+  test('sends in the order of the notifications, one at a time: none overtakes a message the receiver holds', async () => {
+    let held = false;
+    const r = await receiver(() => (held ? 200 : ((held = true), 'hang')));
+    await hook('DE', r);
+    const first = await publish(sys, it_, reviewer, freshRequest({ recipients: ['DE'] }));
+    await about(r, first.id);
+    const later = [];
+    for (let i = 0; i < 3; i++) later.push(await publish(sys, it_, reviewer, freshRequest({ recipients: ['DE'] })));
+    await new Promise((done) => setTimeout(done, 1000));
+    expect(r.received).toHaveLength(1);
+    r.release();
+    await r.waitFor(4);
+    const seqs = r.received.map((m) => Number(JSON.parse(m.body).data.id));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(r.received.map((m) => JSON.parse(m.body).data.noticeId)).toEqual([first.id, ...later.map((v) => v.id)]);
+    await sys.call('DELETE', '/v1/webhooks/DE', { key: sys.adminKey });
+  });
+
+  test("a country whose receiver hangs delays no other country: the other's notifications all arrive meanwhile", async () => {
+    const [stalled, fast] = [await receiver(() => 'hang'), await receiver()];
+    await hook('DE', stalled);
+    await hook('ES', fast);
+    const started = Date.now();
+    const published = [];
+    for (let i = 0; i < 3; i++) published.push(await publish(sys, it_, reviewer, freshRequest({ recipients: ['DE', 'ES'] })));
+    for (const v of published) await about(fast, v.id);
+    // DE's sender is still on its first message (each attempt waits 10 s): ES got all three meanwhile.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(stalled.received).toHaveLength(1);
+    expect(stalled.held()).toBe(1);
+    await sys.call('DELETE', '/v1/webhooks/DE', { key: sys.adminKey });
+    stalled.release();
+  });
+
+  test('a retry by hand of a delivery still being tried sends it at once, before its schedule would', async () => {
+    const failures = 9;
+    const down = await receiver((n) => (n < failures ? 503 : 200));
+    await hook('DE', down);
+    const v = await publish(sys, it_, reviewer, freshRequest({ recipients: ['DE'] }));
+    const [first] = await about(down, v.id);
+    const id = first.headers['webhook-id'];
+    await expectEventually(
+      async () => (await deliveries('DE')).find((x) => x.id === id),
+      (x) => x.attempts.length === failures,
+    );
+    expect((await sys.call('POST', `/v1/webhooks/DE/deliveries/${id}/retry`, { key: sys.adminKey })).status).toBe(202);
+    expect(await deliveryEnded('DE', id)).toBe('DELIVERED');
+    const { attempts } = (await deliveries('DE')).find((x) => x.id === id);
+    expect(attempts.map((a: any) => a.outcome)).toEqual([...Array(failures).fill('REJECTED'), 'DELIVERED']);
+    const scheduled = retryDelays(sys.daySeconds)[failures - 1];
+    expect(Date.parse(attempts[failures].at) - Date.parse(attempts[failures - 1].at)).toBeLessThan(scheduled - 1000);
+    await sys.call('DELETE', '/v1/webhooks/DE', { key: sys.adminKey });
+  });
+});
+
 describe('reading deliveries', () => {
   test("an NCB reads its own country's deliveries only; pages follow the cursor; a forged cursor is 400", async () => {
     const r = await receiver();
@@ -250,7 +316,7 @@ describe('reading deliveries', () => {
     const v = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
     const [first] = await about(down, v.id);
     expect((await sys.call('DELETE', '/v1/webhooks/FR', { key: sys.adminKey })).status).toBe(204);
-    expect(await deliveryEnded(first.headers['webhook-id'])).toBe('CANCELLED');
+    expect(await deliveryEnded('FR', first.headers['webhook-id'])).toBe('CANCELLED');
     expect((await deliveries('FR')).find((d) => d.id === first.headers['webhook-id']).status).toBe('CANCELLED');
     expectProblem(await sys.call('POST', `/v1/webhooks/FR/deliveries/${first.headers['webhook-id']}/retry`, { key: sys.adminKey }), 409);
   });
