@@ -11,6 +11,7 @@ import type { Services } from '../services';
 import { PROJECT_ROOT } from '../system/paths';
 import { consoleErrors } from './errors';
 import { adminRoutes } from './pages/admin';
+import { identityRoutes } from './pages/identity';
 import { webhookRoutes } from './pages/webhooks';
 import { clarifyRoutes } from './pages/clarify';
 import { actionRoutes } from './pages/actions';
@@ -21,6 +22,7 @@ import { reportRoutes } from './pages/report';
 import { requestRoutes } from './pages/request';
 import { searchRoutes } from './pages/search';
 import { signInRoutes } from './pages/sign-in';
+import { oidcRoutes } from './oidc';
 import { csrfOnChanges, resolveSession } from './session';
 
 /** The console's paths; anything else (the API, /docs...) passes through untouched. */
@@ -62,6 +64,7 @@ export function consoleRoutes(services: Services, o: { rateLimitPerMinute: numbe
               : '/sign-in',
     );
   });
+  router.use(oidcRoutes(services));
   router.use(signInRoutes(services));
   router.use(passkeyRoutes(services));
   router.use(listRoutes(services));
@@ -71,6 +74,7 @@ export function consoleRoutes(services: Services, o: { rateLimitPerMinute: numbe
   router.use(clarifyRoutes(services));
   router.use(actionRoutes(services));
   router.use(adminRoutes(services));
+  router.use(identityRoutes(services));
   router.use(webhookRoutes(services));
   router.use(reportRoutes(services));
   router.use(consoleOnly, (_req, _res, next) => next(Object.assign(new Error('No such page'), { status: 404 })));

@@ -36,6 +36,8 @@ export const REFUSAL_CODES = {
   PASSKEY_FAILED:
     'The passkey was not accepted: its challenge was not this session’s, was used or expired, or its signature or origin did not verify',
   LAST_PASSKEY: 'Passkeys are required: a user cannot remove the last one (an ADMIN can reset them)',
+  SSO_OFF: 'Single sign-on is not configured (SILVER_OIDC_ISSUER and the variables with it)',
+  IDENTITY_TAKEN: 'The identity at the provider is linked to another user already',
   NO_WEBHOOK: 'No webhook is set for the country',
   NOT_SENT_YET: 'The delivery has not been sent yet',
   TOO_LARGE: 'The body is larger than the API takes',

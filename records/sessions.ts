@@ -17,6 +17,8 @@ export interface NewSession {
   expiresAt: Date;
   /** What the session waits for before it may act (its second factor); null or absent: nothing. */
   pendingStep?: SignInStep | null;
+  /** A single sign-on session's ID token (the hint of the provider's sign-out). */
+  idToken?: string;
 }
 
 export async function openSession(db: Db, s: NewSession): Promise<void> {
@@ -37,6 +39,12 @@ export async function extendSession(db: Db, token: string, expiresAt: Date): Pro
 
 export async function setSessionPreferences(db: Db, token: string, prefs: { language: string; timeZone: string }): Promise<void> {
   await db.consoleSession.updateMany({ where: { tokenHash: hashToken(token) }, data: prefs });
+}
+
+/** The ID token a single sign-on session was opened with (none for a key's session). */
+export async function sessionIdToken(db: Db, token: string): Promise<string | null> {
+  const row = await db.consoleSession.findUnique({ where: { tokenHash: hashToken(token) }, select: { idToken: true } });
+  return row?.idToken ?? null;
 }
 
 export async function closeSession(db: Db, token: string): Promise<void> {

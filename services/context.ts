@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Actor } from '../domain/model';
 import type { Listen } from '../prisma/notifications';
 import type { PrismaClient } from '../records/db';
+import type { OidcConfig } from '../system/config';
 
 export interface ServiceDeps {
   prisma: PrismaClient;
@@ -15,6 +16,8 @@ export interface ServiceDeps {
   allowPrivateWebhooks?: boolean;
   /** The database's notifications (Database.listen): API keys are cached while listening; without, each call looks its key up. */
   listen?: Listen;
+  /** Single sign-on through an OpenID provider (SILVER_OIDC_*): off when unset. */
+  oidc?: OidcConfig;
 }
 
 /** Who is calling: the user holding an API key, and that key. */

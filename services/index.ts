@@ -16,6 +16,7 @@ import { reportService } from './reports';
 import { requestWorkflows } from './requests';
 import { reviewService } from './review';
 import { searchService } from './search';
+import { oidcService } from './oidc';
 import { passkeyService } from './passkeys';
 import { sessionService } from './sessions';
 import { submissionService } from './submission';
@@ -33,6 +34,7 @@ export function createServices(deps: ServiceDeps) {
   const reading = readingService(deps, cursors);
   const admin = adminService(deps);
   const keys = keyring(deps);
+  const sessions = sessionService(deps, keys);
   return {
     authenticate: keys.authenticate,
     /** API keys as this process keeps them (start: listen for their changes before the first call). */
@@ -41,7 +43,9 @@ export function createServices(deps: ServiceDeps) {
     actions: actionService(deps, workflows, reading),
     reading,
     review: reviewService(deps, workflows),
-    sessions: sessionService(deps, keys),
+    sessions,
+    /** Single sign-on through the OpenID provider, and the identities linked to users. */
+    oidc: oidcService(deps, keys, sessions),
     /** Passkeys, the console's second factor after a key, and the sign-in policy that may require them. */
     passkeys: passkeyService(deps),
     links: linkService(deps, reading, cursorCodec(deps.prisma, 'links')),

@@ -29,21 +29,40 @@ const newToken = () => crypto.randomBytes(32).toString('base64url');
 export function sessionService(deps: ServiceDeps, keys: Keyring) {
   const { prisma } = deps;
 
+  async function openAs(
+    principal: Principal,
+    prefs: Preferences,
+    o: { idToken?: string; pendingStep?: SignInStep | null } = {},
+  ): Promise<{ token: string } & OpenSession> {
+    const now = new Date();
+    // Signing in uses the key; the console's later calls note their use with their rate count.
+    await touchKey(prisma, principal.keyId, now);
+    await closeExpiredSessions(prisma, now);
+    const token = newToken();
+    const csrfToken = newToken();
+    const expiresAt = new Date(sessionEnd(now.getTime(), now.getTime()));
+    await openSession(prisma, {
+      token,
+      keyId: principal.keyId,
+      csrfToken,
+      ...prefs,
+      createdAt: now,
+      expiresAt,
+      idToken: o.idToken,
+      pendingStep: o.pendingStep ?? null,
+    });
+    return { token, principal, csrfToken, ...prefs, pendingStep: o.pendingStep ?? null };
+  }
+
   return {
     /** Signs in with an API key (a refusal when it does not work); the new session's token. */
     async open(apiKey: string, prefs: Preferences): Promise<{ token: string } & OpenSession> {
       const principal = await keys.authenticate(`Bearer ${apiKey.trim()}`);
-      const pendingStep = await signInStepFor(prisma, principal.userId);
-      const now = new Date();
-      // Signing in uses the key; the console's later calls note their use with their rate count.
-      await touchKey(prisma, principal.keyId, now);
-      await closeExpiredSessions(prisma, now);
-      const token = newToken();
-      const csrfToken = newToken();
-      const expiresAt = new Date(sessionEnd(now.getTime(), now.getTime()));
-      await openSession(prisma, { token, keyId: principal.keyId, csrfToken, ...prefs, createdAt: now, expiresAt, pendingStep });
-      return { token, principal, csrfToken, ...prefs, pendingStep };
+      return openAs(principal, prefs, { pendingStep: await signInStepFor(prisma, principal.userId) });
     },
+
+    /** Signs in as a caller found otherwise (single sign-on: its link's key, with the provider's ID token). */
+    openAs,
 
     /** The session this token opened, if it and its key still work; its use moves its end on. */
     async resume(token: string): Promise<OpenSession | undefined> {

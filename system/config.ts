@@ -79,6 +79,19 @@ const ConfigSchema = z.object({
   SILVER_WEBHOOK_ALLOW_PRIVATE: z
     .enum(['true', 'false', '1', '0', ''], { error: 'SILVER_WEBHOOK_ALLOW_PRIVATE must be true or false' })
     .optional(),
+  SILVER_OIDC_ISSUER: optionalText.superRefine((v, ctx) => {
+    if (v !== undefined && !secureOrLoopback(v))
+      ctx.addIssue({ code: 'custom', message: 'SILVER_OIDC_ISSUER must be an https:// URL (http:// only on localhost or 127.0.0.1)' });
+  }),
+  SILVER_OIDC_CLIENT_ID: optionalText,
+  SILVER_OIDC_CLIENT_SECRET: optionalText,
+  SILVER_OIDC_NAME: optionalText,
+  SILVER_OIDC_MFA_ACR: optionalText,
+  SILVER_PUBLIC_URL: optionalText.superRefine((v, ctx) => {
+    if (v !== undefined && !secureOrLoopback(v))
+      ctx.addIssue({ code: 'custom', message: 'SILVER_PUBLIC_URL must be an https:// URL (http:// only on localhost or 127.0.0.1)' });
+  }),
+  SILVER_REQUIRE_MFA: z.enum(['true', 'false', '1', '0', ''], { error: 'SILVER_REQUIRE_MFA must be true or false' }).optional(),
   SILVER_PLAINTEXT_PAYLOADS: z.enum(['accept', 'refuse', ''], { error: 'SILVER_PLAINTEXT_PAYLOADS must be accept or refuse' }).optional(),
   SILVER_TRUST_PROXY: optionalText.transform((v, ctx) => {
     const parsed = parseTrustProxy(v);
@@ -90,6 +103,18 @@ const ConfigSchema = z.object({
   }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/** An https URL, or http on this machine's loopback (a provider or console run for a test or a demo). */
+function secureOrLoopback(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname));
+  } catch {
+    return false;
+  }
+}
+
+const OIDC_VARIABLES = ['SILVER_OIDC_ISSUER', 'SILVER_OIDC_CLIENT_ID', 'SILVER_OIDC_CLIENT_SECRET', 'SILVER_PUBLIC_URL'] as const;
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
 
@@ -122,6 +147,8 @@ export interface Config {
   workerMetricsAddress?: string;
   /** Webhook receivers on private addresses allowed: by default only when everything runs embedded on one machine. */
   webhookAllowPrivate: boolean;
+  /** Single sign-on through an OpenID provider: set when its four variables are. */
+  oidc?: OidcConfig;
   temporal: {
     /** Unset: the embedded dev server is started. */
     address?: string;
@@ -138,6 +165,20 @@ export interface Config {
   };
 }
 
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The console's address as browsers reach it: the callback and the return after signing out are under it. */
+  publicUrl: string;
+  /** The provider's name on the sign-in button. */
+  name: string;
+  /** A sign-in must show a second factor (SILVER_REQUIRE_MFA). */
+  requireMfa: boolean;
+  /** `acr` values that count as a second factor, beside the `amr` methods (SILVER_OIDC_MFA_ACR). */
+  mfaAcr: string[];
+}
+
 export class ConfigError extends Error {}
 
 /** Parses and validates the environment once; a bad value names its variable. */
@@ -150,6 +191,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   if ((c.TEMPORAL_TLS_CERT === undefined) !== (c.TEMPORAL_TLS_KEY === undefined)) {
     throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together');
+  }
+  const oidcSet = OIDC_VARIABLES.filter((v) => c[v] !== undefined);
+  const oidcGiven = oidcSet.some((v) => v !== 'SILVER_PUBLIC_URL');
+  if (oidcGiven && oidcSet.length < OIDC_VARIABLES.length) {
+    const missing = OIDC_VARIABLES.filter((v) => c[v] === undefined);
+    throw new ConfigError(
+      `Invalid configuration:\n  single sign-on needs ${OIDC_VARIABLES.join(', ')} together; missing: ${missing.join(', ')}`,
+    );
+  }
+  const requireMfa = ['true', '1'].includes(c.SILVER_REQUIRE_MFA ?? '');
+  if (requireMfa && !oidcGiven) {
+    throw new ConfigError(`Invalid configuration:\n  SILVER_REQUIRE_MFA applies to single sign-on: set ${OIDC_VARIABLES.join(', ')} too`);
   }
   return {
     port: c.PORT,
@@ -168,6 +221,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookAllowPrivate: c.SILVER_WEBHOOK_ALLOW_PRIVATE
       ? ['true', '1'].includes(c.SILVER_WEBHOOK_ALLOW_PRIVATE)
       : !c.DATABASE_URL && !c.TEMPORAL_ADDRESS,
+    oidc: oidcGiven
+      ? {
+          issuer: c.SILVER_OIDC_ISSUER!,
+          clientId: c.SILVER_OIDC_CLIENT_ID!,
+          clientSecret: c.SILVER_OIDC_CLIENT_SECRET!,
+          publicUrl: c.SILVER_PUBLIC_URL!.replace(/\/+$/, ''),
+          name: c.SILVER_OIDC_NAME ?? new URL(c.SILVER_OIDC_ISSUER!).host,
+          requireMfa,
+          mfaAcr: (c.SILVER_OIDC_MFA_ACR ?? '')
+            .split(',')
+            .map((v) => v.trim())
+            .filter(Boolean),
+        }
+      : undefined,
     temporal: {
       address: c.TEMPORAL_ADDRESS,
       namespace: c.TEMPORAL_NAMESPACE,

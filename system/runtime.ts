@@ -121,6 +121,7 @@ export async function startSystem(
       log,
       allowPrivateWebhooks: config.webhookAllowPrivate,
       listen: db.listen,
+      oidc: config.oidc,
     });
     // Refused calls still queued are written before the database closes.
     stack.push(() => services.perimeter.security.stop());

@@ -4,7 +4,16 @@ import { Router } from 'express';
 import type { Services } from '../../services';
 import { routeGroup } from '../route';
 import { KeyIdParam, UserIdParam } from '../schemas/common';
-import { ApiKeyList, ApiKeyRequest, CreatedApiKey, User, UserList, UserRequest } from '../schemas/people';
+import {
+  ApiKeyList,
+  ApiKeyRequest,
+  CreatedApiKey,
+  IdentityLink,
+  IdentityLinkRequest,
+  User,
+  UserList,
+  UserRequest,
+} from '../schemas/people';
 
 export function peopleRoutes(services: Services, registry: OpenAPIRegistry): Router {
   const router = Router();
@@ -50,6 +59,45 @@ export function peopleRoutes(services: Services, registry: OpenAPIRegistry): Rou
       links: { disable: { to: 'DELETE /users/:id', parameters: { id: '$response.body#/id' } } },
     },
     async ({ params, principal }) => ({ body: await people.enableUser(principal, params.id) }),
+  );
+
+  routes.put(
+    '/users/:id/identity',
+    {
+      summary:
+        "Link the user's identity at the OpenID provider (single sign-on), by its subject or a verified e-mail address; it replaces the user's previous link",
+      roles: ['ADMIN'],
+      params: UserIdParam,
+      body: IdentityLinkRequest,
+      success: { status: 200, schema: IdentityLink, description: 'The link' },
+      links: { unlink: { to: 'DELETE /users/:id/identity', parameters: { id: '$response.body#/userId' } } },
+      errors: [404, 409],
+      codes: ['SSO_OFF', 'IDENTITY_TAKEN', 'USER_DISABLED'],
+    },
+    async ({ params, body, principal }) => ({ body: await services.oidc.link(principal, params.id, body) }),
+  );
+  routes.get(
+    '/users/:id/identity',
+    {
+      summary: "The user's linked identity at the OpenID provider",
+      roles: ['ADMIN'],
+      params: UserIdParam,
+      success: { status: 200, schema: IdentityLink, description: 'The link' },
+      errors: [404],
+    },
+    async ({ params }) => ({ body: await services.oidc.identity(params.id) }),
+  );
+  routes.delete(
+    '/users/:id/identity',
+    {
+      summary: "Unlink the user's identity at the OpenID provider; its console sessions end at once",
+      roles: ['ADMIN'],
+      params: UserIdParam,
+      success: { status: 204, description: 'Unlinked' },
+      errors: [404, 409],
+      codes: ['LAST_ADMIN'],
+    },
+    async ({ params, principal }) => void (await services.oidc.unlink(principal, params.id)),
   );
 
   routes.post(

@@ -92,3 +92,43 @@ export const CreatedApiKey = ApiKey.extend({ key: z.string().openapi({ descripti
   'CreatedApiKey',
 );
 export const ApiKeyList = z.object({ items: z.array(ApiKey) }).openapi('ApiKeyList');
+
+/** An identity at the OpenID provider: by the subject it names the person by, or by an e-mail address it has verified. */
+export const IdentityLinkRequest = z
+  .strictObject({
+    subject: text(255).optional().openapi({ description: 'The `sub` claim the provider gives this person' }),
+    email: z
+      .email({ error: 'must be an e-mail address' })
+      .max(254, 'must be at most 254 characters')
+      .optional()
+      .openapi({ description: 'An address the provider must say it verified (`email_verified`) at each sign-in' }),
+  })
+  .superRefine((b, ctx) => {
+    if ((b.subject === undefined) === (b.email === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: b.subject === undefined ? ['subject'] : ['email'],
+        message: b.subject === undefined ? 'subject or email is required' : 'give subject or email, not both',
+        params: { code: b.subject === undefined ? 'REQUIRED' : 'UNKNOWN_FIELD' },
+      });
+  })
+  .openapi('IdentityLinkRequest', {
+    description: 'Exactly one of `subject` and `email`',
+    oneOf: [
+      { required: ['subject'], not: { required: ['email'] } },
+      { required: ['email'], not: { required: ['subject'] } },
+    ],
+  });
+
+export const IdentityLink = z
+  .object({
+    userId: z.uuid(),
+    issuer: z.string().openapi({ description: 'SILVER_OIDC_ISSUER when the link was made' }),
+    subject: z.string().nullable(),
+    email: z.string().nullable(),
+    keyId: z
+      .uuid()
+      .openapi({ description: "The key the identity's console sessions act with (its secret is never shown); revoking it ends them" }),
+    createdAt: z.string(),
+  })
+  .openapi('IdentityLink');

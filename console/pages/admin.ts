@@ -12,6 +12,7 @@ import { html, type Content } from '../html';
 import { csrfField, page } from '../layout';
 import { allow } from './allow';
 import { countryOptions, labelled, section, thead } from './parts';
+import { identityPath } from './identity';
 import { idOr404 } from './request-data';
 
 export type Refused = Attempt<never> | undefined;
@@ -53,7 +54,7 @@ async function usersPage(services: Services, ctx: Ctx, posted: Posted = {}, refu
         <caption>
           ${t('nav.users')}
         </caption>
-        ${thead([t('field.name'), t('field.role'), t('field.country'), t('col.created'), t('col.status'), t('col.actions')])}
+        ${thead([t('field.name'), t('field.role'), t('field.country'), t('col.created'), t('col.status'), t('identity.column'), t('col.actions')])}
         <tbody>
           ${items.map(
             (u) =>
@@ -63,6 +64,7 @@ async function usersPage(services: Services, ctx: Ctx, posted: Posted = {}, refu
                 <td>${ctx.fmt.country(u.country)}</td>
                 <td>${ctx.fmt.instant(u.createdAt)}</td>
                 <td>${u.disabledAt ? html`${t('admin.disabled')} ${ctx.fmt.instant(u.disabledAt)}` : t('admin.active')}</td>
+                <td><a href="${identityPath(u.id)}" aria-label="${t('identity.manage')}: ${u.name}">${t('identity.manage')}</a></td>
                 <td>${u.disabledAt ? '' : rowButton(ctx, `/admin/users/${u.id}/disable`, t('admin.disable'), u.name)}</td>
               </tr>`,
           )}

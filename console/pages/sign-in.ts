@@ -8,6 +8,7 @@ import { isTimeZone, TIME_ZONES } from '../format';
 import { html } from '../html';
 import { isLang } from '../i18n';
 import { csrfField, page } from '../layout';
+import { ssoChoice } from '../oidc';
 import { stepPath } from '../sign-in-steps';
 import { cookieOptions, localPath, rememberPreferences, requireSignIn, SESSION_COOKIE, type SessionLocals } from '../session';
 
@@ -16,7 +17,7 @@ const field = (body: unknown, name: string) => {
   return typeof v === 'string' ? v : '';
 };
 
-function signInPage(ctx: Ctx, o: { next?: string; error?: string; ended?: boolean }): string {
+function signInPage(ctx: Ctx, o: { next?: string; error?: string; ended?: boolean; provider?: string }): string {
   return page(ctx, {
     title: ctx.t('signIn.title'),
     notice: o.error ? { kind: 'error', text: o.error } : o.ended ? { kind: 'ok', text: ctx.t('signIn.ended') } : undefined,
@@ -40,7 +41,8 @@ function signInPage(ctx: Ctx, o: { next?: string; error?: string; ended?: boolea
           ${o.error ? html`<p class="error" id="f-key-error">${o.error}</p>` : ''}
         </div>
         <button type="submit" class="primary">${ctx.t('signIn.submit')}</button>
-      </form>`,
+      </form>
+      ${ssoChoice(ctx, o.provider, o.next)}`,
   });
 }
 
@@ -68,7 +70,13 @@ export function signInRoutes(services: Services): Router {
   router.get('/sign-in', (req, res) => {
     const ctx = res.locals.ctx as Ctx;
     if (res.locals.principal) return res.redirect(303, localPath(req.query.next) ?? '/');
-    res.send(signInPage(ctx, { next: localPath(req.query.next), ended: res.locals.sessionEnded === true || req.query.ended === '1' }));
+    res.send(
+      signInPage(ctx, {
+        provider: services.oidc.name,
+        next: localPath(req.query.next),
+        ended: res.locals.sessionEnded === true || req.query.ended === '1',
+      }),
+    );
   });
 
   router.post('/sign-in', async (req: Request, res: Response) => {
@@ -87,7 +95,9 @@ export function signInRoutes(services: Services): Router {
     } catch (err) {
       if (!(err instanceof Refusal) || err.kind !== 'UNAUTHENTICATED') throw err;
       recordRefusal(services, err, 401, req, res);
-      res.status(401).send(signInPage(ctx, { next: localPath(field(req.body, 'next')), error: ctx.t('signIn.refused') }));
+      res
+        .status(401)
+        .send(signInPage(ctx, { provider: services.oidc.name, next: localPath(field(req.body, 'next')), error: ctx.t('signIn.refused') }));
     }
   });
 

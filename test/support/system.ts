@@ -20,6 +20,7 @@ import { createApiKey, createUserWithKey, findActiveKey } from '../../records/ke
 import { savePilotSettings } from '../../records/pilot';
 import { createServices, type Principal, type Services } from '../../services';
 import { generateKey } from '../../services/auth';
+import type { OidcConfig } from '../../system/config';
 import { encryptedDataConverter, parsePayloadKeys } from '../../temporal/codec';
 import { registerSearchAttributes } from '../../temporal/search-attributes';
 import { installTemporalRuntime } from '../../temporal/telemetry';
@@ -92,6 +93,10 @@ export async function startTestSystem(
     allowPrivateWebhooks?: boolean;
     /** The worker reads Temporal payloads in clear (SILVER_PLAINTEXT_PAYLOADS=accept). */
     acceptPlaintextPayloads?: boolean;
+    /** Single sign-on through this OpenID provider. */
+    oidc?: OidcConfig;
+    /** The API's port (a test that must name its address before it starts, e.g. to an OpenID provider); any free one by default. */
+    port?: number;
   } = {},
 ): Promise<TestSystem> {
   const db = opts.db ?? (await createTestDatabase());
@@ -137,13 +142,14 @@ export async function startTestSystem(
     log,
     allowPrivateWebhooks,
     listen: db.listen,
+    oidc: opts.oidc,
   });
   await services.keys.start();
   const dispatcher = services.deliveryDispatcher({ idleMs: 100 });
   dispatcher.start();
   const app = buildApp({ services, log, rateLimitPerMinute: opts.rateLimitPerMinute ?? 1_000_000 });
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = app.listen(opts.port ?? 0, '127.0.0.1', () => resolve(s));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -33,6 +33,8 @@ export const codes: Codes = {
     USER_DISABLED: 'This user is disabled.',
     PASSKEY_FAILED: 'The passkey was not accepted. Try again, or sign in again with your key.',
     LAST_PASSKEY: 'Passkeys are required: add another one before removing this one.',
+    SSO_OFF: 'Single sign-on is not configured on this system.',
+    IDENTITY_TAKEN: 'This identity is linked to another user already.',
     NO_WEBHOOK: 'No webhook is set for this country.',
     NOT_SENT_YET: 'This delivery has not been sent yet; it will be shortly.',
     TOO_LARGE: 'Too much at once.',

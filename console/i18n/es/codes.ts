@@ -33,6 +33,8 @@ export const codes: Codes = {
     USER_DISABLED: 'Este usuario está desactivado.',
     PASSKEY_FAILED: 'No se aceptó la llave de acceso. Inténtelo de nuevo o vuelva a iniciar sesión con su clave de API.',
     LAST_PASSKEY: 'Las llaves de acceso son obligatorias: añada otra antes de quitar esta.',
+    SSO_OFF: 'El inicio de sesión único no está configurado en este sistema.',
+    IDENTITY_TAKEN: 'Esta identidad ya está vinculada a otro usuario.',
     NO_WEBHOOK: 'No hay ningún webhook definido para este país.',
     NOT_SENT_YET: 'Este envío aún no se ha realizado; se realizará en breve.',
     TOO_LARGE: 'Demasiados datos a la vez.',

@@ -23,6 +23,33 @@ export const messages: Messages = {
   'signIn.submit': 'Iniciar sesión',
   'signIn.refused': 'Esta clave es desconocida, está revocada o caducada, o su usuario está desactivado.',
   'signIn.ended': 'Su sesión ha terminado. Inicie sesión de nuevo para continuar.',
+  'sso.or': 'O inicie sesión con la cuenta de su organización:',
+  'sso.button': 'Iniciar sesión con {provider}',
+  'sso.refusedTitle': 'Inicio de sesión rechazado',
+  'sso.UNLINKED':
+    'Su cuenta en {provider} no está vinculada a ningún usuario de este sistema. Pida a un administrador que la vincule (por su identificador en {provider} o su correo electrónico verificado) y vuelva a iniciar sesión.',
+  'sso.NO_SECOND_FACTOR':
+    'Este sistema exige un segundo factor (un código de un solo uso, una llave de seguridad, una huella dactilar…). Inicie sesión en {provider} con uno y vuelva a intentarlo.',
+  'sso.NOT_USABLE':
+    'El usuario vinculado a su cuenta está desactivado, o se le retiró el inicio de sesión único. Consulte a un administrador.',
+  'sso.FAILED':
+    'El inicio de sesión en {provider} no pudo completarse: se canceló, tardó demasiado o se inició en otro navegador. Vuelva a intentarlo.',
+  'sso.UNAVAILABLE': '{provider} no responde. Vuelva a intentarlo en unos minutos, o inicie sesión con una clave de API.',
+  'sso.again': 'Volver al inicio de sesión',
+  'sso.continue': 'Continuar',
+  'identity.title': 'Inicio de sesión único: {name}',
+  'identity.column': 'Inicio de sesión único',
+  'identity.manage': 'Inicio de sesión único',
+  'identity.linked': 'Vinculado a la identidad {identity} en {provider} desde el {since}.',
+  'identity.none': 'No hay ninguna identidad vinculada: este usuario no puede iniciar sesión mediante {provider}.',
+  'identity.off': 'El inicio de sesión único no está configurado en este sistema (SILVER_OIDC_ISSUER y las variables que lo acompañan).',
+  'identity.subject': 'Sujeto (sub) en el proveedor',
+  'identity.email': 'Correo electrónico verificado por el proveedor',
+  'identity.hint':
+    'Indique uno de los dos: el identificador con el que el proveedor conoce a la persona, o un correo electrónico que el proveedor haya verificado.',
+  'identity.one': 'Indique el sujeto o el correo electrónico, no ambos.',
+  'identity.link': 'Vincular',
+  'identity.unlink': 'Desvincular',
   'prefs.title': 'Preferencias',
   'prefs.language': 'Idioma',
   'prefs.apply': 'Aplicar',

@@ -33,6 +33,8 @@ export const codes: Codes = {
     USER_DISABLED: 'Cet utilisateur est désactivé.',
     PASSKEY_FAILED: 'La clé d’accès n’a pas été acceptée. Réessayez, ou reconnectez-vous avec votre clé d’API.',
     LAST_PASSKEY: 'Les clés d’accès sont obligatoires : ajoutez-en une autre avant de retirer celle-ci.',
+    SSO_OFF: 'L’authentification unique n’est pas configurée sur ce système.',
+    IDENTITY_TAKEN: 'Cette identité est déjà liée à un autre utilisateur.',
     NO_WEBHOOK: 'Aucun webhook n’est défini pour ce pays.',
     NOT_SENT_YET: 'Cet envoi n’a pas encore été effectué ; il le sera sous peu.',
     TOO_LARGE: 'Trop de données à la fois.',

@@ -23,6 +23,33 @@ export const messages: Messages = {
   'signIn.submit': 'Se connecter',
   'signIn.refused': 'Cette clé est inconnue, révoquée ou expirée, ou son utilisateur est désactivé.',
   'signIn.ended': 'Votre session a pris fin. Connectez-vous à nouveau pour continuer.',
+  'sso.or': 'Ou connectez-vous avec le compte de votre organisation :',
+  'sso.button': 'Se connecter avec {provider}',
+  'sso.refusedTitle': 'Connexion refusée',
+  'sso.UNLINKED':
+    'Votre compte chez {provider} n’est lié à aucun utilisateur de ce système. Demandez à un administrateur de le lier (par votre identifiant chez {provider} ou votre adresse électronique vérifiée), puis reconnectez-vous.',
+  'sso.NO_SECOND_FACTOR':
+    'Ce système exige un second facteur (code à usage unique, clé de sécurité, empreinte digitale…). Connectez-vous chez {provider} avec l’un d’eux, puis réessayez.',
+  'sso.NOT_USABLE':
+    'L’utilisateur lié à votre compte est désactivé, ou son authentification unique a été retirée. Adressez-vous à un administrateur.',
+  'sso.FAILED':
+    'La connexion chez {provider} n’a pas pu aboutir : elle a été annulée, a pris trop de temps ou a commencé dans un autre navigateur. Réessayez.',
+  'sso.UNAVAILABLE': '{provider} ne répond pas. Réessayez dans quelques minutes, ou connectez-vous avec une clé d’API.',
+  'sso.again': 'Retour à la connexion',
+  'sso.continue': 'Continuer',
+  'identity.title': 'Authentification unique : {name}',
+  'identity.column': 'Authentification unique',
+  'identity.manage': 'Authentification unique',
+  'identity.linked': 'Lié à l’identité {identity} chez {provider} depuis le {since}.',
+  'identity.none': 'Aucune identité n’est liée : cet utilisateur ne peut pas se connecter par {provider}.',
+  'identity.off': 'L’authentification unique n’est pas configurée sur ce système (SILVER_OIDC_ISSUER et les variables qui l’accompagnent).',
+  'identity.subject': 'Sujet (sub) chez le fournisseur',
+  'identity.email': 'Adresse électronique vérifiée par le fournisseur',
+  'identity.hint':
+    'Indiquez l’un des deux : l’identifiant sous lequel le fournisseur connaît la personne, ou une adresse électronique qu’il a vérifiée.',
+  'identity.one': 'Indiquez le sujet ou l’adresse électronique, pas les deux.',
+  'identity.link': 'Lier',
+  'identity.unlink': 'Délier',
   'prefs.title': 'Préférences',
   'prefs.language': 'Langue',
   'prefs.apply': 'Appliquer',
