@@ -32,14 +32,24 @@ export async function indexUnindexed(prisma: PrismaClient, batch = 500): Promise
   let total = 0;
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
-    const rows = await prisma.$queryRaw<{ id: string; subject: Subject }[]>`
-      SELECT n."id", n."subject" FROM "Notice" n
+    const rows = await prisma.$queryRaw<{ id: string }[]>`
+      SELECT n."id" FROM "Notice" n
       WHERE n."purgedAt" IS NULL AND n."subject" <> '{}'::jsonb AND n."id" > ${after}::uuid
         AND NOT EXISTS (SELECT 1 FROM "SearchTerm" t WHERE t."noticeId" = n."id")
       ORDER BY n."id" LIMIT ${batch}`;
     if (rows.length === 0) return total;
-    for (const r of rows) await prisma.$transaction((tx) => indexSubject(tx, r.id, r.subject));
-    total += rows.length;
+    for (const { id } of rows) {
+      // Read again under the request's row lock: a clarification (or another process starting)
+      // may have indexed it since, and its subject is then the one to keep.
+      total += await prisma.$transaction(async (tx) => {
+        const [row] = await tx.$queryRaw<{ subject: Subject; indexed: boolean }[]>`
+          SELECT n."subject", EXISTS (SELECT 1 FROM "SearchTerm" t WHERE t."noticeId" = n."id") AS "indexed"
+          FROM "Notice" n WHERE n."id" = ${id}::uuid AND n."purgedAt" IS NULL FOR UPDATE`;
+        if (!row || row.indexed) return 0;
+        await indexSubject(tx, id, row.subject);
+        return 1;
+      });
+    }
     after = rows[rows.length - 1].id;
   }
 }
@@ -85,6 +95,7 @@ export function searchStatement(s: SearchArgs): Prisma.Sql {
       WHERE "term" = ANY(${query.words}::text[]) AND "field" IN ('subject.name', 'aliases.name')
       GROUP BY "noticeId", "field", "entry" HAVING count(DISTINCT "term") = ${query.words.length}`
     : Prisma.sql`SELECT NULL::uuid, NULL::text WHERE false`;
+  // The newest `limit` requests found are chosen first; only they are grouped and looked into.
   return Prisma.sql`
     WITH hits AS (
       ${names}
@@ -95,6 +106,13 @@ export function searchStatement(s: SearchArgs): Prisma.Sql {
         WHERE i."source" = 'SOUGHT'
       UNION SELECT "id", 'caseNumber' FROM "Notice" WHERE "caseNumber" = ${query.caseNumber ?? null}
       UNION SELECT "id", 'reference' FROM "Notice" WHERE "reference" = ${query.reference ?? null}
+    ), newest AS (
+      SELECT n."id", n."createdAt" FROM "Notice" n
+      WHERE n."id" IN (SELECT "noticeId" FROM hits)
+        AND (${country}::text IS NULL OR n."requestingCountry" = ${country}
+             OR (n."publishedAt" IS NOT NULL AND EXISTS (SELECT 1 FROM "Recipient" r WHERE r."noticeId" = n."id" AND r."country" = ${country})))
+      ORDER BY n."createdAt" DESC, n."id" DESC
+      LIMIT ${s.limit}
     )
     SELECT n."id", n."caseNumber", n."reference", n."status"::text AS "status", n."requestingCountry",
            n."publishedAt" IS NOT NULL AS "published",
@@ -102,10 +120,7 @@ export function searchStatement(s: SearchArgs): Prisma.Sql {
            EXISTS (SELECT 1 FROM "Blocking" b WHERE b."noticeId" = n."id" AND b."decidedAt" IS NULL) AS "blocked",
            EXISTS (SELECT 1 FROM "Blocking" b WHERE b."noticeId" = n."id" AND b."outcome" = 'UPHELD') AS "upheld",
            array_agg(DISTINCT h."field" ORDER BY h."field") AS "matched"
-    FROM hits h JOIN "Notice" n ON n."id" = h."noticeId"
-    WHERE ${country}::text IS NULL OR n."requestingCountry" = ${country}
-       OR (n."publishedAt" IS NOT NULL AND EXISTS (SELECT 1 FROM "Recipient" r WHERE r."noticeId" = n."id" AND r."country" = ${country}))
-    GROUP BY n."id"
-    ORDER BY n."createdAt" DESC, n."id" DESC
-    LIMIT ${s.limit}`;
+    FROM newest JOIN "Notice" n ON n."id" = newest."id" JOIN hits h ON h."noticeId" = n."id"
+    GROUP BY n."id", newest."createdAt"
+    ORDER BY newest."createdAt" DESC, n."id" DESC`;
 }

@@ -88,7 +88,7 @@ describe('a search', () => {
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     };
     const byName = await plan(term);
-    expect(byName).toMatch(/Index (Only )?Scan using "?SearchTerm_term_idx"?|Bitmap Index Scan on "?SearchTerm_term_idx"?/);
+    expect(byName).toMatch(/Index (Only )?Scan using "?SearchTerm_term_field_idx"?|Bitmap Index Scan on "?SearchTerm_term_field_idx"?/);
     expect(await plan('IT-2026-17')).toMatch(/Notice_caseNumber_key/);
     expect(await plan('SN-2026-17')).toMatch(/Notice_reference_key/);
     for (const q of [term, 'IT-2026-17', 'SN-2026-17']) expect(await plan(q)).not.toMatch(/Seq Scan on "?(SearchTerm|Notice)"?/);
