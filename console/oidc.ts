@@ -58,8 +58,10 @@ function refusalPage(ctx: Ctx, provider: string, refusal: SsoRefusal): string {
 }
 
 /**
- * After the provider, the way on is a page of this site rather than a redirect: the browser came
- * from another site, and would not yet send the new SameSite=Strict session cookie on a redirect.
+ * The way on is a page that moves the browser along rather than a redirect. To the provider: the
+ * console's Content-Security-Policy (`form-action 'self'`) forbids a form post to end up at another
+ * site. Back from it: the browser came from another site, and would not yet send the new
+ * SameSite=Strict session cookie on a redirect.
  */
 function onwardPage(ctx: Ctx, to: string): string {
   return `<!doctype html>${
@@ -122,7 +124,7 @@ export function oidcRoutes(services: Services): Router {
       sameSite: 'lax',
       path: TRANSACTION_PATH,
     });
-    res.redirect(303, begun.url);
+    res.send(onwardPage(ctx, begun.url));
   });
 
   router.get(`${TRANSACTION_PATH}/callback`, async (req: Request, res: Response) => {
@@ -162,7 +164,7 @@ export function oidcRoutes(services: Services): Router {
     const to = session ? await oidc.signOut(session.token) : undefined;
     if (!to) return next();
     res.clearCookie(SESSION_COOKIE, cookieOptions(req));
-    res.redirect(303, to);
+    res.send(onwardPage(res.locals.ctx as Ctx, to));
   });
 
   return router;

@@ -32,9 +32,15 @@ export interface TestProvider {
 }
 
 /** `publicUrls`: the consoles (their SILVER_PUBLIC_URL) allowed to use the client; `acrValues`: the levels a sign-in may be given. */
-export async function startTestProvider(port: number, publicUrls: string[], acrValues: string[] = []): Promise<TestProvider> {
+export async function startTestProvider(
+  port: number,
+  publicUrls: string[],
+  acrValues: string[] = [],
+  /** `localhost`: another site than a console at 127.0.0.1, for a browser. */
+  host: '127.0.0.1' | 'localhost' = '127.0.0.1',
+): Promise<TestProvider> {
   const { default: Provider } = await import('oidc-provider');
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = `http://${host}:${port}`;
   const clientId = 'silver-console';
   const clientSecret = crypto.randomBytes(24).toString('base64url');
   const accounts = new Map<string, TestAccount>();
@@ -83,7 +89,8 @@ export async function startTestProvider(port: number, publicUrls: string[], acrV
       res.end(err.message);
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  // localhost may be ::1 or 127.0.0.1 to whoever resolves it: both are listened on.
+  await new Promise<void>((resolve) => (host === 'localhost' ? server.listen(port, resolve) : server.listen(port, host, resolve)));
   if ((server.address() as AddressInfo).port !== port) throw new Error('the provider did not get its port');
 
   return {
