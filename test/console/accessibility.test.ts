@@ -55,10 +55,11 @@ const PAGES: [string, () => string[]][] = [
       `/requests/${ids.published}`,
       '/preferences',
       '/passkeys',
+      '/search?q=rossi',
     ],
   ],
-  ['fr', () => ['/inbox', `/requests/${ids.published}`, `/requests/${ids.blocked}`]],
-  ['reviewer', () => ['/review', '/requests', `/requests/${ids.flagged}`, `/requests/${ids.published}`, '/report']],
+  ['fr', () => ['/inbox', `/requests/${ids.published}`, `/requests/${ids.blocked}`, '/search?q=--']],
+  ['reviewer', () => ['/review', '/requests', `/requests/${ids.flagged}`, `/requests/${ids.published}`, '/report', '/search?q=rossi']],
   ['ccf', () => ['/requests', `/requests/${ids.blocked}`]],
   [
     'admin',
