@@ -382,3 +382,19 @@ describe('passkeys required of everyone (the sign-in policy)', () => {
     expect(withKey.status).toBe(200);
   });
 });
+
+describe('the last ADMIN', () => {
+  test('an identity whose key is the last usable ADMIN key cannot be unlinked', async () => {
+    const admin = await sys.principal(sys.adminKey);
+    const userId = await newUser('Olga Bruni', 'ADMIN');
+    await link(userId, { subject: 'olga' });
+    // The bootstrap ADMIN disabled: Olga's sessions, through her link's key, are the last way in.
+    await sys.db.prisma.user.update({ where: { id: admin.userId }, data: { disabledAt: new Date() } });
+    try {
+      await expect(sys.services.oidc.unlink(admin, userId)).rejects.toMatchObject({ code: 'LAST_ADMIN' });
+      expect(await sys.services.oidc.linked(userId)).toEqual(expect.objectContaining({ subject: 'olga' }));
+    } finally {
+      await sys.db.prisma.user.update({ where: { id: admin.userId }, data: { disabledAt: null } });
+    }
+  });
+});
