@@ -38,11 +38,12 @@ export function notificationsWritten(notifications: NotificationInput[]): Prisma
   // attempt at once: by the clock the senders read, not by the workflow's, which a test server skips ahead.
   return Prisma.sql`
     notified AS (
-      INSERT INTO "Notification" ("dedupeKey", "country", "type", "noticeId", "reference", "at", "detail")
-      SELECT * FROM unnest(${rows.map((r) => `${r.eventId}:${r.country}`)}::text[], ${rows.map((r) => r.country)}::text[],
-                           ${rows.map((r) => r.type)}::text[]::"NotificationType"[], ${rows.map((r) => r.noticeId)}::uuid[],
-                           ${rows.map((r) => r.reference)}::text[], ${rows.map((r) => r.at)}::timestamptz[],
-                           ${rows.map((r) => r.detail ?? null)}::text[])
+      INSERT INTO "Notification" ("dedupeKey", "country", "type", "noticeId", "reference", "at", "detail", "caseNumber")
+      SELECT u.*, (SELECT n."caseNumber" FROM "Notice" n WHERE n."id" = u."noticeId")
+      FROM unnest(${rows.map((r) => `${r.eventId}:${r.country}`)}::text[], ${rows.map((r) => r.country)}::text[],
+                  ${rows.map((r) => r.type)}::text[]::"NotificationType"[], ${rows.map((r) => r.noticeId)}::uuid[],
+                  ${rows.map((r) => r.reference)}::text[], ${rows.map((r) => r.at)}::timestamptz[],
+                  ${rows.map((r) => r.detail ?? null)}::text[]) AS u("dedupeKey", "country", "type", "noticeId", "reference", "at", "detail")
       ON CONFLICT DO NOTHING
       RETURNING "seq", "country", "at"
     ), queued AS (
