@@ -22,8 +22,7 @@ async function identityPage(services: Services, ctx: Ctx, userId: string, posted
   const link = await services.oidc.linked(userId);
   const f = new FormRenderer(ctx, posted, new FormErrors(problemsOf(refused)));
   const fields = html`<p class="hint">${t('identity.hint')}</p>
-    ${f.input({ name: 'subject', label: t('identity.subject'), attrs: 'autocomplete="off" spellcheck="false"' })}
-    ${f.input({ name: 'email', label: t('identity.email'), type: 'email', attrs: 'autocomplete="off"' })}`;
+    ${f.input({ name: 'subject', label: t('identity.subject') })} ${f.input({ name: 'email', label: t('identity.email'), type: 'email' })}`;
   const status = !provider
     ? t('identity.off')
     : link

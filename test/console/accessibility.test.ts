@@ -37,7 +37,7 @@ beforeAll(async () => {
     body: { decision: 'REQUEST_CLARIFICATION', reason: 'Which bank?' },
   });
   await waitForStatus(sys, flagged, it_, 'UNDER_REVIEW');
-  Object.assign(ids, { published: published.id, blocked: blocked.id, flagged, asked });
+  Object.assign(ids, { published: published.id, blocked: blocked.id, flagged, asked, admin: (await sys.principal(sys.adminKey)).userId });
 });
 afterAll(async () => {
   await browser?.close();
@@ -70,6 +70,7 @@ const PAGES: [string, () => string[]][] = [
       '/admin/webhooks',
       '/admin/webhooks/FR',
       '/admin/sign-in',
+      `/admin/users/${ids.admin}/identity`,
       '/report',
       '/admin/no-such-page',
     ],

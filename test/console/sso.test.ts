@@ -3,7 +3,7 @@
  * browser keeps them (the provider on another site sends the browser back; the session cookie is
  * SameSite=Strict), the refusal page, and signing out through the provider's own confirmation.
  */
-import { type Browser, policyRefusals, seriousViolations, startBrowser, textOf } from '../support/browser';
+import { type Browser, policyRefusals, seriousViolations, signIn, startBrowser, textOf } from '../support/browser';
 import { startTestProvider, type TestProvider } from '../support/oidc-provider';
 import { freePort, startTestSystem, type TestSystem } from '../support/system';
 
@@ -66,4 +66,16 @@ test('a password alone is refused with a page that says why, in the reader’s l
   expect(await seriousViolations(page)).toEqual([]);
   await page.goto(`${sys.baseUrl}/inbox`);
   expect(new URL(page.url()).pathname).toBe('/sign-in');
+});
+
+test.each(['en', 'ar'])('the administrator’s single sign-on page of a user, with its form, passes axe (%s)', async (lang) => {
+  const users = await sys.call('GET', '/v1/users', { key: sys.adminKey });
+  const nadia = users.body.items.find((u: { name: string }) => u.name === 'Nadia Moretti');
+  const page = await browser.person();
+  await signIn(page, sys.baseUrl, sys.adminKey, lang);
+  await page.goto(`${sys.baseUrl}/admin/users/${nadia.id}/identity`);
+  expect(await textOf(page, '#identity-status')).toContain('nadia');
+  expect(await page.locator('#f-subject').count()).toBe(1);
+  expect(await seriousViolations(page)).toEqual([]);
+  expect(policyRefusals(page)).toEqual([]);
 });
