@@ -3,7 +3,8 @@
  * accents and punctuation do not count: "Núñez-Ortiz" is "nunez ortiz"), word by word, and a word
  * of 3 letters or more may be the start of a name's word ("ross" finds ROSSI). Documents, case
  * numbers and references are compared compacted (no case, spaces or punctuation). Asset
- * identifiers are looked up by their keyed digests (records/links.ts), never stored here in clear.
+ * identifiers, sought or located, are looked up by their keyed digests (records/links.ts), never
+ * stored here in clear.
  *
  * A request's terms hold each word with every prefix of 3 letters or more, so that a search asks
  * only for equal terms: a plain index answers it, whatever the database's collation.
@@ -20,6 +21,7 @@ export const SEARCH_FIELDS = [
   'aliases.name',
   'identityDocuments.number',
   'assetsSought.identifiers',
+  'assetsLocated.identifiers',
 ] as const;
 export type SearchField = (typeof SEARCH_FIELDS)[number];
 

@@ -100,10 +100,10 @@ export function searchStatement(s: SearchArgs): Prisma.Sql {
     WITH hits AS (
       ${names}
       UNION SELECT "noticeId", "field" FROM "SearchTerm" WHERE "term" = ${query.compact} AND "field" = 'identityDocuments.number'
-      UNION SELECT i."noticeId", 'assetsSought.identifiers' FROM "AssetIdentifier" i
+      UNION SELECT i."noticeId", CASE i."source" WHEN 'SOUGHT' THEN 'assetsSought.identifiers' ELSE 'assetsLocated.identifiers' END
+        FROM "AssetIdentifier" i
         JOIN unnest(${s.digests.map((d) => d.type)}::text[], ${s.digests.map((d) => d.digest)}::text[]) AS d(type, digest)
         ON i."type" = d.type AND i."digest" = d.digest
-        WHERE i."source" = 'SOUGHT'
       UNION SELECT "id", 'caseNumber' FROM "Notice" WHERE "caseNumber" = ${query.caseNumber ?? null}
       UNION SELECT "id", 'reference' FROM "Notice" WHERE "reference" = ${query.reference ?? null}
     ), newest AS (

@@ -1,8 +1,8 @@
 /**
  * Finding requests by case number, reference, the subject's and aliases' names, identity documents
- * and the identifiers of the assets sought, among those the caller may read (the list's need to
- * know), and by what the caller may see of them: a recipient from whom the CCF withholds a request
- * finds it by its case number or reference only. Each request found is a read, audited as one.
+ * and the identifiers of the assets sought or located, among those the caller may read (the list's
+ * need to know), and by what the caller may see of them: a recipient from whom the CCF withholds a
+ * request finds it by its case number or reference only, and no recipient by what was located. Each request found is a read, audited as one.
  */
 import { relationOf } from '../domain/actions';
 import { LINKABLE_IDENTIFIERS } from '../domain/assets';
@@ -19,6 +19,11 @@ export const SEARCH_LIMIT = 50;
 
 /** What a recipient may still find a withheld request by. */
 const NOT_PERSONAL: readonly SearchField[] = ['caseNumber', 'reference'];
+/**
+ * What no recipient finds a request by: an identifier some recipient located. Which one is not
+ * recorded with its digest, and a recipient sees no other country's answers.
+ */
+const OTHERS_ANSWERS: readonly SearchField[] = ['assetsLocated.identifiers'];
 
 export interface SearchItem {
   noticeId: string;
@@ -51,7 +56,11 @@ export function searchService(deps: ServiceDeps, reading: ReadingService) {
         });
         if (!relation) continue;
         const withheld = relation === 'RECIPIENT' && (h.blocked || h.upheld);
-        const matched = withheld ? h.matched.filter((f) => NOT_PERSONAL.includes(f)) : h.matched;
+        const matched = withheld
+          ? h.matched.filter((f) => NOT_PERSONAL.includes(f))
+          : relation === 'RECIPIENT'
+            ? h.matched.filter((f) => !OTHERS_ANSWERS.includes(f))
+            : h.matched;
         if (matched.length === 0) continue;
         items.push({
           noticeId: h.id,

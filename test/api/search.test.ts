@@ -10,6 +10,7 @@ import {
   expectProblem,
   failOnServerErrors,
   freshRequest,
+  located,
   publish,
   submit,
   waitFor,
@@ -158,6 +159,19 @@ describe('search', () => {
     expect(await found(fr, approved.body.reference.replace(/-/g, ''), n.id)).toMatchObject({ matched: ['reference'] });
     expect(await found(de, 'gutierrez', n.id)).toBeUndefined();
     expectProblem(await sys.call('GET', '/v1/search?q=gutierrez', { key: sys.adminKey }), 403);
+  });
+
+  test('an identifier a recipient located finds the request for the requester and the GS, not for recipients', async () => {
+    const account = ibanFor('FR', '30006000011234567890189');
+    const answered = await sys.call('POST', `/v1/notices/${n.id}/responses`, {
+      key: fr,
+      body: { outcome: 'ASSETS_LOCATED', final: false, assets: [located({ category: 'BANK_ACCOUNT', identifiers: { iban: account } })] },
+    });
+    expect(answered.status).toBe(201);
+    expect(await found(it_, account, n.id)).toMatchObject({ matched: ['assetsLocated.identifiers'] });
+    expect(await found(reviewer, account.toLowerCase(), n.id)).toMatchObject({ matched: ['assetsLocated.identifiers'] });
+    // The identifier carries no note of which recipient located it, and recipients see no other's answers.
+    expect(await found(fr, account, n.id)).toBeUndefined();
   });
 
   test('while the CCF withholds it, a recipient finds it by its case number or reference only', async () => {

@@ -72,6 +72,7 @@ export const messages: Messages = {
   'search.field.aliases.name': 'اسم مستعار',
   'search.field.identityDocuments.number': 'وثيقة هوية',
   'search.field.assetsSought.identifiers': 'معرّف أصل',
+  'search.field.assetsLocated.identifiers': 'معرّف أصل عُثر عليه',
   'inbox.intro': 'الطلبات المنشورة الموجّهة إلى بلدك، الأحدث أولاً، مع الموعد النهائي لردّك.',
   'inbox.caption': 'الطلبات الموجّهة إلى بلدك',
   'inbox.empty': 'لا يوجد بعد طلب موجّه إلى بلدك.',

@@ -70,6 +70,7 @@ export const messages = {
   'search.field.aliases.name': 'name of an alias',
   'search.field.identityDocuments.number': 'identity document',
   'search.field.assetsSought.identifiers': 'asset identifier',
+  'search.field.assetsLocated.identifiers': 'identifier of a located asset',
   'inbox.intro': 'Published requests addressed to your country, newest first, with the deadline for your answer.',
   'inbox.caption': 'Requests addressed to your country',
   'inbox.empty': 'No request is addressed to your country yet.',

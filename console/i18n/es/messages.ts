@@ -76,6 +76,7 @@ export const messages: Messages = {
   'search.field.aliases.name': 'nombre de un alias',
   'search.field.identityDocuments.number': 'documento de identidad',
   'search.field.assetsSought.identifiers': 'identificador de un bien',
+  'search.field.assetsLocated.identifiers': 'identificador de un bien localizado',
   'inbox.intro': 'Solicitudes publicadas dirigidas a su país, las más recientes primero, con el plazo de su respuesta.',
   'inbox.caption': 'Solicitudes dirigidas a su país',
   'inbox.empty': 'Todavía no hay solicitudes dirigidas a su país.',

@@ -75,6 +75,7 @@ export const messages: Messages = {
   'search.field.aliases.name': 'nom d’un alias',
   'search.field.identityDocuments.number': 'document d’identité',
   'search.field.assetsSought.identifiers': 'identifiant d’un bien',
+  'search.field.assetsLocated.identifiers': 'identifiant d’un bien localisé',
   'inbox.intro': 'Demandes publiées adressées à votre pays, les plus récentes d’abord, avec l’échéance de votre réponse.',
   'inbox.caption': 'Demandes adressées à votre pays',
   'inbox.empty': 'Aucune demande n’est encore adressée à votre pays.',
