@@ -2,8 +2,8 @@
  * What recipients do with a published request, and the deadlines the workflow keeps for them:
  * answers (with the assets they located), reminders and OVERDUE.
  */
-import crypto from 'node:crypto';
 import { assetIdentity, type LocatedAsset } from '../domain/assets';
+import { derivedId } from '../domain/ids';
 import type { Actor, Outcome as ResponseOutcome } from '../domain/model';
 import { recordStepEvent, recordStepEvents, type Step } from './audit';
 import { recordIdentifiers, type IdentifierDigest } from './links';
@@ -130,7 +130,8 @@ async function upsertLocatedAssets(tx: Prisma.TransactionClient, answers: (Step 
   for (const r of answers) for (const a of r.assets) latest.set(`${r.country}|${assetIdentity(a)}`, { r, identity: assetIdentity(a), a });
   if (latest.size === 0) return;
   const rows = [...latest.values()].map(({ r, identity, a }) => ({
-    id: deriveId(r.responseId, identity),
+    // A retry derives the same id for an asset row first reported by a response.
+    id: derivedId(r.responseId, identity),
     responseId: r.responseId,
     country: r.country,
     identity,
@@ -147,12 +148,6 @@ async function upsertLocatedAssets(tx: Prisma.TransactionClient, answers: (Step 
          AS a(id, response, country, identity, category, currency, amount)
     ON CONFLICT ("noticeId", "country", "identity") DO UPDATE
       SET "responseId" = EXCLUDED."responseId", "category" = EXCLUDED."category", "currency" = EXCLUDED."currency", "amount" = EXCLUDED."amount"`;
-}
-
-/** A stable uuid-shaped id for an asset row first reported by a response (a retry derives the same). */
-function deriveId(responseId: string, identity: string): string {
-  const h = crypto.createHash('sha256').update(`${responseId}|${identity}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Reminds recipients that have not answered finally as their deadline nears. */

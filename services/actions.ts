@@ -4,6 +4,12 @@
  * the catalogue's code). The action then goes to the request's workflow, which checks it again
  * against its own state and alone decides; the answer is the request as the caller sees it once
  * the action took effect.
+ *
+ * Every action carries an id: the resource its Idempotency-Key was claimed for, or a fresh one.
+ * Repeats are the workflow's to judge: a repeat is sent like a first attempt (as the same Temporal
+ * update id), and the workflow, or the server for an update it has completed, answers it with the
+ * first result. Nothing here concludes from the record that an action was done: a step can be
+ * written while the workflow task that ran it is lost, and only the workflow knows it took the action.
  */
 import crypto from 'node:crypto';
 import type { ActionName } from '../domain/actions';
@@ -12,10 +18,9 @@ import { applyChanges, changeProblems, type RequestChanges } from '../domain/req
 import { requestContent } from '../records/notices';
 import type { LoadedNotice } from '../records/queries';
 import { readPilotSettings } from '../records/pilot';
-import { findResponse } from '../records/responses';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { RefusalCode } from '../domain/codes';
-import type { ActionResult, ResponseInput } from '../workflows/messages';
+import type { ActionInput, ActionResult } from '../workflows/messages';
 import { ACTIONS } from './action-registry';
 import type { Principal, ServiceDeps } from './context';
 import type { ReadingService } from './reading';
@@ -33,6 +38,9 @@ const NOT_YET: ReadonlySet<RefusalCode> = new Set(['NOT_RECIPIENT', 'NOT_REQUEST
 /** How long an action the record admits is offered again to a workflow that is catching up. */
 const CATCH_UP_WAITS_MS = [100, 200, 400, 800, 1600, 3200, 6400];
 
+/** Where an action's Idempotency-Keys are kept apart (answers keep the scope they always had). */
+const keyScope = (name: ActionName, id: string) => (name === 'RESPOND' ? `responses:${id}` : `${name.toLowerCase()}:${id}`);
+
 export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, reading: ReadingService) {
   const { prisma } = deps;
 
@@ -41,12 +49,13 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
    * wait, as long as the record still admits the action (a refused update changed nothing, so
    * asking again is safe); any other refusal, or one that lasts, is the answer.
    */
-  async function sendAdmitted<Arg>(
+  async function sendAdmitted<Arg extends ActionInput>(
     principal: Principal,
     id: string,
     name: ActionName,
     update: UpdateDefinition<ActionResult, [Arg]>,
     arg: Arg,
+    repeat: boolean,
   ) {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -55,7 +64,7 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
         const catchingUp = err instanceof Refusal && NOT_YET.has(err.code) && attempt < CATCH_UP_WAITS_MS.length;
         if (!catchingUp) throw err;
         await new Promise((r) => setTimeout(r, CATCH_UP_WAITS_MS[attempt]));
-        await admitted(name, principal, id);
+        if (!repeat) await admitted(name, principal, id);
       }
     }
   }
@@ -79,23 +88,11 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
     if (problems.length) throw invalid('The changes would make the request invalid', under('changes', problems));
   }
 
-  /** An answer from a recipient; with an Idempotency-Key a repeat returns the first result. */
-  async function respond(principal: Principal, id: string, arg: ResponseInput, body: unknown, idempotencyKey?: string) {
-    const known = await reading.visible(id, principal);
-    let responseId: string = crypto.randomUUID();
-    if (idempotencyKey) {
-      const claim = await claimKey(deps, principal, `responses:${id}`, idempotencyKey, body);
-      responseId = claim.resourceId;
-      // A repeat of a recorded answer gets the first result, even if that answer has since completed the request.
-      if (claim.replay && (await findResponse(prisma, responseId))) return responseId;
-    }
-    await admitted('RESPOND', principal, id, known);
-    await sendAdmitted(principal, id, 'RESPOND', ACTIONS.RESPOND.update, { ...arg, responseId }).catch(async (err: unknown) => {
-      // A repeat racing its first attempt: the first was recorded (and may have completed the
-      // request) between the check above and this update. The caller gets the first result.
-      if (!(idempotencyKey && err instanceof Refusal && err.kind === 'CONFLICT' && (await findResponse(prisma, responseId)))) throw err;
-    });
-    return responseId;
+  /** The action's id, and whether an earlier call with the same Idempotency-Key made it (a repeat). */
+  async function actionIdOf(name: ActionName, principal: Principal, id: string, body: unknown, idempotencyKey?: string) {
+    if (!idempotencyKey) return { actionId: crypto.randomUUID(), repeat: false };
+    const claim = await claimKey(deps, principal, keyScope(name, id), idempotencyKey, body);
+    return { actionId: claim.resourceId, repeat: claim.replay };
   }
 
   return {
@@ -105,15 +102,19 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
      */
     async take(name: ActionName, principal: Principal, id: string, body: unknown, opts: { idempotencyKey?: string } = {}) {
       const declared = ACTIONS[name];
-      const arg = declared.arg(body, principal);
-      if (name === 'RESPOND') {
-        const responseId = await respond(principal, id, arg as ResponseInput, body, opts.idempotencyKey);
-        return { view: await reading.view(id, principal), responseId };
+      const known = await reading.visible(id, principal);
+      const { actionId, repeat } = await actionIdOf(name, principal, id, body, opts.idempotencyKey);
+      const arg = { ...(declared.arg(body, principal) as object), actionId } as ActionInput;
+      // An answer is recorded under its action's id: the id the caller is given.
+      if (name === 'RESPOND') Object.assign(arg, { responseId: actionId });
+      // A repeat may find the record past the point where the catalogue admits the action (the
+      // first attempt moved it on): only the workflow can tell it from a new attempt.
+      if (!repeat) {
+        const notice = await admitted(name, principal, id, known);
+        if (name === 'CLARIFY') await checkClarification(notice, (body as { changes?: RequestChanges }).changes);
       }
-      const notice = await admitted(name, principal, id);
-      if (name === 'CLARIFY') await checkClarification(notice, (body as { changes?: RequestChanges }).changes);
-      await sendAdmitted(principal, id, name, declared.update, arg);
-      return { view: await reading.view(id, principal) };
+      await sendAdmitted(principal, id, name, declared.update as UpdateDefinition<ActionResult, [ActionInput]>, arg, repeat);
+      return { view: await reading.view(id, principal), ...(name === 'RESPOND' ? { responseId: actionId } : {}) };
     },
   };
 }

@@ -24,6 +24,7 @@ import {
   FAILURE_INVALID,
   FAILURE_UNKNOWN_ACTOR,
   progressQuery,
+  type ActionInput,
   type ActionResult,
   type NoticeProgress,
 } from '../workflows/messages';
@@ -72,15 +73,17 @@ export function requestWorkflows(deps: ServiceDeps) {
   /**
    * Sends an action to the request's workflow and waits until it has taken effect. A refusal by the
    * workflow (the action does not fit the state, or is not this caller's) becomes a Refusal.
+   * The action's id is the update's id: the server answers a repeat of an update it has completed
+   * with its outcome, even once the workflow has ended; the workflow answers one from an earlier run.
    */
-  async function send<Arg>(
+  async function send<Arg extends ActionInput>(
     id: string,
     _action: ActionName,
     update: UpdateDefinition<ActionResult, [Arg]>,
     arg: Arg,
   ): Promise<ActionResult> {
     try {
-      return await temporal.workflow.getHandle(id).executeUpdate(update, { args: [arg] });
+      return await temporal.workflow.getHandle(id).executeUpdate(update, { args: [arg], updateId: arg.actionId });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         const failure = err.cause instanceof ActivityFailure ? err.cause.cause : err.cause;

@@ -20,6 +20,8 @@ import type { RequestWorkflows } from './requests';
 export function bodyHash(body: unknown): string {
   const canonical = (v: unknown): string => {
     if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+    // A parsed date is an object without own keys: it would hash as `{}`, whatever its day.
+    if (v instanceof Date) return JSON.stringify(v.toISOString());
     if (v && typeof v === 'object') {
       const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
       return `{${entries

@@ -8,27 +8,35 @@ import type { LocatedAsset } from '../domain/assets';
 import type { Actor, BlockingOutcome, DecisionKind, Ground, Outcome, RenewalDecision, Status } from '../domain/model';
 import type { RequestChanges } from '../domain/request';
 
-export interface DecisionInput {
+/**
+ * What every action carries: who takes it, and its id. The id is the client's Idempotency-Key (as
+ * the API claimed it) or one the API made; the workflow answers a repeat of an id it has handled
+ * with the first result, and every step the action writes derives its row ids from it. (Optional:
+ * actions recorded before ids existed have none.)
+ */
+export interface ActionInput {
+  actor: Actor;
+  actionId?: string;
+}
+
+export interface DecisionInput extends ActionInput {
   decision: DecisionKind;
   reason?: string;
   grounds: Ground[];
-  actor: Actor;
 }
 
-export interface ClarificationInput {
+export interface ClarificationInput extends ActionInput {
   message: string;
   /** Already checked, merged with the request, against every submission rule. */
   changes: RequestChanges;
-  actor: Actor;
 }
 
-export interface ClosureInput {
+export interface ClosureInput extends ActionInput {
   reason: string;
   grounds?: Ground[];
-  actor: Actor;
 }
 
-export interface ResponseInput {
+export interface ResponseInput extends ActionInput {
   /** Chosen by the caller (stable across an Idempotency-Key replay) so recording it is idempotent. */
   responseId: string;
   country: string;
@@ -37,7 +45,6 @@ export interface ResponseInput {
   reason?: string;
   handlingCode: string;
   assets: LocatedAsset[];
-  actor: Actor;
 }
 
 /** What an action answers: the state after it took effect. */
@@ -61,41 +68,35 @@ export interface NoticeProgress {
 }
 
 /** A recipient's own actions on a published request. */
-export interface AcknowledgementInput {
+export interface AcknowledgementInput extends ActionInput {
   country: string;
   /** Epoch ms: when it expects to answer. */
   expectedBy?: number;
-  actor: Actor;
 }
 
-export interface DelayInput {
+export interface DelayInput extends ActionInput {
   country: string;
   reason: string;
   /** Epoch ms: the new deadline. */
   expectedBy: number;
-  actor: Actor;
 }
 
-export interface BlockingInput {
+export interface BlockingInput extends ActionInput {
   reason: string;
-  actor: Actor;
 }
 
-export interface BlockingDecisionInput {
+export interface BlockingDecisionInput extends ActionInput {
   outcome: BlockingOutcome;
   reason: string;
-  actor: Actor;
 }
 
-export interface RenewalInput {
+export interface RenewalInput extends ActionInput {
   reason: string;
-  actor: Actor;
 }
 
-export interface RenewalDecisionInput {
+export interface RenewalDecisionInput extends ActionInput {
   decision: RenewalDecision;
   reason: string;
-  actor: Actor;
 }
 
 export const decideUpdate = defineUpdate<ActionResult, [DecisionInput]>('decide');

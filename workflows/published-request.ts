@@ -5,10 +5,10 @@
  */
 import { patched } from '@temporalio/workflow';
 import { delayProblems, expectedByProblems } from '../domain/deadlines';
-import type { Actor } from '../domain/model';
 import { calendarAfter, BLOCKING_DECISION_MONTHS, VALIDITY_YEARS } from '../domain/time';
 import type {
   AcknowledgementInput,
+  ActionInput,
   ActionResult,
   BlockingDecisionInput,
   BlockingInput,
@@ -19,12 +19,12 @@ import type {
 } from './messages';
 import type { RequestLifecycle } from './request-lifecycle';
 import { delayDeadline, dueOf, resumeClocks } from './schedule';
-import { activities, invalid, refusedBy } from './state';
+import { invalid, refusedBy, steps } from './state';
 
 /** Answers taken while an earlier one is being written go together in the next write; runs before it write each alone. */
 export const ANSWERS_TOGETHER_PATCH = 'answers-written-together';
 
-type RecordedAnswer = Parameters<typeof activities.recordResponses>[0][number];
+type RecordedAnswer = Parameters<ReturnType<typeof steps>['recordResponses']>[0][number];
 
 /**
  * Writes answers to the record, several to one activity when they come together: while one write
@@ -49,7 +49,7 @@ class AnswerWriter {
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0);
       try {
-        await activities.recordResponses(batch.map((b) => b.answer));
+        await steps().recordResponses(batch.map((b) => b.answer));
         for (const b of batch) b.settle();
       } catch (failure) {
         for (const b of batch) b.settle(failure);
@@ -69,11 +69,11 @@ export class PublishedDuties {
   }
 
   /** A recipient's action, for its own country only, validated as any action. */
-  private admitRecipient(action: 'RESPOND' | 'ACKNOWLEDGE' | 'DELAY', input: { country: string; actor: Actor }): void {
-    this.request.admit(action, input);
+  private admitRecipient(action: 'RESPOND' | 'ACKNOWLEDGE' | 'DELAY', input: ActionInput & { country: string }): 'REPEAT' | 'NEW' {
     if (input.country !== input.actor.country) {
       throw refusedBy({ kind: 'FORBIDDEN', code: 'NOT_RECIPIENT', message: 'A recipient answers for its own country only' });
     }
+    return this.request.admit(action, input);
   }
 
   // --- recipients
@@ -83,55 +83,61 @@ export class PublishedDuties {
   }
 
   async respond(r: ResponseInput): Promise<ActionResult> {
+    const first = this.request.firstResult(r);
+    if (first) return first;
     this.request.refuse('RESPOND', r.actor);
     this.request.answerStarted();
     try {
       const at = Date.now();
       const due = dueOf(this.state, r.country);
-      const answer = { ...r, ...this.request.step(at), late: due !== undefined && at > due };
+      const answer = { ...r, ...this.request.step(at, this.request.stepId(r)), late: due !== undefined && at > due };
       if (patched(ANSWERS_TOGETHER_PATCH)) await this.answers.write(answer);
-      else await activities.recordResponse(answer);
+      else await steps().recordResponse(answer);
       if (r.final) this.state.pendingFinal = this.state.pendingFinal.filter((c) => c !== r.country);
     } finally {
       this.request.answerEnded();
     }
-    return this.request.result();
+    return this.request.result(r);
   }
 
   validateAcknowledgement(a: AcknowledgementInput): void {
-    this.admitRecipient('ACKNOWLEDGE', a);
+    if (this.admitRecipient('ACKNOWLEDGE', a) === 'REPEAT') return;
     const problems = expectedByProblems(a.expectedBy, Date.now(), dueOf(this.state, a.country));
     if (problems.length) throw invalid(problems);
   }
 
   async acknowledge(a: AcknowledgementInput): Promise<ActionResult> {
+    const first = this.request.firstResult(a);
+    if (first) return first;
     this.request.refuse('ACKNOWLEDGE', a.actor);
     this.request.answerStarted();
     try {
-      await activities.recordAcknowledgement({ ...this.request.step(), ...a });
+      await steps().recordAcknowledgement({ ...this.request.step(Date.now(), this.request.stepId(a)), ...a });
     } finally {
       this.request.answerEnded();
     }
-    return this.request.result();
+    return this.request.result(a);
   }
 
   validateDelay(d: DelayInput): void {
-    this.admitRecipient('DELAY', d);
+    if (this.admitRecipient('DELAY', d) === 'REPEAT') return;
     const problems = delayProblems(dueOf(this.state, d.country) ?? 0, d.expectedBy, Date.now(), this.request.daySeconds);
     if (problems.length) throw invalid(problems);
   }
 
   /** The recipient's deadline moves to the date it gave; its reminder and OVERDUE follow it. */
   delay(d: DelayInput): Promise<ActionResult> {
+    const first = this.request.firstResult(d);
+    if (first) return Promise.resolve(first);
     return this.request.run(async () => {
       this.request.refuse('DELAY', d.actor);
       const problems = delayProblems(dueOf(this.state, d.country) ?? 0, d.expectedBy, Date.now(), this.request.daySeconds);
       if (problems.length) throw invalid(problems);
       const at = Date.now();
-      await activities.recordDelay({ ...this.request.step(at), ...d });
+      await steps().recordDelay({ ...this.request.step(at, this.request.stepId(d)), ...d });
       delayDeadline(this.state, d.country, d.expectedBy, at);
       this.request.clocksChanged();
-      return this.request.result();
+      return this.request.result(d);
     });
   }
 
@@ -143,14 +149,16 @@ export class PublishedDuties {
 
   /** Every clock of the request stops and recipients can no longer act on it. */
   block(b: BlockingInput): Promise<ActionResult> {
+    const first = this.request.firstResult(b);
+    if (first) return Promise.resolve(first);
     return this.request.run(async () => {
       this.request.refuse('BLOCK', b.actor);
       const at = Date.now();
       const decisionDueAt = calendarAfter(at, { months: BLOCKING_DECISION_MONTHS }, this.request.daySeconds);
-      await activities.recordBlocking({ ...this.request.step(at), ...b, decisionDueAt });
+      await steps().recordBlocking({ ...this.request.step(at, this.request.stepId(b)), ...b, decisionDueAt });
       this.state.blockedSince = at;
       this.request.clocksChanged();
-      return this.request.result();
+      return this.request.result(b);
     });
   }
 
@@ -164,23 +172,30 @@ export class PublishedDuties {
    * decision, which then changes nothing but the blocking.
    */
   decideBlocking(d: BlockingDecisionInput): Promise<ActionResult> {
+    const first = this.request.firstResult(d);
+    if (first) return Promise.resolve(first);
     return this.request.run(async () => {
       this.request.refuse('DECIDE_BLOCKING', d.actor);
       const at = Date.now();
       const closedBefore = this.request.isOver;
       const stoodFor = d.outcome === 'DISMISSED' && !closedBefore ? at - this.state.blockedSince! : 0;
-      await activities.recordBlockingDecision({ ...this.request.step(at), ...d, blockedSince: this.state.blockedSince!, stoodFor });
+      await steps().recordBlockingDecision({
+        ...this.request.step(at, this.request.stepId(d)),
+        ...d,
+        blockedSince: this.state.blockedSince!,
+        stoodFor,
+      });
       if (closedBefore) {
         this.state.blockedSince = undefined;
         this.request.clocksChanged();
       } else if (d.outcome === 'UPHELD') {
-        await this.request.close('CANCELLED', { reason: d.reason, actor: d.actor, notify: 'CANCELLED' });
+        await this.request.close('CANCELLED', { reason: d.reason, actor: d.actor, notify: 'CANCELLED' }, this.request.stepId(d, 'closing'));
         this.state.blockedSince = undefined;
       } else {
         resumeClocks(this.state, at);
         this.request.clocksChanged();
       }
-      return this.request.result();
+      return this.request.result(d);
     });
   }
 
@@ -191,11 +206,13 @@ export class PublishedDuties {
   }
 
   requestRenewal(r: RenewalInput): Promise<ActionResult> {
+    const first = this.request.firstResult(r);
+    if (first) return Promise.resolve(first);
     return this.request.run(async () => {
       this.request.refuse('REQUEST_RENEWAL', r.actor);
-      await activities.recordRenewalRequest({ ...this.request.step(), ...r });
+      await steps().recordRenewalRequest({ ...this.request.step(Date.now(), this.request.stepId(r)), ...r });
       this.state.renewalRequested = true;
-      return this.request.result();
+      return this.request.result(r);
     });
   }
 
@@ -205,18 +222,20 @@ export class PublishedDuties {
 
   /** APPROVE moves the expiry five years on (and its reassessment with it); REJECT leaves it to expire. */
   decideRenewal(d: RenewalDecisionInput): Promise<ActionResult> {
+    const first = this.request.firstResult(d);
+    if (first) return Promise.resolve(first);
     return this.request.run(async () => {
       this.request.refuse('DECIDE_RENEWAL', d.actor);
       const expiresAt =
         d.decision === 'APPROVE' ? calendarAfter(this.state.expiresAt!, { years: VALIDITY_YEARS }, this.request.daySeconds) : undefined;
-      await activities.recordRenewalDecision({ ...this.request.step(), ...d, expiresAt });
+      await steps().recordRenewalDecision({ ...this.request.step(Date.now(), this.request.stepId(d)), ...d, expiresAt });
       this.state.renewalRequested = false;
       if (expiresAt !== undefined) {
         this.state.expiresAt = expiresAt;
         this.state.reassessmentSent = false;
         this.request.clocksChanged();
       }
-      return this.request.result();
+      return this.request.result(d);
     });
   }
 }

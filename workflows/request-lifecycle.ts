@@ -10,19 +10,21 @@
  */
 import { condition, patched, uuid4, workflowInfo } from '@temporalio/workflow';
 import { actorRefusal, relationOf, whenRefusal, whoRefusal, type ActionName, type Caller, type Situation } from '../domain/actions';
+import { derivedId } from '../domain/ids';
 import { approvalsRequired } from '../domain/lifecycle';
 import { type Actor, type Status, isFinal } from '../domain/model';
 import { CLARIFICATION_WINDOW_DAYS, reassessmentAt } from '../domain/time';
-import { isUnsealed, type ActionResult, type ClosureInput, type NoticeProgress } from './messages';
+import { isUnsealed, type ActionInput, type ActionResult, type ClosureInput, type NoticeProgress } from './messages';
 import { dueOf, dueStep, markDone, nextDeadline, type ScheduleOptions } from './schedule';
 import { SearchAttributesShown } from './search-attributes';
 import {
   ActionLock,
-  activities,
   type ClosingEvent,
   DEFAULT_HISTORY_LIMIT,
+  HANDLED_KEPT,
   refusedBy,
   initialState,
+  steps,
   type NoticeState,
   type NoticeWorkflowInput,
 } from './state';
@@ -116,13 +118,50 @@ export class RequestLifecycle {
     this.responsesInFlight--;
   }
 
-  /** The id and time of a step about to write: the id keeps a retried activity from writing twice. */
-  step(at = Date.now()) {
-    return { noticeId: this.noticeId, eventId: uuid4(), at };
+  /**
+   * The id and time of a step about to write: the id keeps a step run again from writing twice. It
+   * is derived from the action's id (see `stepId`) or the deadline's; steps of actions recorded
+   * before actions had ids draw a fresh one.
+   */
+  step(at = Date.now(), id?: string) {
+    return { noticeId: this.noticeId, eventId: id ?? uuid4(), at };
   }
 
-  result(): ActionResult {
-    return { status: this.state.status };
+  /** The id of `action`'s step (`part` when it writes more than one), if the action has an id. */
+  stepId(action: ActionInput, part?: string): string | undefined {
+    if (!action.actionId) return undefined;
+    return part ? derivedId(action.actionId, part) : action.actionId;
+  }
+
+  /** The id of a step a deadline or the workflow itself takes: the same each time it is run. */
+  ownStepId(...parts: (string | number)[]): string {
+    return derivedId(this.noticeId, ...parts);
+  }
+
+  /** The answer to `action` now that it has taken effect; remembered, so that a repeat of it gets the same. */
+  result(action?: ActionInput): ActionResult {
+    const result = { status: this.state.status };
+    if (action?.actionId) {
+      const handled = (this.state.handled ??= []);
+      handled.push({ id: action.actionId, by: this.personOf(action), result });
+      if (handled.length > HANDLED_KEPT) handled.splice(0, handled.length - HANDLED_KEPT);
+    }
+    return result;
+  }
+
+  /**
+   * The first answer to `action`, if its id was handled before (by this run or an earlier one):
+   * repeats are the workflow's to judge, and a repeat is answered as the first attempt was,
+   * whatever has happened since. The same id from another person is no repeat.
+   */
+  firstResult(action: ActionInput): ActionResult | undefined {
+    if (!action.actionId) return undefined;
+    const by = this.personOf(action);
+    return this.state.handled?.find((h) => h.id === action.actionId && h.by === by)?.result;
+  }
+
+  private personOf(action: ActionInput): string {
+    return action.actor.userId ?? action.actor.keyId;
   }
 
   /** The caller as the catalogue sees it, worked out from the request's own state. */
@@ -159,15 +198,18 @@ export class RequestLifecycle {
    * system, an actor the system cannot have made, and an action that is not this actor's or does
    * not fit now, by the same catalogue the services ask. Nothing refused here reaches the history.
    */
-  admit(action: ActionName, input: { actor: Actor }): void {
+  admit(action: ActionName, input: ActionInput): 'REPEAT' | 'NEW' {
     if (isUnsealed(input)) {
       throw refusedBy({ kind: 'FORBIDDEN', code: 'UNSEALED', message: "The action was not encrypted under the system's payload key" });
     }
     const unknown = actorRefusal(input.actor);
     if (unknown) throw refusedBy(unknown);
+    // A repeat is answered with its first result, whatever the request's state is now.
+    if (this.firstResult(input)) return 'REPEAT';
     const caller = this.callerOf(input.actor);
     const refused = whoRefusal(action, caller) ?? whenRefusal(action, caller, this.situation(input.actor));
     if (refused) throw refusedBy(refused);
+    return 'NEW';
   }
 
   /** Refuses `action` when it no longer fits the request now that it has its turn (its state, a blocking, a renewal under way). */
@@ -187,11 +229,13 @@ export class RequestLifecycle {
   }
 
   withdraw(w: ClosureInput): Promise<ActionResult> {
+    const first = this.firstResult(w);
+    if (first) return Promise.resolve(first);
     return this.run(async () => {
       this.refuse('WITHDRAW', w.actor);
       const notify = this.state.status === 'PUBLISHED' ? 'WITHDRAWN' : undefined;
-      await this.close('WITHDRAWN', { reason: w.reason, actor: w.actor, notify });
-      return this.result();
+      await this.close('WITHDRAWN', { reason: w.reason, actor: w.actor, notify }, this.stepId(w));
+      return this.result(w);
     });
   }
 
@@ -200,19 +244,21 @@ export class RequestLifecycle {
   }
 
   cancel(c: ClosureInput): Promise<ActionResult> {
+    const first = this.firstResult(c);
+    if (first) return Promise.resolve(first);
     return this.run(async () => {
       this.refuse('CANCEL', c.actor);
-      await this.close('CANCELLED', { reason: c.reason, grounds: c.grounds, actor: c.actor, notify: 'CANCELLED' });
-      return this.result();
+      await this.close('CANCELLED', { reason: c.reason, grounds: c.grounds, actor: c.actor, notify: 'CANCELLED' }, this.stepId(c));
+      return this.result(c);
     });
   }
 
   /** Ends the request: once the answers under way are recorded, the record moves to `status`. */
-  async close(status: Status, event: ClosingEvent): Promise<void> {
+  async close(status: Status, event: ClosingEvent, id: string = this.ownStepId(status)): Promise<void> {
     this.closing = true;
     try {
       await condition(() => this.responsesInFlight === 0);
-      await activities.closeNotice({ ...this.step(), status, ...event });
+      await steps().closeNotice({ ...this.step(Date.now(), id), status, ...event });
     } catch (failure) {
       // Refused by the record (an actor no user is): the request stays open to answers.
       this.closing = false;
@@ -248,15 +294,18 @@ export class RequestLifecycle {
   handleDue(): Promise<void> {
     return this.run(async () => {
       const now = Date.now();
-      const step = dueStep(this.state, now, this.schedule());
+      const schedule = this.schedule();
+      const step = dueStep(this.state, now, schedule);
       if (!step) return;
       if (step.kind === 'LAPSE') return this.close('LAPSED', { reason: `No clarification within ${CLARIFICATION_WINDOW_DAYS} days` });
       if (step.kind === 'COMPLETE') return this.close('COMPLETED', {});
       if (step.kind === 'EXPIRE') return this.close('EXPIRED', {});
-      if (step.kind === 'REASSESS') await activities.askReassessment({ ...this.step(now), expiresAt: this.state.expiresAt! });
+      // The deadline that came due names the step: the same reminder sent again is the same step.
+      const id = this.ownStepId(step.kind, nextDeadline(this.state, schedule) ?? now, ...(step.kind === 'REASSESS' ? [] : step.countries));
+      if (step.kind === 'REASSESS') await steps().askReassessment({ ...this.step(now, id), expiresAt: this.state.expiresAt! });
       else if (step.countries.length && step.kind === 'OVERDUE')
-        await activities.markOverdue({ ...this.step(now), countries: step.countries });
-      else if (step.countries.length) await activities.sendReminders({ ...this.step(now), countries: step.countries });
+        await steps().markOverdue({ ...this.step(now, id), countries: step.countries });
+      else if (step.countries.length) await steps().sendReminders({ ...this.step(now, id), countries: step.countries });
       markDone(this.state, step);
     });
   }

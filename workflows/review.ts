@@ -11,7 +11,7 @@ import { isFinal } from '../domain/model';
 import { CLARIFICATION_WINDOW_DAYS, days, expiryAfter, reminderAt } from '../domain/time';
 import type { ActionResult, ClarificationInput, DecisionInput } from './messages';
 import type { RequestLifecycle } from './request-lifecycle';
-import { activities, type NoticeState } from './state';
+import { steps, type NoticeState } from './state';
 
 /** An approval that publishes is written in one step; runs that decided before wrote it in two. */
 export const PUBLISHING_DECISION_PATCH = 'publishing-decision-in-one-step';
@@ -26,14 +26,15 @@ export class RequestReview {
   /** Screens a request just submitted (an action delivered with the start may have ended it first). */
   async screenIfSubmitted(): Promise<void> {
     await this.request.run(async () => {
-      if (!this.state.screened && this.state.status === 'SUBMITTED') await this.screen();
+      if (!this.state.screened && this.state.status === 'SUBMITTED') await this.screen(this.request.ownStepId('screening'));
     });
   }
 
-  private async screen(): Promise<void> {
+  /** Screens the content as it stands; `id` names the screening (see `screenIfSubmitted` and `clarify`). */
+  private async screen(id: string | undefined): Promise<void> {
     const s = this.state;
     s.screened = false;
-    const { flags } = await activities.screenNotice(this.request.step());
+    const { flags } = await steps().screenNotice(this.request.step(Date.now(), id));
     s.flags = flags;
     s.approvals = [];
     s.status = 'UNDER_REVIEW';
@@ -47,6 +48,8 @@ export class RequestReview {
 
   async decide(d: DecisionInput): Promise<ActionResult> {
     const s = this.state;
+    const first = this.request.firstResult(d);
+    if (first) return first;
     // Screening takes the lock too: wait for it before taking the lock, or an early decision deadlocks.
     await condition(() => s.screened || isFinal(s.status));
     return this.request.run(async () => {
@@ -55,20 +58,27 @@ export class RequestReview {
       const required = approvalsRequired(s.flags);
       const next = statusAfterDecision(d.decision, approvals.length, required);
       const at = Date.now();
-      const decision = { ...this.request.step(at), ...d, status: next, approvals: approvals.length, approvalsRequired: required };
+      const decision = {
+        ...this.request.step(at, this.request.stepId(d)),
+        ...d,
+        status: next,
+        approvals: approvals.length,
+        approvalsRequired: required,
+      };
+      const publicationId = this.request.stepId(d, 'publication');
       if (next === 'PUBLISHED' && patched(PUBLISHING_DECISION_PATCH)) {
-        const publication = this.publication(at);
+        const publication = this.publication(at, publicationId);
         s.approvals = approvals;
-        this.published(publication, await activities.recordPublishingDecision({ decision, publication }));
-        return this.request.result();
+        this.published(publication, await steps().recordPublishingDecision({ decision, publication }));
+        return this.request.result(d);
       }
-      await activities.recordDecision(decision);
+      await steps().recordDecision(decision);
       const stillInReview = next === 'UNDER_REVIEW' || next === 'PUBLISHED';
       s.approvals = stillInReview ? approvals : [];
       s.status = next === 'PUBLISHED' ? 'UNDER_REVIEW' : next;
       if (next === 'CLARIFICATION_REQUESTED') s.clarificationDeadline = at + days(CLARIFICATION_WINDOW_DAYS, this.request.daySeconds);
-      if (next === 'PUBLISHED') await this.publish();
-      return this.request.result();
+      if (next === 'PUBLISHED') await this.publish(publicationId);
+      return this.request.result(d);
     });
   }
 
@@ -77,25 +87,27 @@ export class RequestReview {
   }
 
   clarify(c: ClarificationInput): Promise<ActionResult> {
+    const first = this.request.firstResult(c);
+    if (first) return Promise.resolve(first);
     return this.request.run(async () => {
       this.request.refuse('CLARIFY', c.actor);
-      const applied = await activities.applyClarification({ ...this.request.step(), ...c });
+      const applied = await steps().applyClarification({ ...this.request.step(Date.now(), this.request.stepId(c)), ...c });
       Object.assign(this.state, { responseDays: applied.responseDays, urgency: applied.urgency ?? this.state.urgency });
       this.state.clarificationDeadline = undefined;
-      await this.screen();
-      return this.request.result();
+      await this.screen(this.request.stepId(c, 'screening'));
+      return this.request.result(c);
     });
   }
 
-  private async publish(): Promise<void> {
-    const publication = this.publication(Date.now());
-    this.published(publication, await activities.publishNotice(publication));
+  private async publish(id?: string): Promise<void> {
+    const publication = this.publication(Date.now(), id);
+    this.published(publication, await steps().publishNotice(publication));
   }
 
   /** The step that publishes at `at`, with the due date and expiry it fixes. */
-  private publication(at: number) {
+  private publication(at: number, id?: string) {
     return {
-      ...this.request.step(at),
+      ...this.request.step(at, id),
       dueAt: at + days(this.state.responseDays, this.request.daySeconds),
       expiresAt: expiryAfter(at, this.request.daySeconds),
     };

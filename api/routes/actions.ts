@@ -24,7 +24,8 @@ export function actionRoutes(services: Services, registry: OpenAPIRegistry): Rou
         roles: rolesFor(name),
         params: IdParam,
         body: declared.body,
-        ...(declared.creates ? { headers: IDEMPOTENCY_HEADER } : {}),
+        // Every action takes one: a repeat goes to the workflow, which answers it with the first result.
+        headers: IDEMPOTENCY_HEADER,
         success: { status: declared.creates ? 201 : 200, schema: NoticeView, description: declared.after },
         errors: [404, 409],
         codes: refusalCodesOf(name),

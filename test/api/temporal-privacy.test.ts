@@ -46,6 +46,16 @@ interface RawPayload {
  * search attributes are left out: they are written by Temporal itself, not through the codec, and
  * must hold no personal data by construction (a patch's name; statuses, codes and dates).
  */
+const LOCAL_ACTIVITY_MARKER_FIELDS = [
+  'activity_id',
+  'activity_type',
+  'attempt',
+  'backoff',
+  'complete_time',
+  'original_schedule_time',
+  'seq',
+];
+
 async function payloadsOf(id: string): Promise<RawPayload[]> {
   const found: RawPayload[] = [];
   const walk = (v: unknown): void => {
@@ -53,6 +63,13 @@ async function payloadsOf(id: string): Promise<RawPayload[]> {
     else if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
       if (o.markerName === 'core_patch' || 'indexedFields' in o) return;
+      if (o.markerName === 'core_local_activity') {
+        // A local activity's marker: the SDK's own record of the step (its type, attempt and times),
+        // which holds nothing of the request; its result is a payload like any other.
+        const { data, ...rest } = o.details as { data: { payloads: RawPayload[] } };
+        for (const p of data.payloads) expect(Object.keys(JSON.parse(utf8(p.data))).sort()).toEqual(LOCAL_ACTIVITY_MARKER_FIELDS);
+        return walk(rest);
+      }
       if (o.metadata && typeof o.metadata === 'object' && 'encoding' in (o.metadata as object)) found.push(o as RawPayload);
       else Object.values(o).forEach(walk);
     }

@@ -1,7 +1,7 @@
 /**
  * One request's whole life through the API, as its people would drive it while the cluster is being
  * disturbed: the requester submits it (with an Idempotency-Key, so a repeat creates nothing new), a
- * reviewer approves it, each recipient sends one final answer (with an Idempotency-Key), and it
+ * reviewer approves it (with an Idempotency-Key too), each recipient sends one final answer (with an Idempotency-Key), and it
  * ends COMPLETED. Each answer the API confirmed (201) is noted, to be found in the database later.
  */
 import crypto from 'node:crypto';
@@ -67,10 +67,13 @@ export async function runLifecycle(
   const screened = await waitForStatus(client, id, requesterKey, (s) => s !== 'SUBMITTED', 'screened');
   if (screened !== 'UNDER_REVIEW') throw new Error(`${id} screened into ${screened}`);
 
-  // An approval has no Idempotency-Key: a repeat after a broken connection may find it done (409).
-  const approval = await client.call('POST', `/v1/notices/${id}/decisions`, { key: people.reviewer, body: { decision: 'APPROVE' } });
-  // A 409 means an earlier attempt, cut off from its caller, took effect (or is taking it).
-  expect(approval, [200, 409], 'approval');
+  // With its Idempotency-Key, a repeat after a broken connection gets the first attempt's result.
+  const approval = await client.call('POST', `/v1/notices/${id}/decisions`, {
+    key: people.reviewer,
+    body: { decision: 'APPROVE' },
+    headers: { 'Idempotency-Key': crypto.randomUUID() },
+  });
+  expect(approval, [200], 'approval');
   await waitForStatus(client, id, requesterKey, (s) => s === 'PUBLISHED', 'PUBLISHED');
 
   const confirmed: Record<string, string> = {};

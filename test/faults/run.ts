@@ -182,6 +182,7 @@ function report(o: ReturnType<typeof options>, v: Verdict, d: Disturbances, clie
     `  PostgreSQL outage         ${d.outageSeconds} s: ${d.outageProbes.unavailable} probes answered 503 + Retry-After, ${d.outageProbes.refused} found the process restarting, ${d.outageProbes.other} answered otherwise`,
     `  Temporal server restarts  ${d.temporalRestarts}`,
     `  answers                   ${v.answersConfirmed} confirmed, ${v.answersRecorded} recorded: lost ${v.answersLost}, doubled ${v.answersDoubled}`,
+    `  steps written twice       ${v.stepsDoubled} (approvals, screenings, publications, completions)`,
     `  references                ${v.references.first} .. ${v.references.last}: ${v.references.gaps} gaps, ${v.references.duplicates} duplicates`,
     `  quota usage               ${v.quota.equal ? 'equals' : 'DIFFERS FROM'} the requests holding it ${JSON.stringify(v.quota.holding)}`,
     `  audit chain               ${v.auditIntact ? 'intact' : 'BROKEN'} (${v.auditEvents} events)`,

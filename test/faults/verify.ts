@@ -17,6 +17,8 @@ export interface Verdict {
   answersLost: number;
   /** Recipients with more than one answer recorded for one request. */
   answersDoubled: number;
+  /** Requests with an approval, screening, publication or completion written more than once. */
+  stepsDoubled: number;
   references: { first?: string; last?: string; gaps: number; duplicates: number };
   quota: { usage: Record<string, number>; holding: Record<string, number>; equal: boolean };
   auditIntact: boolean;
@@ -64,6 +66,22 @@ export async function verify(opts: {
     if (answersLost) failures.push(`${answersLost} answers lost`);
     if (answersDoubled) failures.push(`${answersDoubled} answers recorded twice or more`);
 
+    // Each request was approved once, published once and completed once: a step run again (its
+    // workflow task lost, an action repeated) must find its own write and write nothing more.
+    const doubledSteps = (
+      await db.query<{ noticeId: string; type: string; n: number }>(
+        `SELECT "noticeId", type, count(*)::int AS n FROM "AuditEvent"
+         WHERE type IN ('DECISION', 'PUBLISHED', 'COMPLETED', 'SCREENED') GROUP BY "noticeId", type HAVING count(*) > 1`,
+      )
+    ).rows;
+    const decisionsDoubled = (
+      await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM (SELECT "noticeId" FROM "Decision" GROUP BY "noticeId" HAVING count(*) > 1) d',
+      )
+    ).rows[0].n;
+    if (decisionsDoubled) failures.push(`${decisionsDoubled} requests with their approval recorded twice or more`);
+    for (const d of doubledSteps.slice(0, 10)) failures.push(`request ${d.noticeId}: ${d.n} ${d.type} events`);
+
     const references = checkReferences(notices.map((n) => n.reference));
     if (references.gaps || references.duplicates || references.count !== notices.length) {
       failures.push(
@@ -91,6 +109,7 @@ export async function verify(opts: {
       answersRecorded: responses.length,
       answersLost,
       answersDoubled,
+      stepsDoubled: doubledSteps.length + decisionsDoubled,
       references: { first: references.first, last: references.last, gaps: references.gaps, duplicates: references.duplicates },
       quota: { usage, holding, equal },
       auditIntact: Boolean(audit.body?.ok),

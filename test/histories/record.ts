@@ -27,9 +27,10 @@ import {
   submitScreened,
   submitWithHistoryLimit,
   viaWorkflow,
+  waitForRecordStatus,
   type Sent,
 } from '../support/helpers';
-import { startTestSystem, type TestSystem } from '../support/system';
+import { startTestSystem, waitFor, type TestSystem } from '../support/system';
 
 const DAY = 86_400_000;
 const HERE = __dirname;
@@ -253,7 +254,83 @@ const scenarios: Record<string, Scenario> = {
     assert.equal(await result(sys, id), 'COMPLETED');
     return { id };
   },
+
+  // Since a request's steps run as local activities and every action carries an id: actions sent
+  // through the API, each with an Idempotency-Key, some of them twice.
+
+  /** Four eyes, answers, an acknowledgement and a delay, each repeated once; completed. */
+  async 'local-steps-repeated-completed'(sys, k) {
+    const id = (await api(sys, k.it, 'POST', '/v1/notices', flaggedRequest({ recipients: ['FR', 'ES'], responseDays: 10 }), 'submit-1')).id;
+    await waitForRecordStatus(sys, id, 'UNDER_REVIEW');
+    for (let i = 0; i < 2; i++) await api(sys, k.reviewer, 'POST', `/v1/notices/${id}/decisions`, { decision: 'APPROVE' }, 'approve-1');
+    await api(sys, k.reviewer2, 'POST', `/v1/notices/${id}/decisions`, { decision: 'APPROVE' }, 'approve-2');
+    const now = await sys.env.currentTimeMs();
+    for (let i = 0; i < 2; i++) {
+      await api(sys, k.fr, 'POST', `/v1/notices/${id}/acknowledgement`, { expectedBy: new Date(now + 9 * DAY).toISOString() }, 'ack');
+      await api(sys, k.es, 'POST', `/v1/notices/${id}/delay`, { reason: 'Court', expectedBy: new Date(now + 15 * DAY).toISOString() }, 'delay');
+      await api(sys, k.fr, 'POST', `/v1/notices/${id}/responses`, located('FR'), 'answer-fr');
+    }
+    await api(sys, k.es, 'POST', `/v1/notices/${id}/responses`, { outcome: 'NO_ASSETS_FOUND' }, 'answer-es');
+    assert.equal(await result(sys, id), 'COMPLETED');
+    return { id };
+  },
+
+  /** A repeat of an approval reaches the next run, which answers it from what the first handled; a reminder, answers. */
+  async 'local-steps-continued-as-new'(sys, k) {
+    const { id, firstRunId } = await submitWithHistoryLimit(sys, {
+      key: k.it,
+      country: 'IT',
+      body: flaggedRequest({ recipients: ['FR', 'ES'], responseDays: 10 }),
+      historyLimit: 8,
+    });
+    await api(sys, k.reviewer, 'POST', `/v1/notices/${id}/decisions`, { decision: 'APPROVE' }, 'approve-1');
+    await waitFor(
+      () => runChain(sys, id, firstRunId),
+      (c) => c.length >= 2,
+      'a second run',
+    );
+    await api(sys, k.reviewer, 'POST', `/v1/notices/${id}/decisions`, { decision: 'APPROVE' }, 'approve-1');
+    await api(sys, k.reviewer2, 'POST', `/v1/notices/${id}/decisions`, { decision: 'APPROVE' }, 'approve-2');
+    await sys.env.sleep(8 * DAY + 60_000);
+    await waitForNotification(sys, id, 'REMINDER');
+    await api(sys, k.fr, 'POST', `/v1/notices/${id}/responses`, { outcome: 'NO_ASSETS_FOUND' }, 'answer-fr');
+    await api(sys, k.es, 'POST', `/v1/notices/${id}/responses`, located('ES'), 'answer-es');
+    assert.equal(await result(sys, id), 'COMPLETED');
+    return { id, firstRunId };
+  },
+
+  /** A clarification asked and answered, screened again; blocked, and the blocking UPHELD cancels it. */
+  async 'local-steps-clarified-blocked-upheld'(sys, k) {
+    const id = (await api(sys, k.it, 'POST', '/v1/notices', freshRequest({ recipients: ['FR'] }), 'submit-2')).id;
+    await waitForRecordStatus(sys, id, 'UNDER_REVIEW');
+    const ask = { decision: 'REQUEST_CLARIFICATION', reason: 'Which accounts?' };
+    await api(sys, k.reviewer, 'POST', `/v1/notices/${id}/decisions`, ask, 'ask');
+    for (let i = 0; i < 2; i++) await api(sys, k.it, 'POST', `/v1/notices/${id}/clarifications`, { message: 'Urgent now', changes: { urgency: 'URGENT' } }, 'clarify');
+    await api(sys, k.reviewer, 'POST', `/v1/notices/${id}/decisions`, { decision: 'APPROVE' }, 'approve');
+    await api(sys, k.ccf, 'POST', `/v1/notices/${id}/blocking`, { reason: 'A complaint' }, 'block');
+    for (let i = 0; i < 2; i++) await api(sys, k.ccf, 'POST', `/v1/notices/${id}/blocking/decision`, { outcome: 'UPHELD', reason: 'Founded' }, 'uphold');
+    assert.equal(await result(sys, id), 'CANCELLED');
+    return { id };
+  },
+
+  /** Withdrawn through the API, the withdrawal repeated after the workflow ended (the server answers it). */
+  async 'local-steps-withdrawn'(sys, k) {
+    const id = (await api(sys, k.it, 'POST', '/v1/notices', freshRequest({ recipients: ['FR'] }), 'submit-3')).id;
+    await waitForRecordStatus(sys, id, 'UNDER_REVIEW');
+    await api(sys, k.reviewer, 'POST', `/v1/notices/${id}/decisions`, { decision: 'APPROVE' }, 'approve');
+    await api(sys, k.it, 'POST', `/v1/notices/${id}/withdrawal`, { reason: 'Closed' }, 'withdraw');
+    assert.equal(await result(sys, id), 'WITHDRAWN');
+    await api(sys, k.it, 'POST', `/v1/notices/${id}/withdrawal`, { reason: 'Closed' }, 'withdraw');
+    return { id };
+  },
 };
+
+/** Calls the API as the holder of `key` with an Idempotency-Key (scoped by the test's own prefix), expecting success. */
+async function api(sys: TestSystem, key: string, method: string, route: string, body: unknown, idempotencyKey: string): Promise<any> {
+  const res = await sys.call(method, route, { key, body, headers: { 'Idempotency-Key': `${route}:${idempotencyKey}` } });
+  assert.ok(res.status === 200 || res.status === 201, `${method} ${route}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
 
 async function waitForNotification(sys: TestSystem, id: string, type: string): Promise<void> {
   for (let i = 0; i < 200; i++) {

@@ -53,7 +53,7 @@ test('a published request continues as new under concurrent answers and keeps it
     key: it_,
     country: 'IT',
     body: freshRequest({ recipients: ['FR', 'ES', 'DE', 'GB'], responseDays: 10 }),
-    historyLimit: 40,
+    historyLimit: 20,
   });
   expect(await viaWorkflow.decide(sys, reviewer, id, 'APPROVE')).toEqual({ ok: true, status: 'PUBLISHED' });
   const publishedAt = Date.parse((await sys.call('GET', `/v1/notices/${id}`, { key: it_ })).body.publishedAt);
@@ -136,7 +136,7 @@ test('the four-eyes count and the clarification window survive a new run', async
     key: it_,
     country: 'IT',
     body: flaggedRequest({ recipients: ['FR'] }),
-    historyLimit: 15,
+    historyLimit: 8,
   });
 
   // The first approval takes the history past the limit: the next run must remember it.

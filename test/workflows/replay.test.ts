@@ -15,6 +15,7 @@ import * as messages from '../../workflows/messages';
 import { ANSWERS_TOGETHER_PATCH } from '../../workflows/published-request';
 import { BLOCKING_OUTLIVES_CLOSING_PATCH, REASSESSMENT_PATCH } from '../../workflows/request-lifecycle';
 import { PUBLISHING_DECISION_PATCH } from '../../workflows/review';
+import { LOCAL_STEPS_PATCH } from '../../workflows/state';
 import { SEARCH_ATTRIBUTES_PATCH } from '../../workflows/search-attributes';
 import { TEST_BUNDLE_PATH } from '../support/global-setup';
 import { quietTemporalRuntime, TEST_PAYLOAD_KEYS } from '../support/system';
@@ -79,6 +80,18 @@ test('the recorded histories take in every update the workflow handles, and ever
   expect(markers).toContain(SEARCH_ATTRIBUTES_PATCH);
   expect(markers).toContain(PUBLISHING_DECISION_PATCH);
   expect(markers).toContain(BLOCKING_OUTLIVES_CLOSING_PATCH);
+  expect(markers).toContain(LOCAL_STEPS_PATCH);
+});
+
+test('the recorded histories take in steps run as local activities, and a repeat a later run answers from what an earlier one handled', () => {
+  const localSteps = (f: string) =>
+    loadHistory(f).events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
+  expect(localSteps('local-steps-repeated-completed.json')).toBeGreaterThan(0);
+  const accepted = (f: string) =>
+    loadHistory(f).events.flatMap((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId ?? []);
+  const [first, second] = ['local-steps-continued-as-new.run1.json', 'local-steps-continued-as-new.run2.json'].map(accepted);
+  expect(first.filter((id) => second.includes(id))).toHaveLength(1);
+  expect(localSteps('local-steps-continued-as-new.run2.json')).toBe(0);
 });
 
 test('every recorded history replays without nondeterminism', async () => {
