@@ -16,6 +16,7 @@ import { webhookRoutes } from './pages/webhooks';
 import { clarifyRoutes } from './pages/clarify';
 import { actionRoutes } from './pages/actions';
 import { listRoutes } from './pages/lists';
+import { notificationRoutes, withUnreadCount } from './pages/notifications';
 import { newRequestRoutes } from './pages/new-request';
 import { passkeyRoutes } from './pages/passkeys';
 import { reportRoutes } from './pages/report';
@@ -26,7 +27,7 @@ import { oidcRoutes } from './oidc';
 import { csrfOnChanges, resolveSession } from './session';
 
 /** The console's paths; anything else (the API, /docs...) passes through untouched. */
-const CONSOLE_PATHS = /^\/(sign-in|sign-out|preferences|requests|inbox|review|report|search|admin|passkeys)?(\/|$)/;
+const CONSOLE_PATHS = /^\/(sign-in|sign-out|preferences|requests|inbox|review|report|search|admin|passkeys|notifications)?(\/|$)/;
 
 export function consoleRoutes(services: Services, o: { rateLimitPerMinute: number }): Router {
   const router = Router();
@@ -46,6 +47,7 @@ export function consoleRoutes(services: Services, o: { rateLimitPerMinute: numbe
     cookieParser(),
     express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 5000 }),
     resolveSession(services),
+    withUnreadCount(services),
     ...rateLimits(services, o.rateLimitPerMinute),
     csrfOnChanges,
   );
@@ -68,6 +70,7 @@ export function consoleRoutes(services: Services, o: { rateLimitPerMinute: numbe
   router.use(signInRoutes(services));
   router.use(passkeyRoutes(services));
   router.use(listRoutes(services));
+  router.use(notificationRoutes(services));
   router.use(searchRoutes(services));
   router.use(newRequestRoutes(services));
   router.use(requestRoutes(services));

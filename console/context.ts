@@ -16,6 +16,8 @@ export interface Ctx {
   csrfToken: string;
   /** The path of this page, to come back to after changing the language. */
   path: string;
+  /** An NCB's notifications not yet read (the header's count); set on pages an NCB opens. */
+  unread?: number;
 }
 
 /** The context the console's middleware put on this response. */

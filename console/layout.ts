@@ -9,6 +9,7 @@ const MENU: Record<Role, [Key, string][]> = {
     ['nav.inbox', '/inbox'],
     ['nav.myRequests', '/requests'],
     ['nav.newRequest', '/requests/new'],
+    ['nav.notifications', '/notifications'],
   ],
   REVIEWER: [
     ['nav.queue', '/review'],
@@ -48,6 +49,13 @@ const searchBox = (ctx: Ctx): Html =>
     <button type="submit">${ctx.t('search.button')}</button>
   </form>`;
 
+/** The count beside "Notifications": its number shown, its words read out. */
+const unreadBadge = (ctx: Ctx): Content =>
+  ctx.unread
+    ? html` <span class="badge" aria-hidden="true">${ctx.fmt.number(ctx.unread)}</span
+        ><span class="visually-hidden">(${ctx.t('notifications.unread', { n: ctx.fmt.number(ctx.unread) })})</span>`
+    : '';
+
 function header(ctx: Ctx): Html {
   const p = ctx.principal;
   const current = (href: string) => ctx.path === href || (href !== '/requests' && ctx.path.startsWith(`${href}/`));
@@ -58,7 +66,12 @@ function header(ctx: Ctx): Html {
         ? html`<nav aria-label="${ctx.t('nav.label')}">
               <ul>
                 ${MENU[p.role].map(
-                  ([key, href]) => html`<li><a href="${href}" ${current(href) ? html`aria-current="page"` : ''}>${ctx.t(key)}</a></li>`,
+                  ([key, href]) =>
+                    html`<li>
+                      <a href="${href}" ${current(href) ? html`aria-current="page"` : ''}
+                        >${ctx.t(key)}${href === '/notifications' ? unreadBadge(ctx) : ''}</a
+                      >
+                    </li>`,
                 )}
               </ul>
             </nav>

@@ -25,9 +25,9 @@ export function form(ctx: Ctx, action: string, submit: string, fields: Content, 
     </form>`;
 }
 
-export const rowButton = (ctx: Ctx, action: string, label: string, name: string) =>
+export const rowButton = (ctx: Ctx, action: string, label: string, name: string, kind: 'danger' | '' = 'danger') =>
   html`<form method="post" action="${action}" class="inline">
-    ${csrfField(ctx)}<button type="submit" class="danger" aria-label="${label}: ${name}">${label}</button>
+    ${csrfField(ctx)}<button type="submit" class="${kind}" aria-label="${label}: ${name}">${label}</button>
   </form>`;
 
 async function usersPage(services: Services, ctx: Ctx, posted: Posted = {}, refused?: Refused): Promise<string> {
@@ -65,7 +65,13 @@ async function usersPage(services: Services, ctx: Ctx, posted: Posted = {}, refu
                 <td>${ctx.fmt.instant(u.createdAt)}</td>
                 <td>${u.disabledAt ? html`${t('admin.disabled')} ${ctx.fmt.instant(u.disabledAt)}` : t('admin.active')}</td>
                 <td><a href="${identityPath(u.id)}" aria-label="${t('identity.manage')}: ${u.name}">${t('identity.manage')}</a></td>
-                <td>${u.disabledAt ? '' : rowButton(ctx, `/admin/users/${u.id}/disable`, t('admin.disable'), u.name)}</td>
+                <td>
+                  ${
+                    u.disabledAt
+                      ? rowButton(ctx, `/admin/users/${u.id}/enable`, t('admin.enable'), u.name, '')
+                      : rowButton(ctx, `/admin/users/${u.id}/disable`, t('admin.disable'), u.name)
+                  }
+                </td>
               </tr>`,
           )}
         </tbody>
@@ -199,6 +205,13 @@ export function adminRoutes(services: Services): Router {
   router.post('/admin/users/:id/disable', ...admin, async (req, res) => {
     const ctx = ctxOf(res);
     const done = await attempt(ctx, () => services.people.disableUser(ctx.principal!, byId(String(req.params.id))));
+    if (!done.ok) return void res.status(done.status).send(await usersPage(services, ctx, {}, done));
+    res.redirect(303, '/admin/users');
+  });
+
+  router.post('/admin/users/:id/enable', ...admin, async (req, res) => {
+    const ctx = ctxOf(res);
+    const done = await attempt(ctx, () => services.people.enableUser(ctx.principal!, byId(String(req.params.id))));
     if (!done.ok) return void res.status(done.status).send(await usersPage(services, ctx, {}, done));
     res.redirect(303, '/admin/users');
   });

@@ -3,7 +3,8 @@
  * renewals to decide, and every request for reviewers and the CCF. Each is the services' list, so a
  * reader sees exactly what the API would list for them (and each listed read is audited the same way).
  */
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { allPages, sendCsv } from '../../api/csv';
 import { KINDS, STATUSES } from '../../domain/model';
 import type { Services } from '../../services';
 import type { NoticeView } from '../../services/reading';
@@ -14,6 +15,8 @@ import { allow } from './allow';
 import { badge, flagList, isFull, subjectName, thead } from './parts';
 
 const PAGE_SIZE = 50;
+/** The largest page the services give, taken page after page for a CSV download. */
+const CSV_PAGE = 100;
 
 type Item = NoticeView;
 
@@ -35,6 +38,33 @@ function table(ctx: Ctx, caption: string, head: string[], rows: Content[], empty
 // Before publication a request is known by its case number alone.
 const link = (v: Item) => html`<a href="/requests/${v.id}">${v.reference ?? v.caseNumber}</a>`;
 
+/**
+ * "Download CSV": the same list (same filters, every page) as the API's `Accept: text/csv` gives,
+ * from this page's address with `format=csv`.
+ */
+export function csvLink(ctx: Ctx, path: string, query: Record<string, string | undefined> = {}): Content {
+  const params = new URLSearchParams(Object.entries({ ...query, format: 'csv' }).filter((e): e is [string, string] => !!e[1]));
+  return html`<p class="csv">
+    <a href="${path}?${params.toString()}" download>${ctx.t('list.csv')}</a> <span class="muted">${ctx.t('list.csvHint')}</span>
+  </p>`;
+}
+
+type ListQuery = Parameters<Services['reading']['list']>[1];
+
+/** Answers the list as a CSV download when the page was asked for with `format=csv`; whether it did. */
+async function sentAsCsv(
+  req: Request,
+  res: Response,
+  services: Services,
+  ctx: Ctx,
+  filename: string,
+  q: Omit<ListQuery, 'limit' | 'cursor'>,
+) {
+  if (query(req, 'format') !== 'csv') return false;
+  sendCsv(res, filename, await allPages(undefined, (cursor) => services.reading.list(ctx.principal!, { ...q, cursor, limit: CSV_PAGE })));
+  return true;
+}
+
 function nextLink(ctx: Ctx, req: Request, cursor: string | null): Content {
   if (!cursor) return '';
   const params = new URLSearchParams({ ...(req.query as Record<string, string>), cursor });
@@ -47,6 +77,7 @@ export function listRoutes(services: Services): Router {
 
   router.get('/inbox', ...allow('NCB'), async (req, res) => {
     const ctx = res.locals.ctx as Ctx;
+    if (await sentAsCsv(req, res, services, ctx, 'inbox.csv', { as: 'RECIPIENT' })) return;
     const list = await reading.list(ctx.principal!, { as: 'RECIPIENT', limit: PAGE_SIZE, cursor: query(req, 'cursor') });
     const rows = list.items.map((v) => {
       if (!isFull(v))
@@ -70,6 +101,7 @@ export function listRoutes(services: Services): Router {
         title: ctx.t('nav.inbox'),
         body: html`<h1>${ctx.t('nav.inbox')}</h1>
           <p>${ctx.t('inbox.intro')}</p>
+          ${csvLink(ctx, '/inbox')}
           ${table(ctx, ctx.t('inbox.caption'), [ctx.t('col.reference'), ctx.t('col.from'), ctx.t('col.status'), ctx.t('col.due'), ctx.t('col.yourAnswer')], rows, ctx.t('inbox.empty'))}
           ${nextLink(ctx, req, list.nextCursor)}`,
       }),
@@ -79,6 +111,7 @@ export function listRoutes(services: Services): Router {
   router.get('/review', ...allow('REVIEWER'), async (req, res) => {
     const ctx = res.locals.ctx as Ctx;
     const principal = ctx.principal!;
+    if (await sentAsCsv(req, res, services, ctx, 'review-queue.csv', { status: 'UNDER_REVIEW', oldestFirst: true })) return;
     const [queue, renewals] = await Promise.all([
       reading.list(principal, { status: 'UNDER_REVIEW', oldestFirst: true, limit: PAGE_SIZE, cursor: query(req, 'cursor') }),
       query(req, 'cursor')
@@ -109,6 +142,7 @@ export function listRoutes(services: Services): Router {
         title: ctx.t('nav.queue'),
         body: html`<h1>${ctx.t('nav.queue')}</h1>
           <p>${ctx.t('queue.intro')}</p>
+          ${csvLink(ctx, '/review')}
           ${table(ctx, ctx.t('queue.caption'), [ctx.t('col.subject'), ctx.t('col.from'), ctx.t('col.kind'), ctx.t('col.submitted'), ctx.t('col.flags')], rows, ctx.t('queue.empty'))}
           ${nextLink(ctx, req, queue.nextCursor)}
           ${
@@ -127,6 +161,7 @@ export function listRoutes(services: Services): Router {
     const status = STATUSES.find((s) => s === query(req, 'status'));
     const kind = KINDS.find((k) => k === query(req, 'kind'));
     const own = principal.role === 'NCB';
+    if (await sentAsCsv(req, res, services, ctx, 'requests.csv', { status, kind, as: own ? 'REQUESTER' : undefined })) return;
     const list = await reading.list(principal, {
       status,
       kind,
@@ -174,7 +209,8 @@ export function listRoutes(services: Services): Router {
             </select>
             <button type="submit">${ctx.t('list.filter')}</button>
           </form>
-          ${table(ctx, title, head, rows, ctx.t('list.empty'))} ${nextLink(ctx, req, list.nextCursor)}`,
+          ${csvLink(ctx, '/requests', { status, kind })} ${table(ctx, title, head, rows, ctx.t('list.empty'))}
+          ${nextLink(ctx, req, list.nextCursor)}`,
       }),
     );
   });

@@ -1,5 +1,6 @@
 /** The pilot report (reviewers and administrators): its figures, and charts drawn on the server. */
 import { Router } from 'express';
+import { sendCsv } from '../../api/csv';
 import type { Services } from '../../services';
 import { barChart, type Bar } from '../charts';
 import type { Ctx } from '../context';
@@ -7,6 +8,7 @@ import { html } from '../html';
 import type { LabelGroup } from '../i18n';
 import { page } from '../layout';
 import { allow } from './allow';
+import { csvLink } from './lists';
 import { facts } from './parts';
 
 const byCount = (counts: Record<string, number>, label: (k: string) => string): Bar[] =>
@@ -16,10 +18,11 @@ const byCount = (counts: Record<string, number>, label: (k: string) => string): 
 
 export function reportRoutes(services: Services): Router {
   const router = Router();
-  router.get('/report', ...allow('REVIEWER', 'ADMIN'), async (_req, res) => {
+  router.get('/report', ...allow('REVIEWER', 'ADMIN'), async (req, res) => {
     const ctx = res.locals.ctx as Ctx;
     const t = ctx.t;
     const r = await services.reports.pilotReport();
+    if (req.query.format === 'csv') return sendCsv(res, 'pilot-report.csv', [r]);
     const chart = (id: string, title: string, bars: Bar[], labelHeader: string) =>
       barChart({ id, title, bars, rtl: ctx.dir === 'rtl', valueHeader: t('report.figures'), labelHeader, empty: t('report.none') });
     const labels = (group: LabelGroup) => (k: string) => ctx.label(group, k);
@@ -30,6 +33,7 @@ export function reportRoutes(services: Services): Router {
         title: t('nav.report'),
         body: html`<h1>${t('nav.report')}</h1>
           <p class="muted">${t('report.generated')} ${ctx.fmt.instant(r.generatedAt)}</p>
+          ${csvLink(ctx, '/report')}
           ${facts([
             [t('report.total'), ctx.fmt.number(r.requests.total)],
             [t('report.quotaUsed'), `${r.quota.used} / ${r.quota.quotaTotal}`],
