@@ -12,10 +12,12 @@ import {
   countriesDue,
   dueDeliveries,
   findDeliveryById,
-  holdSender,
-  nextAttemptAt,
-  recordAttempt,
-  releaseSender,
+  holdSenders,
+  nextAttemptsAt,
+  recordAttempts,
+  releaseSenders,
+  type Attempt,
+  type DueDelivery,
 } from '../records/webhooks';
 import { postWebhook } from '../outbound/webhook-post';
 import { DRAIN_RUN_MS } from '../workflows/webhook-sender';
@@ -27,8 +29,10 @@ export type AttemptResult = 'DELIVERED' | 'CANCELLED' | 'RETRY';
 /** What a drain leaves to its sender: whether its webhook is gone, and when it is next owed an attempt. */
 export interface DrainResult {
   removed?: true;
-  /** 0: at once (the drain handed back with work left); null: nothing is owed. */
+  /** 0: at once (the drain handed back still at work); null: nothing is owed. */
   nextInMs: number | null;
+  /** When it last made an attempt (ms since the epoch), for the next drain to know how long it has been idle. */
+  lastWorkAt?: number;
 }
 
 /** Deliveries taken at a time. */
@@ -36,26 +40,64 @@ const BATCH = 50;
 /** The sender's lease, renewed when half of it has run. A sender lost with its worker holds its country up to this long. */
 export const SENDER_LEASE_MS = 60_000;
 /**
- * How long a drain stays after its last attempt, watching for more: publications come in bursts,
- * and a sender still at work needs no signal, so a burst costs Temporal nothing per notification.
+ * How long a sender stays at work after its last attempt, watching for more (across drains). A
+ * sender at work needs no signal, so a publication costs Temporal nothing per country; waking 195
+ * idle senders (a workflow task and an activity each) was a burst that held up the requests' own
+ * workflow tasks on the same server for seconds. So a sender stays at work as long as its country
+ * gets notifications at all (a heartbeat a minute, a drain every DRAIN_RUN_MS), and only a day
+ * without any lets it rest.
  */
-const IDLE_MS = 20_000;
+const IDLE_MS = 24 * 3600_000;
 /** How often the waiting drains of a process look for work, together, in one query. */
 const WATCH_MS = 200;
+/** How often a waiting drain wakes by itself, to heartbeat and renew its lease. */
+const WAKE_CHECK_MS = 5_000;
+
+/**
+ * Calls made while an earlier one is in flight (or in the same turn of the event loop) are run
+ * together, by one `run` over all their inputs: 195 senders woken by one publication make one
+ * query for their deliveries, and the attempts that end meanwhile one statement, not hundreds.
+ */
+function together<I, O>(run: (inputs: I[]) => Promise<(input: I) => O>): (input: I) => Promise<O> {
+  let queue: { input: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
+  let busy = false;
+  async function flush(): Promise<void> {
+    busy = true;
+    while (queue.length) {
+      const taken = queue;
+      queue = [];
+      try {
+        const answer = await run(taken.map((t) => t.input));
+        for (const t of taken) t.resolve(answer(t.input));
+      } catch (err) {
+        for (const t of taken) t.reject(err);
+      }
+    }
+    busy = false;
+  }
+  return (input) =>
+    new Promise<O>((resolve, reject) => {
+      queue.push({ input, resolve, reject });
+      if (!busy) {
+        busy = true;
+        setImmediate(() => void flush());
+      }
+    });
+}
 
 /**
  * One query every WATCH_MS for every drain of this process that waits for work, rather than one
  * per waiting country: 195 senders would otherwise ask a thousand times a second.
  */
 function dueWatcher(prisma: PrismaClient) {
-  const waiting = new Map<string, Set<() => void>>();
+  const waiting = new Map<string, Set<(due?: boolean) => void>>();
   let timer: NodeJS.Timeout | undefined;
 
   async function look(): Promise<void> {
     timer = undefined;
     try {
       for (const country of await countriesDue(prisma, [...waiting.keys()], new Date())) {
-        for (const wake of waiting.get(country) ?? []) wake();
+        for (const wake of waiting.get(country) ?? []) wake(true);
       }
     } catch {
       // The drains wake on their own timeout and find out for themselves.
@@ -63,19 +105,20 @@ function dueWatcher(prisma: PrismaClient) {
     if (waiting.size && !timer) timer = setTimeout(() => void look(), WATCH_MS);
   }
 
-  /** Resolves when the country is owed an attempt, after `ms`, or when `signal` aborts. */
-  return (country: string, ms: number, signal: AbortSignal): Promise<void> =>
+  /** Whether the country is owed an attempt, once it is, after `ms` (false) or when `signal` aborts (false). */
+  return (country: string, ms: number, signal: AbortSignal): Promise<boolean> =>
     new Promise((resolve) => {
-      const wake = () => {
+      const wake = (due = false) => {
         clearTimeout(timeout);
-        signal.removeEventListener('abort', wake);
+        signal.removeEventListener('abort', onAbort);
         const set = waiting.get(country);
         set?.delete(wake);
         if (set && !set.size) waiting.delete(country);
-        resolve();
+        resolve(due === true);
       };
-      const timeout = setTimeout(wake, ms);
-      signal.addEventListener('abort', wake);
+      const onAbort = () => wake();
+      const timeout = setTimeout(onAbort, ms);
+      signal.addEventListener('abort', onAbort);
       if (!waiting.has(country)) waiting.set(country, new Set());
       waiting.get(country)!.add(wake);
       timer ??= setTimeout(() => void look(), WATCH_MS);
@@ -85,13 +128,24 @@ function dueWatcher(prisma: PrismaClient) {
 export function webhookActivities({ prisma, log, allowPrivateWebhooks = false }: ActivityDeps) {
   const waitForWork = dueWatcher(prisma);
 
-  type Due = Awaited<ReturnType<typeof dueDeliveries>>;
+  const takeDue = together(async (countries: string[]) => {
+    const due = await dueDeliveries(prisma, [...new Set(countries)], new Date(), BATCH);
+    return (country: string) => due.filter((d) => d.country === country);
+  });
+  const hold = together(async (leases: { country: string; owner: string }[]) => {
+    const now = Date.now();
+    return holdSenders(prisma, leases, new Date(now), new Date(now + SENDER_LEASE_MS));
+  });
+  const record = together(async (attempts: Attempt[]) => {
+    await recordAttempts(prisma, attempts);
+    return () => undefined;
+  });
 
-  async function attempt(webhook: NonNullable<Due['webhook']>, d: Due['deliveries'][number], country: string, daySeconds: number) {
+  async function attempt(d: DueDelivery, daySeconds: number): Promise<void> {
     const at = new Date();
     const result = await postWebhook({
-      url: webhook.url,
-      secret: webhook.secret,
+      url: d.url,
+      secret: d.secret,
       messageId: d.id,
       body: webhookBody(notificationItem(d.notification)),
       now: at,
@@ -99,9 +153,8 @@ export function webhookActivities({ prisma, log, allowPrivateWebhooks = false }:
       allowPrivate: allowPrivateWebhooks,
       accepted,
     });
-    const ended = Date.now();
-    const next = nextAttemptAfterFailure({ attemptsMade: d.attemptCount + 1, once: d.retryOnce, daySeconds, at: ended });
-    await recordAttempt(prisma, {
+    const next = nextAttemptAfterFailure({ attemptsMade: d.attemptCount + 1, once: d.retryOnce, daySeconds, at: Date.now() });
+    await record({
       id: crypto.randomUUID(),
       deliveryId: d.id,
       at,
@@ -109,17 +162,25 @@ export function webhookActivities({ prisma, log, allowPrivateWebhooks = false }:
       seen: d.nextAttemptAt,
       next: next === null ? null : new Date(next),
     });
-    const line = { deliveryId: d.id, country, outcome: result.outcome, statusCode: result.statusCode };
+    const line = { deliveryId: d.id, country: d.country, outcome: result.outcome, statusCode: result.statusCode };
     if (result.outcome === 'DELIVERED') log.info(line, 'webhook delivered');
     else if (next === null) log.warn(line, 'webhook attempt failed: delivery given up');
     else log.warn(line, 'webhook attempt failed');
   }
 
   /** When the country is next owed an attempt (0: now), if it is. */
-  async function nextInMs(country: string): Promise<number | null> {
-    const next = await nextAttemptAt(prisma, country);
-    return next === null ? null : Math.max(0, next.getTime() - Date.now());
-  }
+  const nextInMs = together(async (countries: string[]) => {
+    const next = await nextAttemptsAt(prisma, [...new Set(countries)]);
+    const now = Date.now();
+    return (country: string) => {
+      const at = next.get(country);
+      return at === undefined ? null : Math.max(0, at.getTime() - now);
+    };
+  });
+  const release = together(async (leases: { country: string; owner: string }[]) => {
+    await releaseSenders(prisma, leases);
+    return () => undefined;
+  });
 
   return {
     /**
@@ -127,20 +188,22 @@ export function webhookActivities({ prisma, log, allowPrivateWebhooks = false }:
      * holds the country's lease (so a retried attempt of this activity never sends beside a
      * stale one); then watches for more until it has been idle a while.
      */
-    async drainDeliveries(input: { country: string; daySeconds: number }): Promise<DrainResult> {
+    async drainDeliveries(input: { country: string; daySeconds: number; lastWorkAt?: number }): Promise<DrainResult> {
       const ctx = Context.current();
       const { country, daySeconds } = input;
       const owner = crypto.randomUUID();
       const started = Date.now();
-      let lastWork = started;
+      let lastWork = input.lastWorkAt ?? started;
       let heldUntil = 0;
+      // Whether to look for deliveries: at first, after attempts, and when the watcher says so.
+      let look = true;
       try {
         for (;;) {
           ctx.heartbeat();
           if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
           if (Date.now() > heldUntil - SENDER_LEASE_MS / 2) {
             const now = Date.now();
-            const held = await holdSender(prisma, { country, owner, at: new Date(now), until: new Date(now + SENDER_LEASE_MS) });
+            const held = await hold({ country, owner });
             if (held === 'REMOVED') return { removed: true, nextInMs: null };
             if (held === 'BUSY') {
               // An earlier attempt of this activity, lost or slow, still holds it: its lease runs out.
@@ -149,9 +212,9 @@ export function webhookActivities({ prisma, log, allowPrivateWebhooks = false }:
             }
             heldUntil = now + SENDER_LEASE_MS;
           }
-          const { deliveries, webhook } = await dueDeliveries(prisma, country, new Date(), BATCH);
-          for (const d of webhook ? deliveries : []) {
-            await attempt(webhook!, d, country, daySeconds);
+          const deliveries = look ? await takeDue(country) : [];
+          for (const d of deliveries) {
+            await attempt(d, daySeconds);
             ctx.heartbeat();
             // A stalled receiver makes each attempt last 10 s: the lease is renewed between them.
             if (ctx.cancellationSignal.aborted || Date.now() > heldUntil - SENDER_LEASE_MS / 2 || Date.now() - started >= DRAIN_RUN_MS)
@@ -159,21 +222,27 @@ export function webhookActivities({ prisma, log, allowPrivateWebhooks = false }:
           }
           const now = Date.now();
           if (deliveries.length) lastWork = now;
-          if (now - started >= DRAIN_RUN_MS) return { nextInMs: await nextInMs(country) };
+          const idle = now - lastWork >= IDLE_MS;
+          if (now - started >= DRAIN_RUN_MS && !idle) {
+            // Still at work: the next drain, started at once, takes the lease again.
+            await release({ country, owner });
+            return { nextInMs: 0, lastWorkAt: lastWork };
+          }
           if (deliveries.length) continue;
-          if (now - lastWork < IDLE_MS) {
-            await waitForWork(country, 1000, ctx.cancellationSignal);
+          if (!idle) {
+            look = await waitForWork(country, WAKE_CHECK_MS, ctx.cancellationSignal);
             continue;
           }
           // Idle: the lease goes first, then one more look, so that what the dispatcher saw while
           // the lease was held is found here, and what comes after it wakes the sender again.
-          await releaseSender(prisma, country, owner);
+          await release({ country, owner });
           heldUntil = 0;
+          look = true;
           const after = await nextInMs(country);
-          if (after !== 0) return { nextInMs: after };
+          if (after !== 0) return { nextInMs: after, lastWorkAt: lastWork };
         }
       } catch (err) {
-        await releaseSender(prisma, country, owner).catch(() => undefined);
+        await release({ country, owner }).catch(() => undefined);
         throw err;
       }
     },

@@ -46,22 +46,42 @@ export function findWebhook(db: Db, country: string) {
 // --- the senders' leases (workflows/webhook-sender.ts)
 
 /**
- * Takes or renews the lease of the country's sender for `owner` until `until`: refused while
- * another owner's lease runs. 'REMOVED': the country has no webhook any more.
+ * Takes or renews the leases of countries' senders, each for its `owner` until `until`: refused
+ * while another owner's lease runs ('BUSY'); 'REMOVED': the country has no webhook any more. One
+ * statement for all the senders that ask at once.
  */
-export async function holdSender(
+export async function holdSenders(
   db: Db,
-  q: { country: string; owner: string; at: Date; until: Date },
-): Promise<'HELD' | 'BUSY' | 'REMOVED'> {
-  const held = await db.$executeRaw`
-    UPDATE "Webhook" SET "senderId" = ${q.owner}::uuid, "senderUntil" = ${q.until}
-    WHERE "country" = ${q.country} AND ("senderId" IS NULL OR "senderId" = ${q.owner}::uuid OR "senderUntil" < ${q.at})`;
-  if (held) return 'HELD';
-  return (await findWebhook(db, q.country)) ? 'BUSY' : 'REMOVED';
+  leases: { country: string; owner: string }[],
+  at: Date,
+  until: Date,
+): Promise<(lease: { country: string; owner: string }) => 'HELD' | 'BUSY' | 'REMOVED'> {
+  const rows = await db.$queryRaw<{ country: string; holder: string | null }[]>`
+    WITH asked AS (
+      SELECT * FROM unnest(${leases.map((l) => l.country)}::text[], ${leases.map((l) => l.owner)}::uuid[]) AS a("country", "owner")
+    ), held AS (
+      UPDATE "Webhook" w SET "senderId" = asked."owner", "senderUntil" = ${until}
+      FROM asked
+      WHERE w."country" = asked."country"
+        AND (w."senderId" IS NULL OR w."senderId" = asked."owner" OR w."senderUntil" < ${at})
+      RETURNING w."country"::text AS "country", w."senderId"::text AS "holder"
+    )
+    SELECT w."country"::text AS "country", held."holder"
+    FROM "Webhook" w LEFT JOIN held ON held."country" = w."country"::text
+    WHERE w."country" = ANY(${leases.map((l) => l.country)}::text[])`;
+  const holder = new Map(rows.map((r) => [r.country, r.holder]));
+  return (lease) => {
+    if (!holder.has(lease.country)) return 'REMOVED';
+    return holder.get(lease.country) === lease.owner ? 'HELD' : 'BUSY';
+  };
 }
 
-export async function releaseSender(db: Db, country: string, owner: string): Promise<void> {
-  await db.$executeRaw`UPDATE "Webhook" SET "senderId" = NULL, "senderUntil" = NULL WHERE "country" = ${country} AND "senderId" = ${owner}::uuid`;
+/** Gives up leases (each only if its owner still holds it). */
+export async function releaseSenders(db: Db, leases: { country: string; owner: string }[]): Promise<void> {
+  await db.$executeRaw`
+    UPDATE "Webhook" w SET "senderId" = NULL, "senderUntil" = NULL
+    FROM unnest(${leases.map((l) => l.country)}::text[], ${leases.map((l) => l.owner)}::uuid[]) AS a("country", "owner")
+    WHERE w."country" = a."country" AND w."senderId" = a."owner"`;
 }
 
 /**
@@ -80,24 +100,40 @@ export async function sendersToWake(db: Db, at: Date, until: Date): Promise<stri
 
 // --- the outbox
 
+type Notification = Awaited<ReturnType<Db['notification']['findUniqueOrThrow']>>;
+
+/** A delivery owed an attempt, with what it carries and where it goes. */
+export interface DueDelivery {
+  id: string;
+  country: string;
+  attemptCount: number;
+  nextAttemptAt: Date;
+  retryOnce: boolean;
+  url: string;
+  secret: string;
+  notification: Notification;
+}
+
 /**
- * The country's deliveries owed an attempt at `at`, in the order of their notifications, with what
- * they carry, and the webhook as it is now (a new secret or address applies from the next batch).
+ * The deliveries of each of `countries` owed an attempt at `at` (at most `perCountry` each), in the
+ * order of their notifications, with the webhook as it is now (a new secret or address applies
+ * from the next batch). Two statements for all the countries whose senders ask at once.
  */
-export async function dueDeliveries(db: Db, country: string, at: Date, limit: number) {
-  const deliveries = await db.webhookDelivery.findMany({
-    where: { country, nextAttemptAt: { lte: at } },
-    orderBy: { notificationSeq: 'asc' },
-    take: limit,
-    select: { id: true, notificationSeq: true, attemptCount: true, nextAttemptAt: true, retryOnce: true },
-  });
-  if (deliveries.length === 0) return { deliveries: [], webhook: null };
-  const [notifications, webhook] = await Promise.all([
-    db.notification.findMany({ where: { seq: { in: deliveries.map((d) => d.notificationSeq) } } }),
-    findWebhook(db, country),
-  ]);
+export async function dueDeliveries(db: Db, countries: string[], at: Date, perCountry: number): Promise<DueDelivery[]> {
+  const rows = await db.$queryRaw<(Omit<DueDelivery, 'notification'> & { notificationSeq: bigint })[]>`
+    SELECT d."id"::text AS "id", w."country"::text AS "country", d."attemptCount", d."nextAttemptAt", d."retryOnce", w."url", w."secret",
+           d."notificationSeq"
+    FROM "Webhook" w
+    CROSS JOIN LATERAL (
+      SELECT * FROM "WebhookDelivery" x WHERE x."country" = w."country" AND x."nextAttemptAt" <= ${at}
+      ORDER BY x."notificationSeq" LIMIT ${perCountry}::int
+    ) d
+    WHERE w."country" = ANY(${countries}::text[])
+    ORDER BY d."notificationSeq"`;
+  if (rows.length === 0) return [];
+  const notifications = await db.notification.findMany({ where: { seq: { in: rows.map((r) => r.notificationSeq) } } });
   const bySeq = new Map(notifications.map((n) => [n.seq, n]));
-  return { deliveries: deliveries.map((d) => ({ ...d, notification: bySeq.get(d.notificationSeq)! })), webhook };
+  return rows.map(({ notificationSeq, ...d }) => ({ ...d, notification: bySeq.get(notificationSeq)! }));
 }
 
 /** Of `countries`, those owed an attempt at `at`. */
@@ -107,51 +143,61 @@ export async function countriesDue(db: Db, countries: string[], at: Date): Promi
   return rows.map((r) => r.country);
 }
 
-/** When the country is next owed an attempt, if it is. */
-export async function nextAttemptAt(db: Db, country: string): Promise<Date | null> {
-  const found = await db.webhookDelivery.aggregate({ where: { country, nextAttemptAt: { not: null } }, _min: { nextAttemptAt: true } });
-  return found._min.nextAttemptAt;
+/** When each of `countries` is next owed an attempt, for those that are. */
+export async function nextAttemptsAt(db: Db, countries: string[]): Promise<Map<string, Date>> {
+  const found = await db.webhookDelivery.groupBy({
+    by: ['country'],
+    where: { country: { in: countries }, nextAttemptAt: { not: null } },
+    _min: { nextAttemptAt: true },
+  });
+  return new Map(found.map((f) => [f.country, f._min.nextAttemptAt!]));
+}
+
+/** One attempt: how it went, and what follows (`next`: the next attempt, null: none). */
+export interface Attempt {
+  id: string;
+  deliveryId: string;
+  at: Date;
+  outcome: AttemptOutcome;
+  statusCode?: number;
+  durationMs: number;
+  /** The delivery's `nextAttemptAt` when it was taken. */
+  seen: Date;
+  next: Date | null;
 }
 
 /**
- * One attempt and how it went, with what follows in the same statement: delivered (a delivered
- * message stays delivered, with its first time), tried again at `next`, or given up (`next` null).
- * `seen` is the delivery's `nextAttemptAt` when it was taken: a retry by hand or a removal made
- * during the attempt changed it, and keeps what it asked for.
+ * Attempts and what follows each, in one statement: delivered (a delivered message stays
+ * delivered, with its first time), tried again at `next`, or given up (`next` null). A retry by
+ * hand or a removal made during an attempt changed the delivery's `nextAttemptAt` from `seen`, and
+ * keeps what it asked for. Recording an attempt again changes nothing.
  */
-export async function recordAttempt(
-  db: Db,
-  a: {
-    id: string;
-    deliveryId: string;
-    at: Date;
-    outcome: AttemptOutcome;
-    statusCode?: number;
-    durationMs: number;
-    seen: Date | null;
-    next: Date | null;
-  },
-): Promise<void> {
-  const delivered = a.outcome === 'DELIVERED';
-  const next = delivered ? null : a.next;
+export async function recordAttempts(db: Db, attempts: Attempt[]): Promise<void> {
+  if (attempts.length === 0) return;
+  const column = <T>(f: (a: Attempt) => T) => attempts.map(f);
   await db.$executeRaw`
-    WITH tried AS (
+    WITH a AS (
+      SELECT * FROM unnest(${column((a) => a.id)}::uuid[], ${column((a) => a.deliveryId)}::uuid[], ${column((a) => a.at)}::timestamptz[],
+                           ${column((a) => a.outcome)}::text[], ${column((a) => a.statusCode ?? null)}::int[], ${column((a) => a.durationMs)}::int[],
+                           ${column((a) => a.seen)}::timestamptz[], ${column((a) => (a.outcome === 'DELIVERED' ? null : a.next))}::timestamptz[])
+        AS a("id", "deliveryId", "at", "outcome", "statusCode", "durationMs", "seen", "next")
+    ), tried AS (
       INSERT INTO "WebhookAttempt" ("id", "deliveryId", "at", "outcome", "statusCode", "durationMs")
-      VALUES (${a.id}::uuid, ${a.deliveryId}::uuid, ${a.at}::timestamptz, ${a.outcome}::"WebhookAttemptOutcome", ${a.statusCode ?? null}::int, ${a.durationMs}::int)
+      SELECT "id", "deliveryId", "at", "outcome"::"WebhookAttemptOutcome", "statusCode", "durationMs" FROM a
       ON CONFLICT DO NOTHING
-      RETURNING "deliveryId"
+      RETURNING "id"
     )
     UPDATE "WebhookDelivery" d SET
       "attemptCount" = d."attemptCount" + 1,
       "status" = CASE
-        WHEN ${delivered}::boolean THEN 'DELIVERED'::"WebhookDeliveryStatus"
-        WHEN d."nextAttemptAt" IS NOT DISTINCT FROM ${a.seen}::timestamptz AND ${next}::timestamptz IS NULL AND d."status" = 'PENDING'
-          THEN 'FAILED'::"WebhookDeliveryStatus"
+        WHEN a."outcome" = 'DELIVERED' THEN 'DELIVERED'::"WebhookDeliveryStatus"
+        WHEN d."nextAttemptAt" IS NOT DISTINCT FROM a."seen" AND a."next" IS NULL AND d."status" = 'PENDING' THEN 'FAILED'::"WebhookDeliveryStatus"
         ELSE d."status" END,
-      "deliveredAt" = CASE WHEN ${delivered}::boolean AND d."status" <> 'DELIVERED' THEN ${a.at}::timestamptz ELSE d."deliveredAt" END,
-      "nextAttemptAt" = CASE WHEN d."nextAttemptAt" IS NOT DISTINCT FROM ${a.seen}::timestamptz THEN ${next}::timestamptz ELSE d."nextAttemptAt" END,
-      "retryOnce" = CASE WHEN d."nextAttemptAt" IS NOT DISTINCT FROM ${a.seen}::timestamptz THEN false ELSE d."retryOnce" END
-    FROM tried WHERE d."id" = tried."deliveryId"`;
+      "deliveredAt" = CASE WHEN a."outcome" = 'DELIVERED' AND d."status" <> 'DELIVERED' THEN a."at" ELSE d."deliveredAt" END,
+      "nextAttemptAt" = CASE WHEN d."nextAttemptAt" IS NOT DISTINCT FROM a."seen" THEN a."next" ELSE d."nextAttemptAt" END,
+      "retryOnce" = CASE WHEN d."nextAttemptAt" IS NOT DISTINCT FROM a."seen" THEN false ELSE d."retryOnce" END
+    FROM a JOIN tried ON tried."id" = a."id"
+    WHERE d."id" = a."deliveryId"`;
 }
 
 /**

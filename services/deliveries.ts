@@ -13,7 +13,8 @@ import type { ServiceDeps } from './context';
 
 /** How long a woken sender has to take its lease before a sweep wakes it again. */
 const WAKE_MS = 10_000;
-const SIGNALS_AT_ONCE = 20;
+/** Waking every country's sender at once is a burst on the Temporal server: a few at a time spread it. */
+const SIGNALS_AT_ONCE = 10;
 
 /** Tells the country's sender that work is waiting, starting it if it is not running. */
 export async function wakeSender(deps: Pick<ServiceDeps, 'temporal' | 'taskQueue' | 'daySeconds'>, country: string): Promise<void> {

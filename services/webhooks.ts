@@ -26,6 +26,8 @@ export function webhookService(deps: ServiceDeps, cursors: CursorCodec) {
       if (problem) throw invalid('The body is invalid', [{ path: 'url', code: 'ADDRESS', message: problem }]);
       const secret = newSecret();
       await setWebhook(prisma, { country, url, secret, at: new Date() });
+      // Its sender is at work before the first notification comes.
+      await wakeSender(deps, country);
       await recordAction(prisma, principal, 'WEBHOOK_SET', { country });
       return { country, url, secret };
     },

@@ -3,9 +3,10 @@
  * in the order of its notifications, then sleeps until its next retry is due or it is told work
  * is waiting (the `workWaiting` signal, sent with start by the dispatcher and by a retry by hand).
  *
- * The deliveries' state is in PostgreSQL, not here: the history holds one short activity per
- * burst of work, whatever the number of notifications. Each country has its own sender, on a
- * worker with a slot for every country, so a receiver that stalls holds up its own country only.
+ * The deliveries' state is in PostgreSQL, not here: the history holds one drain (an activity of at
+ * most DRAIN_RUN_MS) after another while the sender is at work, whatever the number of
+ * notifications, then waits. Each country has its own sender, on a worker with a slot for every
+ * country, so a receiver that stalls holds up its own country only.
  */
 import {
   allHandlersFinished,
@@ -22,7 +23,7 @@ import { refuseUnsealedStart } from './messages';
 import { deliveryTaskQueue } from './webhook-delivery';
 
 /** A drain hands back to its workflow after this long (its history then shows progress). */
-export const DRAIN_RUN_MS = 120_000;
+export const DRAIN_RUN_MS = 300_000;
 
 const senderActivities = () =>
   proxyActivities<ReturnType<typeof createActivities>>({
@@ -31,7 +32,7 @@ const senderActivities = () =>
     startToCloseTimeout: DRAIN_RUN_MS + ATTEMPT_TIMEOUT_MS + 30_000,
     // A worker lost mid-drain shows as a missed heartbeat: the drain is made again elsewhere once
     // the lost one's lease on the country has run out.
-    heartbeatTimeout: ATTEMPT_TIMEOUT_MS + 20_000,
+    heartbeatTimeout: ATTEMPT_TIMEOUT_MS + 50_000,
     retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
   });
 
@@ -52,10 +53,13 @@ export async function webhookSenderWorkflow(input: SenderInput): Promise<void> {
   refuseUnsealedStart(input);
   const { drainDeliveries } = senderActivities();
   let workWaiting = false;
+  let lastWorkAt: number | undefined;
   setHandler(workWaitingSignal, () => void (workWaiting = true));
   for (;;) {
     workWaiting = false;
-    const { nextInMs } = await drainDeliveries({ country: input.country, daySeconds: input.daySeconds });
+    const drained = await drainDeliveries({ country: input.country, daySeconds: input.daySeconds, lastWorkAt });
+    const { nextInMs } = drained;
+    lastWorkAt = drained.lastWorkAt;
     if (nextInMs !== 0 && !workWaiting) {
       if (nextInMs === null) await condition(() => workWaiting);
       else await condition(() => workWaiting, nextInMs);

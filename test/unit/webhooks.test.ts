@@ -1,5 +1,5 @@
 /** The webhook rules that need no server: the retry schedule, what counts as delivered, which addresses are public. */
-import { accepted, DELIVERY_WINDOW_DAYS, retryDelays, webhookBody } from '../../domain/webhooks';
+import { accepted, DELIVERY_WINDOW_DAYS, nextAttemptAfterFailure, retryDelays, webhookBody } from '../../domain/webhooks';
 import { isPublicAddress } from '../../outbound/webhook-post';
 
 describe('the retry schedule', () => {
@@ -11,6 +11,16 @@ describe('the retry schedule', () => {
     expect(waits.reduce((a, b) => a + b, 0)).toBe(DELIVERY_WINDOW_DAYS * 86_400_000);
     expect(waits.length).toBeGreaterThanOrEqual(10);
     expect(Math.max(...waits)).toBe(12 * 3600_000);
+  });
+
+  test('the n-th failure waits the n-th wait; the failure after the last is given up; a retry by hand gets no schedule', () => {
+    const waits = retryDelays(86_400);
+    const at = Date.UTC(2026, 0, 1);
+    expect(nextAttemptAfterFailure({ attemptsMade: 1, once: false, daySeconds: 86_400, at })).toBe(at + 5_000);
+    expect(nextAttemptAfterFailure({ attemptsMade: 3, once: false, daySeconds: 86_400, at })).toBe(at + waits[2]);
+    expect(nextAttemptAfterFailure({ attemptsMade: waits.length, once: false, daySeconds: 86_400, at })).toBe(at + waits.at(-1)!);
+    expect(nextAttemptAfterFailure({ attemptsMade: waits.length + 1, once: false, daySeconds: 86_400, at })).toBeNull();
+    expect(nextAttemptAfterFailure({ attemptsMade: 1, once: true, daySeconds: 86_400, at })).toBeNull();
   });
 
   test('scales with the length of a day, never below a millisecond', () => {
