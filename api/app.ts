@@ -15,10 +15,13 @@ import type { TrustProxy } from '../system/config';
 import { httpMetrics } from './http-metrics';
 import { allowedMethods, methodNotAllowed } from './methods';
 import { authenticateAndLimit, noStore, recordRefusal, securityHeaders } from './perimeter';
+import { attachmentRoutes } from './routes/attachments';
 import { HttpProblem, problemBody, toProblem } from './problem';
 import { actionRoutes } from './routes/actions';
 import { adminRoutes } from './routes/admin';
+import { extractRoutes } from './routes/extract';
 import { identifierRoutes } from './routes/identifiers';
+import { messageRoutes } from './routes/messages';
 import { linkRoutes } from './routes/links';
 import { noticeRoutes } from './routes/notices';
 import { operationRoutes } from './routes/operations';
@@ -116,12 +119,16 @@ export function buildApp({ services, log, rateLimitPerMinute, trustProxy = false
   const v1 = express.Router();
   v1.use(noStore, ...authenticateAndLimit(services, rateLimitPerMinute));
   v1.use(allowedMethods(registry)); // OPTIONS: what a path has, whatever body comes with it
+  // Before the JSON parser: an upload's body is the file, read by its own parser up to its own limit.
+  v1.use(attachmentRoutes(services, registry));
   v1.use(requireJsonWhenBody, express.json({ limit: '1mb', strict: true, type: () => true }));
   v1.use(peopleRoutes(services, registry));
   v1.use(passkeyRoutes(services, registry));
   v1.use(adminRoutes(services, registry));
   v1.use(noticeRoutes(services, registry));
   v1.use(actionRoutes(services, registry));
+  v1.use(messageRoutes(services, registry));
+  v1.use(extractRoutes(services, registry));
   v1.use(linkRoutes(services, registry));
   v1.use(searchRoutes(services, registry));
   v1.use(identifierRoutes(services, registry));

@@ -6,7 +6,8 @@
  * when lives here and nowhere else.
  */
 import type { RefusalCode } from './codes';
-import { isFinal, ROLES, type Role, type Status } from './model';
+import { MAX_ATTACHMENTS } from './attachments';
+import { isFinal, ROLES, STATUSES, type Role, type Status } from './model';
 
 export const ACTION_NAMES = [
   'DECIDE',
@@ -20,6 +21,14 @@ export const ACTION_NAMES = [
   'DECIDE_BLOCKING',
   'REQUEST_RENEWAL',
   'DECIDE_RENEWAL',
+  'CLAIM',
+  'RELEASE',
+  'AMEND',
+  'DECIDE_AMENDMENT',
+  'ATTACH',
+  'CONFIRM_DELETION',
+  'RECORD_OUTCOME',
+  'MESSAGE',
 ] as const;
 export type ActionName = (typeof ACTION_NAMES)[number];
 
@@ -39,8 +48,16 @@ export interface Situation {
   reassessmentDue: boolean;
   /** The users who approved in the current review round. */
   approvedBy: readonly string[];
-  /** The caller's own entry, when it is a recipient. */
-  own?: { final: boolean; dueAt: number };
+  /** An amendment awaits reviewers' decisions, with the users who approved it so far. */
+  amendment?: { approvedBy: readonly string[] };
+  /** The reviewer who holds the review's claim (a user id), if one does. */
+  claimedBy?: string;
+  /** How many files are attached to it (known to the record only: the workflow keeps none). */
+  attachments?: number;
+  /** The caller's own entry, when it is a recipient; `deletionConfirmed`: it confirmed deleting the ended request. */
+  own?: { final: boolean; dueAt: number; deletionConfirmed?: boolean };
+  /** It has been published (it may have ended since). */
+  published?: boolean;
   /** A closing action is under way (only the workflow knows). */
   closing?: boolean;
   now: number;
@@ -51,6 +68,8 @@ export interface Caller {
   /** Undefined: the caller has no relation to the request (e.g. an NCB it does not concern). */
   relation?: Relation;
   userId: string;
+  /** The caller means to take a claim over from whoever holds it (a claim's `takeOver`). */
+  takingOver?: boolean;
 }
 
 export interface Refused {
@@ -84,8 +103,18 @@ const first =
     return undefined;
   };
 const notClosing = (s: Situation) => (s.closing ? conflict('CLOSING', 'The request is being closed') : undefined);
+/** A reviewer's claim keeps others from the review until it is released, decided or taken over. */
+const notClaimedByOther = (s: Situation, c: Caller) =>
+  s.claimedBy !== undefined && s.claimedBy !== c.userId && !c.takingOver
+    ? conflict('CLAIMED_BY_OTHER', 'Another reviewer has claimed this request; take it over, with a reason, to act on it')
+    : undefined;
+const REVIEW_STATES = ['SUBMITTED', 'UNDER_REVIEW'] as const satisfies readonly Status[];
 const stillOwing = (s: Situation) =>
   s.own?.final ? conflict('ALREADY_ANSWERED', 'This recipient has already sent its final answer') : undefined;
+
+/** The ends that oblige each recipient to delete the request from its national records. */
+const DELETION_STATES = ['WITHDRAWN', 'CANCELLED', 'EXPIRED'] as const satisfies readonly Status[];
+const PUBLISHED_OR_ENDED = ['PUBLISHED', 'COMPLETED', 'WITHDRAWN', 'CANCELLED', 'EXPIRED'] as const satisfies readonly Status[];
 
 const REQUESTER_ONLY = { code: 'NOT_REQUESTER', message: 'Only the requesting NCB can do this' } as const;
 const RECIPIENT_ONLY = { code: 'NOT_RECIPIENT', message: 'Only a recipient of this request can do this' } as const;
@@ -96,12 +125,15 @@ export const CATALOGUE: Record<ActionName, ActionRule> = {
   DECIDE: {
     relations: ['REVIEWER'],
     // While screening runs, a decision is taken and waits for the flags.
-    states: ['SUBMITTED', 'UNDER_REVIEW'],
+    states: REVIEW_STATES,
     notYours: REVIEWERS_ONLY,
-    unless: (s, c) =>
-      s.approvedBy.includes(c.userId)
-        ? conflict('ALREADY_APPROVED', 'This reviewer has already approved; a second approval must come from a different reviewer')
-        : undefined,
+    unless: first(
+      (s, c) => notClaimedByOther(s, { ...c, takingOver: false }),
+      (s, c) =>
+        s.approvedBy.includes(c.userId)
+          ? conflict('ALREADY_APPROVED', 'This reviewer has already approved; a second approval must come from a different reviewer')
+          : undefined,
+    ),
   },
   CLARIFY: { relations: ['REQUESTER'], states: ['CLARIFICATION_REQUESTED'], notYours: REQUESTER_ONLY },
   WITHDRAW: {
@@ -164,6 +196,84 @@ export const CATALOGUE: Record<ActionName, ActionRule> = {
     notYours: REVIEWERS_ONLY,
     unless: (s) => (s.renewalRequested ? undefined : conflict('NO_RENEWAL_REQUESTED', 'No renewal has been requested')),
   },
+  CLAIM: {
+    relations: ['REVIEWER'],
+    states: REVIEW_STATES,
+    notYours: REVIEWERS_ONLY,
+    unless: first(
+      (s, c) => (s.claimedBy === c.userId ? conflict('ALREADY_CLAIMED', 'This reviewer holds the claim already') : undefined),
+      notClaimedByOther,
+      // A reviewer who approved may not decide again: a claim would only keep the second reviewer out.
+      (s, c) => (s.approvedBy.includes(c.userId) ? conflict('ALREADY_APPROVED', 'This reviewer has already approved') : undefined),
+    ),
+  },
+  RELEASE: {
+    relations: ['REVIEWER'],
+    states: REVIEW_STATES,
+    notYours: REVIEWERS_ONLY,
+    unless: (s, c) => {
+      if (s.claimedBy === undefined) return conflict('NOT_CLAIMED', 'Nobody holds a claim on this request');
+      return s.claimedBy === c.userId ? undefined : conflict('CLAIMED_BY_OTHER', 'Only the reviewer who holds the claim can release it');
+    },
+  },
+  AMEND: {
+    relations: ['REQUESTER'],
+    states: ['PUBLISHED'],
+    notYours: REQUESTER_ONLY,
+    unless: first(notBlocked, notClosing, (s) =>
+      s.amendment ? conflict('AMENDMENT_PENDING', 'An amendment is under review already: it must be decided first') : undefined,
+    ),
+  },
+  DECIDE_AMENDMENT: {
+    relations: ['REVIEWER'],
+    states: ['PUBLISHED'],
+    notYours: REVIEWERS_ONLY,
+    unless: first(notBlocked, notClosing, (s, c) => {
+      if (!s.amendment) return conflict('NO_AMENDMENT_PENDING', 'No amendment awaits a decision');
+      if (s.amendment.approvedBy.includes(c.userId))
+        return conflict(
+          'ALREADY_APPROVED',
+          'This reviewer has already approved the amendment; a second approval must come from a different reviewer',
+        );
+      return undefined;
+    }),
+  },
+  ATTACH: {
+    // The requester may attach from submission on (reviewers need the court order); a recipient once
+    // the request reaches it. Nothing is added to a request that has ended.
+    relations: ['REQUESTER', 'RECIPIENT'],
+    states: ['SUBMITTED', 'UNDER_REVIEW', 'CLARIFICATION_REQUESTED', 'PUBLISHED'],
+    notYours: { code: 'FORBIDDEN', message: 'Only the requesting NCB and the recipients can attach files' },
+    unless: first(notBlocked, (s) =>
+      (s.attachments ?? 0) >= MAX_ATTACHMENTS
+        ? conflict('TOO_MANY_ATTACHMENTS', `A request has at most ${MAX_ATTACHMENTS} attachments`)
+        : undefined,
+    ),
+  },
+  MESSAGE: {
+    // Which thread a message goes to depends on its body (its `country`): the write checks it.
+    relations: ['REQUESTER', 'RECIPIENT', 'REVIEWER'],
+    // Every state, final ones too: after the end people still ask about the deletion of the data,
+    // or why a request was rejected.
+    states: STATUSES,
+    notYours: { code: 'FORBIDDEN', message: 'Only the requesting NCB, its recipients and the reviewers write in its threads' },
+    // A recipient of a blocked request is shown only the blocking: it waits for the CCF like the clocks.
+    unless: (s, c) => (c.relation === 'RECIPIENT' ? notBlocked(s) : undefined),
+  },
+  CONFIRM_DELETION: {
+    relations: ['RECIPIENT'],
+    states: DELETION_STATES,
+    notYours: RECIPIENT_ONLY,
+    unless: (s) =>
+      s.own?.deletionConfirmed ? conflict('ALREADY_CONFIRMED', 'This recipient has confirmed the deletion already') : undefined,
+  },
+  RECORD_OUTCOME: {
+    relations: ['REQUESTER'],
+    // A request withdrawn before publication ends WITHDRAWN too: it has nothing to follow up.
+    states: PUBLISHED_OR_ENDED,
+    notYours: REQUESTER_ONLY,
+    unless: (s) => (s.published === false ? conflict('WRONG_STATE', 'Outcomes follow a published request only') : undefined),
+  },
 };
 
 /** The roles that may take `action` at all (what the API documents and checks first). */
@@ -219,8 +329,15 @@ export function refusalCodesOf(action: ActionName): RefusalCode[] {
       { ...base, renewalRequested: true },
       { ...base, reassessmentDue: false },
       { ...base, approvedBy: ['me'] },
+      { ...base, claimedBy: 'me' },
+      { ...base, claimedBy: 'other' },
+      { ...base, amendment: { approvedBy: [] } },
+      { ...base, amendment: { approvedBy: ['me'] } },
+      { ...base, attachments: Number.MAX_SAFE_INTEGER },
       { ...base, own: { final: true, dueAt: 2 } },
       { ...base, own: { final: false, dueAt: 0 } },
+      { ...base, own: { final: false, dueAt: 2, deletionConfirmed: true } },
+      { ...base, published: false },
     ];
     for (const v of variants) {
       const refused = probe(v, { role: 'NCB', userId: 'me' });

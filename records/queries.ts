@@ -1,11 +1,15 @@
 /** Reading the case record for views: a request, lists, findings and answers. */
-import type { Db, Prisma } from './db';
+import { Prisma } from '../generated/prisma/client';
+import type { Db } from './db';
 
 /** What a view shows besides the request itself: its open blocking and latest renewal. */
 const AROUND = {
   decisions: { orderBy: { at: 'asc' } },
   blockings: { where: { decidedAt: null } },
   renewals: { orderBy: { requestedAt: 'desc' }, take: 1 },
+  amendments: { orderBy: { submittedAt: 'asc' } },
+  claimedBy: { select: { name: true } },
+  _count: { select: { attachments: true } },
 } satisfies Prisma.NoticeInclude;
 
 /** A request with its decisions and recipients (only `recipientCountry`'s entry when given). */
@@ -44,6 +48,8 @@ export interface ListFilter {
   involving?: string;
   /** Only requests whose renewal awaits a reviewer's decision. */
   renewalRequested?: boolean;
+  /** Only requests with an amendment under review. */
+  amendmentPending?: boolean;
   /** Strictly after this position in the (createdAt, id) order. */
   after?: { createdAt: Date; id: string };
   /** Oldest first instead of newest first. */
@@ -51,16 +57,16 @@ export interface ListFilter {
   limit: number;
 }
 
+/** A list in another order than by submission: its position carries the order's own key. */
+export type SortedListFilter = Omit<ListFilter, 'after' | 'oldestFirst'> &
+  ({ sort: 'urgency'; after?: { urgency: string; createdAt: Date; id: string } } | { sort: 'dueAt'; after?: { dueAt: Date; id: string } });
+
+/** Where a request without any recipient's deadline (not yet published) sorts among deadlines: last. */
+export const NO_DUE_DATE = new Date('9999-12-31T00:00:00.000Z');
+
 /** Newest (or oldest) first; one row more than `limit` tells that there is a next page. */
 export function listNotices(db: Db, f: ListFilter) {
-  const where: Prisma.NoticeWhereInput[] = [];
-  if (f.status) where.push({ status: f.status });
-  if (f.kind) where.push({ kind: f.kind });
-  const asRecipient = (country: string): Prisma.NoticeWhereInput => ({ publishedAt: { not: null }, recipients: { some: { country } } });
-  if (f.requestingCountry) where.push({ requestingCountry: f.requestingCountry });
-  if (f.recipientCountry) where.push(asRecipient(f.recipientCountry));
-  if (f.involving) where.push({ OR: [{ requestingCountry: f.involving }, asRecipient(f.involving)] });
-  if (f.renewalRequested) where.push({ renewals: { some: { decidedAt: null } } });
+  const where = filtersOf(f);
   const beyond = f.oldestFirst ? 'gt' : 'lt';
   if (f.after)
     where.push({ OR: [{ createdAt: { [beyond]: f.after.createdAt } }, { createdAt: f.after.createdAt, id: { [beyond]: f.after.id } }] });
@@ -69,8 +75,65 @@ export function listNotices(db: Db, f: ListFilter) {
     where: { AND: where },
     orderBy: [{ createdAt: order }, { id: order }],
     take: f.limit + 1,
-    include: { recipients: { orderBy: { country: 'asc' } }, ...AROUND },
+    include: LISTED,
   });
+}
+
+const LISTED = { recipients: { orderBy: { country: 'asc' } }, ...AROUND } satisfies Prisma.NoticeInclude;
+
+/**
+ * Most urgent first (URGENT_DIRECT, URGENT, NORMAL: the reverse of their names' order), each oldest
+ * first; or the soonest recipient's deadline first, requests without one last. Each row comes with
+ * its position (`dueAt`: the earliest deadline, or NO_DUE_DATE).
+ */
+export async function listNoticesSorted(db: Db, f: SortedListFilter) {
+  const where = filtersOf(f);
+  if (f.sort === 'urgency') {
+    const a = f.after;
+    if (a)
+      where.push({
+        OR: [
+          { urgency: { lt: a.urgency } },
+          { urgency: a.urgency, createdAt: { gt: a.createdAt } },
+          { urgency: a.urgency, createdAt: a.createdAt, id: { gt: a.id } },
+        ],
+      });
+    const rows = await db.notice.findMany({
+      where: { AND: where },
+      orderBy: [{ urgency: 'desc' }, { createdAt: 'asc' }, { id: 'asc' }],
+      take: f.limit + 1,
+      include: LISTED,
+    });
+    return rows.map((n) => ({ ...n, dueAt: earliestDue(n.recipients) }));
+  }
+  // No ordering by a relation's minimum in Prisma: the filtered ids are ordered in SQL.
+  const ids = (await db.notice.findMany({ where: { AND: where }, select: { id: true } })).map((n) => n.id);
+  if (ids.length === 0) return [];
+  const a = f.after;
+  const page = await db.$queryRaw<{ id: string }[]>`
+    SELECT n.id FROM unnest(${ids}::uuid[]) AS n(id)
+    CROSS JOIN LATERAL (SELECT COALESCE(min(r."dueAt"), ${NO_DUE_DATE}::timestamptz) AS due FROM "Recipient" r WHERE r."noticeId" = n.id) d
+    WHERE ${a ? Prisma.sql`(d.due, n.id) > (${a.dueAt}::timestamptz, ${a.id}::uuid)` : Prisma.sql`TRUE`}
+    ORDER BY d.due, n.id
+    LIMIT ${f.limit + 1}`;
+  const rows = await db.notice.findMany({ where: { id: { in: page.map((p) => p.id) } }, include: LISTED });
+  const byId = new Map(rows.map((n) => [n.id, n]));
+  return page.map((p) => byId.get(p.id)!).map((n) => ({ ...n, dueAt: earliestDue(n.recipients) }));
+}
+
+const earliestDue = (recipients: readonly { dueAt: Date }[]) => recipients.reduce((min, r) => (r.dueAt < min ? r.dueAt : min), NO_DUE_DATE);
+
+function filtersOf(f: Omit<ListFilter, 'after' | 'oldestFirst' | 'limit'>): Prisma.NoticeWhereInput[] {
+  const where: Prisma.NoticeWhereInput[] = [];
+  if (f.status) where.push({ status: f.status });
+  if (f.kind) where.push({ kind: f.kind });
+  const asRecipient = (country: string): Prisma.NoticeWhereInput => ({ publishedAt: { not: null }, recipients: { some: { country } } });
+  if (f.requestingCountry) where.push({ requestingCountry: f.requestingCountry });
+  if (f.recipientCountry) where.push(asRecipient(f.recipientCountry));
+  if (f.involving) where.push({ OR: [{ requestingCountry: f.involving }, asRecipient(f.involving)] });
+  if (f.renewalRequested) where.push({ renewals: { some: { decidedAt: null } } });
+  if (f.amendmentPending) where.push({ amendments: { some: { status: 'UNDER_REVIEW' } } });
+  return where;
 }
 
 export interface Findings {

@@ -6,7 +6,8 @@ import type { LocatedAsset } from '../domain/assets';
 import type { AssetSought, Offence } from '../domain/request';
 import { purgedAssetSought, purgedLocatedAsset, purgedOffence } from '../domain/retention';
 import { recordAudit, SYSTEM_ACTOR } from './audit';
-import type { Db, Prisma, PrismaClient } from './db';
+import { Prisma } from '../generated/prisma/client';
+import type { Db, PrismaClient } from './db';
 import { eraseSearchTerms } from './search';
 
 const json = (v: unknown) => v as Prisma.InputJsonValue;
@@ -38,7 +39,8 @@ export async function purgeRequest(prisma: PrismaClient, id: string, at: Date): 
       },
     });
     await tx.decision.updateMany({ where: { noticeId: id }, data: { reason: null } });
-    await tx.clarification.updateMany({ where: { noticeId: id }, data: { message: '', changes: {} } });
+    await tx.clarification.updateMany({ where: { noticeId: id }, data: { message: '', changes: {}, before: Prisma.DbNull } });
+    await tx.message.updateMany({ where: { noticeId: id }, data: { body: '' } });
     for (const r of await tx.response.findMany({ where: { noticeId: id }, select: { id: true, assets: true } })) {
       const assets = (r.assets as unknown as LocatedAsset[]).map(purgedLocatedAsset);
       await tx.response.update({ where: { id: r.id }, data: { reason: null, assets: json(assets) } });
@@ -51,6 +53,10 @@ export async function purgeRequest(prisma: PrismaClient, id: string, at: Date): 
     await tx.notification.updateMany({ where: { noticeId: id, detail: { not: null } }, data: { detail: null } });
     await tx.blocking.updateMany({ where: { noticeId: id }, data: { reason: null, decisionReason: null } });
     await tx.renewal.updateMany({ where: { noticeId: id }, data: { reason: null, decisionReason: null } });
+    // The documents themselves: the court order, register extracts.
+    await tx.attachment.deleteMany({ where: { noticeId: id } });
+    await tx.amendment.updateMany({ where: { noticeId: id }, data: { reason: '', changes: {}, decisionReason: null } });
+    await tx.outcome.updateMany({ where: { noticeId: id }, data: { note: null } });
     await recordAudit(tx, { noticeId: id, at, type: 'PURGED', actor: SYSTEM_ACTOR, data: {} });
     return true;
   });

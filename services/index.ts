@@ -9,8 +9,11 @@ import { cursorCodec } from './cursors';
 import { peopleService } from './people';
 import { callCounter, securityEvents, type CallCounterOptions } from './perimeter';
 import type { ServiceDeps } from './context';
+import { extractService } from './extract';
 import { identifierService } from './identifiers';
 import { linkService } from './links';
+import { messageService } from './messages';
+import { outcomeService } from './follow-up';
 import { readingService } from './reading';
 import { reportService } from './reports';
 import { requestWorkflows } from './requests';
@@ -22,6 +25,7 @@ import { sessionService } from './sessions';
 import { submissionService } from './submission';
 import { deliveryDispatcher } from './deliveries';
 import { metricsService } from './metrics';
+import { attachmentService } from './attachments';
 import { databaseOutageCheck } from './outages';
 import { webhookService } from './webhooks';
 
@@ -35,13 +39,19 @@ export function createServices(deps: ServiceDeps) {
   const admin = adminService(deps);
   const keys = keyring(deps);
   const sessions = sessionService(deps, keys);
+  const actions = actionService(deps, workflows, reading);
   return {
     authenticate: keys.authenticate,
     /** API keys as this process keeps them (start: listen for their changes before the first call). */
     keys: { start: keys.start, state: keys.state, holds: keys.holds },
     submission: submissionService(deps, workflows, reading),
-    actions: actionService(deps, workflows, reading),
+    actions,
+    /** Files attached to requests: uploads (the ATTACH action), lists and downloads under need to know. */
+    attachments: attachmentService(deps, reading, actions),
     reading,
+    /** A request's threads, as their readers see them (writing is an action). */
+    messages: messageService(deps, reading),
+    outcomes: outcomeService(deps, reading),
     review: reviewService(deps, workflows),
     sessions,
     /** Single sign-on through the OpenID provider, and the identities linked to users. */
@@ -50,6 +60,8 @@ export function createServices(deps: ServiceDeps) {
     passkeys: passkeyService(deps),
     links: linkService(deps, reading, cursorCodec(deps.prisma, 'links')),
     search: searchService(deps, reading),
+    /** A request on paper: the PDF extract of what its reader may read. */
+    extract: extractService(deps, reading),
     identifiers: identifierService(),
     admin,
     people: peopleService(deps),

@@ -11,14 +11,16 @@ import type { NoticeRow } from '../records/notices';
 import {
   findingsFor,
   listNotices,
+  listNoticesSorted,
   loadNotice,
   noFindings,
   noticeHeader,
   responsesTo,
   upheldBlockings,
   type Findings,
+  type ListFilter,
 } from '../records/queries';
-import type { CursorCodec } from './cursors';
+import { cursorCodec, type CursorCodec } from './cursors';
 import type { Principal, ServiceDeps } from './context';
 import { conflict, forbidden, hidden, invalid, notFound } from './refusals';
 import { actionLinks, callerRecord, type ActionLink } from './situation';
@@ -41,6 +43,25 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
     const p = await cursors.decode(c);
     return { createdAt: p.at, id: p.key };
   };
+  // Each order signs its cursors apart: a position in one order means nothing in another.
+  const byUrgency = cursorCodec(prisma, 'notices:urgency');
+  const byDueAt = cursorCodec(prisma, 'notices:dueAt');
+
+  /** A page in another order than by submission, with the cursor that follows it. */
+  async function sortedPage(sort: 'urgency' | 'dueAt', filter: Omit<ListFilter, 'after' | 'oldestFirst'>, cursor?: string) {
+    if (sort === 'urgency') {
+      const p = cursor ? await byUrgency.decode(cursor) : undefined;
+      const [urgency, id] = p ? p.key.split('|') : [];
+      const rows = await listNoticesSorted(prisma, { ...filter, sort, after: p && { urgency, createdAt: p.at, id } });
+      const last = rows[filter.limit - 1];
+      const next = rows.length > filter.limit ? await byUrgency.encode({ at: last.createdAt, key: `${last.urgency}|${last.id}` }) : null;
+      return { rows, next };
+    }
+    const p = cursor ? await byDueAt.decode(cursor) : undefined;
+    const rows = await listNoticesSorted(prisma, { ...filter, sort, after: p && { dueAt: p.at, id: p.key } });
+    const last = rows[filter.limit - 1];
+    return { rows, next: rows.length > filter.limit ? await byDueAt.encode({ at: last.dueAt, key: last.id }) : null };
+  }
 
   /**
    * The findings of these requests. Assets are located only by answers, so a request no recipient
@@ -106,7 +127,16 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
     view: async (id: string, principal: Principal, readAs?: string): Promise<NoticeView> => (await viewAs(id, principal, readAs)).view,
     /** Its requester's view of a request just recorded: nothing is attached to it yet, so nothing is read again. */
     async submitted(notice: NoticeRow, principal: Principal): Promise<NoticeView> {
-      const recorded = { ...notice, recipients: [], decisions: [], blockings: [], renewals: [] };
+      const recorded = {
+        ...notice,
+        recipients: [],
+        decisions: [],
+        blockings: [],
+        renewals: [],
+        amendments: [],
+        claimedBy: null,
+        _count: { attachments: 0 },
+      };
       return {
         ...noticeView(recorded, 'REQUESTER'),
         actions: actionLinks(recorded, 'REQUESTER', await callerRecord(deps, principal, []), deps.daySeconds),
@@ -121,8 +151,12 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
         as?: 'REQUESTER' | 'RECIPIENT';
         /** Only requests whose renewal awaits a decision. */
         renewalRequested?: boolean;
+        /** Only requests with an amendment under review. */
+        amendmentPending?: boolean;
         /** Oldest first (a review queue) instead of newest first. */
         oldestFirst?: boolean;
+        /** Most urgent first, oldest first (`submittedAt`), or the soonest deadline first. */
+        sort?: 'urgency' | 'submittedAt' | 'dueAt';
         limit: number;
         cursor?: string;
       },
@@ -130,7 +164,7 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
       if (principal.role !== 'NCB' && q.as)
         throw invalid('The query is invalid', [{ path: 'query.as', code: 'NOT_FOR_ROLE', message: 'is only for NCB keys' }]);
       const country = principal.country ?? '';
-      const rows = await listNotices(prisma, {
+      const filter = {
         status: q.status,
         kind: q.kind,
         ...(principal.role === 'NCB'
@@ -140,11 +174,18 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
               ? { recipientCountry: country }
               : { involving: country }
           : {}),
-        after: q.cursor ? await decodeCursor(q.cursor) : undefined,
         renewalRequested: q.renewalRequested,
-        oldestFirst: q.oldestFirst,
+        amendmentPending: q.amendmentPending,
         limit: q.limit,
-      });
+      };
+      const sorted = q.sort === 'urgency' || q.sort === 'dueAt' ? await sortedPage(q.sort, filter, q.cursor) : undefined;
+      const rows =
+        sorted?.rows ??
+        (await listNotices(prisma, {
+          ...filter,
+          after: q.cursor ? await decodeCursor(q.cursor) : undefined,
+          oldestFirst: q.oldestFirst || q.sort === 'submittedAt',
+        }));
       const page = rows.slice(0, q.limit);
       const relations = page.map((n) =>
         relationTo(
@@ -170,8 +211,11 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
       });
       return {
         items,
-        nextCursor:
-          rows.length > q.limit ? await cursors.encode({ at: page[page.length - 1].createdAt, key: page[page.length - 1].id }) : null,
+        nextCursor: sorted
+          ? sorted.next
+          : rows.length > q.limit
+            ? await cursors.encode({ at: page[page.length - 1].createdAt, key: page[page.length - 1].id })
+            : null,
       };
     },
 

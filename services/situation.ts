@@ -8,10 +8,13 @@ import type { Status } from '../domain/model';
 import { reassessmentAt } from '../domain/time';
 import { keyIdsOf } from '../records/keys';
 import type { LoadedNotice } from '../records/queries';
-import { actionHref } from './action-registry';
+import { actionHref, actionMethod } from './action-registry';
 import type { Principal, ServiceDeps } from './context';
 
-type Recorded = Pick<LoadedNotice, 'status' | 'expiresAt' | 'recipients' | 'decisions' | 'blockings' | 'renewals'>;
+type Recorded = Pick<
+  LoadedNotice,
+  'status' | 'expiresAt' | 'recipients' | 'decisions' | 'blockings' | 'renewals' | 'claimedByUserId' | 'amendments' | 'publishedAt'
+> & { _count?: { attachments: number } };
 
 /** The keys of the reviewers who approved in the current review round (a clarification starts a new one). */
 function approvalKeys(n: Recorded): string[] {
@@ -21,6 +24,8 @@ function approvalKeys(n: Recorded): string[] {
     .filter((d) => d.decision === 'APPROVE')
     .map((d) => d.reviewerKeyId);
 }
+
+const pendingAmendment = (n: Recorded) => n.amendments.find((a) => a.status === 'UNDER_REVIEW');
 
 /** What the catalogue needs to know about the caller beyond its key: the keys it has held (reviewers only). */
 export interface CallerRecord {
@@ -42,13 +47,18 @@ export function situationOf(n: Recorded, caller: CallerRecord, daySeconds: numbe
   const { principal } = caller;
   const own = principal.role === 'NCB' ? n.recipients.find((r) => r.country === principal.country) : undefined;
   const renewal = n.renewals[0];
+  const pending = pendingAmendment(n);
   return {
     status: n.status as Status,
     blocked: n.blockings.length > 0,
     renewalRequested: renewal !== undefined && renewal.decidedAt === null,
     reassessmentDue: n.expiresAt !== null && now >= reassessmentAt(n.expiresAt.getTime(), daySeconds),
     approvedBy: approvalKeys(n).some((k) => caller.heldKeys.has(k)) ? [principal.userId] : [],
-    own: own && { final: own.final, dueAt: own.dueAt.getTime() },
+    amendment: pending && { approvedBy: pending.approvedBy.filter((u) => u === principal.userId) },
+    claimedBy: n.claimedByUserId ?? undefined,
+    attachments: n._count?.attachments,
+    own: own && { final: own.final, dueAt: own.dueAt.getTime(), deletionConfirmed: own.deletionConfirmedAt !== null },
+    published: n.publishedAt !== null,
     now,
   };
 }
@@ -64,23 +74,32 @@ const callerOf = (principal: Principal, relation: Relation | undefined): Caller 
  * on the time (a deadline passed, a renewal's window open) is left to the workflow, whose clock
  * runs the request's deadlines: the record cannot say it better, and must not say it otherwise.
  */
-export function recordedRefusal(action: ActionName, n: Recorded, relation: Relation, caller: CallerRecord, daySeconds: number) {
+export function recordedRefusal(
+  action: ActionName,
+  n: Recorded,
+  relation: Relation,
+  caller: CallerRecord,
+  daySeconds: number,
+  takingOver = false,
+) {
   const s = situationOf(n, caller, daySeconds);
   const timeless: Situation = { ...s, reassessmentDue: true, own: s.own && { ...s.own, dueAt: Number.POSITIVE_INFINITY } };
-  return refusalOf(action, callerOf(caller.principal, relation), timeless);
+  return refusalOf(action, { ...callerOf(caller.principal, relation), takingOver }, timeless);
 }
 
 export interface ActionLink {
   name: ActionName;
-  method: 'POST';
+  method: 'POST' | 'DELETE';
   href: string;
 }
 
 /** What the caller may do to the request now, as its view lists it. */
 export function actionLinks(n: Recorded & { id: string }, relation: Relation, caller: CallerRecord, daySeconds: number): ActionLink[] {
-  return actionsOpenTo(callerOf(caller.principal, relation), situationOf(n, caller, daySeconds)).map((name) => ({
+  // A claim another reviewer holds may be taken over: CLAIM is listed (it then needs `takeOver`).
+  const asCaller = { ...callerOf(caller.principal, relation), takingOver: true };
+  return actionsOpenTo(asCaller, situationOf(n, caller, daySeconds)).map((name) => ({
     name,
-    method: 'POST',
-    href: actionHref(name, n.id),
+    method: actionMethod(name),
+    href: actionHref(name, n.id, pendingAmendment(n)?.id),
   }));
 }

@@ -22,6 +22,8 @@ export function bodyHash(body: unknown): string {
     if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
     // A parsed date is an object without own keys: it would hash as `{}`, whatever its day.
     if (v instanceof Date) return JSON.stringify(v.toISOString());
+    // A file is known by its digest: hashing it byte by byte as a list would be slow and huge.
+    if (v instanceof Uint8Array) return JSON.stringify(crypto.createHash('sha256').update(v).digest('hex'));
     if (v && typeof v === 'object') {
       const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
       return `{${entries

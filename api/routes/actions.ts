@@ -6,9 +6,9 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { ACTION_NAMES, refusalCodesOf, rolesFor } from '../../domain/actions';
 import type { Services } from '../../services';
-import { ACTIONS } from '../../services/action-registry';
+import { ACTIONS, takenByWorkflow } from '../../services/action-registry';
 import { idempotencyKey, IDEMPOTENCY_HEADER, routeGroup } from '../route';
-import { IdParam } from '../schemas/common';
+import { AmendmentIdParam, IdParam } from '../schemas/common';
 import { NoticeView } from '../schemas/views';
 
 export function actionRoutes(services: Services, registry: OpenAPIRegistry): Router {
@@ -16,22 +16,32 @@ export function actionRoutes(services: Services, registry: OpenAPIRegistry): Rou
   const routes = routeGroup(router, registry, 'Requests');
   for (const name of ACTION_NAMES) {
     const declared = ACTIONS[name];
-    routes.post(
+    // A file is not JSON: its route is its own (routes/attachments.ts).
+    if (declared.raw) continue;
+    const method = declared.method === 'DELETE' ? 'delete' : 'post';
+    routes[method](
       `/notices/:id/${declared.path}`,
       {
         summary: declared.summary,
         action: name,
         roles: rolesFor(name),
-        params: IdParam,
-        body: declared.body,
+        params: declared.path.includes(':aid') ? AmendmentIdParam : IdParam,
+        body: method === 'delete' ? undefined : declared.body,
         // Every action takes one: a repeat goes to the workflow, which answers it with the first result.
         headers: IDEMPOTENCY_HEADER,
-        success: { status: declared.creates ? 201 : 200, schema: NoticeView, description: declared.after },
+        success: {
+          status: declared.creates ? 201 : 200,
+          schema: (takenByWorkflow(declared) ? declared.answers?.schema : declared.answer) ?? NoticeView,
+          description: declared.after,
+        },
         errors: [404, 409],
-        codes: refusalCodesOf(name),
+        codes: [...refusalCodesOf(name), ...(declared.codes ?? [])],
       },
       async ({ params, body, principal, req }) => {
-        const taken = await services.actions.take(name, principal, params.id, body, { idempotencyKey: idempotencyKey(req) });
+        const taken = await services.actions.take(name, principal, params.id, body, {
+          idempotencyKey: idempotencyKey(req),
+          params: params as { aid?: string },
+        });
         return {
           status: declared.creates ? 201 : 200,
           ...(taken.responseId ? { headers: { 'X-Response-Id': taken.responseId } } : {}),

@@ -44,12 +44,31 @@ const validBody = (action: ActionName, view: any): unknown =>
     DECIDE_BLOCKING: { outcome: 'DISMISSED', reason: 'Unfounded' },
     REQUEST_RENEWAL: { reason: 'The investigation goes on' },
     DECIDE_RENEWAL: { decision: 'APPROVE', reason: 'Still needed' },
+    CLAIM: {},
+    RELEASE: undefined,
+    AMEND: { reason: 'An account turned up', add: { aliases: [{ familyName: 'Rossetti' }] } },
+    DECIDE_AMENDMENT: { decision: 'APPROVE' },
+    // A file is the body itself (see take).
+    ATTACH: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]),
+    CONFIRM_DELETION: undefined,
+    RECORD_OUTCOME: { measure: 'FROZEN', country: 'FR', date: '2026-01-15' },
+    MESSAGE: { body: 'A question about the request' },
   })[action];
 
 const view = async (key: string, id: string) => (await sys.call('GET', `/v1/notices/${id}`, { key })).body;
 const offered = async (key: string, id: string) => ((await view(key, id)).actions as { name: ActionName }[]).map((a) => a.name);
 const take = (key: string, id: string, action: ActionName, body: unknown) =>
-  sys.call('POST', `/v1/notices/${id}/${ACTIONS[action].path}`, { key, body });
+  body instanceof Buffer
+    ? sys.call('POST', `/v1/notices/${id}/${ACTIONS[action].path}?filename=order.png`, {
+        key,
+        raw: body,
+        headers: { 'content-type': 'image/png' },
+      })
+    : // An amendment's decision not offered is tried on an amendment that does not await one.
+      sys.call(ACTIONS[action].method ?? 'POST', `/v1/notices/${id}/${ACTIONS[action].path.replace(':aid', crypto.randomUUID())}`, {
+        key,
+        body,
+      });
 
 /** Every action not offered to `key` is refused with a code and leaves the request as it was. */
 async function unofferedRefused(key: string, id: string): Promise<ActionName[]> {
@@ -72,22 +91,22 @@ async function unofferedRefused(key: string, id: string): Promise<ActionName[]> 
 test('under review, flagged: the requester withdraws, reviewers decide, the CCF and other NCBs do nothing', async () => {
   const { id } = await submit(sys, it_, flaggedRequest());
   await waitForStatus(sys, id, it_, 'UNDER_REVIEW');
-  expect(await unofferedRefused(it_, id)).toEqual(['WITHDRAW']);
-  expect(await unofferedRefused(reviewer, id)).toEqual(['DECIDE']);
+  expect(await unofferedRefused(it_, id)).toEqual(['WITHDRAW', 'ATTACH', 'MESSAGE']);
+  expect(await unofferedRefused(reviewer, id)).toEqual(['DECIDE', 'CLAIM', 'MESSAGE']);
   expect(await unofferedRefused(ccf, id)).toEqual([]);
   expectProblem(await sys.call('GET', `/v1/notices/${id}`, { key: fr }), 404);
 
   // One approval of two: the reviewer who gave it is offered DECIDE no more, and is refused it.
   const first = await take(reviewer, id, 'DECIDE', validBody('DECIDE', undefined));
   expect(first.status).toBe(200);
-  expect(first.body.actions.map((a: { name: string }) => a.name)).toEqual([]);
-  expect(await offered(reviewer, id)).toEqual([]);
+  expect(first.body.actions.map((a: { name: string }) => a.name)).toEqual(['MESSAGE']);
+  expect(await offered(reviewer, id)).toEqual(['MESSAGE']);
   // The same person through another key: a person approves once, whichever key it holds.
-  expect(await offered(await sys.userKey(reviewer), id)).toEqual([]);
+  expect(await offered(await sys.userKey(reviewer), id)).toEqual(['MESSAGE']);
   const again = await take(reviewer, id, 'DECIDE', { decision: 'REJECT', reason: 'Changed my mind' });
   expectProblem(again, 409);
   expect(again.body.code).toBe('ALREADY_APPROVED');
-  expect(await offered(reviewer2, id)).toEqual(['DECIDE']);
+  expect(await offered(reviewer2, id)).toEqual(['DECIDE', 'CLAIM', 'MESSAGE']);
   expect((await take(reviewer2, id, 'DECIDE', validBody('DECIDE', undefined))).body.status).toBe('PUBLISHED');
 });
 
@@ -96,10 +115,11 @@ test('published: each person is offered what it may do, and each offer is taken'
   const id = published.id;
   expect(published.actions.map((a: { name: string; href: string }) => [a.name, a.href])).toEqual([
     ['CANCEL', `/v1/notices/${id}/cancellation`],
+    ['MESSAGE', `/v1/notices/${id}/messages`],
   ]);
-  expect(await unofferedRefused(it_, id)).toEqual(['WITHDRAW']);
-  expect(await unofferedRefused(fr, id)).toEqual(['RESPOND', 'ACKNOWLEDGE', 'DELAY']);
-  expect(await unofferedRefused(reviewer, id)).toEqual(['CANCEL']);
+  expect(await unofferedRefused(it_, id)).toEqual(['WITHDRAW', 'AMEND', 'ATTACH', 'MESSAGE']);
+  expect(await unofferedRefused(fr, id)).toEqual(['RESPOND', 'ACKNOWLEDGE', 'DELAY', 'ATTACH', 'MESSAGE']);
+  expect(await unofferedRefused(reviewer, id)).toEqual(['CANCEL', 'MESSAGE']);
   expect(await unofferedRefused(ccf, id)).toEqual(['BLOCK']);
 
   // Each offer, taken with a valid body, succeeds.
@@ -113,14 +133,16 @@ test('published: each person is offered what it may do, and each offer is taken'
   const blockedAnswer = await take(es, id, 'RESPOND', validBody('RESPOND', undefined));
   expect(blockedAnswer.body.code).toBe('BLOCKED');
   expect(await unofferedRefused(ccf, id)).toEqual(['DECIDE_BLOCKING']);
-  expect(await unofferedRefused(it_, id)).toEqual(['WITHDRAW']);
+  expect(await unofferedRefused(it_, id)).toEqual(['WITHDRAW', 'MESSAGE']);
 });
 
 test('a request withdrawn while blocked still has its blocking decided by the CCF, and offers nothing else', async () => {
   const { id } = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
   expect((await take(ccf, id, 'BLOCK', validBody('BLOCK', undefined))).status).toBe(200);
   expect((await take(it_, id, 'WITHDRAW', validBody('WITHDRAW', undefined))).body.status).toBe('WITHDRAWN');
-  for (const key of [it_, fr, reviewer]) expect(await unofferedRefused(key, id)).toEqual([]);
+  // Messages go on after the end, but not from a recipient while the request is blocked.
+  for (const key of [it_, reviewer]) expect(await unofferedRefused(key, id)).toEqual(['MESSAGE']);
+  expect(await unofferedRefused(fr, id)).toEqual([]);
   expect(await unofferedRefused(ccf, id)).toEqual(['DECIDE_BLOCKING']);
   const decided = await take(ccf, id, 'DECIDE_BLOCKING', { outcome: 'UPHELD', reason: 'The complaint is founded' });
   expect(decided.status).toBe(200);

@@ -76,7 +76,7 @@ export interface TestSystem {
   call(
     method: string,
     path: string,
-    opts?: { key?: string; body?: unknown; headers?: Record<string, string>; raw?: string },
+    opts?: { key?: string; body?: unknown; headers?: Record<string, string>; raw?: string | Uint8Array },
   ): Promise<{ status: number; body: any; headers: Headers }>;
   stop(): Promise<void>;
 }
@@ -185,7 +185,7 @@ export async function startTestSystem(
     async call(method, path, o = {}) {
       const headers: Record<string, string> = { ...(o.headers ?? {}) };
       if (o.key) headers.authorization = `Bearer ${o.key}`;
-      let payload: string | undefined = o.raw;
+      let payload: string | Uint8Array | undefined = o.raw;
       if (o.body !== undefined) {
         payload = JSON.stringify(o.body);
         headers['content-type'] ??= 'application/json';

@@ -1,0 +1,98 @@
+/**
+ * Files attached to a request. An upload is the catalogue's ATTACH, taken on the record (the
+ * workflow keeps nothing of it): `writeAttachment` is its write. Reading follows need to know
+ * (domain/attachments.ts); a file the caller may not read is answered as if it did not exist.
+ */
+import crypto from 'node:crypto';
+import type { z } from 'zod';
+import type { AttachmentUpload } from '../api/schemas/attachments';
+import { mayReadAttachment } from '../domain/attachments';
+import { attachmentContent, attachmentsOf, recordAttachment, recordDownload, type AttachmentRow } from '../records/attachments';
+import type { actionService } from './actions';
+import type { Principal, ServiceDeps } from './context';
+import type { ReadingService } from './reading';
+import { conflict, notFound } from './refusals';
+
+export type Upload = z.output<typeof AttachmentUpload>;
+type ActionService = ReturnType<typeof actionService>;
+
+/** An attachment as the API shows it. */
+export function attachmentView(a: AttachmentRow) {
+  return {
+    id: a.id,
+    filename: a.filename,
+    contentType: a.contentType,
+    size: a.size,
+    sha256: a.sha256,
+    at: a.at.toISOString(),
+    uploadedBy: { role: a.uploaderRole, ...(a.uploaderCountry ? { country: a.uploaderCountry } : {}) },
+    shared: a.shared,
+  };
+}
+
+/** ATTACH's write: the file under the action's id (a repeat finds it), refused once the request has its full count. */
+export async function writeAttachment(deps: ServiceDeps, a: { noticeId: string; principal: Principal; body: Upload; actionId: string }) {
+  const { principal, body } = a;
+  const row = await recordAttachment(deps.prisma, {
+    id: a.actionId,
+    noticeId: a.noticeId,
+    filename: body.filename,
+    contentType: body.contentType,
+    content: body.content,
+    sha256: crypto.createHash('sha256').update(body.content).digest('hex'),
+    // Only the requester shares: a recipient's file goes to the requester and the GS alone.
+    shared: body.shared && principal.country !== null && (await requesterOf(deps, a.noticeId)) === principal.country,
+    uploader: principal,
+    at: new Date(),
+  });
+  if (row === 'FULL') throw conflict('The request has as many attachments as it may have', 'TOO_MANY_ATTACHMENTS');
+  return attachmentView(row);
+}
+
+async function requesterOf(deps: ServiceDeps, noticeId: string) {
+  const n = await deps.prisma.notice.findUnique({ where: { id: noticeId }, select: { requestingCountry: true } });
+  return n?.requestingCountry;
+}
+
+const NO_SUCH_FILE = 'No attachment with this id is visible to this key';
+
+export function attachmentService(deps: ServiceDeps, reading: ReadingService, actions: ActionService) {
+  /** The request's attachments the caller may read, and the request (404 if the caller may not know it). */
+  async function readable(id: string, principal: Principal) {
+    const { notice, relation } = await reading.visible(id, principal);
+    // After an UPHELD blocking a recipient keeps only the request's bare identity.
+    const upheld = relation === 'RECIPIENT' && (notice as { blockingUpheldAt?: unknown }).blockingUpheldAt;
+    const reader = { relation, country: principal.country };
+    const mayRead = (a: AttachmentRow) =>
+      !upheld &&
+      mayReadAttachment(
+        { shared: a.shared, uploader: { role: a.uploaderRole, country: a.uploaderCountry } },
+        reader,
+        notice.requestingCountry,
+      );
+    return { notice, mayRead };
+  }
+
+  return {
+    /** Attaches a file (ATTACH): the catalogue is asked, the Idempotency-Key honoured, as for every action. */
+    async upload(principal: Principal, id: string, upload: Upload, opts: { idempotencyKey?: string } = {}) {
+      return (await actions.take('ATTACH', principal, id, upload, opts)).view as ReturnType<typeof attachmentView>;
+    },
+
+    /** What the caller may read of the request's attachments; read like the request, so audited like it. */
+    async list(principal: Principal, id: string) {
+      const { notice, mayRead } = await readable(id, principal);
+      await reading.auditReads([notice], principal, 'attachments');
+      return (await attachmentsOf(deps.prisma, id)).filter(mayRead).map(attachmentView);
+    },
+
+    /** One file with its bytes, each download in the request's audit trail. */
+    async download(principal: Principal, id: string, attachmentId: string) {
+      const { mayRead } = await readable(id, principal);
+      const file = await attachmentContent(deps.prisma, id, attachmentId);
+      if (!file || !mayRead(file)) throw notFound(NO_SUCH_FILE);
+      await recordDownload(deps.prisma, id, attachmentId, principal);
+      return { ...attachmentView(file), content: file.content };
+    },
+  };
+}
