@@ -10,6 +10,8 @@ import type { Actor } from '../domain/model';
 import type { PrismaClient } from '../records/db';
 import { unknownUsers } from '../records/keys';
 import { FAILURE_UNKNOWN_ACTOR } from '../workflows/messages';
+import { claimActivities } from './claims';
+import { amendmentActivities } from './amendments';
 import { publishedActivities } from './published';
 import { retentionActivities } from './retention';
 import { reviewActivities } from './review';
@@ -26,7 +28,14 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const all = { ...reviewActivities(deps), ...publishedActivities(deps), ...retentionActivities(deps), ...webhookActivities(deps) };
+  const all = {
+    ...reviewActivities(deps),
+    ...claimActivities(deps),
+    ...publishedActivities(deps),
+    ...retentionActivities(deps),
+    ...webhookActivities(deps),
+    ...amendmentActivities(deps),
+  };
   return withKnownActors(deps, all);
 }
 

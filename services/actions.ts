@@ -13,6 +13,7 @@
  */
 import crypto from 'node:crypto';
 import type { ActionName } from '../domain/actions';
+import { amendmentProblems, type AmendmentChanges } from '../domain/amendments';
 import { recipientProblems } from '../domain/recipients';
 import { applyChanges, changeProblems, type RequestChanges } from '../domain/request';
 import { requestContent } from '../records/notices';
@@ -20,8 +21,8 @@ import type { LoadedNotice } from '../records/queries';
 import { readPilotSettings } from '../records/pilot';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { RefusalCode } from '../domain/codes';
-import type { ActionInput, ActionResult } from '../workflows/messages';
-import { ACTIONS } from './action-registry';
+import type { ActionInput, ActionResult, AmendmentInput } from '../workflows/messages';
+import { ACTIONS, takenByWorkflow } from './action-registry';
 import type { Principal, ServiceDeps } from './context';
 import type { ReadingService } from './reading';
 import { invalid, refused, Refusal, under } from './refusals';
@@ -64,15 +65,22 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
         const catchingUp = err instanceof Refusal && NOT_YET.has(err.code) && attempt < CATCH_UP_WAITS_MS.length;
         if (!catchingUp) throw err;
         await new Promise((r) => setTimeout(r, CATCH_UP_WAITS_MS[attempt]));
-        if (!repeat) await admitted(name, principal, id);
+        if (!repeat) await admitted(name, principal, id, undefined, (arg as { takeOver?: unknown }).takeOver === true);
       }
     }
   }
 
   /** The request as the caller may know it (404 otherwise), once the catalogue lets the caller take `name` on it now. */
-  async function admitted(name: ActionName, principal: Principal, id: string, known?: Awaited<ReturnType<ReadingService['visible']>>) {
+  async function admitted(
+    name: ActionName,
+    principal: Principal,
+    id: string,
+    known?: Awaited<ReturnType<ReadingService['visible']>>,
+    takingOver = false,
+  ) {
     const { notice, relation } = known ?? (await reading.visible(id, principal));
-    const refusedNow = recordedRefusal(name, notice, relation, await callerRecord(deps, principal, [notice]), deps.daySeconds);
+    const caller = await callerRecord(deps, principal, [notice]);
+    const refusedNow = recordedRefusal(name, notice, relation, caller, deps.daySeconds, takingOver);
     if (refusedNow) throw refused(refusedNow);
     return notice;
   }
@@ -88,10 +96,18 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
     if (problems.length) throw invalid('The changes would make the request invalid', under('changes', problems));
   }
 
+  /** An amendment must fit the request it amends: what it adds, merged, still meets a submission's rules. */
+  async function checkAmendment(notice: LoadedNotice, changes: AmendmentChanges) {
+    const request = { kind: notice.kind, requestingCountry: notice.requestingCountry, content: requestContent(notice) };
+    const problems = amendmentProblems(request, changes, await readPilotSettings(prisma));
+    if (problems.length) throw invalid('The amendment does not fit the request', problems);
+  }
+
   /** The action's id, and whether an earlier call with the same Idempotency-Key made it (a repeat). */
   async function actionIdOf(name: ActionName, principal: Principal, id: string, body: unknown, idempotencyKey?: string) {
     if (!idempotencyKey) return { actionId: crypto.randomUUID(), repeat: false };
-    const claim = await claimKey(deps, principal, keyScope(name, id), idempotencyKey, body);
+    // An action without a body (a DELETE) is keyed as one with an empty body.
+    const claim = await claimKey(deps, principal, keyScope(name, id), idempotencyKey, body ?? null);
     return { actionId: claim.resourceId, repeat: claim.replay };
   }
 
@@ -100,21 +116,38 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
      * Takes action `name` with its parsed body. Answers the request as the caller now sees it, and
      * for an answer the id it was recorded under.
      */
-    async take(name: ActionName, principal: Principal, id: string, body: unknown, opts: { idempotencyKey?: string } = {}) {
+    async take(
+      name: ActionName,
+      principal: Principal,
+      id: string,
+      body: unknown,
+      opts: { idempotencyKey?: string; params?: { aid?: string } } = {},
+    ): Promise<{ view: unknown; responseId?: string }> {
       const declared = ACTIONS[name];
       const known = await reading.visible(id, principal);
       const { actionId, repeat } = await actionIdOf(name, principal, id, body, opts.idempotencyKey);
-      const arg = { ...(declared.arg(body, principal) as object), actionId } as ActionInput;
+      if (!takenByWorkflow(declared)) {
+        // Judged on the record alone (see RecordAction); a repeat is the write's to recognise by its id.
+        if (!repeat) await admitted(name, principal, id, known);
+        const answer = await declared.write(deps, { noticeId: id, principal, body, actionId });
+        return { view: answer ?? (await reading.view(id, principal)) };
+      }
+      const arg = { ...(declared.arg(body, principal, opts.params) as object), actionId } as ActionInput;
       // An answer is recorded under its action's id: the id the caller is given.
       if (name === 'RESPOND') Object.assign(arg, { responseId: actionId });
       // A repeat may find the record past the point where the catalogue admits the action (the
       // first attempt moved it on): only the workflow can tell it from a new attempt.
       if (!repeat) {
-        const notice = await admitted(name, principal, id, known);
+        const notice = await admitted(name, principal, id, known, (body as { takeOver?: unknown } | undefined)?.takeOver === true);
         if (name === 'CLARIFY') await checkClarification(notice, (body as { changes?: RequestChanges }).changes);
+        if (name === 'AMEND') await checkAmendment(notice, (arg as AmendmentInput).changes);
       }
       await sendAdmitted(principal, id, name, declared.update as UpdateDefinition<ActionResult, [ActionInput]>, arg, repeat);
-      return { view: await reading.view(id, principal), ...(name === 'RESPOND' ? { responseId: actionId } : {}) };
+      const view = await reading.view(id, principal);
+      return {
+        view: declared.answers ? declared.answers.from(view, actionId) : view,
+        ...(name === 'RESPOND' ? { responseId: actionId } : {}),
+      };
     },
   };
 }

@@ -30,6 +30,21 @@ function renewalView(r: LoadedNotice['renewals'][number] | undefined, relation: 
   return relation === 'RECIPIENT' ? seen : { ...seen, reason: r.reason, decisionReason: r.decisionReason };
 }
 
+/** Amendments; a recipient sees those approved, without reasons, flags or the other countries added. */
+function amendmentViews(list: LoadedNotice['amendments'], relation: Relation) {
+  return list
+    .filter((a) => relation !== 'RECIPIENT' || a.status === 'APPROVED')
+    .map((a) => {
+      const changes = a.changes as { add?: Record<string, unknown>; legalBasis?: unknown };
+      const seen = { id: a.id, status: a.status, submittedAt: a.submittedAt.toISOString(), decidedAt: iso(a.decidedAt) };
+      if (relation === 'RECIPIENT') {
+        const { recipients: _others, ...add } = changes.add ?? {};
+        return { ...seen, reason: null, changes: { ...changes, add } };
+      }
+      return { ...seen, reason: a.reason, changes, flags: a.flags, approvals: a.approvedBy.length, decisionReason: a.decisionReason };
+    });
+}
+
 /** A request as views read it; `blockingUpheldAt`: when the CCF upheld a blocking of it (looked up for recipients). */
 export type ViewedNotice = LoadedNotice & { blockingUpheldAt?: Date };
 
@@ -75,9 +90,11 @@ export function noticeView(n: ViewedNotice, relation: Relation, findings?: Findi
       acknowledgedAt: iso(r.acknowledgedAt),
       expectedBy: iso(r.expectedBy),
       delayReason: r.delayReason,
+      deletionConfirmedAt: iso(r.deletionConfirmedAt),
     })),
     blocking: null as null | { since: string; reason?: string | null; decisionDueAt?: string },
     renewal: renewalView(n.renewals[0], relation),
+    amendments: amendmentViews(n.amendments, relation),
   };
   if (relation === 'RECIPIENT') return base;
   return {
@@ -91,6 +108,10 @@ export function noticeView(n: ViewedNotice, relation: Relation, findings?: Findi
     review: {
       flags: n.flags,
       decisions: n.decisions.map((d) => ({ decision: d.decision, reason: d.reason, grounds: d.grounds, at: d.at.toISOString() })),
+      claimedBy:
+        n.claimedByUserId && n.claimedAt
+          ? { userId: n.claimedByUserId, name: n.claimedBy?.name ?? null, at: n.claimedAt.toISOString() }
+          : null,
     },
     findings: findings ?? NO_FINDINGS,
   };

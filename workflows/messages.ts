@@ -4,6 +4,7 @@
  * anything is written, so the caller learns of a conflict synchronously.
  */
 import { ApplicationFailure, defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { AmendmentChanges } from '../domain/amendments';
 import type { LocatedAsset } from '../domain/assets';
 import type { Actor, BlockingOutcome, DecisionKind, Ground, Outcome, RenewalDecision, Status } from '../domain/model';
 import type { RequestChanges } from '../domain/request';
@@ -99,6 +100,25 @@ export interface RenewalDecisionInput extends ActionInput {
   reason: string;
 }
 
+/** A reviewer's claim on the review; `takeOver` takes it from the reviewer who holds it, with the reason. */
+export interface ClaimInput extends ActionInput {
+  takeOver?: boolean;
+  reason?: string;
+}
+
+/** An amendment of a published request; its id is the action's. */
+export interface AmendmentInput extends ActionInput {
+  reason: string;
+  /** Already checked against the request (recipients, limits). */
+  changes: AmendmentChanges;
+}
+
+export interface AmendmentDecisionInput extends ActionInput {
+  amendmentId: string;
+  decision: RenewalDecision;
+  reason?: string;
+}
+
 export const decideUpdate = defineUpdate<ActionResult, [DecisionInput]>('decide');
 export const clarifyUpdate = defineUpdate<ActionResult, [ClarificationInput]>('clarify');
 export const withdrawUpdate = defineUpdate<ActionResult, [ClosureInput]>('withdraw');
@@ -110,6 +130,10 @@ export const blockUpdate = defineUpdate<ActionResult, [BlockingInput]>('block');
 export const decideBlockingUpdate = defineUpdate<ActionResult, [BlockingDecisionInput]>('decideBlocking');
 export const requestRenewalUpdate = defineUpdate<ActionResult, [RenewalInput]>('requestRenewal');
 export const decideRenewalUpdate = defineUpdate<ActionResult, [RenewalDecisionInput]>('decideRenewal');
+export const claimUpdate = defineUpdate<ActionResult, [ClaimInput]>('claim');
+export const releaseUpdate = defineUpdate<ActionResult, [ActionInput]>('release');
+export const amendUpdate = defineUpdate<ActionResult, [AmendmentInput]>('amend');
+export const decideAmendmentUpdate = defineUpdate<ActionResult, [AmendmentDecisionInput]>('decideAmendment');
 export const progressQuery = defineQuery<NoticeProgress>('progress');
 
 /**

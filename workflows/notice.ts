@@ -5,6 +5,7 @@
  */
 import { allHandlersFinished, condition, continueAsNew, setHandler } from '@temporalio/workflow';
 import type { Status } from '../domain/model';
+import { AmendmentReview } from './amendments';
 import * as m from './messages';
 import { PublishedDuties } from './published-request';
 import { RequestLifecycle } from './request-lifecycle';
@@ -18,9 +19,12 @@ export async function silverNoticeWorkflow(input: NoticeWorkflowInput): Promise<
   const request = new RequestLifecycle(input);
   const review = new RequestReview(request);
   const published = new PublishedDuties(request);
+  const amendments = new AmendmentReview(request);
 
   setHandler(m.progressQuery, () => request.progress());
   setHandler(m.decideUpdate, (d) => review.decide(d), { validator: (d) => review.validateDecision(d) });
+  setHandler(m.claimUpdate, (c) => review.claim(c), { validator: (c) => review.validateClaim(c) });
+  setHandler(m.releaseUpdate, (r) => review.release(r), { validator: (r) => review.validateRelease(r) });
   setHandler(m.clarifyUpdate, (c) => review.clarify(c), { validator: (c) => review.validateClarification(c) });
   setHandler(m.withdrawUpdate, (w) => request.withdraw(w), { validator: (w) => request.validateWithdrawal(w) });
   setHandler(m.cancelUpdate, (c) => request.cancel(c), { validator: (c) => request.validateCancellation(c) });
@@ -31,6 +35,10 @@ export async function silverNoticeWorkflow(input: NoticeWorkflowInput): Promise<
   setHandler(m.decideBlockingUpdate, (d) => published.decideBlocking(d), { validator: (d) => published.validateBlockingDecision(d) });
   setHandler(m.requestRenewalUpdate, (r) => published.requestRenewal(r), { validator: (r) => published.validateRenewal(r) });
   setHandler(m.decideRenewalUpdate, (d) => published.decideRenewal(d), { validator: (d) => published.validateRenewalDecision(d) });
+  setHandler(m.amendUpdate, (a) => amendments.amend(a), { validator: (a) => amendments.validateAmendment(a) });
+  setHandler(m.decideAmendmentUpdate, (d) => amendments.decideAmendment(d), {
+    validator: (d) => amendments.validateAmendmentDecision(d),
+  });
 
   await review.screenIfSubmitted();
   while (!request.isDone) {

@@ -187,6 +187,8 @@ export class RequestLifecycle {
       renewalRequested: s.renewalRequested ?? false,
       reassessmentDue: s.expiresAt !== undefined && Date.now() >= reassessmentAt(s.expiresAt, this.daySeconds),
       approvedBy: s.approvals,
+      amendment: s.amendment && { approvedBy: s.amendment.approvals },
+      claimedBy: s.claim?.userId,
       own: owes ? { final: !s.pendingFinal.includes(country), dueAt: dueOf(s, country) ?? Number.MAX_SAFE_INTEGER } : undefined,
       closing: this.closing,
       now: Date.now(),
@@ -206,15 +208,15 @@ export class RequestLifecycle {
     if (unknown) throw refusedBy(unknown);
     // A repeat is answered with its first result, whatever the request's state is now.
     if (this.firstResult(input)) return 'REPEAT';
-    const caller = this.callerOf(input.actor);
+    const caller = { ...this.callerOf(input.actor), takingOver: (input as { takeOver?: unknown }).takeOver === true };
     const refused = whoRefusal(action, caller) ?? whenRefusal(action, caller, this.situation(input.actor));
     if (refused) throw refusedBy(refused);
     return 'NEW';
   }
 
   /** Refuses `action` when it no longer fits the request now that it has its turn (its state, a blocking, a renewal under way). */
-  refuse(action: ActionName, actor: Actor): void {
-    const refused = whenRefusal(action, this.callerOf(actor), this.situation(actor));
+  refuse(action: ActionName, actor: Actor, takingOver = false): void {
+    const refused = whenRefusal(action, { ...this.callerOf(actor), takingOver }, this.situation(actor));
     if (refused) throw refusedBy(refused);
   }
 
@@ -299,7 +301,8 @@ export class RequestLifecycle {
       if (!step) return;
       if (step.kind === 'LAPSE') return this.close('LAPSED', { reason: `No clarification within ${CLARIFICATION_WINDOW_DAYS} days` });
       if (step.kind === 'COMPLETE') return this.close('COMPLETED', {});
-      if (step.kind === 'EXPIRE') return this.close('EXPIRED', {});
+      // Recipients must delete an expired request: they are told (a step's input, not a new command).
+      if (step.kind === 'EXPIRE') return this.close('EXPIRED', { notify: 'EXPIRED' });
       // The deadline that came due names the step: the same reminder sent again is the same step.
       const id = this.ownStepId(step.kind, nextDeadline(this.state, schedule) ?? now, ...(step.kind === 'REASSESS' ? [] : step.countries));
       if (step.kind === 'REASSESS') await steps().askReassessment({ ...this.step(now, id), expiresAt: this.state.expiresAt! });

@@ -75,8 +75,18 @@ export interface NoticeState {
   renewalRequested?: boolean;
   /** The urgency a clarification gave the request (the one it was submitted with is shown from the start). */
   urgency?: string;
+  /** The reviewer holding the review's claim, and since when (epoch ms); a decision releases it. */
+  claim?: { userId: string; at: number };
+  /** The amendment under review, if any: its id, flags and the reviewers who approved it. */
+  amendment?: PendingAmendment;
   /** The latest actions handled, oldest first (at most `HANDLED_KEPT`): a repeat gets the first result, across runs. */
   handled?: HandledAction[];
+}
+
+export interface PendingAmendment {
+  id: string;
+  flags: string[];
+  approvals: string[];
 }
 
 export interface HandledAction {
@@ -107,7 +117,7 @@ export interface ClosingEvent {
   reason?: string;
   grounds?: string[];
   actor?: Actor;
-  notify?: 'WITHDRAWN' | 'CANCELLED';
+  notify?: 'WITHDRAWN' | 'CANCELLED' | 'EXPIRED';
 }
 
 /** An action refused: its failure type says how (409 or 403) and its first detail carries the refusal code. */

@@ -145,6 +145,21 @@ export const DecisionRequest = z
     anyOf: [{ properties: { decision: { const: 'APPROVE' } } }, { required: ['reason'] }],
   });
 
+export const ClaimRequest = z
+  .strictObject({
+    takeOver: z.boolean().optional().openapi({ description: 'Take the claim from the reviewer who holds it (audited; they are told)' }),
+    reason: text(2_000).optional().openapi({ description: 'Why the claim is taken over: required with `takeOver`' }),
+  })
+  .refine((c) => c.takeOver !== true || c.reason !== undefined, {
+    message: 'a reason is required to take a claim over',
+    params: { code: 'REASON_NEEDED' },
+    path: ['reason'],
+  })
+  .optional()
+  .openapi('ClaimRequest');
+/** What an action without a body (a DELETE) parses: nothing. */
+export const NoBody = z.undefined();
+
 export const WithdrawalRequest = z.strictObject({ reason: text(10_000) }).openapi('WithdrawalRequest');
 export const CancellationRequest = z
   .strictObject({ reason: text(10_000), grounds: uniqueList(z.enum(M.GROUNDS), M.GROUNDS.length).optional() })
@@ -234,3 +249,25 @@ export const RenewalRequest = z.strictObject({ reason: text(10_000) }).openapi('
 export const RenewalDecisionRequest = z
   .strictObject({ decision: z.enum(M.RENEWAL_DECISIONS), reason: text(10_000) })
   .openapi('RenewalDecisionRequest', { description: 'APPROVE moves the expiry five years on; REJECT leaves the request to expire.' });
+
+/** What an amendment may add: each list appended to the request's; `recipients` extends a DIFFUSION. */
+export const AmendmentAdditions = z
+  .strictObject({
+    aliases: Subject.shape.aliases,
+    identityDocuments: Subject.shape.identityDocuments,
+    assetsSought: z.array(AssetSought).max(100, 'must have at most 100 entries').optional(),
+    recipients: uniqueList(CountryCode, 195).optional(),
+  })
+  .openapi('AmendmentAdditions');
+
+export const AmendmentRequest = z
+  .strictObject({ reason: text(10_000), add: AmendmentAdditions, legalBasis: Offence.shape.legalBasis.optional() })
+  .openapi('AmendmentRequest', {
+    description:
+      'Adds to a published request, or replaces its legal basis. `add.recipients` only for a DIFFUSION: valid recipients as at submission; they get the request with their own deadline once approved.',
+  });
+export const AmendmentDecisionRequest = z
+  .strictObject({ decision: z.enum(M.RENEWAL_DECISIONS), reason: text(10_000).optional() })
+  .openapi('AmendmentDecisionRequest', {
+    description: 'APPROVE applies the amendment (once enough reviewers approved); REJECT changes nothing.',
+  });

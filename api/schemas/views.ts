@@ -14,6 +14,10 @@ const Recipient = z.object({
   acknowledgedAt: z.string().nullable(),
   expectedBy: z.string().nullable(),
   delayReason: z.string().nullable(),
+  deletionConfirmedAt: z
+    .string()
+    .nullable()
+    .openapi({ description: 'When it confirmed deleting the request from its national records (after WITHDRAWN, CANCELLED or EXPIRED)' }),
 });
 const DecisionView = z.object({
   decision: z.enum(M.DECISIONS),
@@ -21,6 +25,20 @@ const DecisionView = z.object({
   grounds: z.array(z.enum(M.GROUNDS)),
   at: z.string(),
 });
+
+const AmendmentView = z
+  .object({
+    id: z.uuid(),
+    status: z.enum(['UNDER_REVIEW', 'APPROVED', 'REJECTED']),
+    reason: z.string().nullable().openapi({ description: 'Not shown to recipients' }),
+    submittedAt: z.string(),
+    decidedAt: z.string().nullable(),
+    changes: z.record(z.string(), z.unknown()).openapi({ description: '`{ add, legalBasis? }` as sent; empty once retention erased it' }),
+    flags: z.array(z.string()).optional(),
+    approvals: z.number().int().optional(),
+    decisionReason: z.string().nullable().optional(),
+  })
+  .openapi('AmendmentView', { description: 'A recipient sees approved amendments only, without reasons or the countries they add' });
 
 /** What retention leaves of a request's facts and assets: categories, seriousness, dates and values. */
 const PurgedOffence = z
@@ -48,7 +66,7 @@ export const ActionLinks = z
   .array(
     z.object({
       name: z.enum(ACTION_NAMES),
-      method: z.literal('POST'),
+      method: z.enum(['POST', 'DELETE']),
       href: z.string().openapi({ description: 'Where to send it, with its body as the operation documents' }),
     }),
   )
@@ -98,13 +116,23 @@ const FullNoticeView = z.object({
       decisionReason: z.string().nullable().optional().openapi({ description: 'Not shown to recipients' }),
     })
     .nullable(),
+  amendments: z.array(AmendmentView),
   requestedRecipients: z.array(z.string()).optional(),
   closure: z
     .object({ at: z.string(), reason: z.string().nullable(), grounds: z.array(z.string()) })
     .nullable()
     .optional()
     .openapi({ description: 'How the request ended (requester, reviewers, CCF): when, why, on what grounds' }),
-  review: z.object({ flags: z.array(z.string()), decisions: z.array(DecisionView) }).optional(),
+  review: z
+    .object({
+      flags: z.array(z.string()),
+      decisions: z.array(DecisionView),
+      claimedBy: z
+        .object({ userId: z.uuid(), name: z.string().nullable(), at: z.string() })
+        .nullable()
+        .openapi({ description: 'The reviewer working on the review now (a claim): others may not claim or decide it meanwhile' }),
+    })
+    .optional(),
   findings: z
     .object({
       assetsLocated: z.number().int(),
@@ -132,11 +160,22 @@ export const NoticeView = z.union([FullNoticeView, BlockedNoticeView, ClosedNoti
     'A recipient NCB gets this without review, findings or reasons, and with its own recipient entry only; while the CCF has the request blocked, only its id, case number, reference, status and the time of the blocking; once the CCF has upheld a complaint against it, only its id, case number, reference, status and the time of its closure.',
 });
 
+export const AmendmentCreated = AmendmentView.extend({ request: NoticeView }).openapi('AmendmentCreated');
+
 export const NoticeList = z.object({ items: z.array(NoticeView), nextCursor: z.string().nullable() }).openapi('NoticeList');
 export const NoticeListQuery = z.strictObject({
   status: z.enum(M.STATUSES).optional(),
   kind: z.enum(M.KINDS).optional(),
   as: z.enum(['REQUESTER', 'RECIPIENT']).optional(),
+  amendmentPending: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true')
+    .openapi({ description: '`true`: only requests with an amendment awaiting a decision' }),
+  sort: z.enum(['urgency', 'submittedAt', 'dueAt']).optional().openapi({
+    description:
+      'The order: `urgency` URGENT_DIRECT, then URGENT, then NORMAL, each oldest first (a review queue); `submittedAt` oldest first; `dueAt` the soonest recipient deadline first, requests without one last. Unset: newest first',
+  }),
   ...pageQuery,
 });
 
@@ -260,6 +299,19 @@ export const PilotReport = z
     }),
     renewals: z.object({ requested: z.number().int(), approved: z.number().int(), rejected: z.number().int() }),
     links: z.object({ pairs: z.number().int() }),
+    deletion: z
+      .object({ awaiting: z.number().int(), confirmed: z.number().int() })
+      .openapi({ description: 'Recipients of requests ended WITHDRAWN, CANCELLED or EXPIRED, by whether they confirmed the deletion' }),
+    outcomes: z.object({
+      byMeasure: z
+        .record(z.string(), z.object({ count: z.number().int(), value: z.record(z.string(), z.number()) }))
+        .openapi({ description: 'By measure: how many, and the values summed by currency' }),
+      requestsWithOutcome: z.number().int(),
+      medianDaysToFirstMeasure: z
+        .number()
+        .nullable()
+        .openapi({ description: "Calendar days from publication to the date of a request's first outcome" }),
+    }),
   })
   .openapi('PilotReport');
 

@@ -313,6 +313,65 @@ const scenarios: Record<string, Scenario> = {
     return { id };
   },
 
+  /**
+   * Claims: one reviewer claims (the claim repeated), another takes it over with a reason and
+   * releases it (repeated); the first claims again and approves (the decision releases it), the
+   * second claims and gives the second approval; then withdrawn.
+   */
+  async 'claimed-taken-over-released'(sys, k) {
+    const id = (await api(sys, k.it, 'POST', '/v1/notices', flaggedRequest({ recipients: ['FR'] }), 'submit-claims')).id;
+    await waitForRecordStatus(sys, id, 'UNDER_REVIEW');
+    const claim = `/v1/notices/${id}/claim`;
+    for (let i = 0; i < 2; i++) await api(sys, k.reviewer, 'POST', claim, {}, 'claim-1');
+    await api(sys, k.reviewer2, 'POST', claim, { takeOver: true, reason: 'On leave from today' }, 'take-over');
+    for (let i = 0; i < 2; i++) await api(sys, k.reviewer2, 'DELETE', claim, undefined, 'release');
+    await api(sys, k.reviewer, 'POST', claim, {}, 'claim-2');
+    await api(sys, k.reviewer, 'POST', `/v1/notices/${id}/decisions`, { decision: 'APPROVE' }, 'approve-1');
+    await api(sys, k.reviewer2, 'POST', claim, {}, 'claim-3');
+    await api(sys, k.reviewer2, 'POST', `/v1/notices/${id}/decisions`, { decision: 'APPROVE' }, 'approve-2');
+    await api(sys, k.it, 'POST', `/v1/notices/${id}/withdrawal`, { reason: 'Closed' }, 'withdraw');
+    assert.equal(await result(sys, id), 'WITHDRAWN');
+    return { id };
+  },
+
+  /**
+   * Amendments: one flagged by screening (a legal basis in the future) that extends the diffusion
+   * to Spain, sent twice, approved by two reviewers (the first approval repeated); France and then
+   * the new recipient answer, and only then is the request completed.
+   */
+  async 'amended-four-eyes-extended-completed'(sys, k) {
+    const id = (await api(sys, k.it, 'POST', '/v1/notices', freshRequest({ recipients: ['FR'] }), 'submit-amend-1')).id;
+    await waitForRecordStatus(sys, id, 'UNDER_REVIEW');
+    await api(sys, k.reviewer, 'POST', `/v1/notices/${id}/decisions`, { decision: 'APPROVE' }, 'approve');
+    const legalBasis = { type: 'RESTRAINT_ORDER', reference: 'GIP 1/2099', authority: 'Tribunale', date: '2099-01-01' };
+    const amendment = { reason: 'Assets moved to Spain', add: { recipients: ['ES'] }, legalBasis };
+    let aid = '';
+    for (let i = 0; i < 2; i++) aid = (await api(sys, k.it, 'POST', `/v1/notices/${id}/amendments`, amendment, 'amend')).id;
+    const decision = `/v1/notices/${id}/amendments/${aid}/decision`;
+    for (let i = 0; i < 2; i++) await api(sys, k.reviewer, 'POST', decision, { decision: 'APPROVE' }, 'approve-1');
+    await api(sys, k.reviewer2, 'POST', decision, { decision: 'APPROVE' }, 'approve-2');
+    await api(sys, k.fr, 'POST', `/v1/notices/${id}/responses`, { outcome: 'NO_ASSETS_FOUND' }, 'answer-fr');
+    await api(sys, k.es, 'POST', `/v1/notices/${id}/responses`, located('ES'), 'answer-es');
+    assert.equal(await result(sys, id), 'COMPLETED');
+    return { id };
+  },
+
+  /** An amendment rejected (the rejection repeated), another approved by one reviewer; then withdrawn. */
+  async 'amendment-rejected-withdrawn'(sys, k) {
+    const id = (await api(sys, k.it, 'POST', '/v1/notices', freshRequest({ recipients: ['FR'] }), 'submit-amend-2')).id;
+    await waitForRecordStatus(sys, id, 'UNDER_REVIEW');
+    await api(sys, k.reviewer, 'POST', `/v1/notices/${id}/decisions`, { decision: 'APPROVE' }, 'approve');
+    const amendments = `/v1/notices/${id}/amendments`;
+    const first = await api(sys, k.it, 'POST', amendments, { reason: 'One more country', add: { recipients: ['DE'] } }, 'amend-1');
+    for (let i = 0; i < 2; i++)
+      await api(sys, k.reviewer, 'POST', `${amendments}/${first.id}/decision`, { decision: 'REJECT', reason: 'Not enough' }, 'reject');
+    const second = await api(sys, k.it, 'POST', amendments, { reason: 'An alias', add: { aliases: [{ familyName: 'ROSSO' }] } }, 'amend-2');
+    await api(sys, k.reviewer2, 'POST', `${amendments}/${second.id}/decision`, { decision: 'APPROVE' }, 'approve-amendment');
+    await api(sys, k.it, 'POST', `/v1/notices/${id}/withdrawal`, { reason: 'Closed' }, 'withdraw');
+    assert.equal(await result(sys, id), 'WITHDRAWN');
+    return { id };
+  },
+
   /** Withdrawn through the API, the withdrawal repeated after the workflow ended (the server answers it). */
   async 'local-steps-withdrawn'(sys, k) {
     const id = (await api(sys, k.it, 'POST', '/v1/notices', freshRequest({ recipients: ['FR'] }), 'submit-3')).id;
