@@ -12,6 +12,7 @@ import type { RequestContent } from '../domain/request';
 import { recordStepEvent, recordStepEvents, type Step, type StepEvent } from './audit';
 import type { Db, Prisma, Tx } from './db';
 import { inTransaction } from './db';
+import { CLAIM_RELEASED } from './claims';
 import { recordIdentifiers, type IdentifierDigest } from './links';
 import { contentColumns, OPEN } from './notices';
 import { indexSubject } from './search';
@@ -89,6 +90,7 @@ async function writeDecision(tx: Tx, d: Step & DecisionRecord): Promise<Written<
   const outcome = await move(tx, d.noticeId, { equals: 'UNDER_REVIEW' }, next, {
     updatedAt: at,
     firstDecisionAt: notice.firstDecisionAt ?? at,
+    ...CLAIM_RELEASED,
     ...(next === 'REJECTED' ? { closedAt: at } : {}),
   });
   if (!outcome.moved) return { result: outcome, events: [] };
@@ -109,7 +111,15 @@ async function writeDecision(tx: Tx, d: Step & DecisionRecord): Promise<Written<
 /** Applies a clarification's changes (already checked against every submission rule). */
 export async function recordClarification(
   db: Db,
-  c: Step & { message: string; content: RequestContent; subjectKey: string | null; changedFields: string[]; actor: Actor },
+  c: Step & {
+    message: string;
+    content: RequestContent;
+    /** The request's content before the changes, so that reviewers see each changed field before and after. */
+    before: RequestContent;
+    subjectKey: string | null;
+    changedFields: string[];
+    actor: Actor;
+  },
   digests: IdentifierDigest[] = [],
 ): Promise<Outcome> {
   const at = new Date(c.at);
@@ -122,13 +132,16 @@ export async function recordClarification(
       updatedAt: at,
     });
     if (!outcome.moved) return outcome;
-    const changes = Object.fromEntries(c.changedFields.map((f) => [f, (c.content as unknown as Record<string, unknown>)[f]]));
+    const fieldsOf = (content: RequestContent) =>
+      Object.fromEntries(c.changedFields.map((f) => [f, (content as unknown as Record<string, unknown>)[f]]));
+    const changes = fieldsOf(c.content);
     await tx.clarification.create({
       data: {
         id: c.eventId,
         noticeId: c.noticeId,
         message: c.message,
         changes: changes as Prisma.InputJsonValue,
+        before: fieldsOf(c.before) as Prisma.InputJsonValue,
         keyId: c.actor.keyId,
         at,
       },
@@ -224,7 +237,7 @@ export async function recordClosure(
     reason?: string;
     grounds?: string[];
     actor?: Actor;
-    notify?: Extract<NotificationType, 'WITHDRAWN' | 'CANCELLED'>;
+    notify?: Extract<NotificationType, 'WITHDRAWN' | 'CANCELLED' | 'EXPIRED'>;
   },
 ): Promise<Outcome> {
   const at = new Date(c.at);

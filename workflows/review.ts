@@ -9,7 +9,7 @@ import { condition, patched } from '@temporalio/workflow';
 import { approvalsRequired, statusAfterDecision } from '../domain/lifecycle';
 import { isFinal } from '../domain/model';
 import { CLARIFICATION_WINDOW_DAYS, days, expiryAfter, reminderAt } from '../domain/time';
-import type { ActionResult, ClarificationInput, DecisionInput } from './messages';
+import type { ActionInput, ActionResult, ClaimInput, ClarificationInput, DecisionInput } from './messages';
 import type { RequestLifecycle } from './request-lifecycle';
 import { steps, type NoticeState } from './state';
 
@@ -66,6 +66,8 @@ export class RequestReview {
         approvalsRequired: required,
       };
       const publicationId = this.request.stepId(d, 'publication');
+      // The decision's write releases the claim in the record; no command changes, so no patch.
+      s.claim = undefined;
       if (next === 'PUBLISHED' && patched(PUBLISHING_DECISION_PATCH)) {
         const publication = this.publication(at, publicationId);
         s.approvals = approvals;
@@ -79,6 +81,40 @@ export class RequestReview {
       if (next === 'CLARIFICATION_REQUESTED') s.clarificationDeadline = at + days(CLARIFICATION_WINDOW_DAYS, this.request.daySeconds);
       if (next === 'PUBLISHED') await this.publish(publicationId);
       return this.request.result(d);
+    });
+  }
+
+  validateClaim(c: ClaimInput): void {
+    this.request.admit('CLAIM', c);
+  }
+
+  /** A reviewer takes the review (from another, when taking over): others may not decide it meanwhile. */
+  claim(c: ClaimInput): Promise<ActionResult> {
+    const first = this.request.firstResult(c);
+    if (first) return Promise.resolve(first);
+    return this.request.run(async () => {
+      this.request.refuse('CLAIM', c.actor, c.takeOver === true);
+      const userId = c.actor.userId ?? c.actor.keyId;
+      const at = Date.now();
+      const from = this.state.claim?.userId;
+      await steps().recordClaim({ ...this.request.step(at, this.request.stepId(c)), actor: c.actor, from, reason: c.reason });
+      this.state.claim = { userId, at };
+      return this.request.result(c);
+    });
+  }
+
+  validateRelease(r: ActionInput): void {
+    this.request.admit('RELEASE', r);
+  }
+
+  release(r: ActionInput): Promise<ActionResult> {
+    const first = this.request.firstResult(r);
+    if (first) return Promise.resolve(first);
+    return this.request.run(async () => {
+      this.request.refuse('RELEASE', r.actor);
+      await steps().recordRelease({ ...this.request.step(Date.now(), this.request.stepId(r)), actor: r.actor });
+      this.state.claim = undefined;
+      return this.request.result(r);
     });
   }
 

@@ -3,10 +3,11 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { ACTION_NAMES } from '../../domain/actions';
 import type { Services } from '../../services';
-import { ACTIONS } from '../../services/action-registry';
+import { ACTIONS, actionMethod } from '../../services/action-registry';
 import { allPages, wantsCsv } from '../csv';
 import { idempotencyKey, IDEMPOTENCY_HEADER, routeGroup } from '../route';
 import { IdParam } from '../schemas/common';
+import { OutcomeList } from '../schemas/outcomes';
 import { NoticeRequest } from '../schemas/requests';
 import { EventList, NoticeList, NoticeListQuery, NoticeView, ResponseList } from '../schemas/views';
 
@@ -21,9 +22,10 @@ const CSV_PAGE = 100;
 const ON_A_REQUEST: Record<string, string> = {
   read: 'GET /notices/:id',
   responses: 'GET /notices/:id/responses',
+  outcomes: 'GET /notices/:id/outcomes',
   events: 'GET /notices/:id/events',
   links: 'GET /notices/:id/links',
-  ...Object.fromEntries(ACTION_NAMES.map((name) => [name, `POST /notices/:id/${ACTIONS[name].path}`])),
+  ...Object.fromEntries(ACTION_NAMES.map((name) => [name, `${actionMethod(name)} /notices/:id/${ACTIONS[name].path}`])),
 };
 const linksFrom = (pointer: string) =>
   Object.fromEntries(Object.entries(ON_A_REQUEST).map(([name, to]) => [name, { to, parameters: { id: `$response.body#${pointer}` } }]));
@@ -91,6 +93,19 @@ export function noticeRoutes(services: Services, registry: OpenAPIRegistry): Rou
       errors: [404],
     },
     async ({ params, principal }) => ({ body: await reading.responses(params.id, principal) }),
+  );
+
+  routes.get(
+    '/notices/:id/outcomes',
+    {
+      summary:
+        "Outcomes reported by the requester: all for the requester, reviewers and the CCF; a recipient's own country's for a recipient",
+      roles: READERS,
+      params: IdParam,
+      success: { status: 200, schema: OutcomeList, description: 'Outcomes, by date' },
+      errors: [404],
+    },
+    async ({ params, principal }) => ({ body: await services.outcomes.list(params.id, principal) }),
   );
 
   routes.get(

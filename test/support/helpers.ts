@@ -16,11 +16,13 @@ import {
   acknowledgeUpdate,
   blockUpdate,
   cancelUpdate,
+  claimUpdate,
   clarifyUpdate,
   decideBlockingUpdate,
   decideRenewalUpdate,
   decideUpdate,
   delayUpdate,
+  releaseUpdate,
   requestRenewalUpdate,
   respondUpdate,
   withdrawUpdate,
@@ -213,6 +215,12 @@ export const viaWorkflow = {
   },
   async decideRenewal(sys: TestSystem, key: string, id: string, decision: 'APPROVE' | 'REJECT', reason = 'Reassessed'): Promise<Sent> {
     return send(sys, id, decideRenewalUpdate, { decision, reason, actor: await sys.principal(key) });
+  },
+  async claim(sys: TestSystem, key: string, id: string, takeOver?: { reason: string }): Promise<Sent> {
+    return send(sys, id, claimUpdate, { takeOver: takeOver !== undefined, reason: takeOver?.reason, actor: await sys.principal(key) });
+  },
+  async release(sys: TestSystem, key: string, id: string): Promise<Sent> {
+    return send(sys, id, releaseUpdate, { actor: await sys.principal(key) });
   },
 };
 
