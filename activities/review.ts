@@ -65,11 +65,12 @@ export function reviewActivities({ prisma, log }: ActivityDeps) {
     ): Promise<{ responseDays: number; urgency: string }> {
       const notice = await findNotice(prisma, input.noticeId);
       if (!notice) throw new Error(`request ${input.noticeId} is not recorded`);
-      const content = applyChanges(requestContent(notice), input.changes);
+      const before = requestContent(notice);
+      const content = applyChanges(before, input.changes);
       const digests = await identifierDigests(prisma, content.assetsSought);
       const outcome = await recordClarification(
         prisma,
-        { ...input, content, subjectKey: subjectKey(content.subject), changedFields: Object.keys(input.changes) },
+        { ...input, content, before, subjectKey: subjectKey(content.subject), changedFields: Object.keys(input.changes) },
         digests,
       );
       stale('clarification', input.noticeId, outcome);
@@ -105,7 +106,7 @@ export function reviewActivities({ prisma, log }: ActivityDeps) {
 
     /** Moves the request to a final state; tells recipients when asked to. */
     async closeNotice(
-      input: Step & { status: Status; reason?: string; grounds?: string[]; actor?: Actor; notify?: 'WITHDRAWN' | 'CANCELLED' },
+      input: Step & { status: Status; reason?: string; grounds?: string[]; actor?: Actor; notify?: 'WITHDRAWN' | 'CANCELLED' | 'EXPIRED' },
     ): Promise<void> {
       stale('closure', input.noticeId, await recordClosure(prisma, input));
       log.info({ noticeId: input.noticeId, status: input.status }, 'request closed');

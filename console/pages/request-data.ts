@@ -16,6 +16,7 @@ export interface RequestPage {
   events?: Awaited<ReturnType<Reading['events']>>;
   links?: Awaited<ReturnType<Services['links']['ofRequest']>>;
   fourEyes?: FourEyes;
+  messages?: Awaited<ReturnType<Services['messages']['list']>>;
 }
 
 /** An id from a URL, or a 404 saying what was not found. */
@@ -35,11 +36,12 @@ export async function loadRequestPage(services: Services, principal: Principal, 
   const { view, relation } = await services.reading.viewAs(id, principal, 'notice');
   const full: FullView | undefined = isFull(view) ? view : undefined;
   const insider = relation !== 'RECIPIENT';
-  const [responses, events, links, fourEyes] = await Promise.all([
+  const [responses, events, links, fourEyes, messages] = await Promise.all([
     full?.publishedAt ? services.reading.responses(id, principal) : undefined,
     insider ? services.reading.events(id, principal) : undefined,
     insider ? services.links.ofRequest(id, principal) : undefined,
     services.review.fourEyes(id, principal, { relation, status: view.status }),
+    services.messages.list(id, principal),
   ]);
-  return { id, relation, view, responses, events, links, fourEyes };
+  return { id, relation, view, responses, events, links, fourEyes, messages };
 }
