@@ -60,6 +60,10 @@ export const RENEWAL_DECISIONS = ['APPROVE', 'REJECT'] as const;
 export type RenewalDecision = (typeof RENEWAL_DECISIONS)[number];
 export const BLOCKING_OUTCOMES = ['UPHELD', 'DISMISSED'] as const;
 export type BlockingOutcome = (typeof BLOCKING_OUTCOMES)[number];
+
+/** What followed a request in a recipient country, as its requester reports it. */
+export const OUTCOME_MEASURES = ['FROZEN', 'SEIZED', 'CONFISCATED', 'RETURNED', 'MLA_SENT'] as const;
+export type OutcomeMeasure = (typeof OUTCOME_MEASURES)[number];
 export type DecisionKind = (typeof DECISIONS)[number];
 export const GROUNDS = ['ARTICLE_2', 'ARTICLE_3', 'INSUFFICIENT_DATA', 'NOT_SERIOUS_OFFENCE', 'DUPLICATE', 'OTHER'] as const;
 export type Ground = (typeof GROUNDS)[number];
@@ -82,12 +86,18 @@ export const NOTIFICATION_TYPES = [
   'BLOCKED',
   'UNBLOCKED',
   'RENEWED',
+  'AMENDED',
+  'EXPIRED',
+  'DELETION_REMINDER',
   // to the requester
   'DECISION',
   'RESPONSE_RECEIVED',
   'DELAY',
   'REASSESSMENT_DUE',
   'LINK_DETECTED',
+  'AMENDMENT_DECIDED',
+  // to the other side of a thread
+  'MESSAGE',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
