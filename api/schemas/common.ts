@@ -109,6 +109,7 @@ export const uuid = (what: string) =>
     .transform((s) => s.toLowerCase())
     .openapi({ format: 'uuid' });
 export const IdParam = z.strictObject({ id: uuid('a request id') });
+export const AmendmentIdParam = z.strictObject({ id: uuid('a request id'), aid: uuid('an amendment id') });
 export const KeyIdParam = z.strictObject({ id: uuid('a key id') });
 export const UserIdParam = z.strictObject({ id: uuid('a user id') });
 
