@@ -34,6 +34,10 @@ const instantIn = (form: Posted, name: string, ctx: Ctx) => {
 
 /** The console's address of each action (`/requests/:id/<slug>`): the catalogue's name, in the page's own words. */
 export const CONSOLE_ACTIONS: Record<string, ConsoleAction> = {
+  message: {
+    name: 'MESSAGE',
+    body: (f) => compact({ body: optional(f, 'body'), handlingCode: optional(f, 'handlingCode'), country: optional(f, 'country') }) ?? {},
+  },
   decide: {
     name: 'DECIDE',
     body: (f) => compact({ decision: optional(f, 'decision'), reason: optional(f, 'reason'), grounds: groundsOf(f) }) ?? {},
@@ -71,12 +75,12 @@ export function actionRoutes(services: Services): Router {
     // "Add an asset" shows the form again with one more row; nothing is sent.
     if (text(form, '_add')) return void (await show({ state: { action: name, form } }));
     const parsed = parseWith(DECLARED[action.name].body, action.body(form, ctx));
-    // An answer's form token is its Idempotency-Key: a form posted twice records one answer.
-    const idempotencyKey = action.name === 'RESPOND' ? `console:${formToken(form._form)}` : undefined;
+    // An answer's or a message's form token is its Idempotency-Key: a form posted twice records it once.
+    const idempotencyKey = action.name === 'RESPOND' || action.name === 'MESSAGE' ? `console:${formToken(form._form)}` : undefined;
     const done = parsed.ok
       ? await attempt(ctx, () => services.actions.take(action.name, principal, id, parsed.value, { idempotencyKey }))
       : refusedForm(ctx, parsed.problems);
-    if (done.ok) return res.redirect(303, `/requests/${id}?done=${name}`);
+    if (done.ok) return res.redirect(303, `/requests/${id}?done=${name}${action.name === 'MESSAGE' ? '#threads' : ''}`);
     await show(
       {
         state: { action: name, form: { ...form, _form: crypto.randomUUID() }, refused: done },

@@ -13,6 +13,7 @@ import { actionForms, renderForm, type FormState } from './action-forms';
 import { allow } from './allow';
 import { badge, isFull } from './parts';
 import { loadRequestPage, requestId, type RequestPage } from './request-data';
+import { threads } from './threads';
 import { answers, findings, history, links, recipients, review, subjectAndOffence, summary } from './sections';
 
 const DONE = [
@@ -28,6 +29,7 @@ const DONE = [
   'delay',
   'answer',
   'clarify',
+  'message',
 ];
 
 function questions(ctx: Ctx, p: RequestPage): Content {
@@ -40,7 +42,11 @@ function questions(ctx: Ctx, p: RequestPage): Content {
   </section>`;
 }
 
-export function requestPage(ctx: Ctx, p: RequestPage, o: { state?: FormState; notice?: PageOptions['notice'] } = {}): string {
+export function requestPage(
+  ctx: Ctx,
+  p: RequestPage,
+  o: { state?: FormState; notice?: PageOptions['notice']; /** The thread a reply link chose. */ to?: string } = {},
+): string {
   const v = p.view;
   const title = v.reference ?? v.caseNumber;
   if (!isFull(v)) {
@@ -70,7 +76,7 @@ export function requestPage(ctx: Ctx, p: RequestPage, o: { state?: FormState; no
     body: html`<h1>${title} ${badge(ctx, v.status)}${v.blocking ? html` ${badge(ctx, 'BLOCKED')}` : ''}</h1>
       ${v.blocking && p.relation !== 'RECIPIENT' ? html`<p class="notice error">${ctx.t('request.blockedSince')} ${ctx.fmt.instant(v.blocking?.since)}${v.blocking.reason ? html` · ${v.blocking.reason}` : ''}${v.blocking.decisionDueAt ? html` · ${ctx.t('request.blockingDue')} ${ctx.fmt.instant(v.blocking.decisionDueAt, true)}` : ''}</p>` : ''}
       ${questions(ctx, p)} ${o.state ? actions : jump} ${summary(ctx, v)} ${review(ctx, p, v)} ${findings(ctx, v)} ${recipients(ctx, v)}
-      ${answers(ctx, p)} ${subjectAndOffence(ctx, v)} ${links(ctx, p)} ${o.state ? '' : actions} ${history(ctx, p)}`,
+      ${answers(ctx, p)} ${threads(ctx, p, v, o)} ${subjectAndOffence(ctx, v)} ${links(ctx, p)} ${o.state ? '' : actions} ${history(ctx, p)}`,
   });
 }
 
@@ -82,7 +88,8 @@ export function requestRoutes(services: Services): Router {
     if (!id) return next(Object.assign(new Error('No such request'), { status: 404 }));
     const p = await loadRequestPage(services, ctx.principal!, id);
     const done = DONE.find((d) => d === req.query.done);
-    res.send(requestPage(ctx, p, { notice: done ? { kind: 'ok', text: ctx.t(`done.${done}` as Key) } : undefined }));
+    const to = typeof req.query.to === 'string' ? req.query.to : undefined;
+    res.send(requestPage(ctx, p, { notice: done ? { kind: 'ok', text: ctx.t(`done.${done}` as Key) } : undefined, to }));
   });
   return router;
 }
