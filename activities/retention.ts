@@ -1,5 +1,7 @@
 /** Erasing personal data once requests have ended long enough ago. */
 import { retentionSpan } from '../domain/retention';
+import { days, DELETION_REMINDER_DAYS } from '../domain/time';
+import { remindUnconfirmedDeletions } from '../records/follow-up';
 import { endedBefore, purgeRequest } from '../records/retention';
 import type { ActivityDeps } from './index';
 
@@ -19,6 +21,22 @@ export function retentionActivities({ prisma, log, retentionDays = DEFAULT_RETEN
       }
       if (purged) log.info({ purged, retentionDays }, 'personal data of ended requests erased');
       return purged;
+    },
+
+    /**
+     * Reminds, once, each recipient that has not confirmed deleting a request withdrawn, cancelled
+     * or expired DELETION_REMINDER_DAYS before `now` (workflow time); how many it reminded.
+     */
+    async remindDeletions(input: { now: number }): Promise<number> {
+      const cutoff = new Date(input.now - days(DELETION_REMINDER_DAYS, daySeconds));
+      let reminded = 0;
+      for (;;) {
+        const batch = await remindUnconfirmedDeletions(prisma, cutoff, new Date(input.now), BATCH);
+        reminded += batch;
+        if (batch < BATCH) break;
+      }
+      if (reminded) log.info({ reminded }, 'recipients reminded to confirm deletions');
+      return reminded;
     },
   };
 }

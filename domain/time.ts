@@ -20,6 +20,8 @@ export const DELAY_MAX_DAYS = 90;
 export const URGENT_DAYS = 3;
 export const URGENT_DIRECT_HOURS = 8;
 export const DEFAULT_RESPONSE_DAYS = 30;
+/** A recipient that has not confirmed deleting an ended request is reminded this long after the end, once. */
+export const DELETION_REMINDER_DAYS = 30;
 
 /** The response days a request of this urgency gets when it does not choose (null: a window in hours). */
 export function defaultResponseDays(urgency: string): number | null {

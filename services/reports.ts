@@ -1,6 +1,7 @@
 /** The NCB notification feed and the pilot report. */
 import { notificationItem } from '../domain/webhooks';
 import { markRead, notificationsFor, unreadCount } from '../records/notifications';
+import { followUpFigures } from '../records/follow-up';
 import { reportFigures } from '../records/reports';
 import type { AdminService } from './index';
 import type { Principal, ServiceDeps } from './context';
@@ -40,7 +41,7 @@ export function reportService(deps: ServiceDeps, admin: AdminService) {
     },
 
     async pilotReport() {
-      const [figures, pilot] = await Promise.all([reportFigures(deps.prisma), admin.pilot()]);
+      const [figures, followUp, pilot] = await Promise.all([reportFigures(deps.prisma), followUpFigures(deps.prisma), admin.pilot()]);
       return {
         generatedAt: new Date().toISOString(),
         requests: figures.requests,
@@ -56,6 +57,8 @@ export function reportService(deps: ServiceDeps, admin: AdminService) {
         blocking: figures.blocking,
         renewals: figures.renewals,
         links: figures.links,
+        deletion: followUp.deletion,
+        outcomes: followUp.outcomes,
       };
     },
   };

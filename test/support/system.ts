@@ -112,7 +112,7 @@ export async function startTestSystem(
   const taskQueue = `test-${crypto.randomUUID()}`;
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const allowPrivateWebhooks = opts.allowPrivateWebhooks ?? true;
-  const activities = createActivities({ prisma: db.prisma, log, allowPrivateWebhooks });
+  const activities = createActivities({ prisma: db.prisma, log, allowPrivateWebhooks, daySeconds: opts.daySeconds ?? 86400 });
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
