@@ -183,6 +183,9 @@ test('no answer ever: reminder, overdue, then EXPIRED five years after publicati
   ]);
   expect(await notificationsOf(sys, id)).toEqual([
     'DECISION:IT',
+    // Recipients must delete an expired request: they are told.
+    'EXPIRED:ES',
+    'EXPIRED:FR',
     'OVERDUE:ES',
     'OVERDUE:FR',
     'PUBLISHED:ES',
