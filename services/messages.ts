@@ -109,6 +109,9 @@ export function messageService(deps: ServiceDeps, reading: ReadingService) {
     /** The messages of the threads the caller may read (only `thread` if given), oldest first. */
     async list(id: string, principal: Principal, thread?: string): Promise<{ threads: string[]; items: Message[] }> {
       const { notice, relation } = await reading.visible(id, principal);
+      // A recipient shown only the blocking (or, once it is upheld, only the closure) is shown no thread either.
+      const withheld = relation === 'RECIPIENT' && (notice.blockings.length > 0 || notice.blockingUpheldAt !== undefined);
+      if (withheld) return { threads: [], items: [] };
       const readable = readableThreads(
         relation,
         principal.country,
@@ -119,6 +122,7 @@ export function messageService(deps: ServiceDeps, reading: ReadingService) {
         throw forbidden(NOT_YOURS, 'NOT_YOUR_THREAD');
       }
       const threads = thread !== undefined ? [thread] : readable;
+      await reading.auditReads([notice], principal, 'messages');
       const written = (await messagesIn(deps.prisma, id, threads)).map(shown);
       const review = threads.includes(GS_THREAD) ? await reviewMessages(deps, notice, relation) : [];
       if (relation === 'REVIEWER' && threads.includes(GS_THREAD)) await markThreadRead(deps.prisma, principal.userId, id, new Date());

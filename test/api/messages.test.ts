@@ -187,3 +187,23 @@ test('a message repeated with its Idempotency-Key is stored once, and retention 
   expect(await purgeRequest(sys.db.prisma, id, new Date())).toBe(true);
   expect(bodies(await read(it_, id))).toEqual(['FR:', 'FR:']);
 });
+
+test('a recipient of a blocked request reads no thread and writes none; reads by others than the requester are audited', async () => {
+  const { id } = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
+  await write(it_, id, { body: 'Avez-vous trouvé le compte ?', country: 'FR' });
+  expect(bodies(await read(fr, id))).toEqual(['FR:Avez-vous trouvé le compte ?']);
+  expect((await sys.call('POST', `/v1/notices/${id}/blocking`, { key: ccf, body: { reason: 'A complaint' } })).status).toBe(200);
+
+  expect((await read(fr, id)).body).toEqual({ threads: [], items: [] });
+  const refused = await write(fr, id, { body: 'Oui' });
+  expectProblem(refused, 409);
+  expect(refused.body.code).toBe('BLOCKED');
+  // The requester and the reviewers go on in the GS thread.
+  expect((await write(it_, id, { body: 'A complaint was filed' })).status).toBe(201);
+  expect((await write(reviewer, id, { body: 'Noted' })).status).toBe(201);
+
+  const reads = await sys.db.prisma.auditEvent.findMany({ where: { noticeId: id, type: 'READ' } });
+  const what = reads.filter((e) => (e.data as { what?: string }).what === 'messages').map((e) => e.actorCountry ?? e.actorRole);
+  expect(what).toEqual(expect.arrayContaining(['FR']));
+  expect(what).not.toContain('IT');
+});
