@@ -25,6 +25,7 @@ const ON_A_REQUEST: Record<string, string> = {
   outcomes: 'GET /notices/:id/outcomes',
   events: 'GET /notices/:id/events',
   links: 'GET /notices/:id/links',
+  messages: 'GET /notices/:id/messages',
   ...Object.fromEntries(ACTION_NAMES.map((name) => [name, `${actionMethod(name)} /notices/:id/${ACTIONS[name].path}`])),
 };
 const linksFrom = (pointer: string) =>
