@@ -117,7 +117,7 @@ test('published: each person is offered what it may do, and each offer is taken'
     ['CANCEL', `/v1/notices/${id}/cancellation`],
     ['MESSAGE', `/v1/notices/${id}/messages`],
   ]);
-  expect(await unofferedRefused(it_, id)).toEqual(['WITHDRAW', 'AMEND', 'ATTACH', 'MESSAGE']);
+  expect(await unofferedRefused(it_, id)).toEqual(['WITHDRAW', 'AMEND', 'ATTACH', 'RECORD_OUTCOME', 'MESSAGE']);
   expect(await unofferedRefused(fr, id)).toEqual(['RESPOND', 'ACKNOWLEDGE', 'DELAY', 'ATTACH', 'MESSAGE']);
   expect(await unofferedRefused(reviewer, id)).toEqual(['CANCEL', 'MESSAGE']);
   expect(await unofferedRefused(ccf, id)).toEqual(['BLOCK']);
@@ -133,7 +133,8 @@ test('published: each person is offered what it may do, and each offer is taken'
   const blockedAnswer = await take(es, id, 'RESPOND', validBody('RESPOND', undefined));
   expect(blockedAnswer.body.code).toBe('BLOCKED');
   expect(await unofferedRefused(ccf, id)).toEqual(['DECIDE_BLOCKING']);
-  expect(await unofferedRefused(it_, id)).toEqual(['WITHDRAW', 'MESSAGE']);
+  // What followed in a recipient country is still recorded while the CCF examines a complaint.
+  expect(await unofferedRefused(it_, id)).toEqual(['WITHDRAW', 'RECORD_OUTCOME', 'MESSAGE']);
 });
 
 test('a request withdrawn while blocked still has its blocking decided by the CCF, and offers nothing else', async () => {
@@ -141,8 +142,10 @@ test('a request withdrawn while blocked still has its blocking decided by the CC
   expect((await take(ccf, id, 'BLOCK', validBody('BLOCK', undefined))).status).toBe(200);
   expect((await take(it_, id, 'WITHDRAW', validBody('WITHDRAW', undefined))).body.status).toBe('WITHDRAWN');
   // Messages go on after the end, but not from a recipient while the request is blocked.
-  for (const key of [it_, reviewer]) expect(await unofferedRefused(key, id)).toEqual(['MESSAGE']);
-  expect(await unofferedRefused(fr, id)).toEqual([]);
+  expect(await unofferedRefused(it_, id)).toEqual(['RECORD_OUTCOME', 'MESSAGE']);
+  expect(await unofferedRefused(reviewer, id)).toEqual(['MESSAGE']);
+  // A withdrawal obliges recipients to delete the request, blocked or not.
+  expect(await unofferedRefused(fr, id)).toEqual(['CONFIRM_DELETION']);
   expect(await unofferedRefused(ccf, id)).toEqual(['DECIDE_BLOCKING']);
   const decided = await take(ccf, id, 'DECIDE_BLOCKING', { outcome: 'UPHELD', reason: 'The complaint is founded' });
   expect(decided.status).toBe(200);
