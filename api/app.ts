@@ -29,6 +29,7 @@ import { passkeyRoutes } from './routes/passkeys';
 import { peopleRoutes } from './routes/people';
 import { reportRoutes } from './routes/reports';
 import { searchRoutes } from './routes/search';
+import { workRoutes } from './routes/work';
 import { securityRoutes } from './routes/security';
 import { webhookRoutes } from './routes/webhooks';
 
@@ -131,6 +132,7 @@ export function buildApp({ services, log, rateLimitPerMinute, trustProxy = false
   v1.use(extractRoutes(services, registry));
   v1.use(linkRoutes(services, registry));
   v1.use(searchRoutes(services, registry));
+  v1.use(workRoutes(services, registry));
   v1.use(identifierRoutes(services, registry));
   v1.use(reportRoutes(services, registry));
   v1.use(securityRoutes(services, registry));

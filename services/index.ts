@@ -28,6 +28,7 @@ import { metricsService } from './metrics';
 import { attachmentService } from './attachments';
 import { databaseOutageCheck } from './outages';
 import { webhookService } from './webhooks';
+import { workService } from './work';
 
 export type { Principal, ServiceDeps } from './context';
 export { Refusal } from './refusals';
@@ -60,6 +61,8 @@ export function createServices(deps: ServiceDeps) {
     passkeys: passkeyService(deps),
     links: linkService(deps, reading, cursorCodec(deps.prisma, 'links')),
     search: searchService(deps, reading),
+    /** What waits for the caller (GET /v1/work, the console's start page). */
+    work: workService(deps, reading),
     /** A request on paper: the PDF extract of what its reader may read. */
     extract: extractService(deps, reading),
     identifiers: identifierService(),

@@ -17,7 +17,7 @@ type Recorded = Pick<
 > & { _count?: { attachments: number } };
 
 /** The keys of the reviewers who approved in the current review round (a clarification starts a new one). */
-function approvalKeys(n: Recorded): string[] {
+export function approvalKeys(n: { decisions: readonly { decision: string; reviewerKeyId: string }[] }): string[] {
   const lastRound = n.decisions.map((d) => d.decision).lastIndexOf('REQUEST_CLARIFICATION');
   return n.decisions
     .slice(lastRound + 1)
