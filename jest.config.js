@@ -26,6 +26,7 @@ if (process.env.TEST_DATABASE_URL) {
       '<rootDir>/test/console/perimeter.test.ts',
       '<rootDir>/test/console/passkeys.test.ts',
       '<rootDir>/test/console/search.test.ts',
+      '<rootDir>/test/console/text-and-safety.test.ts',
     ],
     setupFiles: ['<rootDir>/test/support/use-postgres.js'],
   });

@@ -6,6 +6,8 @@ import { DateTime } from 'luxon';
 import { html, type Html } from './html';
 
 const LOCALES: Record<string, string> = { en: 'en-GB', fr: 'fr-FR', es: 'es-ES', ar: 'ar' };
+/** The locale a language's dates, numbers, plurals and lists follow. */
+export const localeOf = (lang: string): string => LOCALES[lang] ?? 'en-GB';
 
 const cache = new Map<string, unknown>();
 function cached<T>(key: string, make: () => T): T {
@@ -29,7 +31,7 @@ export function wallTimeToInstant(local: string, zone: string): string | undefin
 }
 
 export function formatter(lang: string, timeZone: string) {
-  const locale = LOCALES[lang] ?? 'en-GB';
+  const locale = localeOf(lang);
   const dateTime = cached(
     `dt:${locale}:${timeZone}`,
     () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }),
@@ -76,6 +78,16 @@ export function formatter(lang: string, timeZone: string) {
       } catch {
         return `${number.format(amount)} ${currency}`;
       }
+    },
+    /**
+     * Items joined as this language joins them ("A, B and C", "A وB"), each isolated so a Latin
+     * name's punctuation stays with it in a right-to-left sentence.
+     */
+    list(items: readonly (string | null | undefined)[]): Html | string {
+      const kept = items.filter((i): i is string => !!i);
+      if (!kept.length) return '—';
+      const parts = cached(`l:${locale}`, () => new Intl.ListFormat(locale, { type: 'conjunction' })).formatToParts(kept);
+      return html`${parts.map((p) => (p.type === 'element' ? html`<bdi>${p.value}</bdi>` : p.value))}`;
     },
     percent: (share: number) =>
       cached(`p:${locale}`, () => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 })).format(share),

@@ -199,6 +199,84 @@ export class FormRenderer {
     );
   }
 
+  /**
+   * Many checkboxes (the countries of the world): under the initial of each one's name, with a box
+   * that filters them and the number chosen. Without a script the filter stays hidden and every
+   * box is there; each box's id ends with its value.
+   */
+  picker(
+    o: FieldOptions & { options: readonly (readonly [string, string])[]; filterLabel: string; chosenText: (n: number) => string },
+  ): Html {
+    const chosen = new Set(values(this.form, o.name));
+    const id = fieldId(o.name);
+    const initial = (label: string) =>
+      label
+        .normalize('NFD')
+        .replace(/[^\p{L}]/gu, '')
+        .charAt(0)
+        .toLocaleUpperCase(this.ctx.fmt.locale);
+    const groups = new Map<string, (readonly [string, string])[]>();
+    for (const option of o.options) groups.set(initial(option[1]), [...(groups.get(initial(option[1])) ?? []), option]);
+    return this.wrap(
+      o,
+      () =>
+        html`<div class="picker" data-picker>
+          <p class="picker-tools">
+            <span hidden data-picker-filter
+              ><label for="${id}-filter">${o.filterLabel}</label> <input id="${id}-filter" type="search" dir="auto" autocomplete="off"
+            /></span>
+            <output
+              id="${id}-count"
+              aria-live="polite"
+              data-picker-count
+              data-locale="${this.numbersLocale()}"
+              data-forms="${JSON.stringify(this.countForms(o.chosenText))}"
+              >${o.chosenText(chosen.size)}</output
+            >
+          </p>
+          <div class="picker-groups">
+            ${[...groups].map(
+              ([letter, options]) =>
+                html`<div class="picker-group" role="group" aria-label="${letter}">
+                  <span class="picker-letter" aria-hidden="true">${letter}</span>
+                  ${options.map(
+                    ([v, l]) =>
+                      html`<span
+                        ><input type="checkbox" id="${id}-${v}" name="${o.name}" value="${v}" ${chosen.has(v) ? 'checked' : ''} /><label
+                          for="${id}-${v}"
+                          >${l}</label
+                        ></span
+                      >`,
+                  )}
+                </div>`,
+            )}
+          </div>
+        </div>`,
+      true,
+    );
+  }
+
+  /** The locale with the digits the server writes, for a script to write the same ones. */
+  private numbersLocale(): string {
+    const { locale } = this.ctx.fmt;
+    return `${locale}-u-nu-${new Intl.NumberFormat(locale).resolvedOptions().numberingSystem}`;
+  }
+
+  /**
+   * A count's words for each plural form of this language (and for none), with `{n}` for the
+   * number: the script that updates the count then follows the same rules as the server.
+   */
+  private countForms(words: (n: number) => string): Record<string, string> {
+    const { locale } = this.ctx.fmt;
+    const rules = new Intl.PluralRules(locale);
+    const forms: Record<string, string> = { none: words(0) };
+    for (let n = 1; n < 200; n++) {
+      const form = rules.select(n);
+      forms[form] ??= words(n).replace(this.ctx.fmt.number(n), '{n}');
+    }
+    return forms;
+  }
+
   /** Problems about a repeating group as a whole ("at least one asset"), shown above its rows. */
   groupProblems(name: string, label: string): Html | '' {
     const id = fieldId(name);

@@ -53,7 +53,7 @@ const searchBox = (ctx: Ctx): Html =>
 const unreadBadge = (ctx: Ctx): Content =>
   ctx.unread
     ? html` <span class="badge" aria-hidden="true">${ctx.fmt.number(ctx.unread)}</span
-        ><span class="visually-hidden">(${ctx.t('notifications.unread', { n: ctx.fmt.number(ctx.unread) })})</span>`
+        ><span class="visually-hidden">(${ctx.t('notifications.unread', { n: ctx.unread })})</span>`
     : '';
 
 function header(ctx: Ctx): Html {

@@ -67,7 +67,8 @@ export async function recordBlocking(db: Db, b: Step & { reason: string; decisio
     await recordStepEvent(tx, b, {
       type: 'BLOCKED',
       actor: b.actor,
-      data: { decisionDueAt: decisionDueAt.toISOString() },
+      // The complaint and the decision's reason stay in the audit trail: the CCF's own record of what it did.
+      data: { decisionDueAt: decisionDueAt.toISOString(), reason: b.reason },
       tell: { type: 'BLOCKED', countries: await recipientsOf(tx, b.noticeId), reference: notice.reference },
     });
   });
@@ -99,7 +100,7 @@ export async function recordBlockingDecision(
     await recordStepEvent(tx, d, {
       type: 'BLOCKING_DECIDED',
       actor: d.actor,
-      data: { outcome: d.outcome, blockedForMs: d.stoodFor },
+      data: { outcome: d.outcome, reason: d.reason, blockedForMs: d.stoodFor },
       tell:
         d.outcome === 'DISMISSED'
           ? { type: 'UNBLOCKED', countries: await recipientsOf(tx, d.noticeId), reference: notice.reference }

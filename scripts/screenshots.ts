@@ -68,12 +68,14 @@ async function main() {
   const browser = await startBrowser();
   try {
     const { keys, published, flagged } = await seed(sys);
-    const shots: [string, string | undefined, string][] = [
+    // A shot's width is 1280 px, or the one given (a phone's, for the request page).
+    const shots: [string, string | undefined, string, number?][] = [
       ['sign-in', undefined, '/sign-in'],
       ['inbox', keys.fr, '/inbox'],
       ['answer', keys.fr, `/requests/${published}`],
       ['new-request', keys.it, '/requests/new'],
       ['request', keys.it, `/requests/${published}`],
+      ['request-390', keys.it, `/requests/${published}`, 390],
       ['review-queue', keys.ana, '/review'],
       ['four-eyes', keys.ana, `/requests/${flagged}`],
       ['report', keys.admin, '/report'],
@@ -81,9 +83,9 @@ async function main() {
     ];
     fs.mkdirSync(OUT, { recursive: true });
     for (const lang of ['en', 'ar']) {
-      for (const [name, key, url] of shots) {
+      for (const [name, key, url, width = 1280] of shots) {
         const page = await browser.person({ timezoneId: 'Europe/Paris' });
-        await page.setViewportSize({ width: 1280, height: 900 });
+        await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
         if (key) await signIn(page, sys.baseUrl, key, lang);
         else {
           await page.goto(`${sys.baseUrl}/sign-in`);

@@ -2,8 +2,10 @@
  * The console in English, French, Spanish and Arabic (right to left). Each language has every key
  * of the English dictionaries: the type checker says which one is missing.
  */
+import { IntlMessageFormat } from 'intl-messageformat';
 import type { FieldCode, RefusalCode } from '../../domain/codes';
 import { LANGUAGES } from '../../domain/model';
+import { localeOf } from '../format';
 import { codes as arCodes } from './ar/codes';
 import { codes as enCodes } from './en/codes';
 import { codes as esCodes } from './es/codes';
@@ -66,8 +68,24 @@ export type Label = (group: LabelGroup, value: string) => string;
 export function translator(lang: Lang): { t: Translate; label: Label; dir: 'ltr' | 'rtl' } {
   const words = DICTIONARIES[lang];
   const names = LABELS[lang];
+
+/**
+ * Each message is ICU MessageFormat, so a count is pluralised by its language's rules (Arabic's six
+ * forms among them) and `{n, number}` is written as the language writes numbers. Compiled once.
+ */
+const compiled = new Map<string, IntlMessageFormat>();
+function message(lang: Lang, key: Key, template: string): IntlMessageFormat {
+  const id = `${lang}:${key}`;
+  let m = compiled.get(id);
+  if (!m) {
+    // Messages hold no markup: a "<" is text, not a tag.
+    m = new IntlMessageFormat(template, localeOf(lang), undefined, { ignoreTag: true });
+    compiled.set(id, m);
+  }
+  return m;
+}
   return {
-    t: (key, params) => (words[key] ?? en[key] ?? key).replace(/\{(\w+)\}/g, (all, name: string) => String(params?.[name] ?? all)),
+    t: (key, params) => String(message(lang, key, words[key] ?? en[key] ?? key).format(params)),
     label: (group, value) => {
       const named = (names[group] as Record<string, string>)[value];
       // An event that is a request's state (PUBLISHED, WITHDRAWN...) is named like the state.

@@ -10,9 +10,12 @@ import type { Services } from '../../services';
 import { ACTIONS as DECLARED } from '../../services/action-registry';
 import { forbidden } from '../../services/refusals';
 import { attempt, formToken, refusedForm } from '../attempt';
+import { confirmPage, isBack, isConfirmed } from '../confirm';
 import type { Ctx } from '../context';
 import { wallTimeToInstant } from '../format';
 import { compact, optional, parseWith, text, values, type Posted } from '../forms';
+import type { Content } from '../html';
+import type { Key, LabelGroup } from '../i18n';
 import { allow } from './allow';
 import { answerFromForm } from './answer-form';
 import { loadRequestPage, requestId } from './request-data';
@@ -22,7 +25,16 @@ interface ConsoleAction {
   name: ActionName;
   /** The API's body, from the posted fields. */
   body: (form: Posted, ctx: Ctx) => unknown;
+  /**
+   * Cannot be undone once taken (with this form's choices): its reader confirms it on a page that
+   * restates it first. The choices restated are the posted fields named here, with their labels.
+   */
+  irreversible?: { when?: (form: Posted) => boolean; restate: Restated[] };
 }
+
+/** A posted field restated before confirming: its name, its label, and the label group naming its value. */
+type Restated = [field: string, label: Key, group?: LabelGroup];
+const REASON: Restated = ['reason', 'field.reason'];
 
 const reasonOnly = (form: Posted) => compact({ reason: optional(form, 'reason') }) ?? {};
 const groundsOf = (f: Posted) => (values(f, 'grounds').length ? values(f, 'grounds') : undefined);
@@ -42,22 +54,48 @@ export const CONSOLE_ACTIONS: Record<string, ConsoleAction> = {
     name: 'DECIDE',
     body: (f) => compact({ decision: optional(f, 'decision'), reason: optional(f, 'reason'), grounds: groundsOf(f) }) ?? {},
   },
-  cancel: { name: 'CANCEL', body: (f) => compact({ reason: optional(f, 'reason'), grounds: groundsOf(f) }) ?? {} },
+  cancel: {
+    name: 'CANCEL',
+    body: (f) => compact({ reason: optional(f, 'reason'), grounds: groundsOf(f) }) ?? {},
+    irreversible: { restate: [REASON, ['grounds', 'field.grounds', 'ground']] },
+  },
   'renewal-decision': {
     name: 'DECIDE_RENEWAL',
     body: (f) => compact({ decision: optional(f, 'decision'), reason: optional(f, 'reason') }) ?? {},
   },
-  block: { name: 'BLOCK', body: reasonOnly },
+  block: { name: 'BLOCK', body: reasonOnly, irreversible: { restate: [['reason', 'field.complaint']] } },
   'blocking-decision': {
     name: 'DECIDE_BLOCKING',
     body: (f) => compact({ outcome: optional(f, 'outcome'), reason: optional(f, 'reason') }) ?? {},
+    irreversible: { restate: [['outcome', 'field.outcome', 'blockingOutcome'], REASON] },
   },
-  withdraw: { name: 'WITHDRAW', body: reasonOnly },
+  withdraw: { name: 'WITHDRAW', body: reasonOnly, irreversible: { restate: [REASON] } },
   renewal: { name: 'REQUEST_RENEWAL', body: reasonOnly },
   acknowledge: { name: 'ACKNOWLEDGE', body: (f, ctx) => compact({ expectedBy: instantIn(f, 'expectedBy', ctx) }) ?? {} },
   delay: { name: 'DELAY', body: (f, ctx) => compact({ reason: optional(f, 'reason'), expectedBy: instantIn(f, 'expectedBy', ctx) }) ?? {} },
-  answer: { name: 'RESPOND', body: answerFromForm },
+  answer: {
+    name: 'RESPOND',
+    body: answerFromForm,
+    // An interim answer is followed by another; a final one closes this recipient's part.
+    irreversible: {
+      when: (f) => text(f, 'final') !== 'INTERIM',
+      restate: [
+        ['outcome', 'field.outcome', 'outcome'],
+        ['reason', 'field.answerReason'],
+        ['handlingCode', 'field.handlingCode', 'handlingCode'],
+      ],
+    },
+  },
 };
+
+const needsConfirming = (a: ConsoleAction, form: Posted) => !!a.irreversible && (a.irreversible.when?.(form) ?? true) && !isConfirmed(form);
+
+function restated(ctx: Ctx, a: ConsoleAction, form: Posted): [string, Content][] {
+  return (a.irreversible?.restate ?? []).flatMap(([field, label, group]) => {
+    const chosen = values(form, field).map((v) => (group ? ctx.label(group, v) : v));
+    return chosen.length ? [[ctx.t(label), ctx.fmt.list(chosen)] as [string, Content]] : [];
+  });
+}
 
 export function actionRoutes(services: Services): Router {
   const router = Router();
@@ -73,8 +111,20 @@ export function actionRoutes(services: Services): Router {
     const show = async (o: Parameters<typeof requestPage>[2], status = 200) =>
       res.status(status).send(requestPage(ctx, await loadRequestPage(services, principal, id), o));
     // "Add an asset" shows the form again with one more row; nothing is sent.
-    if (text(form, '_add')) return void (await show({ state: { action: name, form } }));
+    if (text(form, '_add') || isBack(form)) return void (await show({ state: { action: name, form } }));
     const parsed = parseWith(DECLARED[action.name].body, action.body(form, ctx));
+    if (parsed.ok && needsConfirming(action, form)) {
+      return void res.send(
+        confirmPage(ctx, {
+          title: ctx.t(`confirm.title.${name}` as Key),
+          consequence: ctx.t(`confirm.consequence.${name}` as Key),
+          facts: restated(ctx, action, form),
+          action: `/requests/${id}/${name}`,
+          form,
+          submit: ctx.t('confirm.submit'),
+        }),
+      );
+    }
     // An answer's or a message's form token is its Idempotency-Key: a form posted twice records it once.
     const idempotencyKey = action.name === 'RESPOND' || action.name === 'MESSAGE' ? `console:${formToken(form._form)}` : undefined;
     const done = parsed.ok

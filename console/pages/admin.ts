@@ -6,6 +6,7 @@ import { MEMBER_COUNTRIES } from '../../domain/countries';
 import { ROLES } from '../../domain/model';
 import type { Services } from '../../services';
 import { attempt, pageNotice, refusedForm, type Attempt } from '../attempt';
+import { confirmPage, isConfirmed } from '../confirm';
 import { ctxOf, type Ctx } from '../context';
 import { compact, FormErrors, FormRenderer, numberField, optional, parseWith, values, type Posted } from '../forms';
 import { html, type Content } from '../html';
@@ -59,7 +60,7 @@ async function usersPage(services: Services, ctx: Ctx, posted: Posted = {}, refu
           ${items.map(
             (u) =>
               html`<tr>
-                <td>${u.name}</td>
+                <td dir="auto">${u.name}</td>
                 <td>${ctx.label('role', u.role)}</td>
                 <td>${ctx.fmt.country(u.country)}</td>
                 <td>${ctx.fmt.instant(u.createdAt)}</td>
@@ -204,7 +205,29 @@ export function adminRoutes(services: Services): Router {
   });
   router.post('/admin/users/:id/disable', ...admin, async (req, res) => {
     const ctx = ctxOf(res);
-    const done = await attempt(ctx, () => services.people.disableUser(ctx.principal!, byId(String(req.params.id))));
+    const id = byId(String(req.params.id));
+    if (!isConfirmed(req.body as Posted)) {
+      const user = (await services.people.users()).items.find((u) => u.id === id);
+      // An unknown user gets the service's own refusal, below, as if confirmed: there is nothing to restate.
+      if (user && !user.disabledAt) {
+        return void res.send(
+          confirmPage(ctx, {
+            title: ctx.t('confirm.title.disable', { name: user.name }),
+            consequence: ctx.t('confirm.consequence.disable'),
+            facts: [
+              [ctx.t('field.name'), user.name],
+              [ctx.t('field.role'), ctx.label('role', user.role)],
+              ...(user.country ? [[ctx.t('field.country'), ctx.fmt.country(user.country)] as [string, string]] : []),
+            ],
+            action: `/admin/users/${id}/disable`,
+            form: {},
+            submit: ctx.t('admin.disable'),
+            backHref: '/admin/users',
+          }),
+        );
+      }
+    }
+    const done = await attempt(ctx, () => services.people.disableUser(ctx.principal!, id));
     if (!done.ok) return void res.status(done.status).send(await usersPage(services, ctx, {}, done));
     res.redirect(303, '/admin/users');
   });

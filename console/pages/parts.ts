@@ -20,10 +20,17 @@ export function flagList(ctx: Ctx, flags: readonly string[]): Content {
   </ul>`;
 }
 
+/** Text someone typed (a name, a reason): its direction is its own, whatever the page's. */
+export const free = (s: string | null | undefined): Content => (s ? html`<span dir="auto">${s}</span>` : '');
+
+/** A person's name as written: family name, then given names. */
+export const personName = (p: { familyName?: string | null; givenNames?: string | null }): string =>
+  [p.familyName, p.givenNames].filter(Boolean).join(', ');
+
 export function subjectName(v: FullView): string {
   const s = v.subject;
   if (!s) return '—';
-  return [s.familyName, s.givenNames].filter(Boolean).join(', ');
+  return personName(s);
 }
 
 /** A definition list of the rows that have a value. */

@@ -27,7 +27,7 @@ export function reportRoutes(services: Services): Router {
       barChart({ id, title, bars, rtl: ctx.dir === 'rtl', valueHeader: t('report.figures'), labelHeader, empty: t('report.none') });
     const labels = (group: LabelGroup) => (k: string) => ctx.label(group, k);
     const seconds = (s: number | null | undefined) =>
-      s === null || s === undefined ? '—' : t('report.hours', { n: ctx.fmt.number(Math.round((s / 3600) * 10) / 10) });
+      s === null || s === undefined ? '—' : t('report.hours', { n: Math.round((s / 3600) * 10) / 10 });
     res.send(
       page(ctx, {
         title: t('nav.report'),

@@ -110,8 +110,8 @@ export function requestFromForm(form: Posted, withKind: boolean): Record<string,
     ),
     handlingCode: optional(form, 'handlingCode'),
     urgency,
-    // The answer window is chosen for a NORMAL request only; an urgent one's is fixed.
-    responseDays: urgency && urgency !== 'NORMAL' ? undefined : numberField(form, 'responseDays'),
+    // Sent as typed: an urgent request's window is the rule's, and the API says so next to the field.
+    responseDays: numberField(form, 'responseDays'),
     language: optional(form, 'language'),
   };
   return JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
@@ -175,7 +175,14 @@ export function requestFields(f: FormRenderer, o: { withKind: boolean; ownCountr
   return html` <fieldset class="group">
       <legend>${t('form.distribution')}</legend>
       ${o.withKind ? f.choices({ name: 'kind', label: t('field.kind'), options: labelled(ctx, 'kindLong', M.KINDS), required: true }) : ''}
-      ${f.multiSelect({ name: 'recipients', label: t('field.recipients'), hint: t('field.recipientsHint'), options: members })}
+      ${f.picker({
+        name: 'recipients',
+        label: t('field.recipients'),
+        hint: t('field.recipientsHint'),
+        options: members,
+        filterLabel: t('field.recipientsFilter'),
+        chosenText: (n) => t('field.recipientsChosen', { n }),
+      })}
       ${f.choices({ name: 'purposes', label: t('field.purposes'), options: labelled(ctx, 'purpose', M.PURPOSES), multiple: true, required: true })}
     </fieldset>
     <fieldset class="group">

@@ -11,7 +11,7 @@ import type { Key } from '../i18n';
 import { page, type PageOptions } from '../layout';
 import { actionForms, renderForm, type FormState } from './action-forms';
 import { allow } from './allow';
-import { badge, isFull } from './parts';
+import { badge, free, isFull } from './parts';
 import { loadRequestPage, requestId, type RequestPage } from './request-data';
 import { threads } from './threads';
 import { answers, findings, history, links, recipients, review, subjectAndOffence, summary } from './sections';
@@ -37,7 +37,7 @@ function questions(ctx: Ctx, p: RequestPage): Content {
   const asked = p.view.review?.decisions.filter((d) => d.decision === 'REQUEST_CLARIFICATION').at(-1);
   return html`<section class="action" id="question" aria-labelledby="question-h">
     <h2 id="question-h">${ctx.t('clarify.question')}</h2>
-    ${asked?.reason ? html`<blockquote>${asked.reason}</blockquote>` : ''}
+    ${asked?.reason ? html`<blockquote dir="auto">${asked.reason}</blockquote>` : ''}
     <p><a class="button primary" href="/requests/${p.id}/clarify">${ctx.t('clarify.answer')}</a></p>
   </section>`;
 }
@@ -74,7 +74,7 @@ export function requestPage(
     title,
     notice: o.notice,
     body: html`<h1>${title} ${badge(ctx, v.status)}${v.blocking ? html` ${badge(ctx, 'BLOCKED')}` : ''}</h1>
-      ${v.blocking && p.relation !== 'RECIPIENT' ? html`<p class="notice error">${ctx.t('request.blockedSince')} ${ctx.fmt.instant(v.blocking?.since)}${v.blocking.reason ? html` · ${v.blocking.reason}` : ''}${v.blocking.decisionDueAt ? html` · ${ctx.t('request.blockingDue')} ${ctx.fmt.instant(v.blocking.decisionDueAt, true)}` : ''}</p>` : ''}
+      ${v.blocking && p.relation !== 'RECIPIENT' ? html`<p class="notice error">${ctx.t('request.blockedSince')} ${ctx.fmt.instant(v.blocking?.since)}${v.blocking.reason ? html` · ${free(v.blocking.reason)}` : ''}${v.blocking.decisionDueAt ? html` · ${ctx.t('request.blockingDue')} ${ctx.fmt.instant(v.blocking.decisionDueAt, true)}` : ''}</p>` : ''}
       ${questions(ctx, p)} ${o.state ? actions : jump} ${summary(ctx, v)} ${review(ctx, p, v)} ${findings(ctx, v)} ${recipients(ctx, v)}
       ${answers(ctx, p)} ${threads(ctx, p, v, o)} ${subjectAndOffence(ctx, v)} ${links(ctx, p)} ${o.state ? '' : actions} ${history(ctx, p)}`,
   });

@@ -2,7 +2,7 @@
 import type { Ctx } from '../context';
 import { html, type Content } from '../html';
 import type { RequestPage } from './request-data';
-import { badge, facts, flagList, type FullView, section, thead } from './parts';
+import { badge, facts, flagList, free, type FullView, personName, section, thead } from './parts';
 
 type Asset = {
   category: string;
@@ -20,7 +20,9 @@ type Located = Asset & {
 const money = (ctx: Ctx, m?: { amount: number; currency: string }) => (m ? ctx.fmt.money(m.amount, m.currency) : '—');
 const identifiers = (ctx: Ctx, ids?: Record<string, string>) =>
   ids
-    ? Object.entries(ids).map(([k, v]) => html`<div><span class="muted">${ctx.label('identifier', k)}</span> <code>${v}</code></div>`)
+    ? Object.entries(ids).map(
+        ([k, v]) => html`<div><span class="muted">${ctx.label('identifier', k)}</span> <code class="id">${v}</code></div>`,
+      )
     : '—';
 
 export function summary(ctx: Ctx, v: FullView): Content {
@@ -29,7 +31,7 @@ export function summary(ctx: Ctx, v: FullView): Content {
     [t('col.caseNumber'), v.caseNumber],
     [t('field.kind'), ctx.label('kind', v.kind)],
     [t('col.from'), ctx.fmt.country(v.requestingCountry)],
-    [t('field.purposes'), v.purposes.map((p) => ctx.label('purpose', p)).join(', ')],
+    [t('field.purposes'), ctx.fmt.list(v.purposes.map((p) => ctx.label('purpose', p)))],
     [t('col.submitted'), ctx.fmt.instant(v.createdAt)],
     [t('request.published'), v.publishedAt ? ctx.fmt.instant(v.publishedAt) : ''],
     [t('col.expires'), v.expiresAt ? ctx.fmt.instant(v.expiresAt, true) : ''],
@@ -37,7 +39,7 @@ export function summary(ctx: Ctx, v: FullView): Content {
     [t('request.window'), v.responseDays !== null ? t('request.days', { n: v.responseDays }) : t('request.hours', { n: v.responseHours })],
     [t('field.handlingCode'), ctx.label('handlingCode', v.handlingCode)],
     [t('field.language'), ctx.label('language', v.language)],
-    [t('request.requestedRecipients'), v.requestedRecipients?.map((c) => ctx.fmt.country(c)).join(', ')],
+    [t('request.requestedRecipients'), v.requestedRecipients && ctx.fmt.list(v.requestedRecipients.map((c) => ctx.fmt.country(c)))],
     [t('request.purged'), v.purgedAt ? ctx.fmt.instant(v.purgedAt) : ''],
   ]);
 }
@@ -57,17 +59,17 @@ export function subjectAndOffence(ctx: Ctx, v: FullView): Content {
     t('form.subject'),
     s
       ? facts([
-          [t('field.familyName'), s.familyName],
-          [t('field.givenNames'), s.givenNames],
+          [t('field.familyName'), free(s.familyName)],
+          [t('field.givenNames'), free(s.givenNames)],
           [t('field.dateOfBirth'), s.dateOfBirth ? ctx.fmt.date(s.dateOfBirth) : ''],
-          [t('field.placeOfBirth'), s.placeOfBirth],
+          [t('field.placeOfBirth'), free(s.placeOfBirth)],
           [t('field.sex'), s.sex ? ctx.label('sex', s.sex) : ''],
-          [t('field.nationalities'), s.nationalities?.map((c) => ctx.fmt.country(c)).join(', ')],
-          [t('request.aliases'), s.aliases?.map((a) => [a.familyName, a.givenNames].filter(Boolean).join(', ')).join('; ')],
+          [t('field.nationalities'), s.nationalities && ctx.fmt.list(s.nationalities.map((c) => ctx.fmt.country(c)))],
+          [t('request.aliases'), s.aliases && ctx.fmt.list(s.aliases.map(personName))],
           [
             t('request.documents'),
             s.identityDocuments?.map(
-              (d) => html`<div>${ctx.label('documentType', d.type)} <code>${d.number}</code> (${d.issuingCountry})</div>`,
+              (d) => html`<div>${ctx.label('documentType', d.type)} <code class="id">${d.number}</code> (${d.issuingCountry})</div>`,
             ),
           ],
         ])
@@ -82,7 +84,7 @@ export function subjectAndOffence(ctx: Ctx, v: FullView): Content {
       [t('field.maxPenaltyYears'), String(o.maxPenaltyYears)],
       [
         t('field.legalBasis'),
-        html`${ctx.label('legalBasis', o.legalBasis.type)}${o.legalBasis.reference ? html` <code>${o.legalBasis.reference}</code>` : ''}`,
+        html`${ctx.label('legalBasis', o.legalBasis.type)}${o.legalBasis.reference ? html` <code class="id">${o.legalBasis.reference}</code>` : ''}`,
       ],
       [t('field.authority'), o.legalBasis.authority],
       [t('field.legalDate'), ctx.fmt.date(o.legalBasis.date)],
@@ -109,13 +111,15 @@ function assetTable(ctx: Ctx, assets: (Asset | Located)[], located: boolean): Co
         const l = a as Located;
         return html`<tr>
           <td>${ctx.label('assetCategory', a.category)}</td>
-          <td>${a.description ?? '—'}</td>
+          <td>${free(a.description) || '—'}</td>
           <td>${identifiers(ctx, a.identifiers)}</td>
           <td>${money(ctx, a.estimatedValue)}</td>
           ${
             located
-              ? html`<td>${ctx.fmt.country(l.location.country)}${l.location.address ? html`<div>${l.location.address}</div>` : ''}</td>
-                  <td>${l.holder ?? '—'}</td>
+              ? html`<td>
+                    ${ctx.fmt.country(l.location.country)}${l.location.address ? html`<div dir="auto">${l.location.address}</div>` : ''}
+                  </td>
+                  <td>${free(l.holder) || '—'}</td>
                   <td>${l.measures ? ctx.label('measure', l.measures) : '—'}</td>
                   <td>${l.source ? `${l.source.register ?? ''} ${l.source.reliability}${l.source.accuracy}`.trim() : '—'}</td>`
               : ''
@@ -193,7 +197,7 @@ export function answers(ctx: Ctx, p: RequestPage): Content {
             ${r.final ? t('answer.final') : t('answer.interim')}${r.late ? html` ${badge(ctx, 'LATE', 'recipientStatus')}` : ''}
           </h3>
           <p class="muted">${ctx.fmt.instant(r.createdAt)} · ${ctx.label('handlingCode', r.handlingCode)}</p>
-          ${r.reason ? html`<p>${r.reason}</p>` : ''} ${assetTable(ctx, r.assets as Located[], true)}
+          ${r.reason ? html`<p dir="auto">${r.reason}</p>` : ''} ${assetTable(ctx, r.assets as Located[], true)}
         </article>`,
     ),
   );
@@ -208,7 +212,7 @@ export function review(ctx: Ctx, p: RequestPage, v: FullView): Content {
     t('request.review'),
     html` <h3>${t('request.flags')}</h3>
       ${flagList(ctx, v.review.flags)}
-      ${e ? html`<p class="four-eyes">${t('review.fourEyes', { given: e.approvedBy.length, required: e.required })}${e.approvedBy.length ? html` · ${t('review.approvedBy')} ${e.approvedBy.map((a) => a.name ?? a.id).join(', ')}` : ''}${e.approvedByCaller ? html` · <strong>${t('review.youApproved')}</strong>` : ''}</p>` : ''}
+      ${e ? html`<p class="four-eyes">${t('review.fourEyes', { given: e.approvedBy.length, required: e.required })}${e.approvedBy.length ? html` · ${t('review.approvedBy')} ${ctx.fmt.list(e.approvedBy.map((a) => a.name ?? a.id))}` : ''}${e.approvedByCaller ? html` · <strong>${t('review.youApproved')}</strong>` : ''}</p>` : ''}
       ${
         v.review.decisions.length
           ? html`<h3>${t('request.decisions')}</h3>
@@ -218,7 +222,7 @@ export function review(ctx: Ctx, p: RequestPage, v: FullView): Content {
                     html`<li>
                       ${ctx.fmt.instant(d.at)} ·
                       <strong>${ctx.label('decision', d.decision)}</strong
-                      >${d.grounds.length ? ` (${d.grounds.map((g) => ctx.label('ground', g)).join(', ')})` : ''}${d.reason ? html`<blockquote>${d.reason}</blockquote>` : ''}
+                      >${d.grounds.length ? html` (${ctx.fmt.list(d.grounds.map((g) => ctx.label('ground', g)))})` : ''}${d.reason ? html`<blockquote dir="auto">${d.reason}</blockquote>` : ''}
                     </li>`,
                 )}
               </ol>`
@@ -228,7 +232,7 @@ export function review(ctx: Ctx, p: RequestPage, v: FullView): Content {
         v.closure
           ? html`<h3>${t('request.closure')}</h3>
               <p>
-                ${ctx.fmt.instant(v.closure.at)}${v.closure.reason ? html` · ${v.closure.reason}` : ''}${v.closure.grounds.length ? ` (${v.closure.grounds.map((g) => ctx.label('ground', g)).join(', ')})` : ''}
+                ${ctx.fmt.instant(v.closure.at)}${v.closure.reason ? html` · ${free(v.closure.reason)}` : ''}${v.closure.grounds.length ? html` (${ctx.fmt.list(v.closure.grounds.map((g) => ctx.label('ground', g)))})` : ''}
               </p>`
           : ''
       }`,
@@ -253,26 +257,53 @@ export function links(ctx: Ctx, p: RequestPage): Content {
   );
 }
 
+type AuditEvent = NonNullable<RequestPage['events']>['items'][number];
+const eventRows = (ctx: Ctx, events: AuditEvent[], what: (e: AuditEvent) => Content) =>
+  events.map(
+    (e) =>
+      html`<tr>
+        <td>${ctx.fmt.instant(e.at)}</td>
+        <td>${what(e)}</td>
+        <td>${e.actor.name ? free(e.actor.name) : ctx.label('role', e.actor.role)}${e.actor.country ? ` (${e.actor.country})` : ''}</td>
+      </tr>`,
+  );
+
+/** A blocking's complaint, and its decision's outcome and reason, as the audit trail keeps them. */
+function blockingDetail(ctx: Ctx, e: AuditEvent): Content {
+  if (e.type !== 'BLOCKED' && e.type !== 'BLOCKING_DECIDED') return '';
+  const data = (e.data ?? {}) as { outcome?: unknown; reason?: unknown };
+  const outcome = typeof data.outcome === 'string' ? ctx.label('blockingOutcome', data.outcome) : '';
+  const reason = typeof data.reason === 'string' ? data.reason : '';
+  return html`${outcome ? html`: ${outcome}` : ''}${reason ? html`<blockquote dir="auto">${reason}</blockquote>` : ''}`;
+}
+
 export function history(ctx: Ctx, p: RequestPage): Content {
   if (!p.events) return '';
   const t = ctx.t;
   const events = p.events.items.filter((e) => e.type !== 'READ');
+  const reads = p.events.items.filter((e) => e.type === 'READ');
+  // Who read the request is what the CCF examines a complaint by: folded, as there may be hundreds.
   return section(
     'history',
     t('request.history'),
     html`<table>
         ${thead([t('col.when'), t('col.event'), t('col.by')])}
         <tbody>
-          ${events.map(
-            (e) =>
-              html`<tr>
-                <td>${ctx.fmt.instant(e.at)}</td>
-                <td>${ctx.label('event', e.type)}</td>
-                <td>${e.actor.name ?? ctx.label('role', e.actor.role)}${e.actor.country ? ` (${e.actor.country})` : ''}</td>
-              </tr>`,
-          )}
+          ${eventRows(ctx, events, (e) => html`${ctx.label('event', e.type)}${blockingDetail(ctx, e)}`)}
         </tbody>
       </table>
-      ${p.events.items.length > events.length ? html`<p class="muted">${t('request.readsAudited', { n: p.events.items.length - events.length })}</p>` : ''}`,
+      ${
+        reads.length
+          ? html`<details id="reads">
+              <summary>${t('request.readsAudited', { n: reads.length })}</summary>
+              <table>
+                ${thead([t('col.when'), t('col.whatRead'), t('col.by')])}
+                <tbody>
+                  ${eventRows(ctx, reads, (e) => html`<code class="id">${String((e.data as { what?: unknown } | null)?.what ?? '')}</code>`)}
+                </tbody>
+              </table>
+            </details>`
+          : ''
+      }`,
   );
 }

@@ -5,7 +5,7 @@
  * and the pilot report with its charts.
  */
 import { freshRequest, publish } from '../support/helpers';
-import { type Browser, fieldError, fieldId, policyRefusals, signIn, startBrowser, textOf } from '../support/browser';
+import { type Browser, confirmStep, fieldError, fieldId, policyRefusals, signIn, startBrowser, textOf } from '../support/browser';
 import { startReceiver } from '../support/receiver';
 import { startTestSystem, type TestSystem } from '../support/system';
 
@@ -33,6 +33,7 @@ test('the CCF blocks a published request, its recipient sees only that it is blo
   expect(await fieldError(page, 'reason')).toBe('is required');
   await page.fill(`#act-block ${fieldId('reason')}`, 'The person complains the data are inaccurate');
   await page.click('#act-block button[type=submit]');
+  expect(await confirmStep(page)).toContain('The person complains the data are inaccurate');
   await page.waitForURL(/done=block/);
   expect(await textOf(page, 'h1')).toContain('Blocked');
 
@@ -47,6 +48,7 @@ test('the CCF blocks a published request, its recipient sees only that it is blo
   await page.check(`#act-blocking-decision ${fieldId('outcome')}-1`); // DISMISSED
   await page.fill(`#act-blocking-decision ${fieldId('reason')}`, 'The data are accurate');
   await page.click('#act-blocking-decision button.primary');
+  expect(await confirmStep(page)).toContain('Dismissed: lift the blocking');
   await page.waitForURL(/done=blocking-decision/);
   await recipient.reload();
   expect(await textOf(recipient, 'main')).toContain(published.subject.familyName);
@@ -89,6 +91,7 @@ test('an administrator creates a user and a key, shown once, that then signs in;
 
   await admin.goto(`${sys.baseUrl}/admin/users`);
   await admin.click('button[aria-label="Disable: Marie Dupont"]');
+  await confirmStep(admin);
   await admin.waitForURL(/\/admin\/users$/);
   expect((await sys.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).disabledAt).not.toBeNull();
   expect(policyRefusals(admin)).toEqual([]);

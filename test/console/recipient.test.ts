@@ -6,7 +6,7 @@
  */
 import { DateTime } from 'luxon';
 import { freshRequest, publish } from '../support/helpers';
-import { type Browser, fieldError, fieldId, policyRefusals, signIn, startBrowser, textOf } from '../support/browser';
+import { type Browser, confirmStep, fieldError, fieldId, policyRefusals, signIn, startBrowser, textOf } from '../support/browser';
 import { startTestSystem, type TestSystem } from '../support/system';
 
 const NEW_YORK = 'America/New_York';
@@ -115,6 +115,7 @@ test('acknowledging, putting the deadline back, answering with two assets and th
   // The final answer closes this recipient's part: no more forms.
   await page.check(`#act-answer ${fieldId('outcome')}-1`); // NO_ASSETS_FOUND
   await page.click('#act-answer button.primary');
+  expect(await confirmStep(page)).toContain('No assets found');
   await page.waitForURL(/done=answer/);
   expect(await entry('FR')).toMatchObject({ status: 'RESPONDED', final: true });
   // Its final answer sent, it may still add one while the request is open; it has no deadline left to act on.

@@ -5,7 +5,18 @@
  */
 import type { Page } from 'playwright-core';
 import { waitForStatus } from '../support/helpers';
-import { type Browser, fieldError, fieldId, policyRefusals, seriousViolations, signIn, startBrowser, textOf } from '../support/browser';
+import {
+  type Browser,
+  confirmStep,
+  fieldError,
+  fillNewRequest,
+  fieldId,
+  policyRefusals,
+  seriousViolations,
+  signIn,
+  startBrowser,
+  textOf,
+} from '../support/browser';
 import { freshIban, startTestSystem, type TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -26,26 +37,9 @@ afterAll(async () => {
 });
 
 async function fillRequest(page: Page, familyName: string) {
-  await page.check(`${fieldId('kind')}-1`); // DIFFUSION
-  await page.selectOption(fieldId('recipients'), ['FR', 'ES']);
-  await page.check(`${fieldId('purposes')}-0`);
-  await page.fill(fieldId('subject.familyName'), familyName);
-  await page.fill(fieldId('subject.givenNames'), 'MARIO');
-  await page.fill(fieldId('subject.dateOfBirth'), '1961-04-02');
-  await page.selectOption(fieldId('offence.category'), 'ORGANIZED_CRIME');
-  await page.fill(fieldId('offence.description'), 'Laundering of proceeds of extortion through front companies');
-  await page.fill(fieldId('offence.maxPenaltyYears'), '12');
-  await page.selectOption(fieldId('offence.legalBasis.type'), 'INVESTIGATION');
-  await page.fill(fieldId('offence.legalBasis.reference'), 'RGNR 1234/2024');
-  await page.fill(fieldId('offence.legalBasis.authority'), 'Procura di Palermo');
-  await page.fill(fieldId('offence.legalBasis.date'), '2024-11-05');
-  await page.fill(fieldId('offence.assetLink'), 'Accounts held through relatives received the proceeds');
-  await page.selectOption(fieldId('assetsSought.0.category'), 'BANK_ACCOUNT');
-  await page.fill(fieldId('assetsSought.0.description'), 'Accounts held abroad');
-  await page.selectOption(fieldId('assetsSought.0.identifierType'), 'iban');
-  await page.fill(fieldId('assetsSought.0.identifiers'), freshIban());
-  await page.fill(fieldId('assetsSought.0.estimatedValue.amount'), '2500000');
-  await page.fill(fieldId('assetsSought.0.estimatedValue.currency'), 'eur');
+  await page.check(`${fieldId('recipients')}-FR`);
+  await page.check(`${fieldId('recipients')}-ES`);
+  await fillNewRequest(page, familyName);
 }
 
 const idFrom = (page: Page) => /\/requests\/([0-9a-f-]{36})/.exec(page.url())![1];
@@ -85,10 +79,12 @@ test('from submission to findings: the request, the review’s question answered
   await page.goto(`${sys.baseUrl}/requests/new`);
   await fillRequest(page, 'VERDI');
   // The rules across fields come once each field is right, as from the API.
-  await page.selectOption(fieldId('recipients'), []);
+  await page.uncheck(`${fieldId('recipients')}-FR`);
+  await page.uncheck(`${fieldId('recipients')}-ES`);
   await page.click('main form button.primary');
   expect(await fieldError(page, 'recipients')).toBe('a diffusion names its recipient countries; a notice names none');
-  await page.selectOption(fieldId('recipients'), ['FR', 'ES']);
+  await page.check(`${fieldId('recipients')}-FR`);
+  await page.check(`${fieldId('recipients')}-ES`);
   await page.click('main form button.primary');
   await page.waitForURL(/\/requests\/[0-9a-f-]{36}\?done=submitted/);
   const id = idFrom(page);
@@ -154,6 +150,7 @@ test('from submission to findings: the request, the review’s question answered
   expect(await fieldError(page, 'reason')).toBe('is required');
   await page.fill(`#act-withdraw ${fieldId('reason')}`, 'The case was closed at home');
   await page.click('#act-withdraw button[type=submit]');
+  await confirmStep(page);
   await page.waitForURL(/done=withdraw/);
   expect(await textOf(page, 'h1')).toContain('Withdrawn');
   expect(policyRefusals(page)).toEqual([]);

@@ -4,7 +4,7 @@
  * refused), decisions with reasons and grounds, cancellation, and a renewal to decide.
  */
 import { flaggedRequest, freshRequest, submit, waitForStatus } from '../support/helpers';
-import { type Browser, fieldError, fieldId, policyRefusals, signIn, startBrowser, textOf } from '../support/browser';
+import { type Browser, confirmStep, fieldError, fieldId, policyRefusals, signIn, startBrowser, textOf } from '../support/browser';
 import { startTestSystem, type TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -108,6 +108,7 @@ test('a rejection keeps its reasons and grounds; a published request can be canc
   await page.click('#act-cancel summary');
   await page.fill(`#act-cancel ${fieldId('reason')}`, 'New facts came to light');
   await page.click('#act-cancel button[type=submit]');
+  await confirmStep(page);
   await page.waitForURL(/done=cancel/);
   expect(await textOf(page, 'h1')).toContain('Cancelada');
 });

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { chromium, type Page } from 'playwright-core';
-import type { TestSystem } from './system';
+import { freshIban, type TestSystem } from './system';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Without these, Chromium's own connections to the (closed) network stall it. */
@@ -89,6 +89,40 @@ export async function signIn(page: Page, baseUrl: string, key: string, language?
   }
   await page.fill('#f-key', key);
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/sign-in')), page.click('main form button[type=submit]')]);
+}
+
+/**
+ * The check page of an action that cannot be undone: what it restates, then Confirm is pressed
+ * and the page it leads to is waited for.
+ */
+export async function confirmStep(page: Page): Promise<string> {
+  await page.waitForSelector('#confirm-form');
+  const restated = (await page.locator('main').innerText()).trim();
+  await Promise.all([page.waitForNavigation(), page.click('#confirm-form button[name=_confirm]')]);
+  return restated;
+}
+
+/** Fills every field of the new request form but its recipients (a diffusion, an account sought). */
+export async function fillNewRequest(page: Page, familyName: string): Promise<void> {
+  await page.check(`${fieldId('kind')}-1`); // DIFFUSION
+  await page.check(`${fieldId('purposes')}-0`);
+  await page.fill(fieldId('subject.familyName'), familyName);
+  await page.fill(fieldId('subject.givenNames'), 'MARIO');
+  await page.fill(fieldId('subject.dateOfBirth'), '1961-04-02');
+  await page.selectOption(fieldId('offence.category'), 'ORGANIZED_CRIME');
+  await page.fill(fieldId('offence.description'), 'Laundering of proceeds of extortion through front companies');
+  await page.fill(fieldId('offence.maxPenaltyYears'), '12');
+  await page.selectOption(fieldId('offence.legalBasis.type'), 'INVESTIGATION');
+  await page.fill(fieldId('offence.legalBasis.reference'), 'RGNR 1234/2024');
+  await page.fill(fieldId('offence.legalBasis.authority'), 'Procura di Palermo');
+  await page.fill(fieldId('offence.legalBasis.date'), '2024-11-05');
+  await page.fill(fieldId('offence.assetLink'), 'Accounts held through relatives received the proceeds');
+  await page.selectOption(fieldId('assetsSought.0.category'), 'BANK_ACCOUNT');
+  await page.fill(fieldId('assetsSought.0.description'), 'Accounts held abroad');
+  await page.selectOption(fieldId('assetsSought.0.identifierType'), 'iban');
+  await page.fill(fieldId('assetsSought.0.identifiers'), freshIban());
+  await page.fill(fieldId('assetsSought.0.estimatedValue.amount'), '2500000');
+  await page.fill(fieldId('assetsSought.0.estimatedValue.currency'), 'eur');
 }
 
 /** The message shown next to a field (empty when none). */

@@ -15,7 +15,7 @@ export const fields: Fields = {
   'form.handling': 'المعالجة',
   'field.kind': 'النوع',
   'field.recipients': 'البلدان المتلقية',
-  'field.recipientsHint': 'للتعميم فقط: بلد واحد أو أكثر (Ctrl أو Cmd لاختيار عدة بلدان).',
+  'field.recipientsHint': 'للتعميم فقط: اختر بلداً واحداً أو أكثر.',
   'field.purposes': 'الأغراض',
   'field.familyName': 'اسم العائلة',
   'field.givenNames': 'الأسماء الشخصية',
@@ -50,7 +50,8 @@ export const fields: Fields = {
   'field.handlingCode': 'رمز المعالجة',
   'field.urgency': 'درجة الاستعجال',
   'field.responseDays': 'أيام الرد',
-  'field.responseDaysHint': 'للاستعجال العادي فقط؛ 30 إذا تُرك فارغاً.',
+  'field.responseDaysHint':
+    'للاستعجال العادي فقط (30 إذا تُرك فارغاً). اتركه فارغاً للطلب المستعجل: يُردّ على URGENT خلال 3 أيام وعلى URGENT_DIRECT خلال 8 ساعات.',
   'field.language': 'لغة الطلب',
   'field.decision': 'القرار',
   'field.decisionReason': 'الأسباب',
@@ -110,4 +111,7 @@ export const fields: Fields = {
   'col.created': 'تاريخ الإنشاء',
   'col.lastUsed': 'آخر استخدام',
   'col.actions': 'الإجراءات',
+  'field.recipientsFilter': 'اعرض فقط البلدان المسمّاة',
+  'field.recipientsChosen':
+    '{n, plural, zero {لم يُختر أي بلد} one {بلد واحد مختار} two {بلدان مختاران} few {# بلدان مختارة} many {# بلداً مختاراً} other {# بلد مختار}}',
 };

@@ -13,7 +13,7 @@ export const fields = {
   'form.handling': 'Handling',
   'field.kind': 'Kind',
   'field.recipients': 'Recipient countries',
-  'field.recipientsHint': 'For a diffusion only: choose one or more countries (Ctrl or Cmd to choose several).',
+  'field.recipientsHint': 'For a diffusion only: tick one or more countries.',
   'field.purposes': 'Purposes',
   'field.familyName': 'Family name',
   'field.givenNames': 'Given names',
@@ -48,7 +48,8 @@ export const fields = {
   'field.handlingCode': 'Handling code',
   'field.urgency': 'Urgency',
   'field.responseDays': 'Days to answer',
-  'field.responseDaysHint': 'Normal urgency only; 30 when left empty.',
+  'field.responseDaysHint':
+    'Normal urgency only (30 when left empty). Leave it empty for an urgent request: URGENT is answered within 3 days and URGENT_DIRECT within 8 hours, whatever is typed here.',
   'field.language': 'Language of the request',
   'field.decision': 'Decision',
   'field.decisionReason': 'Reasons',
@@ -108,4 +109,6 @@ export const fields = {
   'col.created': 'Created',
   'col.lastUsed': 'Last used',
   'col.actions': 'Actions',
+  'field.recipientsFilter': 'Show only countries named',
+  'field.recipientsChosen': '{n, plural, =0 {No country chosen} one {# country chosen} other {# countries chosen}}',
 };

@@ -15,7 +15,7 @@ export const fields: Fields = {
   'form.handling': 'Tratamiento',
   'field.kind': 'Tipo',
   'field.recipients': 'Países destinatarios',
-  'field.recipientsHint': 'Solo para una difusión: uno o varios países (Ctrl o Cmd para elegir varios).',
+  'field.recipientsHint': 'Solo para una difusión: marque uno o varios países.',
   'field.purposes': 'Finalidades',
   'field.familyName': 'Apellidos',
   'field.givenNames': 'Nombres',
@@ -50,7 +50,8 @@ export const fields: Fields = {
   'field.handlingCode': 'Código de tratamiento',
   'field.urgency': 'Urgencia',
   'field.responseDays': 'Días para responder',
-  'field.responseDaysHint': 'Solo urgencia normal; 30 si se deja vacío.',
+  'field.responseDaysHint':
+    'Solo urgencia normal (30 si se deja vacío). Déjelo vacío para una solicitud urgente: URGENT se responde en 3 días y URGENT_DIRECT en 8 horas.',
   'field.language': 'Idioma de la solicitud',
   'field.decision': 'Decisión',
   'field.decisionReason': 'Motivos',
@@ -110,4 +111,6 @@ export const fields: Fields = {
   'col.created': 'Creado',
   'col.lastUsed': 'Último uso',
   'col.actions': 'Acciones',
+  'field.recipientsFilter': 'Mostrar solo los países llamados',
+  'field.recipientsChosen': '{n, plural, =0 {Ningún país elegido} one {# país elegido} other {# países elegidos}}',
 };

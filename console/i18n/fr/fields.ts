@@ -15,7 +15,7 @@ export const fields: Fields = {
   'form.handling': 'Traitement',
   'field.kind': 'Type',
   'field.recipients': 'Pays destinataires',
-  'field.recipientsHint': 'Pour une diffusion seulement : un ou plusieurs pays (Ctrl ou Cmd pour en choisir plusieurs).',
+  'field.recipientsHint': 'Pour une diffusion seulement : cochez un ou plusieurs pays.',
   'field.purposes': 'Finalités',
   'field.familyName': 'Nom de famille',
   'field.givenNames': 'Prénoms',
@@ -50,7 +50,8 @@ export const fields: Fields = {
   'field.handlingCode': 'Code de traitement',
   'field.urgency': 'Urgence',
   'field.responseDays': 'Jours pour répondre',
-  'field.responseDaysHint': 'Urgence normale seulement ; 30 si vide.',
+  'field.responseDaysHint':
+    'Urgence normale seulement (30 si vide). Laissez vide pour une demande urgente : URGENT reçoit une réponse sous 3 jours et URGENT_DIRECT sous 8 heures.',
   'field.language': 'Langue de la demande',
   'field.decision': 'Décision',
   'field.decisionReason': 'Motifs',
@@ -110,4 +111,6 @@ export const fields: Fields = {
   'col.created': 'Créé',
   'col.lastUsed': 'Dernière utilisation',
   'col.actions': 'Actions',
+  'field.recipientsFilter': 'N’afficher que les pays nommés',
+  'field.recipientsChosen': '{n, plural, =0 {Aucun pays choisi} one {# pays choisi} other {# pays choisis}}',
 };
