@@ -15,11 +15,13 @@ import { identityRoutes } from './pages/identity';
 import { webhookRoutes } from './pages/webhooks';
 import { clarifyRoutes } from './pages/clarify';
 import { actionRoutes } from './pages/actions';
+import { attachmentRoutes, readUploadForm } from './pages/attachments';
 import { listRoutes } from './pages/lists';
 import { notificationRoutes, withUnreadCount } from './pages/notifications';
 import { newRequestRoutes } from './pages/new-request';
 import { passkeyRoutes } from './pages/passkeys';
 import { reportRoutes } from './pages/report';
+import { printRoutes } from './pages/print';
 import { requestRoutes } from './pages/request';
 import { searchRoutes } from './pages/search';
 import { signInRoutes } from './pages/sign-in';
@@ -49,6 +51,8 @@ export function consoleRoutes(services: Services, o: { rateLimitPerMinute: numbe
     resolveSession(services),
     withUnreadCount(services),
     ...rateLimits(services, o.rateLimitPerMinute),
+    // A file's form is multipart: its fields, the CSRF token among them, are read here first.
+    readUploadForm,
     csrfOnChanges,
   );
   router.get('/', (_req, res) => {
@@ -74,7 +78,11 @@ export function consoleRoutes(services: Services, o: { rateLimitPerMinute: numbe
   router.use(searchRoutes(services));
   router.use(newRequestRoutes(services));
   router.use(requestRoutes(services));
+  // Before the actions' `/requests/:id/:action`, which would take `print` for an action it does not know.
+  router.use(printRoutes(services));
   router.use(clarifyRoutes(services));
+  // Before the actions' `/requests/:id/:action`, which would take `attachments` for an action it does not know.
+  router.use(attachmentRoutes(services));
   router.use(actionRoutes(services));
   router.use(adminRoutes(services));
   router.use(identityRoutes(services));

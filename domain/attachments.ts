@@ -21,7 +21,7 @@ const MAGIC: Record<AttachmentType, readonly number[]> = {
 
 export const isAttachmentType = (type: string): type is AttachmentType => (ATTACHMENT_TYPES as readonly string[]).includes(type);
 
-export function contentMatches(type: AttachmentType, bytes: Uint8Array): boolean {
+export function contentMatches(type: AttachmentType, bytes: Uint8Array<ArrayBufferLike>): boolean {
   const magic = MAGIC[type];
   return bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
 }
@@ -59,4 +59,19 @@ export function mayReadAttachment(
   if (reader.relation !== 'RECIPIENT') return true;
   if (file.uploader.country === reader.country) return true;
   return file.shared && file.uploader.role === 'NCB' && file.uploader.country === requestingCountry;
+}
+
+/** Why an upload's file cannot be kept, checked the same way by the API and the console. */
+export type UploadProblem = { kind: 'NAME'; problems: FieldProblem[] } | { kind: 'EMPTY' } | { kind: 'TYPE' } | { kind: 'MISMATCH' };
+
+export function uploadProblem(
+  u: { filename: string | undefined; contentType: string; content: Uint8Array<ArrayBufferLike> },
+  namePath = 'filename',
+): UploadProblem | undefined {
+  const problems = filenameProblems(u.filename, namePath);
+  if (problems.length) return { kind: 'NAME', problems };
+  if (u.content.length === 0) return { kind: 'EMPTY' };
+  if (!isAttachmentType(u.contentType)) return { kind: 'TYPE' };
+  if (!contentMatches(u.contentType, u.content)) return { kind: 'MISMATCH' };
+  return undefined;
 }

@@ -79,10 +79,13 @@ export function attachmentService(deps: ServiceDeps, reading: ReadingService, ac
       return (await actions.take('ATTACH', principal, id, upload, opts)).view as ReturnType<typeof attachmentView>;
     },
 
-    /** What the caller may read of the request's attachments; read like the request, so audited like it. */
-    async list(principal: Principal, id: string) {
+    /**
+     * What the caller may read of the request's attachments. Read like the request, so audited like
+     * it, unless the caller audited the request's read already (the console's page).
+     */
+    async list(principal: Principal, id: string, o: { audited?: boolean } = {}) {
       const { notice, mayRead } = await readable(id, principal);
-      await reading.auditReads([notice], principal, 'attachments');
+      if (!o.audited) await reading.auditReads([notice], principal, 'attachments');
       return (await attachmentsOf(deps.prisma, id)).filter(mayRead).map(attachmentView);
     },
 

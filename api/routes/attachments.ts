@@ -7,7 +7,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { refusalCodesOf, rolesFor } from '../../domain/actions';
-import { contentMatches, filenameProblems, isAttachmentType } from '../../domain/attachments';
+import { uploadProblem, type AttachmentType } from '../../domain/attachments';
 import type { Services } from '../../services';
 import { ACTIONS } from '../../services/action-registry';
 import { principalOf } from '../auth';
@@ -26,6 +26,21 @@ function contentDisposition(filename: string): string {
   const fallback = filename.replace(/[^\x20-\x7e]|["\\%;]/g, '_');
   const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
+/** A file as downloaded (API and console): its bytes as stored, to be saved, never rendered in place. */
+export function sendAttachment(res: Response, file: { contentType: string; filename: string; content: Uint8Array }): void {
+  res
+    .status(200)
+    .set({
+      'Content-Type': file.contentType,
+      'Content-Length': String(file.content.byteLength),
+      'Content-Disposition': contentDisposition(file.filename),
+      'X-Content-Type-Options': 'nosniff',
+      // A file never runs as a page, even opened in a tab.
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+    })
+    .end(Buffer.from(file.content));
 }
 
 /** Only a caller who may attach gets its body read; the media type is checked before a byte is. */
@@ -104,18 +119,23 @@ export function attachmentRoutes(services: Services, registry: OpenAPIRegistry):
     const query = AttachmentQuery.safeParse(req.query);
     if (!params.success) throw new HttpProblem(400, 'The path is invalid', zodFieldErrors(params.error, 'path'));
     if (!query.success) throw new HttpProblem(400, 'The query is invalid', zodFieldErrors(query.error, 'query'));
-    const nameProblems = filenameProblems(query.data.filename, 'query.filename');
-    if (nameProblems.length) throw new HttpProblem(400, 'The file name cannot be kept', nameProblems);
     const content: unknown = req.body;
-    if (!Buffer.isBuffer(content) || content.length === 0)
-      throw new HttpProblem(400, 'The body must be the file', [{ path: '(body)', message: 'A file is required', code: 'REQUIRED' }]);
     const contentType = req.is([...raw.types]) as string;
-    if (!isAttachmentType(contentType) || !contentMatches(contentType, content))
-      throw new HttpProblem(415, `The file is not ${contentType}: its first bytes say otherwise`, undefined, 'CONTENT_MISMATCH');
+    const bytes = Buffer.isBuffer(content) ? content : Buffer.alloc(0);
+    const problem = uploadProblem({ filename: query.data.filename, contentType, content: bytes }, 'query.filename');
+    if (problem?.kind === 'NAME') throw new HttpProblem(400, 'The file name cannot be kept', problem.problems);
+    if (problem?.kind === 'EMPTY')
+      throw new HttpProblem(400, 'The body must be the file', [{ path: '(body)', message: 'A file is required', code: 'REQUIRED' }]);
+    if (problem) throw new HttpProblem(415, `The file is not ${contentType}: its first bytes say otherwise`, undefined, 'CONTENT_MISMATCH');
     const stored = await services.attachments.upload(
       principalOf(res),
       params.data.id,
-      { filename: query.data.filename, contentType, shared: query.data.shared !== 'false', content: content as Uint8Array<ArrayBuffer> },
+      {
+        filename: query.data.filename,
+        contentType: contentType as AttachmentType,
+        shared: query.data.shared !== 'false',
+        content: bytes as Uint8Array<ArrayBuffer>,
+      },
       { idempotencyKey: idempotencyKey(req) },
     );
     res.status(201).json(stored);
@@ -163,18 +183,7 @@ export function attachmentRoutes(services: Services, registry: OpenAPIRegistry):
       throw new HttpProblem(403, 'Attachments are read by NCB, REVIEWER and CCF keys');
     const params = AttachmentParams.safeParse(req.params);
     if (!params.success) throw new HttpProblem(400, 'The path is invalid', zodFieldErrors(params.error, 'path'));
-    const file = await services.attachments.download(principal, params.data.id, params.data.aid);
-    res
-      .status(200)
-      .set({
-        'Content-Type': file.contentType,
-        'Content-Length': String(file.content.byteLength),
-        'Content-Disposition': contentDisposition(file.filename),
-        'X-Content-Type-Options': 'nosniff',
-        // A file never runs as a page, even opened in a tab.
-        'Content-Security-Policy': "default-src 'none'; sandbox",
-      })
-      .end(Buffer.from(file.content));
+    sendAttachment(res, await services.attachments.download(principal, params.data.id, params.data.aid));
   });
   return router;
 }

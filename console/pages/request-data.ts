@@ -17,6 +17,7 @@ export interface RequestPage {
   links?: Awaited<ReturnType<Services['links']['ofRequest']>>;
   fourEyes?: FourEyes;
   messages?: Awaited<ReturnType<Services['messages']['list']>>;
+  attachments?: Awaited<ReturnType<Services['attachments']['list']>>;
 }
 
 /** An id from a URL, or a 404 saying what was not found. */
@@ -36,12 +37,14 @@ export async function loadRequestPage(services: Services, principal: Principal, 
   const { view, relation } = await services.reading.viewAs(id, principal, 'notice');
   const full: FullView | undefined = isFull(view) ? view : undefined;
   const insider = relation !== 'RECIPIENT';
-  const [responses, events, links, fourEyes, messages] = await Promise.all([
+  const [responses, events, links, fourEyes, messages, attachments] = await Promise.all([
     full?.publishedAt ? services.reading.responses(id, principal) : undefined,
     insider ? services.reading.events(id, principal) : undefined,
     insider ? services.links.ofRequest(id, principal) : undefined,
     services.review.fourEyes(id, principal, { relation, status: view.status }),
     services.messages.list(id, principal),
+    // The page's read of the request is audited already.
+    services.attachments.list(principal, id, { audited: true }),
   ]);
-  return { id, relation, view, responses, events, links, fourEyes, messages };
+  return { id, relation, view, responses, events, links, fourEyes, messages, attachments };
 }

@@ -11,7 +11,10 @@ import type { Key } from '../i18n';
 import { page, type PageOptions } from '../layout';
 import { actionForms, renderForm, type FormState } from './action-forms';
 import { allow } from './allow';
+import { amendmentsSection } from './amendments';
+import { attachmentsSection } from './attachments';
 import { badge, free, isFull } from './parts';
+import { printLinks } from './print';
 import { loadRequestPage, requestId, type RequestPage } from './request-data';
 import { threads } from './threads';
 import { answers, findings, history, links, recipients, review, subjectAndOffence, summary } from './sections';
@@ -25,11 +28,14 @@ const DONE = [
   'blocking-decision',
   'withdraw',
   'renewal',
+  'amend',
+  'amendment-decision',
   'acknowledge',
   'delay',
   'answer',
   'clarify',
   'message',
+  'attach',
 ];
 
 function questions(ctx: Ctx, p: RequestPage): Content {
@@ -74,9 +80,11 @@ export function requestPage(
     title,
     notice: o.notice,
     body: html`<h1>${title} ${badge(ctx, v.status)}${v.blocking ? html` ${badge(ctx, 'BLOCKED')}` : ''}</h1>
+      ${printLinks(ctx, p.id)}
       ${v.blocking && p.relation !== 'RECIPIENT' ? html`<p class="notice error">${ctx.t('request.blockedSince')} ${ctx.fmt.instant(v.blocking?.since)}${v.blocking.reason ? html` · ${free(v.blocking.reason)}` : ''}${v.blocking.decisionDueAt ? html` · ${ctx.t('request.blockingDue')} ${ctx.fmt.instant(v.blocking.decisionDueAt, true)}` : ''}</p>` : ''}
       ${questions(ctx, p)} ${o.state ? actions : jump} ${summary(ctx, v)} ${review(ctx, p, v)} ${findings(ctx, v)} ${recipients(ctx, v)}
-      ${answers(ctx, p)} ${threads(ctx, p, v, o)} ${subjectAndOffence(ctx, v)} ${links(ctx, p)} ${o.state ? '' : actions} ${history(ctx, p)}`,
+      ${amendmentsSection(ctx, v)} ${answers(ctx, p)} ${attachmentsSection(ctx, p)} ${threads(ctx, p, v, o)} ${subjectAndOffence(ctx, v)}
+      ${links(ctx, p)} ${o.state ? '' : actions} ${history(ctx, p)}`,
   });
 }
 
