@@ -89,15 +89,17 @@ function together<I, O>(run: (inputs: I[]) => Promise<(input: I) => O>): (input:
  * One query every WATCH_MS for every drain of this process that waits for work, rather than one
  * per waiting country: 195 senders would otherwise ask a thousand times a second.
  */
+type Woken = 'DUE' | 'REMOVED' | 'TIMEOUT';
+
 function dueWatcher(prisma: PrismaClient) {
-  const waiting = new Map<string, Set<(due?: boolean) => void>>();
+  const waiting = new Map<string, Set<(why?: Woken) => void>>();
   let timer: NodeJS.Timeout | undefined;
 
   async function look(): Promise<void> {
     timer = undefined;
     try {
-      for (const country of await countriesDue(prisma, [...waiting.keys()], new Date())) {
-        for (const wake of waiting.get(country) ?? []) wake(true);
+      for (const { country, removed } of await countriesDue(prisma, [...waiting.keys()], new Date())) {
+        for (const wake of waiting.get(country) ?? []) wake(removed ? 'REMOVED' : 'DUE');
       }
     } catch {
       // The drains wake on their own timeout and find out for themselves.
@@ -105,16 +107,16 @@ function dueWatcher(prisma: PrismaClient) {
     if (waiting.size && !timer) timer = setTimeout(() => void look(), WATCH_MS);
   }
 
-  /** Whether the country is owed an attempt, once it is, after `ms` (false) or when `signal` aborts (false). */
-  return (country: string, ms: number, signal: AbortSignal): Promise<boolean> =>
+  /** Resolves when the country is owed an attempt or its webhook is gone, or after `ms`, or when `signal` aborts ('TIMEOUT'). */
+  return (country: string, ms: number, signal: AbortSignal): Promise<Woken> =>
     new Promise((resolve) => {
-      const wake = (due = false) => {
+      const wake = (why: Woken = 'TIMEOUT') => {
         clearTimeout(timeout);
         signal.removeEventListener('abort', onAbort);
         const set = waiting.get(country);
         set?.delete(wake);
         if (set && !set.size) waiting.delete(country);
-        resolve(due === true);
+        resolve(why);
       };
       const onAbort = () => wake();
       const timeout = setTimeout(onAbort, ms);
@@ -230,7 +232,10 @@ export function webhookActivities({ prisma, log, allowPrivateWebhooks = false }:
           }
           if (deliveries.length) continue;
           if (!idle) {
-            look = await waitForWork(country, WAKE_CHECK_MS, ctx.cancellationSignal);
+            const woken = await waitForWork(country, WAKE_CHECK_MS, ctx.cancellationSignal);
+            look = woken === 'DUE';
+            // The lease is taken again at once, which finds the webhook gone.
+            if (woken === 'REMOVED') heldUntil = 0;
             continue;
           }
           // Idle: the lease goes first, then one more look, so that what the dispatcher saw while

@@ -136,11 +136,13 @@ export async function dueDeliveries(db: Db, countries: string[], at: Date, perCo
   return rows.map(({ notificationSeq, ...d }) => ({ ...d, notification: bySeq.get(notificationSeq)! }));
 }
 
-/** Of `countries`, those owed an attempt at `at`. */
-export async function countriesDue(db: Db, countries: string[], at: Date): Promise<string[]> {
-  const rows = await db.$queryRaw<{ country: string }[]>`
-    SELECT DISTINCT "country" FROM "WebhookDelivery" WHERE "country" = ANY(${countries}::text[]) AND "nextAttemptAt" <= ${at}`;
-  return rows.map((r) => r.country);
+/** Of `countries`, those owed an attempt at `at`, and those whose webhook was removed. */
+export async function countriesDue(db: Db, countries: string[], at: Date): Promise<{ country: string; removed: boolean }[]> {
+  return db.$queryRaw<{ country: string; removed: boolean }[]>`
+    SELECT c AS "country", NOT EXISTS (SELECT 1 FROM "Webhook" w WHERE w."country" = c::char(2)) AS "removed"
+    FROM unnest(${countries}::text[]) AS c
+    WHERE NOT EXISTS (SELECT 1 FROM "Webhook" w WHERE w."country" = c::char(2))
+       OR EXISTS (SELECT 1 FROM "WebhookDelivery" d WHERE d."country" = c::char(2) AND d."nextAttemptAt" <= ${at})`;
 }
 
 /** When each of `countries` is next owed an attempt, for those that are. */

@@ -104,6 +104,14 @@ test('requests by status and kind, overdue recipients and webhook deliveries mov
   );
   expect(await read('silver_webhook_attempts_total', { outcome: 'DELIVERED' })).toBeGreaterThanOrEqual(attempts + 1);
 
+  // The test server skips time only while no activity runs, and a webhook's sender stays at work
+  // while its webhook is set: it is removed, and its sender rests, before time moves.
+  expect((await sys.call('DELETE', '/v1/webhooks/FR', { key: sys.adminKey })).status).toBe(204);
+  await eventually(
+    async () => (await sys.env.client.workflow.getHandle('webhook-sender-FR').describe()).raw.pendingActivities?.length ?? 0,
+    (n) => n === 0,
+    "the sender's drain to end",
+  );
   // Eight hours to answer: past them, France is overdue.
   await sys.env.sleep(9 * 3600_000);
   await eventually(
