@@ -9,6 +9,7 @@ import type { Ctx } from '../context';
 import { FormErrors, FormRenderer, type Posted } from '../forms';
 import { html, type Content, type Html } from '../html';
 import { csrfField } from '../layout';
+import { amendForm, amendmentDecisionForm } from './amendments';
 import { answerForm } from './answer-form';
 import { labelled, type FullView } from './parts';
 
@@ -57,7 +58,25 @@ const grounds = (f: FormRenderer) =>
   f.choices({ name: 'grounds', label: f.ctx.t('field.grounds'), options: labelled(f.ctx, 'ground', M.GROUNDS), multiple: true });
 
 /** How each action's form looks (a clarification has a page of its own, clarify.ts). */
-const FORMS: Partial<Record<ActionName, (ctx: Ctx) => ActionForm>> = {
+const FORMS: Partial<Record<ActionName, (ctx: Ctx, v: FullView) => ActionForm>> = {
+  AMEND: amendForm,
+  DECIDE_AMENDMENT: amendmentDecisionForm,
+  CLAIM: ({ t }, v) =>
+    v.review?.claimedBy
+      ? {
+          action: 'claim',
+          title: t('action.takeOver', { name: v.review.claimedBy.name ?? '' }),
+          submit: t('action.takeOverSubmit'),
+          folded: true,
+          fields: (f) => html`<input type="hidden" name="takeOver" value="true" />${reason(f, t('field.takeOverReason'))}`,
+        }
+      : {
+          action: 'claim',
+          title: t('action.claim'),
+          submit: t('action.claimSubmit'),
+          fields: () => html`<p class="hint">${t('action.claimHint')}</p>`,
+        },
+  RELEASE: ({ t }) => ({ action: 'release', title: t('action.release'), submit: t('action.releaseSubmit'), folded: true, fields: () => '' }),
   DECIDE: ({ t, ...ctx }) => ({
     action: 'decide',
     title: t('action.decide'),
@@ -133,6 +152,12 @@ const FORMS: Partial<Record<ActionName, (ctx: Ctx) => ActionForm>> = {
         hint: ctx.t('field.inYourZone', { zone: ctx.timeZone }),
       }),
   }),
+  CONFIRM_DELETION: ({ t }) => ({
+    action: 'confirm-deletion',
+    title: t('action.confirmDeletion'),
+    submit: t('action.confirmDeletionSubmit'),
+    fields: () => html`<p class="hint">${t('action.confirmDeletionHint')}</p>`,
+  }),
   DELAY: (ctx) => ({
     action: 'delay',
     title: ctx.t('action.delay'),
@@ -145,5 +170,5 @@ const FORMS: Partial<Record<ActionName, (ctx: Ctx) => ActionForm>> = {
 
 /** The forms of the actions this reader may take on this request now, as its view lists them. */
 export function actionForms(ctx: Ctx, v: FullView): ActionForm[] {
-  return v.actions.flatMap((a) => FORMS[a.name]?.(ctx) ?? []);
+  return v.actions.flatMap((a) => FORMS[a.name]?.(ctx, v) ?? []);
 }

@@ -17,6 +17,7 @@ import { compact, optional, parseWith, text, values, type Posted } from '../form
 import type { Content } from '../html';
 import type { Key, LabelGroup } from '../i18n';
 import { allow } from './allow';
+import { amendmentFromForm } from './amendments';
 import { answerFromForm } from './answer-form';
 import { loadRequestPage, requestId } from './request-data';
 import { requestPage } from './request';
@@ -25,6 +26,8 @@ interface ConsoleAction {
   name: ActionName;
   /** The API's body, from the posted fields. */
   body: (form: Posted, ctx: Ctx) => unknown;
+  /** The sub-resource the action is on (an amendment), from the posted fields. */
+  params?: (form: Posted) => { aid?: string };
   /**
    * Cannot be undone once taken (with this form's choices): its reader confirms it on a page that
    * restates it first. The choices restated are the posted fields named here, with their labels.
@@ -50,6 +53,11 @@ export const CONSOLE_ACTIONS: Record<string, ConsoleAction> = {
     name: 'MESSAGE',
     body: (f) => compact({ body: optional(f, 'body'), handlingCode: optional(f, 'handlingCode'), country: optional(f, 'country') }) ?? {},
   },
+  claim: {
+    name: 'CLAIM',
+    body: (f) => compact({ takeOver: text(f, 'takeOver') === 'true' ? true : undefined, reason: optional(f, 'reason') }) ?? {},
+  },
+  release: { name: 'RELEASE', body: () => undefined },
   decide: {
     name: 'DECIDE',
     body: (f) => compact({ decision: optional(f, 'decision'), reason: optional(f, 'reason'), grounds: groundsOf(f) }) ?? {},
@@ -71,6 +79,13 @@ export const CONSOLE_ACTIONS: Record<string, ConsoleAction> = {
   },
   withdraw: { name: 'WITHDRAW', body: reasonOnly, irreversible: { restate: [REASON] } },
   renewal: { name: 'REQUEST_RENEWAL', body: reasonOnly },
+  'confirm-deletion': { name: 'CONFIRM_DELETION', body: () => undefined, irreversible: { restate: [] } },
+  amend: { name: 'AMEND', body: amendmentFromForm },
+  'amendment-decision': {
+    name: 'DECIDE_AMENDMENT',
+    body: (f) => compact({ decision: optional(f, 'decision'), reason: optional(f, 'reason') }) ?? {},
+    params: (f) => ({ aid: optional(f, 'aid') }),
+  },
   acknowledge: { name: 'ACKNOWLEDGE', body: (f, ctx) => compact({ expectedBy: instantIn(f, 'expectedBy', ctx) }) ?? {} },
   delay: { name: 'DELAY', body: (f, ctx) => compact({ reason: optional(f, 'reason'), expectedBy: instantIn(f, 'expectedBy', ctx) }) ?? {} },
   answer: {
@@ -128,7 +143,9 @@ export function actionRoutes(services: Services): Router {
     // An answer's or a message's form token is its Idempotency-Key: a form posted twice records it once.
     const idempotencyKey = action.name === 'RESPOND' || action.name === 'MESSAGE' ? `console:${formToken(form._form)}` : undefined;
     const done = parsed.ok
-      ? await attempt(ctx, () => services.actions.take(action.name, principal, id, parsed.value, { idempotencyKey }))
+      ? await attempt(ctx, () =>
+          services.actions.take(action.name, principal, id, parsed.value, { idempotencyKey, params: action.params?.(form) }),
+        )
       : refusedForm(ctx, parsed.problems);
     if (done.ok) return res.redirect(303, `/requests/${id}?done=${name}${action.name === 'MESSAGE' ? '#threads' : ''}`);
     await show(

@@ -10,11 +10,28 @@ import type { Services } from '../../services';
 import type { NoticeView } from '../../services/reading';
 import type { Ctx } from '../context';
 import { html, type Content } from '../html';
-import { page } from '../layout';
+import { csrfField, page } from '../layout';
 import { allow } from './allow';
-import { badge, flagList, isFull, subjectName, thead } from './parts';
+import { badge, flagList, isFull, subjectName, thead, type FullView } from './parts';
+import { amendmentRows } from './amendments';
 
 const PAGE_SIZE = 50;
+
+/**
+ * Who works on a request of the queue, and the button its view offers the reader: claim it when
+ * nobody holds it, release it when the reader does (a take-over, with its reason, is on the request's page).
+ */
+function claimCell(ctx: Ctx, v: FullView): Content {
+  const holder = v.review?.claimedBy;
+  const offered = new Set(v.actions.map((a) => a.name));
+  const button = (action: 'claim' | 'release', label: string) =>
+    html`<form method="post" action="/requests/${v.id}/${action}" class="inline">
+      ${csrfField(ctx)}<button type="submit">${label}</button>
+    </form>`;
+  return html`${holder ? holder.name : html`<span class="muted">${ctx.t('queue.claimedByNobody')}</span>`}
+    ${!holder && offered.has('CLAIM') ? button('claim', ctx.t('action.claimSubmit')) : ''}
+    ${offered.has('RELEASE') ? button('release', ctx.t('action.releaseSubmit')) : ''}`;
+}
 /** The largest page the services give, taken page after page for a CSV download. */
 const CSV_PAGE = 100;
 
@@ -111,12 +128,15 @@ export function listRoutes(services: Services): Router {
   router.get('/review', ...allow('REVIEWER'), async (req, res) => {
     const ctx = res.locals.ctx as Ctx;
     const principal = ctx.principal!;
-    if (await sentAsCsv(req, res, services, ctx, 'review-queue.csv', { status: 'UNDER_REVIEW', oldestFirst: true })) return;
-    const [queue, renewals] = await Promise.all([
-      reading.list(principal, { status: 'UNDER_REVIEW', oldestFirst: true, limit: PAGE_SIZE, cursor: query(req, 'cursor') }),
+    if (await sentAsCsv(req, res, services, ctx, 'review-queue.csv', { status: 'UNDER_REVIEW', sort: 'urgency' })) return;
+    const [queue, renewals, amendments] = await Promise.all([
+      reading.list(principal, { status: 'UNDER_REVIEW', sort: 'urgency', limit: PAGE_SIZE, cursor: query(req, 'cursor') }),
       query(req, 'cursor')
         ? undefined
         : reading.list(principal, { status: 'PUBLISHED', renewalRequested: true, oldestFirst: true, limit: PAGE_SIZE }),
+      query(req, 'cursor')
+        ? undefined
+        : reading.list(principal, { status: 'PUBLISHED', amendmentPending: true, oldestFirst: true, limit: PAGE_SIZE }),
     ]);
     const rows = queue.items.filter(isFull).map(
       (v) =>
@@ -124,8 +144,10 @@ export function listRoutes(services: Services): Router {
           <td><a href="/requests/${v.id}">${subjectName(v)}</a></td>
           <td>${ctx.fmt.country(v.requestingCountry)}</td>
           <td>${ctx.label('kind', v.kind)}</td>
+          <td>${ctx.label('urgency', v.urgency)}</td>
           <td>${ctx.fmt.instant(v.createdAt)} <span class="muted">${ctx.fmt.fromNow(v.createdAt)}</span></td>
           <td>${flagList(ctx, v.review?.flags ?? [])}</td>
+          <td>${claimCell(ctx, v)}</td>
         </tr>`,
     );
     const renewalRows = (renewals?.items ?? []).filter(isFull).map(
@@ -143,12 +165,18 @@ export function listRoutes(services: Services): Router {
         body: html`<h1>${ctx.t('nav.queue')}</h1>
           <p>${ctx.t('queue.intro')}</p>
           ${csvLink(ctx, '/review')}
-          ${table(ctx, ctx.t('queue.caption'), [ctx.t('col.subject'), ctx.t('col.from'), ctx.t('col.kind'), ctx.t('col.submitted'), ctx.t('col.flags')], rows, ctx.t('queue.empty'))}
+          ${table(ctx, ctx.t('queue.caption'), [ctx.t('col.subject'), ctx.t('col.from'), ctx.t('col.kind'), ctx.t('col.urgency'), ctx.t('col.submitted'), ctx.t('col.flags'), ctx.t('col.claimedBy')], rows, ctx.t('queue.empty'))}
           ${nextLink(ctx, req, queue.nextCursor)}
           ${
             renewals
               ? html`<h2>${ctx.t('queue.renewals')}</h2>
                   ${table(ctx, ctx.t('queue.renewals'), [ctx.t('col.reference'), ctx.t('col.from'), ctx.t('col.renewalAsked'), ctx.t('col.expires')], renewalRows, ctx.t('queue.noRenewals'))}`
+              : ''
+          }
+          ${
+            amendments
+              ? html`<h2>${ctx.t('queue.amendments')}</h2>
+                  ${table(ctx, ctx.t('queue.amendments'), [ctx.t('col.reference'), ctx.t('col.from'), ctx.t('col.submitted'), ctx.t('amendments.changes')], amendmentRows(ctx, amendments.items.filter(isFull)), ctx.t('queue.noAmendments'))}`
               : ''
           }`,
       }),

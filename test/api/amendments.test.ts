@@ -76,6 +76,11 @@ test('an amendment flagged by screening needs two different reviewers; approved,
   expect(second.body.offence.legalBasis).toEqual(legalBasis);
   expect(await notificationsOf(sys, id, 'AMENDED')).toEqual(['AMENDED:FR']);
   expect(await notificationsOf(sys, id, 'AMENDMENT_DECIDED')).toEqual(['AMENDMENT_DECIDED:IT']);
+  // The feed (what webhooks carry too) tells each side.
+  const feed = async (key: string) =>
+    (await sys.call('GET', '/v1/notifications', { key })).body.items.filter((n: { noticeId: string }) => n.noticeId === id);
+  expect((await feed(fr)).map((n: { type: string }) => n.type)).toContain('AMENDED');
+  expect((await feed(it_)).map((n: { type: string }) => n.type)).toContain('AMENDMENT_DECIDED');
   // The recipient sees the approved amendment, without its reason.
   const seen = await view(fr, id);
   expect(seen.amendments).toEqual([expect.objectContaining({ id: aid, status: 'APPROVED', reason: null })]);
