@@ -26,7 +26,8 @@ export interface RouteSpec<B, Q, P> {
   body?: B;
   query?: Q;
   params?: P;
-  success: { status: number; schema?: Schema; description: string };
+  /** `contentType`: a document (a PDF...) instead of JSON, answered as the handler's `file`. */
+  success: { status: number; schema?: Schema; description: string; contentType?: string };
   /** Error statuses this route can answer, for the documentation. */
   errors?: number[];
   /** The catalogue's action this route takes, if it is one. */
@@ -59,6 +60,8 @@ export type RouteResult = {
   body?: unknown;
   headers?: Record<string, string>;
   csv?: { filename: string; items: readonly object[] };
+  /** A document answered as it is, shown by the browser (`inline`) under this file name. */
+  file?: { contentType: string; filename: string; bytes: Buffer };
 } | void;
 
 type Handler<B, Q, P> = (ctx: RouteContext<B, Q, P>) => Promise<RouteResult>;
@@ -112,6 +115,11 @@ function addRoute<B extends Schema | undefined, Q extends Schema | undefined, P 
     if (result && result.headers) res.set(result.headers);
     if (spec.csv) res.vary('Accept');
     if (result && result.csv) return sendCsv(res, result.csv.filename, result.csv.items);
+    if (result && result.file) {
+      res.status(status).type(result.file.contentType).attachment(result.file.filename);
+      res.set('Content-Disposition', res.get('Content-Disposition')!.replace(/^attachment/, 'inline'));
+      return void res.send(result.file.bytes);
+    }
     if (result && result.body !== undefined) res.status(status).json(result.body);
     else res.status(status).end();
   });
@@ -220,6 +228,7 @@ function openApiPath(
     responses: {
       [spec.success.status]: {
         description: spec.success.description,
+        ...(spec.success.contentType ? { content: { [spec.success.contentType]: { schema: { type: 'string', format: 'binary' } } } } : {}),
         ...(spec.success.schema
           ? {
               content: {

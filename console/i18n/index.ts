@@ -26,6 +26,10 @@ import { passkeys as arPasskeys } from './ar/passkeys';
 import { passkeys as enPasskeys } from './en/passkeys';
 import { passkeys as esPasskeys } from './es/passkeys';
 import { passkeys as frPasskeys } from './fr/passkeys';
+import { print as arPrint } from './ar/print';
+import { print as enPrint } from './en/print';
+import { print as esPrint } from './es/print';
+import { print as frPrint } from './fr/print';
 
 export { problemText, refusalText } from './problems';
 
@@ -46,19 +50,20 @@ export const LANGS: readonly { code: Lang; name: string }[] = [
 ];
 export const isLang = (s: string): s is Lang => (LANGUAGES as readonly string[]).includes(s);
 
-const en = { ...enMessages, ...enFields, ...enPasskeys };
+const en = { ...enMessages, ...enFields, ...enPasskeys, ...enPrint };
 export type Key = keyof typeof en;
 export type Messages = Record<keyof typeof enMessages, string>;
 export type Fields = Record<keyof typeof enFields, string>;
 export type PasskeyWords = Record<keyof typeof enPasskeys, string>;
+export type PrintWords = Record<keyof typeof enPrint, string>;
 export type LabelGroup = keyof typeof enLabels;
 export type Labels = { [G in LabelGroup]: Record<keyof (typeof enLabels)[G], string> };
 
 const DICTIONARIES: Record<Lang, Record<Key, string>> = {
   en,
-  fr: { ...frMessages, ...frFields, ...frPasskeys },
-  es: { ...esMessages, ...esFields, ...esPasskeys },
-  ar: { ...arMessages, ...arFields, ...arPasskeys },
+  fr: { ...frMessages, ...frFields, ...frPasskeys, ...frPrint },
+  es: { ...esMessages, ...esFields, ...esPasskeys, ...esPrint },
+  ar: { ...arMessages, ...arFields, ...arPasskeys, ...arPrint },
 };
 const LABELS: Record<Lang, Labels> = { en: enLabels, fr: frLabels, es: esLabels, ar: arLabels };
 
