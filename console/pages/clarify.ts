@@ -31,7 +31,7 @@ function clarifyPage(ctx: Ctx, v: FullView, form: Posted, refused?: Attempt<neve
     body: html`<h1>${ctx.t('clarify.title')}</h1>
       <p><a href="/requests/${v.id}">${ctx.t('clarify.back')}</a></p>
       <h2>${ctx.t('clarify.question')}</h2>
-      ${asked?.reason ? html`<blockquote>${asked.reason}</blockquote>` : ''} ${f.summary()}
+      ${asked?.reason ? html`<blockquote dir="auto">${asked.reason}</blockquote>` : ''} ${f.summary()}
       <form method="post" action="/requests/${v.id}/clarify" novalidate>
         ${csrfField(ctx)}${message}
         <p class="hint">${ctx.t('clarify.changesHint')}</p>

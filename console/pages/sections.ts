@@ -148,7 +148,7 @@ export function recipients(ctx: Ctx, v: FullView): Content {
               <td>${ctx.fmt.instant(r.dueAt, true)}</td>
               <td>${ctx.fmt.instant(r.respondedAt)}</td>
               <td>${ctx.fmt.instant(r.expectedBy)}</td>
-              <td>${r.delayReason ?? ''}</td>
+              <td>${free(r.delayReason)}</td>
             </tr>`,
         )}
       </tbody>
@@ -167,16 +167,9 @@ export function findings(ctx: Ctx, v: FullView): Content {
       [t('report.assetsLocated'), ctx.fmt.number(f.assetsLocated)],
       [
         t('report.byCategory'),
-        Object.entries(f.byCategory)
-          .map(([c, n]) => `${ctx.label('assetCategory', c)}: ${n}`)
-          .join(', '),
+        ctx.fmt.list(Object.entries(f.byCategory).map(([c, n]) => `${ctx.label('assetCategory', c)}: ${ctx.fmt.number(n)}`)),
       ],
-      [
-        t('report.value'),
-        Object.entries(f.estimatedValue)
-          .map(([c, n]) => ctx.fmt.money(n, c))
-          .join(', '),
-      ],
+      [t('report.value'), ctx.fmt.list(Object.entries(f.estimatedValue).map(([c, n]) => ctx.fmt.money(n, c)))],
     ]),
   );
 }
