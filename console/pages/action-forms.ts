@@ -76,7 +76,13 @@ const FORMS: Partial<Record<ActionName, (ctx: Ctx, v: FullView) => ActionForm>> 
           submit: t('action.claimSubmit'),
           fields: () => html`<p class="hint">${t('action.claimHint')}</p>`,
         },
-  RELEASE: ({ t }) => ({ action: 'release', title: t('action.release'), submit: t('action.releaseSubmit'), folded: true, fields: () => '' }),
+  RELEASE: ({ t }) => ({
+    action: 'release',
+    title: t('action.release'),
+    submit: t('action.releaseSubmit'),
+    folded: true,
+    fields: () => '',
+  }),
   DECIDE: ({ t, ...ctx }) => ({
     action: 'decide',
     title: t('action.decide'),

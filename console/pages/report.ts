@@ -45,6 +45,12 @@ export function reportRoutes(services: Services): Router {
             [t('report.blockedNow'), ctx.fmt.number(r.blocking.blockedNow)],
             [t('report.renewals'), `${r.renewals.requested} / ${r.renewals.approved} / ${r.renewals.rejected}`],
             [t('report.links'), ctx.fmt.number(r.links.pairs)],
+            [t('report.deletion'), `${ctx.fmt.number(r.deletion.confirmed)} / ${ctx.fmt.number(r.deletion.awaiting)}`],
+            [t('report.requestsWithOutcome'), ctx.fmt.number(r.outcomes.requestsWithOutcome)],
+            [
+              t('report.medianDaysToMeasure'),
+              r.outcomes.medianDaysToFirstMeasure === null ? '—' : ctx.fmt.number(r.outcomes.medianDaysToFirstMeasure),
+            ],
           ])}
           <div class="charts">
             ${chart('by-status', t('report.byStatus'), byCount(r.requests.byStatus, labels('status')), t('col.status'))}
@@ -77,6 +83,24 @@ export function reportRoutes(services: Services): Router {
                 shown: seconds(s),
               })),
               t('field.urgency'),
+            )}
+            ${chart(
+              'outcomes',
+              t('report.outcomesByMeasure'),
+              byCount(Object.fromEntries(Object.entries(r.outcomes.byMeasure).map(([m, o]) => [m, o.count])), labels('outcomeMeasure')),
+              t('field.measure'),
+            )}
+            ${chart(
+              'outcome-value',
+              t('report.outcomeValue'),
+              Object.entries(r.outcomes.byMeasure).flatMap(([m, o]) =>
+                Object.entries(o.value).map(([c, v]) => ({
+                  label: `${ctx.label('outcomeMeasure', m)} (${c})`,
+                  value: v,
+                  shown: ctx.fmt.money(v, c),
+                })),
+              ),
+              t('field.measure'),
             )}
           </div>`,
       }),

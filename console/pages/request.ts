@@ -36,6 +36,7 @@ const DONE = [
   'clarify',
   'message',
   'attach',
+  'confirm-deletion',
 ];
 
 function questions(ctx: Ctx, p: RequestPage): Content {

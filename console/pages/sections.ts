@@ -134,11 +134,21 @@ export function recipients(ctx: Ctx, v: FullView): Content {
   const t = ctx.t;
   if (v.recipients.length === 0) return '';
   const answered = v.recipients.filter((r) => r.final).length;
+  // Once withdrawn, cancelled or expired, each recipient owes a confirmation that it deleted the request.
+  const deletion = ['WITHDRAWN', 'CANCELLED', 'EXPIRED'].includes(v.status);
   return section(
     'recipients',
     t('request.recipients', { n: v.recipients.length, answered }),
     html`<table>
-      ${thead([t('col.country'), t('col.status'), t('col.due'), t('col.responded'), t('col.expectedBy'), t('col.delayReason')])}
+      ${thead([
+        t('col.country'),
+        t('col.status'),
+        t('col.due'),
+        t('col.responded'),
+        t('col.expectedBy'),
+        t('col.delayReason'),
+        ...(deletion ? [t('col.deletionConfirmed')] : []),
+      ])}
       <tbody>
         ${v.recipients.map(
           (r) =>
@@ -149,6 +159,7 @@ export function recipients(ctx: Ctx, v: FullView): Content {
               <td>${ctx.fmt.instant(r.respondedAt)}</td>
               <td>${ctx.fmt.instant(r.expectedBy)}</td>
               <td>${free(r.delayReason)}</td>
+              ${deletion ? html`<td>${r.deletionConfirmedAt ? ctx.fmt.instant(r.deletionConfirmedAt) : t('recipient.deletionAwaited')}</td>` : ''}
             </tr>`,
         )}
       </tbody>

@@ -1,0 +1,59 @@
+/**
+ * In a real browser: a recipient confirms the deletion of a withdrawn request through a
+ * confirmation step, the requester sees who has confirmed, and the report shows the deletions and
+ * the outcomes with their charts.
+ */
+import { freshRequest, publish } from '../support/helpers';
+import { type Browser, seriousViolations, signIn, startBrowser } from '../support/browser';
+import { startTestSystem, type TestSystem } from '../support/system';
+
+let sys: TestSystem;
+let browser: Browser;
+let it_: string, fr: string, reviewer: string;
+
+beforeAll(async () => {
+  [sys, browser] = await Promise.all([startTestSystem(), startBrowser()]);
+  await sys.pilot(['IT', 'FR', 'ES']);
+  [it_, fr, reviewer] = await Promise.all([sys.key('NCB', 'IT'), sys.key('NCB', 'FR'), sys.key('REVIEWER')]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await sys?.stop();
+});
+
+test('a recipient confirms the deletion after a confirmation step; the requester sees it; the report counts it', async () => {
+  const { id, publishedAt } = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR', 'ES'] }));
+  const outcome = { measure: 'SEIZED', country: 'FR', value: { amount: 7500, currency: 'EUR' }, date: publishedAt.slice(0, 10) };
+  expect((await sys.call('POST', `/v1/notices/${id}/outcomes`, { key: it_, body: outcome })).status).toBe(201);
+  expect((await sys.call('POST', `/v1/notices/${id}/withdrawal`, { key: it_, body: { reason: 'Done' } })).status).toBe(200);
+
+  const recipient = await browser.person();
+  await signIn(recipient, sys.baseUrl, fr);
+  await recipient.goto(`${sys.baseUrl}/requests/${id}`);
+  await recipient.click('#act-confirm-deletion button[type=submit]');
+  // The confirmation step restates what is about to happen; nothing is recorded yet.
+  await recipient.waitForSelector('#confirm-form');
+  expect(await recipient.textContent('h1')).toBe('Confirm the deletion?');
+  expect(await sys.db.prisma.recipient.count({ where: { noticeId: id, deletionConfirmedAt: { not: null } } })).toBe(0);
+  await recipient.click('#confirm-form button.danger');
+  await recipient.waitForURL(/done=confirm-deletion/);
+  expect(await recipient.textContent('body')).toContain('The deletion was confirmed.');
+  expect(await recipient.locator('#act-confirm-deletion').count()).toBe(0);
+
+  const requester = await browser.person();
+  await signIn(requester, sys.baseUrl, it_);
+  await requester.goto(`${sys.baseUrl}/requests/${id}`);
+  const rows = await requester.locator('#recipients tbody tr').allTextContents();
+  expect(rows.find((r) => r.includes('France'))).not.toContain('Not yet confirmed');
+  expect(rows.find((r) => r.includes('Spain'))).toContain('Not yet confirmed');
+
+  const gs = await browser.person();
+  await signIn(gs, sys.baseUrl, reviewer);
+  await gs.goto(`${sys.baseUrl}/report`);
+  const main = await gs.textContent('main');
+  expect(main).toContain('Deletions confirmed / awaited');
+  expect(main).toMatch(/Deletions confirmed \/ awaited\s*1 \/ 1/);
+  expect(await gs.locator('#outcomes').count()).toBe(1);
+  expect(await gs.locator('#outcome-value').textContent()).toContain('Seized (EUR)');
+  expect(await seriousViolations(gs)).toEqual([]);
+});
