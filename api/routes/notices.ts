@@ -26,6 +26,8 @@ const ON_A_REQUEST: Record<string, string> = {
   events: 'GET /notices/:id/events',
   links: 'GET /notices/:id/links',
   messages: 'GET /notices/:id/messages',
+  attachments: 'GET /notices/:id/attachments',
+  attachment: 'GET /notices/:id/attachments/:aid',
   ...Object.fromEntries(ACTION_NAMES.map((name) => [name, `${actionMethod(name)} /notices/:id/${ACTIONS[name].path}`])),
 };
 const linksFrom = (pointer: string) =>
