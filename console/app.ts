@@ -24,12 +24,13 @@ import { reportRoutes } from './pages/report';
 import { printRoutes } from './pages/print';
 import { requestRoutes } from './pages/request';
 import { searchRoutes } from './pages/search';
+import { workRoutes } from './pages/work';
 import { signInRoutes } from './pages/sign-in';
 import { oidcRoutes } from './oidc';
 import { csrfOnChanges, resolveSession } from './session';
 
 /** The console's paths; anything else (the API, /docs...) passes through untouched. */
-const CONSOLE_PATHS = /^\/(sign-in|sign-out|preferences|requests|inbox|review|report|search|admin|passkeys|notifications)?(\/|$)/;
+const CONSOLE_PATHS = /^\/(sign-in|sign-out|preferences|requests|inbox|review|report|search|admin|passkeys|notifications|work)?(\/|$)/;
 
 export function consoleRoutes(services: Services, o: { rateLimitPerMinute: number }): Router {
   const router = Router();
@@ -73,6 +74,7 @@ export function consoleRoutes(services: Services, o: { rateLimitPerMinute: numbe
   router.use(oidcRoutes(services));
   router.use(signInRoutes(services));
   router.use(passkeyRoutes(services));
+  router.use(workRoutes(services));
   router.use(listRoutes(services));
   router.use(notificationRoutes(services));
   router.use(searchRoutes(services));

@@ -6,18 +6,24 @@ import { LANGS, type Key } from './i18n';
 
 const MENU: Record<Role, [Key, string][]> = {
   NCB: [
+    ['nav.work', '/work'],
     ['nav.inbox', '/inbox'],
     ['nav.myRequests', '/requests'],
     ['nav.newRequest', '/requests/new'],
     ['nav.notifications', '/notifications'],
   ],
   REVIEWER: [
+    ['nav.work', '/work'],
     ['nav.queue', '/review'],
     ['nav.requests', '/requests'],
     ['nav.report', '/report'],
   ],
-  CCF: [['nav.requests', '/requests']],
+  CCF: [
+    ['nav.work', '/work'],
+    ['nav.requests', '/requests'],
+  ],
   ADMIN: [
+    ['nav.work', '/work'],
     ['nav.users', '/admin/users'],
     ['nav.keys', '/admin/keys'],
     ['nav.pilot', '/admin/pilot'],

@@ -29,8 +29,8 @@ function claimCell(ctx: Ctx, v: FullView): Content {
       ${csrfField(ctx)}<button type="submit">${label}</button>
     </form>`;
   return html`${holder ? holder.name : html`<span class="muted">${ctx.t('queue.claimedByNobody')}</span>`}
-    ${!holder && offered.has('CLAIM') ? button('claim', ctx.t('action.claimSubmit')) : ''}
-    ${offered.has('RELEASE') ? button('release', ctx.t('action.releaseSubmit')) : ''}`;
+  ${!holder && offered.has('CLAIM') ? button('claim', ctx.t('action.claimSubmit')) : ''}
+  ${offered.has('RELEASE') ? button('release', ctx.t('action.releaseSubmit')) : ''}`;
 }
 /** The largest page the services give, taken page after page for a CSV download. */
 const CSV_PAGE = 100;

@@ -67,6 +67,7 @@ export const messages: Messages = {
   'work.DUE_SOON': 'ردود مستحقة خلال 72 ساعة',
   'work.OVERDUE': 'ردود متأخرة',
   'work.UNREAD_MESSAGES': 'رسائل غير مقروءة',
+  'work.DELETION_TO_CONFIRM': 'عمليات حذف بانتظار التأكيد',
   'work.TO_DECIDE': 'طلبات للبت فيها',
   'work.AWAITING_SECOND_REVIEWER': 'وافقت عليها وتنتظر مراجعًا ثانيًا',
   'work.CLAIMED_BY_ME': 'طلبات تتولاها',

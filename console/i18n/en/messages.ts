@@ -65,6 +65,7 @@ export const messages = {
   'work.DUE_SOON': 'Answers due within 72 hours',
   'work.OVERDUE': 'Overdue answers',
   'work.UNREAD_MESSAGES': 'Unread messages',
+  'work.DELETION_TO_CONFIRM': 'Deletions to confirm',
   'work.TO_DECIDE': 'Requests to decide',
   'work.AWAITING_SECOND_REVIEWER': 'Approved by you, awaiting a second reviewer',
   'work.CLAIMED_BY_ME': 'Claimed by you',

@@ -70,6 +70,7 @@ export const messages: Messages = {
   'work.DUE_SOON': 'Respuestas que vencen en 72 horas',
   'work.OVERDUE': 'Respuestas vencidas',
   'work.UNREAD_MESSAGES': 'Mensajes sin leer',
+  'work.DELETION_TO_CONFIRM': 'Supresiones por confirmar',
   'work.TO_DECIDE': 'Solicitudes que decidir',
   'work.AWAITING_SECOND_REVIEWER': 'Aprobadas por usted, a la espera de un segundo revisor',
   'work.CLAIMED_BY_ME': 'Tomadas por usted',

@@ -70,6 +70,7 @@ export const messages: Messages = {
   'work.DUE_SOON': 'Réponses dues dans les 72 heures',
   'work.OVERDUE': 'Réponses en retard',
   'work.UNREAD_MESSAGES': 'Messages non lus',
+  'work.DELETION_TO_CONFIRM': 'Suppressions à confirmer',
   'work.TO_DECIDE': 'Demandes à décider',
   'work.AWAITING_SECOND_REVIEWER': 'Approuvées par vous, en attente d’un second examinateur',
   'work.CLAIMED_BY_ME': 'Prises par vous',
