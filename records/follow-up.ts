@@ -151,3 +151,12 @@ export async function followUpFigures(db: Db) {
     },
   };
 }
+
+/** `country`'s entries as a recipient of ended requests it has not confirmed deleting, oldest end first. */
+export function deletionsToConfirm(db: Db, country: string) {
+  return db.recipient.findMany({
+    where: { country, deletionConfirmedAt: null, notice: { status: { in: [...DELETION_ENDS] }, publishedAt: { not: null } } },
+    select: { notice: { select: { id: true, caseNumber: true, reference: true, requestingCountry: true, closedAt: true } } },
+    orderBy: { notice: { closedAt: 'asc' } },
+  });
+}

@@ -8,8 +8,9 @@
  * blocked, where it can do nothing. Items name requests by id, case number and reference only;
  * the requests a reviewer or the CCF is sent to are audited as reads, as a list's are.
  */
-import { CLARIFICATION_WINDOW_DAYS, days, reassessmentAt } from '../domain/time';
+import { CLARIFICATION_WINDOW_DAYS, days, DELETION_REMINDER_DAYS, reassessmentAt } from '../domain/time';
 import type { Role } from '../domain/model';
+import { deletionsToConfirm } from '../records/follow-up';
 import { keyIdsOf } from '../records/keys';
 import { unreadForReviewer } from '../records/messages';
 import * as records from '../records/work';
@@ -100,6 +101,13 @@ export const WORK: Record<Role, Record<string, Finder>> = {
     },
     async UNREAD_MESSAGES(c) {
       return (await records.unreadAbout(c.deps.prisma, country(c), 'MESSAGE')).map((n) => named('UNREAD_MESSAGES', n));
+    },
+    /** Ended requests (withdrawn, cancelled, expired) the caller's country has not confirmed deleting; due when the reminder goes. */
+    async DELETION_TO_CONFIRM(c) {
+      const rows = await deletionsToConfirm(c.deps.prisma, country(c));
+      return rows.map(({ notice: n }) =>
+        named('DELETION_TO_CONFIRM', n, n.closedAt && new Date(n.closedAt.getTime() + days(DELETION_REMINDER_DAYS, c.deps.daySeconds))),
+      );
     },
   },
   REVIEWER: {

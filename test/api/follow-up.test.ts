@@ -77,6 +77,14 @@ test('a withdrawn request: each recipient confirms its deletion once; nobody els
     href: `/v1/notices/${id}/deletion-confirmation`,
   });
   expect((await report()).deletion).toEqual({ awaiting: before.awaiting + 2, confirmed: before.confirmed });
+  const toConfirm = async (key: string) =>
+    ((await sys.call('GET', '/v1/work', { key })).body.items as { kind: string; noticeId: string; dueAt: string }[]).filter(
+      (i) => i.kind === 'DELETION_TO_CONFIRM' && i.noticeId === id,
+    );
+  const [due] = await toConfirm(fr);
+  // Due when the reminder goes: 30 scaled days after the end.
+  expect(Date.parse(due.dueAt) - Date.parse(withdrawn.body.closure.at)).toBe(30 * DAY);
+  expect(await toConfirm(it_)).toEqual([]);
 
   // The requester is no recipient; a country it was not sent to does not know it.
   const byRequester = await confirm(it_, id);
@@ -101,6 +109,8 @@ test('a withdrawn request: each recipient confirms its deletion once; nobody els
   expect(twice.body.code).toBe('ALREADY_CONFIRMED');
 
   expect(await confirmations(id)).toEqual({ ES: null, FR: own.deletionConfirmedAt });
+  expect(await toConfirm(fr)).toEqual([]);
+  expect(await toConfirm(es)).toHaveLength(1);
   expect((await report()).deletion).toEqual({ awaiting: before.awaiting + 1, confirmed: before.confirmed + 1 });
   const csv = await sys.call('GET', '/v1/reports/pilot', { key: reviewer, headers: { accept: 'text/csv' } });
   const [row] = parse((csv.body as string).replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];

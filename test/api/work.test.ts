@@ -48,6 +48,7 @@ test('each role gets its own kinds, every one counted, 0 included', async () => 
     'DUE_SOON',
     'OVERDUE',
     'UNREAD_MESSAGES',
+    'DELETION_TO_CONFIRM',
   ]);
   expect(await kinds(reviewer)).toEqual([
     'TO_DECIDE',
