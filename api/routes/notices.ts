@@ -25,6 +25,7 @@ const ON_A_REQUEST: Record<string, string> = {
   outcomes: 'GET /notices/:id/outcomes',
   events: 'GET /notices/:id/events',
   links: 'GET /notices/:id/links',
+  extract: 'GET /notices/:id/extract.pdf',
   messages: 'GET /notices/:id/messages',
   attachments: 'GET /notices/:id/attachments',
   attachment: 'GET /notices/:id/attachments/:aid',
