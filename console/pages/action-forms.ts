@@ -158,6 +158,19 @@ const FORMS: Partial<Record<ActionName, (ctx: Ctx, v: FullView) => ActionForm>> 
         hint: ctx.t('field.inYourZone', { zone: ctx.timeZone }),
       }),
   }),
+  RECORD_OUTCOME: (ctx, v) => ({
+    action: 'outcome',
+    title: ctx.t('action.outcome'),
+    submit: ctx.t('action.outcomeSubmit'),
+    folded: true,
+    fields: (f) =>
+      html`${f.select({ name: 'measure', label: ctx.t('field.measure'), options: labelled(ctx, 'outcomeMeasure', M.OUTCOME_MEASURES), required: true })}
+      ${f.select({ name: 'country', label: ctx.t('col.country'), options: v.recipients.map((r) => [r.country, ctx.fmt.country(r.country)] as const), required: true })}
+      ${f.input({ name: 'date', label: ctx.t('field.outcomeDate'), type: 'date', required: true })}
+      ${f.input({ name: 'value.amount', label: ctx.t('field.outcomeValue'), type: 'number', attrs: 'min="0" step="any"' })}
+      ${f.input({ name: 'value.currency', label: ctx.t('field.currency'), hint: ctx.t('field.currencyHint'), attrs: 'maxlength="3" size="4"' })}
+      ${f.textarea({ name: 'note', label: ctx.t('field.note'), rows: 2 })}`,
+  }),
   CONFIRM_DELETION: ({ t }) => ({
     action: 'confirm-deletion',
     title: t('action.confirmDeletion'),

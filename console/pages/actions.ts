@@ -19,6 +19,7 @@ import type { Key, LabelGroup } from '../i18n';
 import { allow } from './allow';
 import { amendmentFromForm } from './amendments';
 import { answerFromForm } from './answer-form';
+import { moneyFrom } from './request-form';
 import { loadRequestPage, requestId } from './request-data';
 import { requestPage } from './request';
 
@@ -80,6 +81,17 @@ export const CONSOLE_ACTIONS: Record<string, ConsoleAction> = {
   withdraw: { name: 'WITHDRAW', body: reasonOnly, irreversible: { restate: [REASON] } },
   renewal: { name: 'REQUEST_RENEWAL', body: reasonOnly },
   'confirm-deletion': { name: 'CONFIRM_DELETION', body: () => undefined, irreversible: { restate: [] } },
+  outcome: {
+    name: 'RECORD_OUTCOME',
+    body: (f) =>
+      compact({
+        measure: optional(f, 'measure'),
+        country: optional(f, 'country'),
+        date: optional(f, 'date'),
+        value: moneyFrom(f, 'value'),
+        note: optional(f, 'note'),
+      }) ?? {},
+  },
   amend: { name: 'AMEND', body: amendmentFromForm },
   'amendment-decision': {
     name: 'DECIDE_AMENDMENT',

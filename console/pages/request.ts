@@ -37,6 +37,7 @@ const DONE = [
   'message',
   'attach',
   'confirm-deletion',
+  'outcome',
 ];
 
 function questions(ctx: Ctx, p: RequestPage): Content {

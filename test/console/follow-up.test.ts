@@ -23,8 +23,27 @@ afterAll(async () => {
 
 test('a recipient confirms the deletion after a confirmation step; the requester sees it; the report counts it', async () => {
   const { id, publishedAt } = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR', 'ES'] }));
-  const outcome = { measure: 'SEIZED', country: 'FR', value: { amount: 7500, currency: 'EUR' }, date: publishedAt.slice(0, 10) };
-  expect((await sys.call('POST', `/v1/notices/${id}/outcomes`, { key: it_, body: outcome })).status).toBe(201);
+  // The requester records what followed, through the form its page offers; a wrong currency is shown at its field.
+  const requester = await browser.person();
+  await signIn(requester, sys.baseUrl, it_);
+  await requester.goto(`${sys.baseUrl}/requests/${id}`);
+  const record = async (currency: string) => {
+    await requester.click('#act-outcome summary');
+    await requester.selectOption('#act-outcome select[name=measure]', 'SEIZED');
+    await requester.selectOption('#act-outcome select[name=country]', 'FR');
+    await requester.fill('#act-outcome input[name=date]', publishedAt.slice(0, 10));
+    await requester.fill('#act-outcome input[name="value.amount"]', '7500');
+    await requester.fill('#act-outcome input[name="value.currency"]', currency);
+    await requester.click('#act-outcome button[type=submit]');
+    await requester.waitForLoadState();
+  };
+  await record('ZZZ');
+  expect(await requester.textContent('#act-outcome')).toContain('must be a three-letter currency code');
+  await requester.goto(`${sys.baseUrl}/requests/${id}`);
+  await record('EUR');
+  await requester.waitForURL(/done=outcome/);
+  const recorded = (await sys.call('GET', `/v1/notices/${id}/outcomes`, { key: it_ })).body.items;
+  expect(recorded).toEqual([expect.objectContaining({ measure: 'SEIZED', country: 'FR', value: { amount: 7500, currency: 'EUR' } })]);
   expect((await sys.call('POST', `/v1/notices/${id}/withdrawal`, { key: it_, body: { reason: 'Done' } })).status).toBe(200);
 
   const recipient = await browser.person();
@@ -40,8 +59,6 @@ test('a recipient confirms the deletion after a confirmation step; the requester
   expect(await recipient.textContent('body')).toContain('The deletion was confirmed.');
   expect(await recipient.locator('#act-confirm-deletion').count()).toBe(0);
 
-  const requester = await browser.person();
-  await signIn(requester, sys.baseUrl, it_);
   await requester.goto(`${sys.baseUrl}/requests/${id}`);
   const rows = await requester.locator('#recipients tbody tr').allTextContents();
   expect(rows.find((r) => r.includes('France'))).not.toContain('Not yet confirmed');
