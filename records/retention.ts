@@ -53,6 +53,7 @@ export async function purgeRequest(prisma: PrismaClient, id: string, at: Date): 
     await tx.notification.updateMany({ where: { noticeId: id, detail: { not: null } }, data: { detail: null } });
     await tx.blocking.updateMany({ where: { noticeId: id }, data: { reason: null, decisionReason: null } });
     await tx.renewal.updateMany({ where: { noticeId: id }, data: { reason: null, decisionReason: null } });
+    await tx.claimTakeOver.updateMany({ where: { noticeId: id }, data: { reason: '' } });
     // The documents themselves: the court order, register extracts.
     await tx.attachment.deleteMany({ where: { noticeId: id } });
     await tx.amendment.updateMany({ where: { noticeId: id }, data: { reason: '', changes: {}, decisionReason: null } });

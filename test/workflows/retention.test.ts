@@ -3,15 +3,20 @@
  * requests that ended 180 days ago, everywhere the case record keeps them, and leaves the figures.
  */
 import { startTestSystem, type TestSystem } from '../support/system';
-import { eventually, freshRequest, located, publish, submit, waitForRecordStatus } from '../support/helpers';
+import { eventually, freshRequest, located, submit, waitForRecordStatus } from '../support/helpers';
 
 let sys: TestSystem;
-let it_: string, fr: string, reviewer: string;
+let it_: string, fr: string, reviewer: string, reviewer2: string;
 
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES'], 400);
-  [it_, fr, reviewer] = await Promise.all([sys.key('NCB', 'IT'), sys.key('NCB', 'FR'), sys.key('REVIEWER')]);
+  [it_, fr, reviewer, reviewer2] = await Promise.all([
+    sys.key('NCB', 'IT'),
+    sys.key('NCB', 'FR'),
+    sys.key('REVIEWER'),
+    sys.key('REVIEWER'),
+  ]);
 });
 afterAll(() => sys?.stop());
 
@@ -21,7 +26,14 @@ const SUBJECT = 'RETENTIONTESTSUBJECT';
 test('180 days after a request ended its personal data are erased; figures, dates and states stay', async () => {
   const body = freshRequest({ recipients: ['FR'] });
   body.subject = { ...body.subject, familyName: SUBJECT };
-  const ended = await publish(sys, it_, reviewer, body);
+  // Claimed, then taken over with a reason (free text, erased with the rest), then approved.
+  const { id } = await submit(sys, it_, body);
+  await waitForRecordStatus(sys, id, 'UNDER_REVIEW');
+  expect((await sys.call('POST', `/v1/notices/${id}/claim`, { key: reviewer2, body: {} })).status).toBe(200);
+  const takeOver = { takeOver: true, reason: `Covering for the ${SUBJECT} file` };
+  expect((await sys.call('POST', `/v1/notices/${id}/claim`, { key: reviewer, body: takeOver })).status).toBe(200);
+  const ended = (await sys.call('POST', `/v1/notices/${id}/decisions`, { key: reviewer, body: { decision: 'APPROVE' } })).body;
+  expect(ended.status).toBe('PUBLISHED');
   const villa = located({ identifiers: { landRegistryId: 'NICE-42' }, holder: 'Cousin of the subject' });
   expect(
     (await sys.call('POST', `/v1/notices/${ended.id}/responses`, { key: fr, body: { outcome: 'ASSETS_LOCATED', assets: [villa] } })).status,
@@ -60,7 +72,12 @@ test('180 days after a request ended its personal data are erased; figures, date
     },
   ]);
   expect(await sys.db.prisma.assetIdentifier.count({ where: { noticeId: ended.id } })).toBe(0);
-  const everything = JSON.stringify([purged, answer, await sys.db.prisma.locatedAsset.findMany({ where: { noticeId: ended.id } })]);
+  const everything = JSON.stringify([
+    purged,
+    answer,
+    await sys.db.prisma.locatedAsset.findMany({ where: { noticeId: ended.id } }),
+    await sys.db.prisma.claimTakeOver.findMany({ where: { noticeId: ended.id } }),
+  ]);
   for (const personal of [SUBJECT, 'NICE42', 'Cousin', 'Nice', 'X0542811101', 'Procura']) expect(everything).not.toContain(personal);
   const trail = JSON.stringify(
     await sys.db.prisma.auditEvent.findMany({ where: { noticeId: ended.id }, select: { type: true, data: true } }),
