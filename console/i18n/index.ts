@@ -68,19 +68,14 @@ const DICTIONARIES: Record<Lang, Record<Key, string>> = {
 const LABELS: Record<Lang, Labels> = { en: enLabels, fr: frLabels, es: esLabels, ar: arLabels };
 
 export type Translate = (key: Key, params?: Record<string, string | number>) => string;
-export type Label = (group: LabelGroup, value: string) => string;
-
-export function translator(lang: Lang): { t: Translate; label: Label; dir: 'ltr' | 'rtl' } {
-  const words = DICTIONARIES[lang];
-  const names = LABELS[lang];
 
 /**
  * Each message is ICU MessageFormat, so a count is pluralised by its language's rules (Arabic's six
  * forms among them) and `{n, number}` is written as the language writes numbers. Compiled once.
  */
 const compiled = new Map<string, IntlMessageFormat>();
-function message(lang: Lang, key: Key, template: string): IntlMessageFormat {
-  const id = `${lang}:${key}`;
+function message(lang: Lang, template: string): IntlMessageFormat {
+  const id = `${lang}:${template}`;
   let m = compiled.get(id);
   if (!m) {
     // Messages hold no markup: a "<" is text, not a tag.
@@ -89,8 +84,17 @@ function message(lang: Lang, key: Key, template: string): IntlMessageFormat {
   }
   return m;
 }
+
+/** One ICU message of this language (a code's words), with its values. */
+export const formatMessage = (lang: Lang, template: string, params?: Record<string, string | number>): string =>
+  String(message(lang, template).format(params));
+export type Label = (group: LabelGroup, value: string) => string;
+
+export function translator(lang: Lang): { t: Translate; label: Label; dir: 'ltr' | 'rtl' } {
+  const words = DICTIONARIES[lang];
+  const names = LABELS[lang];
   return {
-    t: (key, params) => String(message(lang, key, words[key] ?? en[key] ?? key).format(params)),
+    t: (key, params) => formatMessage(lang, words[key] ?? en[key] ?? key, params),
     label: (group, value) => {
       const named = (names[group] as Record<string, string>)[value];
       // An event that is a request's state (PUBLISHED, WITHDRAWN...) is named like the state.

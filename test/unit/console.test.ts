@@ -123,3 +123,25 @@ test('a field claims the problems at its path and below; the rest go to the summ
   expect(summary).toContain('<a href="#f-subject-familyName">Family name: is required</a>');
   expect(summary).toContain('<li>offence: is required</li>');
 });
+
+test('counts follow each language’s plural forms (Arabic’s six among them) and lists its conjunction', () => {
+  const days = (lang: 'en' | 'ar', n: number) => ctx(lang).t('request.days', { n });
+  expect([1, 2, 30].map((n) => days('en', n))).toEqual(['1 day', '2 days', '30 days']);
+  // zero, one, two, few (3–10), many (11–99), other (100–102…): six different words in Arabic.
+  const arabic = [0, 1, 2, 3, 11, 100].map((n) => days('ar', n));
+  expect(new Set(arabic).size).toBe(6);
+  expect(arabic.slice(1, 3)).toEqual(['يوم واحد', 'يومان']);
+  expect(ctx('en').t('admin.quotaEach', { n: 1, total: 12000 })).toBe('Each participant may submit 1 request (12,000 in all).');
+  expect(problemText(ctx('en'), { path: 'x', message: 'too long', code: 'TOO_LONG', limit: 1 })).toBe('must be at most 1 character');
+  expect(problemText(ctx('fr'), { path: 'x', message: 'too long', code: 'TOO_LONG', limit: 200 })).toBe(
+    'doit comporter au plus 200 caractères',
+  );
+  expect(problemText(ctx('ar'), { path: 'x', message: 'too far', code: 'TOO_FAR', limit: 2 })).toBe('يجب ألا يتجاوز يومين من الآن');
+  // Words that need a limit, without one: the API's message rather than a hole.
+  expect(problemText(ctx('en'), { path: 'x', message: 'too long', code: 'TOO_LONG' })).toBe('too long');
+
+  expect(String(ctx('en').fmt.list(['France', 'Spain', 'Italy']))).toBe('<bdi>France</bdi>, <bdi>Spain</bdi> and <bdi>Italy</bdi>');
+  const ar = String(ctx('ar').fmt.list(['فرنسا', 'RUSSO, M.']));
+  expect(ar).toBe('<bdi>فرنسا</bdi> و<bdi>RUSSO, M.</bdi>');
+  expect(String(ctx('ar').fmt.list([]))).toBe('—');
+});

@@ -1,6 +1,6 @@
 import type { Codes } from '../index';
 
-/** What each refusal code and field code says to a reader (`{n}`: the field's limit). */
+/** What each refusal code and field code says to a reader (ICU MessageFormat; `n`: the field's limit). */
 export const codes: Codes = {
   refusal: {
     VALIDATION: 'Some fields need fixing.',
@@ -58,10 +58,10 @@ export const codes: Codes = {
     TYPE: 'is not of the right kind',
     CHOICE: 'choose one of the options',
     UNKNOWN_FIELD: 'is not a field this form takes',
-    TOO_SHORT: 'must have at least {n}',
-    TOO_LONG: 'must be at most {n} characters',
-    TOO_SMALL: 'must be at least {n}',
-    TOO_BIG: 'must be at most {n}',
+    TOO_SHORT: 'must have at least {n, number}',
+    TOO_LONG: 'must be at most {n, plural, one {# character} other {# characters}}',
+    TOO_SMALL: 'must be at least {n, number}',
+    TOO_BIG: 'must be at most {n, number}',
     WHOLE_NUMBER: 'must be a whole number',
     FORMAT: 'is not written as expected',
     CHECKSUM: 'fails the check of its standard: a character is wrong, missing or swapped with the next',
@@ -85,7 +85,7 @@ export const codes: Codes = {
     NOT_IN_FUTURE: 'must be in the future',
     AFTER_DEADLINE: 'must not be after the deadline; to answer later, put the deadline back',
     NOT_LATER: 'must be later than the current deadline',
-    TOO_FAR: 'must be at most {n} days from now',
+    TOO_FAR: 'must be at most {n, plural, one {# day} other {# days}} from now',
     COUNTRY_RULE: 'only an NCB has a country, and it needs one',
     NOT_A_USER: 'is not a user',
     CURSOR: 'is not a page this system gave out',
