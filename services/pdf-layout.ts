@@ -229,9 +229,29 @@ export class Typesetter {
     readonly dir: Direction,
   ) {}
 
+  private readonly widths = new Map<string, number>();
+
+  /**
+   * How wide `text` is drawn: the sum of its words' and spaces' widths (shaping never joins across
+   * a space, and PDFKit lays text out word by word), each measured once: wrapping measures every
+   * line it tries.
+   */
   width(text: string, style: TextStyle): number {
-    const runs = visualRuns(text, 'auto', style.weight ?? 'regular');
-    return runs.reduce((w, r) => w + this.doc.font(r.face.name).fontSize(style.size).widthOfString(r.text), 0);
+    let total = 0;
+    for (const token of text.split(/( +)/)) {
+      if (!token) continue;
+      const key = `${style.weight ?? 'regular'}:${style.size}:${token}`;
+      let w = this.widths.get(key);
+      if (w === undefined) {
+        w = visualRuns(token, 'auto', style.weight ?? 'regular').reduce(
+          (sum, r) => sum + this.doc.font(r.face.name).fontSize(style.size).widthOfString(r.text),
+          0,
+        );
+        this.widths.set(key, w);
+      }
+      total += w;
+    }
+    return total;
   }
 
   /** `text` cut into lines no wider than `width`, at spaces where it can be (an IBAN is not cut mid-number unless it must). */
