@@ -48,6 +48,7 @@ const PAGES: [string, () => string[]][] = [
   [
     'it',
     () => [
+      '/work',
       '/requests',
       '/requests/new',
       `/requests/${ids.asked}`,
@@ -58,12 +59,16 @@ const PAGES: [string, () => string[]][] = [
       '/search?q=rossi',
     ],
   ],
-  ['fr', () => ['/inbox', `/requests/${ids.published}`, `/requests/${ids.blocked}`, '/search?q=--']],
-  ['reviewer', () => ['/review', '/requests', `/requests/${ids.flagged}`, `/requests/${ids.published}`, '/report', '/search?q=rossi']],
-  ['ccf', () => ['/requests', `/requests/${ids.blocked}`]],
+  ['fr', () => ['/work', '/inbox', `/requests/${ids.published}`, `/requests/${ids.blocked}`, '/search?q=--']],
+  [
+    'reviewer',
+    () => ['/work', '/review', '/requests', `/requests/${ids.flagged}`, `/requests/${ids.published}`, '/report', '/search?q=rossi'],
+  ],
+  ['ccf', () => ['/work', '/requests', `/requests/${ids.blocked}`]],
   [
     'admin',
     () => [
+      '/work',
       '/admin/users',
       '/admin/keys',
       '/admin/pilot',
