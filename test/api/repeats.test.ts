@@ -8,7 +8,7 @@
  * taken, once, never a reply made up from the record.
  */
 import crypto from 'node:crypto';
-import { ACTIONS } from '../../services/action-registry';
+import { ACTIONS, type WorkflowAction } from '../../services/action-registry';
 import { bodyHash } from '../../services/submission';
 import { claimIdempotencyKey } from '../../records/idempotency';
 import { recordResponses } from '../../records/responses';
@@ -65,7 +65,7 @@ test('an answer written by a step whose workflow task was lost is taken in when 
       noticeId: id,
       eventId: actionId,
       at: Date.now(),
-      ...(ACTIONS.RESPOND.arg(parsed, actor) as object),
+      ...((ACTIONS.RESPOND as WorkflowAction).arg(parsed, actor) as object),
       responseId: actionId,
       late: false,
     } as never,
