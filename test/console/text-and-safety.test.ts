@@ -119,13 +119,19 @@ test('lists are joined and counts pluralised as each language does; a Latin name
   expect(await iban.evaluate((e) => (globalThis as any).getComputedStyle(e).whiteSpace)).toBe('nowrap');
 });
 
-test('the request page and the new request form do not scroll sideways at 390 px', async () => {
+test('no page scrolls sideways at 390 px: the request page, the new request form, each role’s lists', async () => {
   const published = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR', 'ES'] }));
-  for (const lang of ['en', 'ar']) {
+  const visits: [string, string[]][] = [
+    [it_, [`/requests/${published.id}`, '/requests/new', '/requests']],
+    [fr, [`/requests/${published.id}`, '/inbox', '/notifications']],
+    [reviewer, [`/requests/${published.id}`, '/review', '/report']],
+    [sys.adminKey, ['/admin/users', '/admin/keys', '/admin/pilot']],
+  ];
+  for (const [lang, [key, paths]] of [...visits.map((v) => ['en', v] as const), ['ar', visits[0]] as const]) {
     const page = await browser.person();
     await page.setViewportSize({ width: 390, height: 844 });
-    await signIn(page, sys.baseUrl, it_, lang);
-    for (const path of [`/requests/${published.id}`, '/requests/new', '/requests']) {
+    await signIn(page, sys.baseUrl, key, lang);
+    for (const path of paths) {
       await page.goto(`${sys.baseUrl}${path}`);
       const width = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number);
       // What sticks out, named, when something does.
