@@ -144,6 +144,15 @@ describe('on a published request', () => {
     expect(await listed(it_, id)).toEqual(Object.values(ids).sort());
   });
 
+  test('a file of exactly 10 MiB is taken and comes back byte for byte', async () => {
+    const largest = file(JPEG, 10 * 1024 * 1024);
+    const res = await upload(fr, id, largest, 'image/jpeg', 'filename=largest.jpg');
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ size: largest.length, sha256: sha256(largest) });
+    expect((await download(it_, id, res.body.id)).bytes.equals(largest)).toBe(true);
+    await sys.db.prisma.attachment.deleteMany({ where: { id: res.body.id } });
+  });
+
   test('a file name with a path, a control character or none is 400 naming the field', async () => {
     for (const query of ['filename=..%2Fetc%2Fpasswd', 'filename=a%0Ab.pdf', 'filename=', '', `filename=${'a'.repeat(201)}`]) {
       const res = await upload(it_, id, file(PDF), 'application/pdf', query);
