@@ -54,8 +54,9 @@ test('a recipient: blocked, answered finally, or past its deadline', () => {
   expect(refusalOf('ACKNOWLEDGE', recipient, at({ own: { final: true, dueAt: NOW + 1 } }))).toMatchObject({ code: 'ALREADY_ANSWERED' });
   expect(refusalOf('DELAY', recipient, at({ own: { final: false, dueAt: NOW } }))).toMatchObject({ code: 'DEADLINE_PASSED' });
   expect(refusalOf('DELAY', recipient, at({ own: owing }))).toBeUndefined();
-  // After its final answer a recipient may still add one while the request is open; nothing else.
-  expect(actionsOpenTo(recipient, at({ own: { final: true, dueAt: NOW + 1000 } }))).toEqual(['RESPOND']);
+  // After its final answer a recipient may still add one while the request is open (and attach its
+  // documents, and write in its thread); nothing else.
+  expect(actionsOpenTo(recipient, at({ own: { final: true, dueAt: NOW + 1000 } }))).toEqual(['RESPOND', 'ATTACH', 'MESSAGE']);
 });
 
 test('renewal: only in the last six months, one at a time, decided only when asked', () => {
@@ -65,13 +66,16 @@ test('renewal: only in the last six months, one at a time, decided only when ask
     code: 'RENEWAL_PENDING',
   });
   expect(refusalOf('DECIDE_RENEWAL', reviewer, at())).toMatchObject({ code: 'NO_RENEWAL_REQUESTED' });
-  expect(actionsOpenTo(reviewer, at({ renewalRequested: true }))).toEqual(['CANCEL', 'DECIDE_RENEWAL']);
+  expect(actionsOpenTo(reviewer, at({ renewalRequested: true }))).toEqual(['CANCEL', 'DECIDE_RENEWAL', 'MESSAGE']);
 });
 
-test('a final request offers nothing but the decision of an open blocking', () => {
-  for (const caller of [reviewer, requester, recipient, ccf]) {
-    expect(actionsOpenTo(caller, at({ status: 'COMPLETED', own: owing }))).toEqual([]);
-  }
+test('a final request offers only its follow-up: messages, outcomes, deletion, and the decision of an open blocking', () => {
+  const completed = at({ status: 'COMPLETED', own: owing, published: true });
+  expect(actionsOpenTo(reviewer, completed)).toEqual(['MESSAGE']);
+  expect(actionsOpenTo(requester, completed)).toEqual(['RECORD_OUTCOME', 'MESSAGE']);
+  expect(actionsOpenTo(recipient, completed)).toEqual(['MESSAGE']);
+  expect(actionsOpenTo(recipient, at({ status: 'WITHDRAWN', own: owing, published: true }))).toContain('CONFIRM_DELETION');
+  expect(actionsOpenTo(ccf, completed)).toEqual([]);
   expect(actionsOpenTo(ccf, at({ status: 'WITHDRAWN', blocked: true }))).toEqual(['DECIDE_BLOCKING']);
 });
 
