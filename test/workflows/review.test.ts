@@ -87,6 +87,7 @@ describe('approval', () => {
         acknowledgedAt: null,
         expectedBy: null,
         delayReason: null,
+        deletionConfirmedAt: null,
       },
       {
         country: 'FR',
@@ -97,6 +98,7 @@ describe('approval', () => {
         acknowledgedAt: null,
         expectedBy: null,
         delayReason: null,
+        deletionConfirmedAt: null,
       },
     ]);
     expect(v.review.decisions).toEqual([expect.objectContaining({ decision: 'APPROVE' })]);
