@@ -43,13 +43,21 @@ export function sendAttachment(res: Response, file: { contentType: string; filen
     .end(Buffer.from(file.content));
 }
 
-/** Only a caller who may attach gets its body read; the media type is checked before a byte is. */
-function admitUpload(req: Request, res: Response, next: NextFunction) {
-  const principal = principalOf(res);
-  if (!rolesFor('ATTACH').includes(principal.role))
-    return next(new HttpProblem(403, `This action is for ${rolesFor('ATTACH').join(' or ')} keys; this key is ${principal.role}`));
-  if (!req.is([...raw.types])) return next(new HttpProblem(415, `The file must be sent as one of ${raw.types.join(', ')}`));
-  next();
+/**
+ * Only a caller who may attach gets its body read: its role, and a request it may know (404
+ * otherwise, before up to 10 MiB are taken in); the media type is checked before a byte is read.
+ */
+function admitUpload(services: Services) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const principal = principalOf(res);
+    if (!rolesFor('ATTACH').includes(principal.role))
+      return next(new HttpProblem(403, `This action is for ${rolesFor('ATTACH').join(' or ')} keys; this key is ${principal.role}`));
+    const params = IdParam.safeParse(req.params);
+    if (!params.success) return next(new HttpProblem(400, 'The path is invalid', zodFieldErrors(params.error, 'path')));
+    await services.reading.relationOf(params.data.id, principal);
+    if (!req.is([...raw.types])) return next(new HttpProblem(415, `The file must be sent as one of ${raw.types.join(', ')}`));
+    next();
+  };
 }
 
 /** The file, up to the limit; a larger one is a 413 that says the limit. */
@@ -114,7 +122,7 @@ export function attachmentRoutes(services: Services, registry: OpenAPIRegistry):
       }),
     },
   });
-  router.post(`/notices/:id/${declared.path}`, admitUpload, readFile(), async (req, res) => {
+  router.post(`/notices/:id/${declared.path}`, admitUpload(services), readFile(), async (req, res) => {
     const params = IdParam.safeParse(req.params);
     const query = AttachmentQuery.safeParse(req.query);
     if (!params.success) throw new HttpProblem(400, 'The path is invalid', zodFieldErrors(params.error, 'path'));

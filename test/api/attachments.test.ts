@@ -165,6 +165,10 @@ describe('on a published request', () => {
     const res = await upload(reviewer, id, file(PDF), 'application/pdf', 'filename=a.pdf');
     expectProblem(res, 403);
     expect(res.body.code).toBe('FORBIDDEN');
+    // A request the caller may not know is 404 before its file is read, whatever the file.
+    const stranger = await upload(await sys.key('NCB', 'DE'), id, Buffer.from('not read'), 'text/plain', 'filename=a.txt');
+    expectProblem(stranger, 404);
+    expect(stranger.body.code).toBe('NOT_FOUND');
     const view = (await sys.call('GET', `/v1/notices/${id}`, { key: es })).body;
     expect(view.actions).toContainEqual({ name: 'ATTACH', method: 'POST', href: `/v1/notices/${id}/attachments` });
   });
