@@ -1,6 +1,6 @@
 /**
  * `npm run bench:webhooks`: notices published to every member country, each country with a
- * webhook on a local receiver. Prints the approval's p50 with 195 webhooks over its p50 with none
+ * webhook on a local receiver (in a process of its own). Prints the approval's p50 with 195 webhooks over its p50 with none
  * (`approveRatio`, one run), the notifications delivered per second, and the API's latency with
  * no webhook and with 195 webhooks per publication on a receiver that answers at once and, with
  * BENCH_STALL=1, on one that never answers (each attempt held until its 10 s timeout).
@@ -20,8 +20,7 @@
  * PostgreSQL too when BENCH_DATABASE_URL names a server (bench/system.ts, benchDatabases).
  */
 import crypto from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
 import { MEMBER_COUNTRIES } from '../domain/countries';
 import { notify } from '../records/notifications';
 import { expectStatus, percentile, printJson, printTable, ratio, round, run, sleep, uniqueRequest, waitFor } from './support';
@@ -41,35 +40,49 @@ const BACKLOG = 10;
 const REQUESTER = 'IT';
 const RECIPIENTS = MEMBER_COUNTRIES.map((c) => c.code).filter((c) => c !== REQUESTER);
 
-/** A local receiver: answers 200 at once, or holds every request until it is closed. */
-async function receiver(stall: boolean) {
-  let received = 0;
-  let first = 0;
-  let last = 0;
-  const held = new Set<http.ServerResponse>();
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      received++;
-      last = performance.now();
-      first ||= last;
-      if (stall) held.add(res);
-      else res.writeHead(200).end();
-    });
+/**
+ * The receiver's program: answers 200 at once, or (`stall`) holds every request; tells its port,
+ * then its count and the times of its first and last message (ms since the epoch) when asked.
+ */
+const RECEIVER = `
+const http = require('node:http');
+const stall = process.argv[1] === 'stall';
+let received = 0, first = 0, last = 0;
+const server = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    received++;
+    last = Date.now();
+    first ||= last;
+    if (!stall) res.writeHead(200).end();
   });
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+});
+server.keepAliveTimeout = 30000;
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('message', () => process.send({ received, first, last }));
+process.on('disconnect', () => process.exit(0));
+`;
+
+/**
+ * A local receiver in a process of its own, as an NCB's system would be: its work is not the API's
+ * event loop's. Answers 200 at once, or holds every request until it is closed.
+ */
+async function receiver(stall: boolean) {
+  const child = spawn(process.execPath, ['-e', RECEIVER, stall ? 'stall' : 'answer'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
+  const stats = () =>
+    new Promise<{ received: number; first: number; last: number }>((resolve) => {
+      child.once('message', resolve as (m: unknown) => void);
+      child.send('stats');
+    });
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    received: () => received,
-    /** When the first and the last message came (performance.now()). */
-    span: () => ({ first, last }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of held) res.destroy();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    url: `http://127.0.0.1:${port}/hook`,
+    received: async () => (await stats()).received,
+    /** When the first and the last message came (ms since the epoch). */
+    span: async () => stats(),
+    close: async () => {
+      child.kill();
+    },
   };
 }
 
@@ -117,8 +130,8 @@ async function publish(sys: BenchSystem, reviewer: string, tag: string) {
       200,
       'approve',
     );
-    approvedAt = performance.now();
-    approve.push(approvedAt - t);
+    approve.push(performance.now() - t);
+    approvedAt = Date.now();
     if (approved.body.status !== 'PUBLISHED') throw new Error(`not published: ${approved.body.status}`);
   }
   return { submit, approve, approvedAt };
@@ -149,7 +162,7 @@ const latencyRow = (name: string, r: { submit: number[]; approve: number[]; read
  */
 async function drainBacklog(sys: BenchSystem, r: Awaited<ReturnType<typeof receiver>>): Promise<number> {
   const notice = await sys.db.prisma.notice.findFirstOrThrow({ select: { id: true } });
-  const before = r.received();
+  const before = await r.received();
   const at = new Date();
   const started = performance.now();
   await notify(
@@ -164,7 +177,7 @@ async function drainBacklog(sys: BenchSystem, r: Awaited<ReturnType<typeof recei
     })),
   );
   const count = BACKLOG * RECIPIENTS.length;
-  await waitFor('the backlog', async () => r.received() >= before + count, 600_000, 20);
+  await waitFor('the backlog', async () => (await r.received()) >= before + count, 600_000, 20);
   return (count / (performance.now() - started)) * 1000;
 }
 
@@ -186,10 +199,10 @@ async function benchOn(database: BenchDatabase) {
     await sleep(SENDERS_START_MS);
     const expected = PUBLICATIONS * RECIPIENTS.length;
     const answered = await phase(sys, reviewer, 'fast', () =>
-      waitFor('every delivery', async () => fast.received() >= expected, 600_000, 100),
+      waitFor('every delivery', async () => (await fast.received()) >= expected, 600_000, 100),
     );
     rows.push(latencyRow(`${RECIPIENTS.length} webhooks, receiver answers`, answered));
-    const { first, last } = fast.span();
+    const { first, last } = await fast.span();
     const whilePublishing = ((expected - 1) / (last - first)) * 1000;
     const perSecond = await drainBacklog(sys, fast);
     const lagMs = last - answered.approvedAt;
@@ -200,7 +213,7 @@ async function benchOn(database: BenchDatabase) {
       await hookEveryone(sys, admin, stalled.url);
       const stalling = await phase(sys, reviewer, 'stall', () => sleep(STALL_WATCH_MS));
       rows.push(latencyRow(`${RECIPIENTS.length} webhooks, receiver stalls`, stalling));
-      heldAtEnd = stalled.received();
+      heldAtEnd = await stalled.received();
     }
 
     printTable(`Webhooks on ${database}: ${PUBLICATIONS} notices per phase, each to ${RECIPIENTS.length} countries`, rows);
