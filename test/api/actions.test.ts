@@ -113,6 +113,7 @@ describe('decisions', () => {
         acknowledgedAt: null,
         expectedBy: null,
         delayReason: null,
+        deletionConfirmedAt: null,
       });
       expect(Date.parse(r.dueAt) - published).toBe(10 * 86400_000);
     }

@@ -94,7 +94,7 @@ describe('a published request', () => {
       const res = await get(key, `/v1/notices/${v.id}`);
       expect(res.status).toBe(200);
       expect(res.body.recipients.map((r: { country: string }) => r.country)).toEqual(['ES', 'FR']);
-      expect(res.body.review).toEqual({ flags: [], decisions: [expect.objectContaining({ decision: 'APPROVE' })] });
+      expect(res.body.review).toEqual({ flags: [], decisions: [expect.objectContaining({ decision: 'APPROVE' })], claimedBy: null });
       expect(res.body.findings).toEqual({ assetsLocated: 1, byCategory: { REAL_ESTATE: 1 }, estimatedValue: { EUR: 900000 } });
     }
   });
@@ -115,6 +115,7 @@ describe('a published request', () => {
         acknowledgedAt: null,
         expectedBy: null,
         delayReason: null,
+        deletionConfirmedAt: null,
       },
     ]);
     expect(JSON.stringify(res.body)).not.toMatch(/"ES"|No register access/);
