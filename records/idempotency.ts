@@ -16,3 +16,11 @@ export async function claimIdempotencyKey(
   const rec = await db.idempotencyRecord.findUniqueOrThrow({ where: { keyId_scope_key: { keyId: c.keyId, scope: c.scope, key: c.key } } });
   return { resourceId: rec.resourceId, replay: rec.resourceId !== c.resourceId, sameBody: rec.requestHash === c.hash };
 }
+
+/** The record an earlier call made with `key`, if any. */
+export function findIdempotencyKey(db: Db, k: { keyId: string; scope: string; key: string }) {
+  return db.idempotencyRecord.findUnique({
+    where: { keyId_scope_key: k },
+    select: { resourceId: true, requestHash: true },
+  });
+}

@@ -18,6 +18,7 @@ import { recipientProblems } from '../domain/recipients';
 import { applyChanges, changeProblems, type RequestChanges } from '../domain/request';
 import { requestContent } from '../records/notices';
 import type { LoadedNotice } from '../records/queries';
+import { findIdempotencyKey } from '../records/idempotency';
 import { readPilotSettings } from '../records/pilot';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { RefusalCode } from '../domain/codes';
@@ -25,10 +26,10 @@ import type { ActionInput, ActionResult, AmendmentInput } from '../workflows/mes
 import { ACTIONS, takenByWorkflow } from './action-registry';
 import type { Principal, ServiceDeps } from './context';
 import type { ReadingService } from './reading';
-import { invalid, refused, Refusal, under } from './refusals';
+import { conflict, invalid, refused, Refusal, under } from './refusals';
 import type { RequestWorkflows } from './requests';
 import { callerRecord, recordedRefusal } from './situation';
-import { claimKey } from './submission';
+import { bodyHash, claimKey } from './submission';
 
 /**
  * Refusals by which the workflow says it has not yet reached what the record already shows (the
@@ -39,8 +40,13 @@ const NOT_YET: ReadonlySet<RefusalCode> = new Set(['NOT_RECIPIENT', 'NOT_REQUEST
 /** How long an action the record admits is offered again to a workflow that is catching up. */
 const CATCH_UP_WAITS_MS = [100, 200, 400, 800, 1600, 3200, 6400];
 
-/** Where an action's Idempotency-Keys are kept apart (answers keep the scope they always had). */
-const keyScope = (name: ActionName, id: string) => (name === 'RESPOND' ? `responses:${id}` : `${name.toLowerCase()}:${id}`);
+/**
+ * Where an action's Idempotency-Keys are kept apart: per action and request, and per sub-resource
+ * (an amendment's decision) so one key cannot stand for a decision on another. Answers keep the
+ * scope they always had.
+ */
+const keyScope = (name: ActionName, id: string, aid?: string) =>
+  name === 'RESPOND' ? `responses:${id}` : `${name.toLowerCase()}:${id}${aid ? `:${aid}` : ''}`;
 
 export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, reading: ReadingService) {
   const { prisma } = deps;
@@ -103,12 +109,35 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
     if (problems.length) throw invalid('The amendment does not fit the request', problems);
   }
 
-  /** The action's id, and whether an earlier call with the same Idempotency-Key made it (a repeat). */
-  async function actionIdOf(name: ActionName, principal: Principal, id: string, body: unknown, idempotencyKey?: string) {
-    if (!idempotencyKey) return { actionId: crypto.randomUUID(), repeat: false };
-    // An action without a body (a DELETE) is keyed as one with an empty body.
-    const claim = await claimKey(deps, principal, keyScope(name, id), idempotencyKey, body ?? null);
+  /**
+   * The id an earlier attempt with this Idempotency-Key was given, if one passed the checks below
+   * (another body with the same key is 409). Only such an attempt makes this call a repeat: a key
+   * is claimed once its call has been admitted, so a refused call repeated stays refused.
+   */
+  async function earlierAttempt(principal: Principal, scope: string, key: string | undefined, body: unknown) {
+    if (!key) return undefined;
+    const found = await findIdempotencyKey(prisma, { keyId: principal.keyId, scope, key });
+    if (!found) return undefined;
+    if (found.requestHash !== bodyHash(body))
+      throw conflict('This Idempotency-Key was already used with a different body', 'IDEMPOTENCY_MISMATCH');
+    return found.resourceId;
+  }
+
+  /** The new action's id: its Idempotency-Key's (claimed now that it is admitted), or a fresh one. */
+  async function newActionId(principal: Principal, scope: string, key: string | undefined, body: unknown) {
+    if (!key) return { actionId: crypto.randomUUID(), repeat: false };
+    // Two first attempts at once: the one that claims the key second becomes its repeat.
+    const claim = await claimKey(deps, principal, scope, key, body);
     return { actionId: claim.resourceId, repeat: claim.replay };
+  }
+
+  /**
+   * A repeat that found the request's workflow ended: an ended workflow can no longer be asked, and
+   * the server keeps the outcomes of its last run only. What the action's step wrote under the
+   * action's id (its audit event, written only by a step the workflow ran) then says it was taken.
+   */
+  async function takenBeforeTheEnd(id: string, actionId: string): Promise<boolean> {
+    return (await prisma.auditEvent.count({ where: { id: actionId, noticeId: id } })) > 0;
   }
 
   return {
@@ -125,24 +154,36 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
     ): Promise<{ view: unknown; responseId?: string }> {
       const declared = ACTIONS[name];
       const known = await reading.visible(id, principal);
-      const { actionId, repeat } = await actionIdOf(name, principal, id, body, opts.idempotencyKey);
+      // An action without a body (a DELETE) is keyed as one with an empty body.
+      const keyed = body ?? null;
+      const scope = keyScope(name, id, opts.params?.aid);
+      const earlier = await earlierAttempt(principal, scope, opts.idempotencyKey, keyed);
       if (!takenByWorkflow(declared)) {
         // Judged on the record alone (see RecordAction); a repeat is the write's to recognise by its id.
-        if (!repeat) await admitted(name, principal, id, known);
+        if (earlier === undefined) await admitted(name, principal, id, known);
+        const { actionId } =
+          earlier === undefined ? await newActionId(principal, scope, opts.idempotencyKey, keyed) : { actionId: earlier };
         const answer = await declared.write(deps, { noticeId: id, principal, body, actionId });
         return { view: answer ?? (await reading.view(id, principal)) };
       }
-      const arg = { ...(declared.arg(body, principal, opts.params) as object), actionId } as ActionInput;
-      // An answer is recorded under its action's id: the id the caller is given.
-      if (name === 'RESPOND') Object.assign(arg, { responseId: actionId });
+      const arg = declared.arg(body, principal, opts.params) as ActionInput;
       // A repeat may find the record past the point where the catalogue admits the action (the
       // first attempt moved it on): only the workflow can tell it from a new attempt.
-      if (!repeat) {
+      if (earlier === undefined) {
         const notice = await admitted(name, principal, id, known, (body as { takeOver?: unknown } | undefined)?.takeOver === true);
         if (name === 'CLARIFY') await checkClarification(notice, (body as { changes?: RequestChanges }).changes);
         if (name === 'AMEND') await checkAmendment(notice, (arg as AmendmentInput).changes);
       }
-      await sendAdmitted(principal, id, name, declared.update as UpdateDefinition<ActionResult, [ActionInput]>, arg, repeat);
+      const { actionId, repeat } =
+        earlier === undefined ? await newActionId(principal, scope, opts.idempotencyKey, keyed) : { actionId: earlier, repeat: true };
+      arg.actionId = actionId;
+      // An answer is recorded under its action's id: the id the caller is given.
+      if (name === 'RESPOND') Object.assign(arg, { responseId: actionId });
+      await sendAdmitted(principal, id, name, declared.update as UpdateDefinition<ActionResult, [ActionInput]>, arg, repeat).catch(
+        async (err: unknown) => {
+          if (!(repeat && err instanceof Refusal && err.code === 'REQUEST_FINAL' && (await takenBeforeTheEnd(id, actionId)))) throw err;
+        },
+      );
       const view = await reading.view(id, principal);
       return {
         view: declared.answers ? declared.answers.from(view, actionId) : view,

@@ -27,6 +27,7 @@ import {
   waitForRecordStatus,
   waitForStatus,
   eventually,
+  historyJSON,
 } from '../support/helpers';
 
 let sys: TestSystem;
@@ -165,4 +166,48 @@ test('a repeat reaching a later run of the workflow is answered from what the ea
   expect((await sys.call('POST', `/v1/notices/${id}/decisions`, { key: reviewer2, body: { decision: 'APPROVE' } })).body.status).toBe(
     'PUBLISHED',
   );
+});
+
+test('a refused call repeated with its Idempotency-Key is judged again, and refused again', async () => {
+  const { id } = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
+  const headers = { 'Idempotency-Key': 'not-mine-to-record' };
+  const outcome = { measure: 'FROZEN', country: 'FR', date: new Date().toISOString().slice(0, 10) };
+  for (let i = 0; i < 2; i++) {
+    const refused = await sys.call('POST', `/v1/notices/${id}/outcomes`, { key: fr, body: outcome, headers });
+    expectProblem(refused, 403);
+    expect(refused.body.code).toBe('NOT_REQUESTER');
+  }
+  expect(await sys.db.prisma.outcome.count({ where: { noticeId: id } })).toBe(0);
+  // The same key, once the call is admitted, is a first attempt: it is recorded once.
+  for (let i = 0; i < 2; i++) {
+    expect((await sys.call('POST', `/v1/notices/${id}/outcomes`, { key: it_, body: outcome, headers })).status).toBe(201);
+  }
+  expect(await sys.db.prisma.outcome.count({ where: { noticeId: id } })).toBe(1);
+});
+
+test('a final answer repeated after the run that took it ended the request in a later run still gets its first result', async () => {
+  const { id, firstRunId } = await submitWithHistoryLimit(sys, {
+    key: it_,
+    country: 'IT',
+    body: freshRequest({ recipients: ['FR'] }),
+    historyLimit: 8,
+  });
+  expect((await sys.call('POST', `/v1/notices/${id}/decisions`, { key: reviewer, body: { decision: 'APPROVE' } })).status).toBe(200);
+  await waitForStatus(sys, id, it_, 'PUBLISHED');
+  const headers = { 'Idempotency-Key': 'final-across-runs' };
+  const first = await sys.call('POST', `/v1/notices/${id}/responses`, { key: fr, body: { outcome: 'NO_ASSETS_FOUND' }, headers });
+  expect(first.status).toBe(201);
+  await waitForStatus(sys, id, it_, 'COMPLETED');
+  const chain = await runChain(sys, id, firstRunId);
+  const last = await historyJSON(sys, id, chain[chain.length - 1].runId);
+  const updateIds = last.events.flatMap((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId ?? []);
+  // The answer was taken by an earlier run than the one that completed the request.
+  expect(updateIds).not.toContain(first.headers.get('x-response-id'));
+
+  const repeat = await sys.call('POST', `/v1/notices/${id}/responses`, { key: fr, body: { outcome: 'NO_ASSETS_FOUND' }, headers });
+  expect(repeat.status).toBe(201);
+  expect(repeat.headers.get('x-response-id')).toBe(first.headers.get('x-response-id'));
+  // A new answer is refused: the request is final.
+  const fresh = await sys.call('POST', `/v1/notices/${id}/responses`, { key: fr, body: { outcome: 'NO_ASSETS_FOUND' } });
+  expectProblem(fresh, 409);
 });
