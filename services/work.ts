@@ -86,6 +86,10 @@ export const WORK: Record<Role, Record<string, Finder>> = {
     async NEW_ANSWERS(c) {
       return (await records.unreadAbout(c.deps.prisma, country(c), 'RESPONSE_RECEIVED')).map((n) => named('NEW_ANSWERS', n));
     },
+    /** Amendments decided that the requester has not read of: its AMENDMENT_DECIDED notifications not marked read. */
+    async AMENDMENT_DECIDED(c) {
+      return (await records.unreadAbout(c.deps.prisma, country(c), 'AMENDMENT_DECIDED')).map((n) => named('AMENDMENT_DECIDED', n));
+    },
     async TO_ACKNOWLEDGE(c) {
       const rows = await records.owedAnswers(c.deps.prisma, country(c), { status: 'PENDING', dueAt: { gt: c.now } });
       return rows.map((r) => named('TO_ACKNOWLEDGE', r.notice, r.dueAt));

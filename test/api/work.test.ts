@@ -44,6 +44,7 @@ test('each role gets its own kinds, every one counted, 0 included', async () => 
     'CLARIFICATION_ASKED',
     'REASSESSMENT_DUE',
     'NEW_ANSWERS',
+    'AMENDMENT_DECIDED',
     'TO_ACKNOWLEDGE',
     'DUE_SOON',
     'OVERDUE',
@@ -134,4 +135,23 @@ test('ADMIN: keys expiring within 14 scaled days, and countries whose webhook de
   expect((await work(sys.adminKey)).items.filter((i) => i.kind === 'DELIVERIES_FAILING')).toEqual([
     { kind: 'DELIVERIES_FAILING', country: 'ES', failed: 1 },
   ]);
+});
+
+test('NCB: an amendment decided waits for the requester until it reads of it; reviewers have it to decide until then', async () => {
+  const { id } = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
+  const created = await post(it_, `/v1/notices/${id}/amendments`, {
+    reason: 'An alias found later',
+    add: { aliases: [{ familyName: 'ROSSINI' }] },
+  });
+  expect(created.status).toBe(201);
+  expect(kindsOf(await work(reviewer), id)).toContain('AMENDMENTS_TO_DECIDE');
+  expect(kindsOf(await work(it_), id)).toEqual([]);
+  expect(
+    (await post(reviewer, `/v1/notices/${id}/amendments/${created.body.id}/decision`, { decision: 'REJECT', reason: 'No source' })).status,
+  ).toBe(200);
+  expect(kindsOf(await work(reviewer), id)).not.toContain('AMENDMENTS_TO_DECIDE');
+  expect(kindsOf(await work(it_), id)).toEqual(['AMENDMENT_DECIDED']);
+  const told = await sys.db.prisma.notification.findMany({ where: { noticeId: id, country: 'IT', type: 'AMENDMENT_DECIDED' } });
+  expect((await post(it_, '/v1/notifications/read', { ids: told.map((n) => n.seq.toString()) })).status).toBe(200);
+  expect(kindsOf(await work(it_), id)).toEqual([]);
 });

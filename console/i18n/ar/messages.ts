@@ -63,6 +63,7 @@ export const messages: Messages = {
   'work.CLARIFICATION_ASKED': 'إيضاحات مطلوبة منك',
   'work.REASSESSMENT_DUE': 'طلبات تجب إعادة تقييمها قبل انتهائها',
   'work.NEW_ANSWERS': 'ردود جديدة',
+  'work.AMENDMENT_DECIDED': 'تعديلات تم البت فيها',
   'work.TO_ACKNOWLEDGE': 'طلبات يجب الإقرار باستلامها',
   'work.DUE_SOON': 'ردود مستحقة خلال 72 ساعة',
   'work.OVERDUE': 'ردود متأخرة',

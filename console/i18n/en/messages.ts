@@ -61,6 +61,7 @@ export const messages = {
   'work.CLARIFICATION_ASKED': 'Clarifications asked of you',
   'work.REASSESSMENT_DUE': 'Requests to reassess before they expire',
   'work.NEW_ANSWERS': 'New answers',
+  'work.AMENDMENT_DECIDED': 'Amendments decided',
   'work.TO_ACKNOWLEDGE': 'Requests to acknowledge',
   'work.DUE_SOON': 'Answers due within 72 hours',
   'work.OVERDUE': 'Overdue answers',

@@ -66,6 +66,7 @@ export const messages: Messages = {
   'work.CLARIFICATION_ASKED': 'Aclaraciones pedidas',
   'work.REASSESSMENT_DUE': 'Solicitudes que reevaluar antes de que expiren',
   'work.NEW_ANSWERS': 'Respuestas nuevas',
+  'work.AMENDMENT_DECIDED': 'Modificaciones decididas',
   'work.TO_ACKNOWLEDGE': 'Solicitudes cuyo recibo acusar',
   'work.DUE_SOON': 'Respuestas que vencen en 72 horas',
   'work.OVERDUE': 'Respuestas vencidas',

@@ -66,6 +66,7 @@ export const messages: Messages = {
   'work.CLARIFICATION_ASKED': 'Précisions demandées',
   'work.REASSESSMENT_DUE': 'Demandes à réévaluer avant leur expiration',
   'work.NEW_ANSWERS': 'Nouvelles réponses',
+  'work.AMENDMENT_DECIDED': 'Modifications décidées',
   'work.TO_ACKNOWLEDGE': 'Demandes à accuser réception',
   'work.DUE_SOON': 'Réponses dues dans les 72 heures',
   'work.OVERDUE': 'Réponses en retard',
