@@ -71,6 +71,9 @@ async function main() {
     // A shot's width is 1280 px, or the one given (a phone's, for the request page).
     const shots: [string, string | undefined, string, number?][] = [
       ['sign-in', undefined, '/sign-in'],
+      ['work-requester', keys.it, '/work'],
+      ['work-recipient', keys.fr, '/work'],
+      ['work-reviewer', keys.ana, '/work'],
       ['inbox', keys.fr, '/inbox'],
       ['answer', keys.fr, `/requests/${published}`],
       ['new-request', keys.it, '/requests/new'],
