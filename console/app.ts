@@ -56,20 +56,9 @@ export function consoleRoutes(services: Services, o: { rateLimitPerMinute: numbe
     readUploadForm,
     csrfOnChanges,
   );
+  // Everyone starts on what waits for them (GET /v1/work, each role's own kinds).
   router.get('/', (_req, res) => {
-    const role = res.locals.principal?.role;
-    res.redirect(
-      303,
-      role === 'NCB'
-        ? '/inbox'
-        : role === 'REVIEWER'
-          ? '/review'
-          : role === 'CCF'
-            ? '/requests'
-            : role === 'ADMIN'
-              ? '/admin/users'
-              : '/sign-in',
-    );
+    res.redirect(303, res.locals.principal ? '/work' : '/sign-in');
   });
   router.use(oidcRoutes(services));
   router.use(signInRoutes(services));

@@ -136,6 +136,8 @@ test('the language a reader chose is remembered after signing out, and dates fol
   expect(await page.getAttribute('html', 'lang')).toBe('es');
   expect(await textOf(page, 'h1')).toBe('Iniciar sesión');
   await signIn(page, sys.baseUrl, keys.fr);
+  expect(await textOf(page, 'h1')).toBe('Su trabajo');
+  await page.goto(`${sys.baseUrl}/inbox`);
   expect(await textOf(page, 'h1')).toBe('Bandeja de entrada');
 
   const due = (await sys.db.prisma.recipient.findUniqueOrThrow({ where: { noticeId_country: { noticeId: ids.published, country: 'FR' } } }))

@@ -26,7 +26,8 @@ test('the CCF blocks a published request, its recipient sees only that it is blo
   const published = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
   const page = await browser.person();
   await signIn(page, sys.baseUrl, ccf);
-  expect(page.url()).toMatch(/\/requests$/);
+  expect(page.url()).toMatch(/\/work$/);
+  await page.goto(`${sys.baseUrl}/requests`);
   await page.click(`main a:has-text("${published.reference}")`);
   await page.click('#act-block summary');
   await page.click('#act-block button[type=submit]');
@@ -58,7 +59,8 @@ test('the CCF blocks a published request, its recipient sees only that it is blo
 test('an administrator creates a user and a key, shown once, that then signs in; revoked, it no longer does', async () => {
   const admin = await browser.person();
   await signIn(admin, sys.baseUrl, sys.adminKey);
-  expect(admin.url()).toMatch(/\/admin\/users$/);
+  expect(admin.url()).toMatch(/\/work$/);
+  await admin.goto(`${sys.baseUrl}/admin/users`);
   await admin.fill(fieldId('name'), 'Marie Dupont');
   await admin.selectOption(fieldId('role'), 'NCB');
   await admin.click('#new-user button.primary');

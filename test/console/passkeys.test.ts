@@ -66,7 +66,7 @@ test('a passkey registered after a key’s sign-in is then asked for at every si
   const { page, cdp, authenticatorId } = await personWithAuthenticator();
 
   // Without passkeys, the key alone signs in.
-  await keySignIn(page, key, /\/inbox$/);
+  await keySignIn(page, key, /\/work$/);
   await page.click('header a[href="/passkeys"]');
   expect(await textOf(page, 'main')).toContain('You have no passkey yet.');
   await page.fill('#f-name', 'Office laptop');
@@ -153,7 +153,7 @@ test('an ADMIN requires passkeys of everyone: a user without one must register o
   const { userId } = await sys.principal(reviewerKey);
 
   const admin = await browser.person();
-  await keySignIn(admin, sys.adminKey, /\/admin\/users$/);
+  await keySignIn(admin, sys.adminKey, /\/work$/);
   await admin.click('header a[href="/admin/sign-in"]');
   expect(await admin.isChecked('#f-passkeysRequired')).toBe(false);
   await admin.check('#f-passkeysRequired');

@@ -52,7 +52,8 @@ test('the queue shows what waits for review, oldest first, with its flags', asyn
   }
   const page = await browser.person();
   await signIn(page, sys.baseUrl, ana);
-  expect(page.url()).toMatch(/\/review$/);
+  expect(page.url()).toMatch(/\/work$/);
+  await page.goto(`${sys.baseUrl}/review`);
   const rows = await page.locator('main table tbody tr').allInnerTexts();
   const order = names.map((n) => rows.findIndex((r) => r.includes(`${n}QUEUE`)));
   expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]))).toBe(true);
