@@ -20,6 +20,7 @@ export function keyring(deps: ServiceDeps) {
     start: cache.start,
     state: cache.state,
     holds: cache.holds,
+    changed: cache.changed,
 
     async authenticate(header: string | undefined): Promise<Principal> {
       if (!header) throw unauthenticated('An API key is required: Authorization: Bearer <key>');

@@ -67,7 +67,7 @@ export function createServices(deps: ServiceDeps) {
     extract: extractService(deps, reading),
     identifiers: identifierService(),
     admin,
-    people: peopleService(deps),
+    people: peopleService(deps, keys),
     /** Whether the audit trail's hash chain is intact. */
     verifyAudit: () => verifyAuditChain(deps.prisma),
     perimeter: {

@@ -119,6 +119,11 @@ export function keyCache(deps: KeyCacheDeps, limit = KEY_CACHE_LIMIT) {
     state: () => ({ size: byHash.size, listening }),
     /** Whether the key with this id is kept. */
     holds: (keyId: string) => hashById.has(keyId),
+    /**
+     * A change this process made itself (`key:<id>`, `user:<id>`): forgotten at once, without waiting
+     * for the notification that tells every process (it still comes, and forgets again).
+     */
+    changed: forget,
   };
 }
 export type KeyCache = ReturnType<typeof keyCache>;

@@ -13,7 +13,7 @@ import {
   listUsers,
   revokeKey,
 } from '../records/keys';
-import { generateKey } from './auth';
+import { generateKey, type Keyring } from './auth';
 import type { Principal, ServiceDeps } from './context';
 import { conflict, invalid, notFound } from './refusals';
 
@@ -53,7 +53,11 @@ export interface KeyRequest {
   expiresInDays?: number;
 }
 
-export function peopleService(deps: ServiceDeps) {
+/**
+ * `keys`: this process's keyring, told of the changes made here so they take effect at once in
+ * this process too (others hear them from PostgreSQL).
+ */
+export function peopleService(deps: ServiceDeps, keyring?: Pick<Keyring, 'changed'>) {
   const { prisma } = deps;
 
   return {
@@ -72,6 +76,7 @@ export function peopleService(deps: ServiceDeps) {
       if (outcome === 'NOT_FOUND') throw notFound('No enabled user has this id');
       if (outcome === 'LAST_ADMIN')
         throw conflict('This is the last active ADMIN; give another user an ADMIN key before disabling this one', 'LAST_ADMIN');
+      keyring?.changed(`user:${id}`);
       await recordAction(prisma, principal, 'USER_DISABLED', { userId: id, keysStopped: keys });
     },
 
@@ -79,6 +84,7 @@ export function peopleService(deps: ServiceDeps) {
     async enableUser(principal: Principal, id: string) {
       const { outcome, user, keys } = await enableUser(prisma, id);
       if (outcome === 'NOT_FOUND') throw notFound('No user has this id');
+      keyring?.changed(`user:${id}`);
       // Enabling an enabled user changes nothing, so a retried call answers the same and is not audited twice.
       if (outcome === 'ENABLED') await recordAction(prisma, principal, 'USER_ENABLED', { userId: id, keysWorkingAgain: keys });
       return userView(user!);
@@ -128,6 +134,7 @@ export function peopleService(deps: ServiceDeps) {
       if (outcome === 'NOT_FOUND') throw notFound('No active API key has this id');
       if (outcome === 'LAST_ADMIN')
         throw conflict('This is the last active ADMIN key; create another ADMIN key before revoking it', 'LAST_ADMIN');
+      keyring?.changed(`key:${id}`);
       await recordAction(prisma, principal, 'API_KEY_REVOKED', { keyId: id });
     },
   };
