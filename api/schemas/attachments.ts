@@ -5,12 +5,9 @@ import { ATTACHMENT_TYPES } from '../../domain/attachments';
 /** The query of an upload (the file itself is the raw body). */
 export const AttachmentQuery = z.strictObject({
   filename: z.string().openapi({ description: 'The file name shown and sent back on download: no path separators or control characters' }),
-  shared: z
-    .enum(['true', 'false'])
-    .optional()
-    .openapi({
-      description: "The requester's file is shared with the recipients unless `false`; a recipient's is never shared with other recipients",
-    }),
+  shared: z.enum(['true', 'false']).optional().openapi({
+    description: "The requester's file is shared with the recipients unless `false`; a recipient's is never shared with other recipients",
+  }),
 });
 
 /** An upload as the services take it: the bytes with what the query and Content-Type said. */
