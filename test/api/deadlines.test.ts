@@ -27,7 +27,7 @@ test('a delay once the deadline has passed is refused, and the answer that follo
     (v) => v.recipients?.[0]?.status === 'OVERDUE',
     'FR to be OVERDUE',
   );
-  expect(overdue.actions.map((a: { name: string }) => a.name)).toEqual(['RESPOND', 'ACKNOWLEDGE']);
+  expect(overdue.actions.map((a: { name: string }) => a.name)).toEqual(['RESPOND', 'ACKNOWLEDGE', 'ATTACH', 'MESSAGE']);
   const expectedBy = new Date(Date.now() + 5 * DAY_SECONDS * 1000).toISOString();
   const delay = await sys.call('POST', `/v1/notices/${id}/delay`, { key: fr, body: { reason: 'Court authorisation', expectedBy } });
   expectProblem(delay, 409);
