@@ -75,10 +75,19 @@ export function amendmentsSection(ctx: Ctx, v: FullView): Content {
   );
 }
 
+/**
+ * The amendment whose decision the view offers its reader: the catalogue says whether there is one
+ * to decide (and by this reader); its address names which.
+ */
+function offeredAmendment(v: FullView): Amendment | undefined {
+  const href = v.actions.find((a) => a.name === 'DECIDE_AMENDMENT')?.href;
+  return href === undefined ? undefined : v.amendments.find((a) => href.endsWith(`/amendments/${a.id}/decision`));
+}
+
 /** The review queue's rows for amendments: the requests with one to decide, each with what it adds. */
 export function amendmentRows(ctx: Ctx, items: FullView[]): Content[] {
   return items.flatMap((v) => {
-    const pending = v.amendments.find((a) => a.status === 'UNDER_REVIEW');
+    const pending = offeredAmendment(v);
     return pending
       ? [
           html`<tr>
@@ -137,7 +146,7 @@ export function amendmentFromForm(f: Posted): unknown {
 const flagsOf = (a: Amendment): string[] => ('flags' in a ? a.flags : []);
 
 export const amendmentDecisionForm = (ctx: Ctx, v: FullView): ActionForm => {
-  const pending = v.amendments.find((a) => a.status === 'UNDER_REVIEW');
+  const pending = offeredAmendment(v);
   return {
     action: 'amendment-decision',
     title: ctx.t('action.amendmentDecision'),
