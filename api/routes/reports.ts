@@ -4,7 +4,7 @@ import { Router } from 'express';
 import type { Services } from '../../services';
 import { wantsCsv } from '../csv';
 import { routeGroup } from '../route';
-import { MarkedRead, MarkReadRequest, NotificationList, NotificationsQuery, PilotReport } from '../schemas/views';
+import { MarkedRead, MarkReadRequest, NotificationList, NotificationsQuery, PilotReport } from '../schemas/reports';
 
 export function reportRoutes(services: Services, registry: OpenAPIRegistry): Router {
   const router = Router();
