@@ -7,7 +7,7 @@ import type { ZodType } from 'zod';
 import { zodFieldErrors } from '../api/problem';
 import type { FieldProblem } from '../domain/request';
 import type { Ctx } from './context';
-import { html, type Content, type Html } from './html';
+import { html, trusted, type Content, type Html } from './html';
 import { problemText } from './i18n';
 
 export type Posted = Record<string, unknown>;
@@ -112,6 +112,12 @@ export interface FieldOptions {
   required?: boolean;
 }
 
+/** An attribute's name is markup, so only a plain one is taken. */
+function attributeName(name: string): Html {
+  if (!/^[a-z][a-z-]*$/.test(name)) throw new Error(`not an attribute name: ${name}`);
+  return trusted(name);
+}
+
 /** Renders the fields of one form, remembering which problem each shows. */
 export class FormRenderer {
   readonly anchors = new Map<FieldProblem, { id: string; label: string }>();
@@ -143,12 +149,11 @@ export class FormRenderer {
         </div>`;
   }
 
-  input(o: FieldOptions & { type?: string; value?: string; attrs?: string }): Html {
+  /** `limits`: the browser's own hints on the control (`maxlength`, `min`, `step`...), their values escaped like any text. */
+  input(o: FieldOptions & { type?: string; value?: string; limits?: Record<string, string | number> }): Html {
     const value = o.value ?? text(this.form, o.name);
-    return this.wrap(
-      o,
-      (a) => html`<input ${a} name="${o.name}" type="${o.type ?? 'text'}" value="${value}" ${o.attrs ? html`${o.attrs}` : ''} />`,
-    );
+    const limits = Object.entries(o.limits ?? {}).map(([name, v]) => html` ${attributeName(name)}="${v}"`);
+    return this.wrap(o, (a) => html`<input ${a} name="${o.name}" type="${o.type ?? 'text'}" value="${value}" ${limits} />`);
   }
 
   textarea(o: FieldOptions & { rows?: number }): Html {

@@ -167,8 +167,8 @@ const FORMS: Partial<Record<ActionName, (ctx: Ctx, v: FullView) => ActionForm>> 
       html`${f.select({ name: 'measure', label: ctx.t('field.measure'), options: labelled(ctx, 'outcomeMeasure', M.OUTCOME_MEASURES), required: true })}
       ${f.select({ name: 'country', label: ctx.t('col.country'), options: v.recipients.map((r) => [r.country, ctx.fmt.country(r.country)] as const), required: true })}
       ${f.input({ name: 'date', label: ctx.t('field.outcomeDate'), type: 'date', required: true })}
-      ${f.input({ name: 'value.amount', label: ctx.t('field.outcomeValue'), type: 'number', attrs: 'min="0" step="any"' })}
-      ${f.input({ name: 'value.currency', label: ctx.t('field.currency'), hint: ctx.t('field.currencyHint'), attrs: 'maxlength="3" size="4"' })}
+      ${f.input({ name: 'value.amount', label: ctx.t('field.outcomeValue'), type: 'number', limits: { min: 0, step: 'any' } })}
+      ${f.input({ name: 'value.currency', label: ctx.t('field.currency'), hint: ctx.t('field.currencyHint'), limits: { maxlength: 3, size: 4 } })}
       ${f.textarea({ name: 'note', label: ctx.t('field.note'), rows: 2 })}`,
   }),
   CONFIRM_DELETION: ({ t }) => ({

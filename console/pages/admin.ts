@@ -97,7 +97,7 @@ async function keysPage(
     .map((u) => [u.id, `${u.name} (${ctx.label('role', u.role)}${u.country ? ` ${u.country}` : ''})`] as const);
   const fields = html`${f.select({ name: 'userId', label: t('field.user'), options: active, empty: '', required: true })}
   ${f.input({ name: 'label', label: t('field.label') })}
-  ${f.input({ name: 'expiresInDays', label: t('field.expiresInDays'), type: 'number', hint: t('field.expiresHint'), attrs: 'min="1" max="3650" step="1"' })}`;
+  ${f.input({ name: 'expiresInDays', label: t('field.expiresInDays'), type: 'number', hint: t('field.expiresHint'), limits: { min: 1, max: 3650, step: 1 } })}`;
   return page(ctx, {
     title: t('nav.keys'),
     notice: pageNotice(refused),
@@ -158,7 +158,7 @@ async function pilotPage(services: Services, ctx: Ctx, posted?: Posted, refused?
     size: 12,
     required: true,
   })}
-  ${f.input({ name: 'quotaTotal', label: t('field.quotaTotal'), type: 'number', attrs: 'min="0" step="1"', required: true })}
+  ${f.input({ name: 'quotaTotal', label: t('field.quotaTotal'), type: 'number', limits: { min: 0, step: 1 }, required: true })}
   ${f.choices({ name: 'limited', label: t('field.limited'), options: [['yes', t('field.limitedYes')]], multiple: true })}`;
   return page(ctx, {
     title: t('nav.pilot'),

@@ -68,7 +68,7 @@ export function answerForm(f: FormRenderer): Html {
         <legend>${t('form.locatedN', { n: i + 1 })}</legend>
         ${assetFields(f, p)}
         <div class="row">
-          ${f.input({ name: `${p}.location.country`, label: t('field.locationCountry'), hint: t('field.codeHint'), attrs: 'maxlength="2" size="3"' })}
+          ${f.input({ name: `${p}.location.country`, label: t('field.locationCountry'), hint: t('field.codeHint'), limits: { maxlength: 2, size: 3 } })}
           ${f.input({ name: `${p}.location.address`, label: t('field.address') })}
         </div>
         <div class="row">

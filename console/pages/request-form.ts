@@ -155,8 +155,8 @@ export function assetFields(f: FormRenderer, prefix: string): Html {
       ${f.input({ name: `${prefix}.identifiers`, label: t('field.identifier') })}
     </div>
     <div class="row">
-      ${f.input({ name: `${prefix}.estimatedValue.amount`, label: t('field.amount'), type: 'number', attrs: 'min="0" step="any"' })}
-      ${f.input({ name: `${prefix}.estimatedValue.currency`, label: t('field.currency'), hint: t('field.currencyHint'), attrs: 'maxlength="3" size="4"' })}
+      ${f.input({ name: `${prefix}.estimatedValue.amount`, label: t('field.amount'), type: 'number', limits: { min: 0, step: 'any' } })}
+      ${f.input({ name: `${prefix}.estimatedValue.currency`, label: t('field.currency'), hint: t('field.currencyHint'), limits: { maxlength: 3, size: 4 } })}
     </div>`;
 }
 
@@ -211,7 +211,7 @@ export function requestFields(f: FormRenderer, o: { withKind: boolean; ownCountr
           html`<div class="row">
             ${f.select({ name: `subject.identityDocuments.${i}.type`, label: t('field.documentType', { n: i + 1 }), options: labelled(ctx, 'documentType', M.DOCUMENT_TYPES), empty: '' })}
             ${f.input({ name: `subject.identityDocuments.${i}.number`, label: t('field.documentNumber', { n: i + 1 }) })}
-            ${f.input({ name: `subject.identityDocuments.${i}.issuingCountry`, label: t('field.issuingCountry', { n: i + 1 }), hint: t('field.codeHint'), attrs: 'maxlength="2" size="3"' })}
+            ${f.input({ name: `subject.identityDocuments.${i}.issuingCountry`, label: t('field.issuingCountry', { n: i + 1 }), hint: t('field.codeHint'), limits: { maxlength: 2, size: 3 } })}
           </div>`,
       )}
     </fieldset>
@@ -219,7 +219,7 @@ export function requestFields(f: FormRenderer, o: { withKind: boolean; ownCountr
       <legend>${t('form.offence')}</legend>
       ${f.select({ name: 'offence.category', label: t('field.offenceCategory'), options: labelled(ctx, 'offenceCategory', M.OFFENCE_CATEGORIES), empty: '', required: true })}
       ${f.textarea({ name: 'offence.description', label: t('field.facts'), rows: 4, required: true })}
-      ${f.input({ name: 'offence.maxPenaltyYears', label: t('field.maxPenaltyYears'), type: 'number', hint: t('field.maxPenaltyHint'), required: true, attrs: 'min="0" step="1"' })}
+      ${f.input({ name: 'offence.maxPenaltyYears', label: t('field.maxPenaltyYears'), type: 'number', hint: t('field.maxPenaltyHint'), required: true, limits: { min: 0, step: 1 } })}
       <div class="row">
         ${f.select({ name: 'offence.legalBasis.type', label: t('field.legalBasis'), options: labelled(ctx, 'legalBasis', M.LEGAL_BASIS_TYPES), empty: '', required: true })}
         ${f.input({ name: 'offence.legalBasis.reference', label: t('field.legalReference'), required: true })}
@@ -248,7 +248,7 @@ export function requestFields(f: FormRenderer, o: { withKind: boolean; ownCountr
       <div class="row">
         ${f.select({ name: 'handlingCode', label: t('field.handlingCode'), options: labelled(ctx, 'handlingCode', M.HANDLING_CODES) })}
         ${f.select({ name: 'urgency', label: t('field.urgency'), options: labelled(ctx, 'urgency', M.URGENCIES) })}
-        ${f.input({ name: 'responseDays', label: t('field.responseDays'), type: 'number', hint: t('field.responseDaysHint'), attrs: 'min="1" max="365" step="1"' })}
+        ${f.input({ name: 'responseDays', label: t('field.responseDays'), type: 'number', hint: t('field.responseDaysHint'), limits: { min: 1, max: 365, step: 1 } })}
         ${f.select({ name: 'language', label: t('field.language'), options: labelled(ctx, 'language', M.LANGUAGES) })}
       </div>
     </fieldset>`;

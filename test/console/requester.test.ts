@@ -51,7 +51,7 @@ test('the new request form puts the API’s messages next to the fields, in the 
   await page.check(`${fieldId('kind')}-1`);
   await page.fill(fieldId('subject.givenNames'), 'MARIO');
   await page.fill(fieldId('offence.maxPenaltyYears'), '2');
-  await page.fill(fieldId('assetsSought.0.estimatedValue.currency'), 'euro');
+  await page.fill(fieldId('assetsSought.0.estimatedValue.currency'), 'eu');
   await page.click('main form button.primary');
   await page.waitForSelector('.error-summary');
 
@@ -71,6 +71,22 @@ test('the new request form puts the API’s messages next to the fields, in the 
   expect(await page.inputValue(fieldId('subject.givenNames'))).toBe('MARIO');
   expect(await sys.db.prisma.notice.count({ where: { requestingCountry: 'IT' } })).toBe(0);
   expect(policyRefusals(page)).toEqual([]);
+});
+
+test('the form’s fields carry their limits to the browser: a currency takes three letters, the days to answer a range', async () => {
+  const page = await browser.person();
+  await signIn(page, sys.baseUrl, it_, 'en');
+  await page.click('nav >> text=New request');
+  const currency = page.locator(fieldId('assetsSought.0.estimatedValue.currency'));
+  expect(await currency.evaluate((e: any) => [e.maxLength, e.size])).toEqual([3, 4]);
+  await currency.pressSequentially('EURO');
+  expect(await currency.inputValue()).toBe('EUR');
+  expect(await page.locator(fieldId('responseDays')).evaluate((e: any) => ({ min: e.min, max: e.max, step: e.step }))).toEqual({
+    min: '1',
+    max: '365',
+    step: '1',
+  });
+  await page.close();
 });
 
 test('from submission to findings: the request, the review’s question answered with a change, every answer', async () => {
