@@ -185,7 +185,7 @@ export function revokeKey(prisma: PrismaClient, id: string): Promise<'REVOKED' |
 /**
  * Disables a user, unless it is the last ADMIN able to act. Its keys stop working because their
  * user is disabled (`usable`), not by revoking them: enabling the user again brings back those
- * that are neither revoked nor expired. `keys`: how many keys stopped.
+ * that are neither revoked nor expired. Its console sessions are closed. `keys`: how many keys stopped.
  */
 export function disableUser(prisma: PrismaClient, id: string): Promise<{ outcome: 'DISABLED' | 'NOT_FOUND' | 'LAST_ADMIN'; keys: number }> {
   return withAdminLock(prisma, async (tx, now) => {
@@ -194,6 +194,10 @@ export function disableUser(prisma: PrismaClient, id: string): Promise<{ outcome
     if (await isLastAdmin(tx, { userId: id }, now)) return { outcome: 'LAST_ADMIN', keys: 0 };
     const keys = await tx.apiKey.count({ where: { AND: [usable(now), { userId: id }] } });
     await tx.user.update({ where: { id }, data: { disabledAt: now } });
+    // Disabling is undone by enabling, so its console sessions are closed for good here, not only
+    // refused while it lasts: enabled again, the person signs in afresh.
+    const held = await tx.apiKey.findMany({ where: { userId: id }, select: { id: true } });
+    await tx.consoleSession.deleteMany({ where: { keyId: { in: held.map((k) => k.id) } } });
     return { outcome: 'DISABLED', keys };
   });
 }

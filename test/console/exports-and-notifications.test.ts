@@ -121,3 +121,18 @@ test('an administrator enables a disabled user again: its key signs in again', a
   expect(await textOf(person, 'header .who')).toContain('Madrid desk · NCB');
   expect(await seriousViolations(admin)).toEqual([]);
 });
+
+test('a user disabled is signed out for good: enabled again, its old sessions stay closed and it signs in afresh', async () => {
+  const created = await sys.call('POST', '/v1/api-keys', { key: sys.adminKey, body: { role: 'NCB', country: 'ES', label: 'Bilbao desk' } });
+  const person = await browser.person();
+  await signIn(person, sys.baseUrl, created.body.key);
+  expect(await textOf(person, 'header .who')).toContain('Bilbao desk · NCB');
+
+  expect((await sys.call('DELETE', `/v1/users/${created.body.userId}`, { key: sys.adminKey })).status).toBe(204);
+  expect((await sys.call('POST', `/v1/users/${created.body.userId}/enable`, { key: sys.adminKey })).status).toBe(200);
+  await person.goto(`${sys.baseUrl}/work`);
+  expect(new URL(person.url()).pathname).toBe('/sign-in');
+
+  await signIn(person, sys.baseUrl, created.body.key);
+  expect(await textOf(person, 'header .who')).toContain('Bilbao desk · NCB');
+});
