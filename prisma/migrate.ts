@@ -40,14 +40,39 @@ function loadEngineModule(): Promise<SchemaEngineModule> {
   return enginePromise;
 }
 
+/**
+ * A schema engine, and what closes its connections. Freeing the engine does not close them, and on
+ * PostgreSQL it keeps its advisory lock (a session's) for as long as its connection lives: the next
+ * engine on the database then waits for the lock until the pool drops the idle connection, 10 s,
+ * just when its own wait gives up.
+ */
 async function newEngine(adapterFactory: SqlMigrationAwareDriverAdapterFactory) {
   const { SchemaEngine } = await loadEngineModule();
   const schema = fs.readFileSync(SCHEMA_PATH, 'utf8');
-  return SchemaEngine.new(
+  const opened: Array<{ dispose(): Promise<void> }> = [];
+  const tracked: SqlMigrationAwareDriverAdapterFactory = Object.create(adapterFactory);
+  tracked.connect = async () => {
+    const adapter = await adapterFactory.connect();
+    opened.push(adapter);
+    return adapter;
+  };
+  tracked.connectToShadowDb = async () => {
+    const adapter = await adapterFactory.connectToShadowDb();
+    opened.push(adapter);
+    return adapter;
+  };
+  const engine = await SchemaEngine.new(
     { datamodels: [['schema.prisma', schema]] },
     () => undefined,
-    bindMigrationAwareSqlAdapterFactory(adapterFactory),
+    bindMigrationAwareSqlAdapterFactory(tracked),
   );
+  return {
+    engine,
+    async free() {
+      engine.free();
+      await Promise.all(opened.splice(0).map((a) => a.dispose()));
+    },
+  };
 }
 
 /** The committed migrations, in order; with `upTo`, only those up to that one (tests of a migration). */
@@ -78,14 +103,12 @@ function migrationList(upTo?: string) {
 
 /** Applies every pending migration (or those up to `upTo`); returns the names applied now. */
 export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory, upTo?: string): Promise<string[]> {
-  const engine = await newEngine(adapterFactory);
+  const { engine, free } = await newEngine(adapterFactory);
   try {
     const out = await engine.applyMigrations({ migrationsList: migrationList(upTo), filters: NO_FILTERS });
     return out.appliedMigrationNames;
   } finally {
-    // An engine left alive may keep its connection, and the advisory lock it migrates under, from
-    // the next engine on the same database, which then gives up after 10 s.
-    engine.free();
+    await free();
   }
 }
 
@@ -116,15 +139,17 @@ export async function openPreparedDatabase(target: DatabaseTarget, waiting?: () 
 
 /** The SQL that takes a database at the committed migrations to the current schema ('' if none). */
 export async function diffSchemaFromMigrations(shadowFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string> {
-  const engine = await newEngine(shadowFactory);
+  const { engine, free } = await newEngine(shadowFactory);
   const schema = fs.readFileSync(SCHEMA_PATH, 'utf8');
-  const result = await engine.diff({
-    from: { tag: 'migrations', ...migrationList() },
-    to: { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: schema }] },
-    script: true,
-    exitCode: null,
-    filters: NO_FILTERS,
-  });
+  const result = await engine
+    .diff({
+      from: { tag: 'migrations', ...migrationList() },
+      to: { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: schema }] },
+      script: true,
+      exitCode: null,
+      filters: NO_FILTERS,
+    })
+    .finally(free);
   const sql = result.stdout ?? '';
   return /^\s*(-- This is an empty migration\.)?\s*$/.test(sql) ? '' : sql;
 }

@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import type { Database } from '../../prisma/database';
 import { applyMigrations } from '../../prisma/migrate';
 import { recordAudit, SYSTEM_ACTOR, verifyAuditChain } from '../../records/audit';
-import { createTestDatabase } from '../support/database';
+import { createTestDatabase, testDatabaseKind } from '../support/database';
 
 const BEFORE_USERS = '20261129071959_closure_reason_out_of_audit';
 
@@ -48,3 +48,15 @@ test('keys from before users existed each get a user of their own; audit events 
   await recordAudit(db.prisma, { noticeId: null, at: new Date(), type: 'AFTER', actor: SYSTEM_ACTOR, data: {} });
   expect(await verifyAuditChain(db.prisma)).toEqual({ ok: true, events: 3 });
 });
+
+// On PGlite the one session the engine shares with everything else keeps the lock, and nobody can wait for it.
+(testDatabaseKind() === 'postgres' ? test : test.skip)(
+  'a migration leaves no lock behind: the next one on the database need not wait for it',
+  async () => {
+    await applyMigrations(db.adapterFactory);
+    const held = await db.prisma.$queryRawUnsafe<Array<{ objid: number }>>(
+      `SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    expect(held).toEqual([]);
+  },
+);
