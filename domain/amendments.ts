@@ -22,7 +22,8 @@ export interface AmendmentChanges {
   legalBasis?: Offence['legalBasis'];
 }
 
-export const AMENDMENT_STATUSES = ['UNDER_REVIEW', 'APPROVED', 'REJECTED'] as const;
+/** LAPSED: the request ended (completed, withdrawn, cancelled, expired) before the amendment was decided. */
+export const AMENDMENT_STATUSES = ['UNDER_REVIEW', 'APPROVED', 'REJECTED', 'LAPSED'] as const;
 export type AmendmentStatus = (typeof AMENDMENT_STATUSES)[number];
 
 /** The limits a submission keeps, which a request's additions may not pass either. */

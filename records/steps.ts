@@ -254,6 +254,11 @@ export async function recordClosure(
       closureGrounds: grounds,
     });
     if (!outcome.moved) return outcome;
+    // An amendment still under review has nothing left to amend: it lapses with the request.
+    const lapsed = await tx.amendment.updateMany({
+      where: { noticeId: c.noticeId, status: 'UNDER_REVIEW' },
+      data: { status: 'LAPSED', decidedAt: at },
+    });
     const told = c.notify
       ? (await tx.recipient.findMany({ where: { noticeId: c.noticeId }, select: { country: true } })).map((r) => r.country)
       : [];
@@ -266,6 +271,7 @@ export async function recordClosure(
         from: before.status,
         quotaReleased: holdsQuota(before) && !holdsQuota({ status: c.status, publishedAt: before.publishedAt }),
         recipientsNotified: told.length,
+        amendmentsLapsed: lapsed.count,
       },
     });
     return outcome;

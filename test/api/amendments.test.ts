@@ -146,6 +146,20 @@ test('a rejected amendment changes nothing; the requester is told', async () => 
   expect(names(await view(it_, id))).toContain('AMEND');
 });
 
+test('an amendment still under review when the request ends lapses with it: no longer pending, and not to be decided', async () => {
+  const { id } = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
+  const created = await amend(it_, id, { reason: 'One more country', add: { recipients: ['DE'] } });
+  expect(created.body.status).toBe('UNDER_REVIEW');
+  const withdrawn = await sys.call('POST', `/v1/notices/${id}/withdrawal`, { key: it_, body: { reason: 'Assets returned' } });
+  expect(withdrawn.body.status).toBe('WITHDRAWN');
+
+  const { amendments } = await view(it_, id);
+  expect(amendments).toEqual([expect.objectContaining({ id: created.body.id, status: 'LAPSED', decidedAt: withdrawn.body.updatedAt })]);
+  const queue = await sys.call('GET', '/v1/notices?amendmentPending=true', { key: reviewer });
+  expect(queue.body.items.map((n: { id: string }) => n.id)).not.toContain(id);
+  expect((await decide(reviewer, id, created.body.id, { decision: 'APPROVE' })).status).toBe(409);
+});
+
 test('refusals: not the requester 403, not published 409, blocked 409, one under review 409, invalid additions 400', async () => {
   const body = { reason: 'An alias', add: { aliases: [{ familyName: 'ROSSO' }] } };
   const underReview = await submit(sys, it_, freshRequest({ recipients: ['FR'] }));

@@ -72,7 +72,7 @@ export const labels: Labels = {
   decision: { APPROVE: 'موافقة', REJECT: 'رفض', REQUEST_CLARIFICATION: 'طلب توضيح' },
   renewalDecision: { APPROVE: 'الموافقة على التجديد', REJECT: 'رفض التجديد' },
   amendmentDecision: { APPROVE: 'الموافقة على التعديل', REJECT: 'رفض التعديل' },
-  amendmentStatus: { UNDER_REVIEW: 'قيد المراجعة', APPROVED: 'تمت الموافقة', REJECTED: 'مرفوض' },
+  amendmentStatus: { UNDER_REVIEW: 'قيد المراجعة', APPROVED: 'تمت الموافقة', REJECTED: 'مرفوض', LAPSED: 'سقط: انتهى الطلب قبل البت فيه' },
   blockingOutcome: { UPHELD: 'مقبولة: إلغاء الطلب', DISMISSED: 'مرفوضة: رفع الحجب' },
   outcomeMeasure: { FROZEN: 'تجميد', SEIZED: 'حجز', CONFISCATED: 'مصادرة', RETURNED: 'إعادة', MLA_SENT: 'أُرسل طلب مساعدة قانونية متبادلة' },
   ground: {

@@ -70,7 +70,7 @@ export const labels = {
   decision: { APPROVE: 'Approve', REJECT: 'Reject', REQUEST_CLARIFICATION: 'Ask for clarification' },
   renewalDecision: { APPROVE: 'Approve the renewal', REJECT: 'Reject the renewal' },
   amendmentDecision: { APPROVE: 'Approve the amendment', REJECT: 'Reject the amendment' },
-  amendmentStatus: { UNDER_REVIEW: 'Under review', APPROVED: 'Approved', REJECTED: 'Rejected' },
+  amendmentStatus: { UNDER_REVIEW: 'Under review', APPROVED: 'Approved', REJECTED: 'Rejected', LAPSED: 'Lapsed: the request ended first' },
   blockingOutcome: { UPHELD: 'Upheld: cancel the request', DISMISSED: 'Dismissed: lift the blocking' },
   outcomeMeasure: {
     FROZEN: 'Frozen',

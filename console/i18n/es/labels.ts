@@ -77,7 +77,12 @@ export const labels: Labels = {
   decision: { APPROVE: 'Aprobar', REJECT: 'Rechazar', REQUEST_CLARIFICATION: 'Pedir aclaración' },
   renewalDecision: { APPROVE: 'Aprobar la renovación', REJECT: 'Rechazar la renovación' },
   amendmentDecision: { APPROVE: 'Aprobar la enmienda', REJECT: 'Rechazar la enmienda' },
-  amendmentStatus: { UNDER_REVIEW: 'En revisión', APPROVED: 'Aprobada', REJECTED: 'Rechazada' },
+  amendmentStatus: {
+    UNDER_REVIEW: 'En revisión',
+    APPROVED: 'Aprobada',
+    REJECTED: 'Rechazada',
+    LAPSED: 'Caducada: la solicitud terminó antes',
+  },
   blockingOutcome: { UPHELD: 'Estimada: cancelar la solicitud', DISMISSED: 'Desestimada: levantar el bloqueo' },
   outcomeMeasure: {
     FROZEN: 'Congelación',

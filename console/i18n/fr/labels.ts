@@ -72,7 +72,7 @@ export const labels: Labels = {
   decision: { APPROVE: 'Approuver', REJECT: 'Rejeter', REQUEST_CLARIFICATION: 'Demander des précisions' },
   renewalDecision: { APPROVE: 'Approuver le renouvellement', REJECT: 'Rejeter le renouvellement' },
   amendmentDecision: { APPROVE: 'Approuver l’amendement', REJECT: 'Rejeter l’amendement' },
-  amendmentStatus: { UNDER_REVIEW: 'En examen', APPROVED: 'Approuvé', REJECTED: 'Rejeté' },
+  amendmentStatus: { UNDER_REVIEW: 'En examen', APPROVED: 'Approuvé', REJECTED: 'Rejeté', LAPSED: 'Caduc : la demande a pris fin avant' },
   blockingOutcome: { UPHELD: 'Fondée : annuler la demande', DISMISSED: 'Rejetée : lever le blocage' },
   outcomeMeasure: {
     FROZEN: 'Gel',

@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "AmendmentStatus" ADD VALUE 'LAPSED';
