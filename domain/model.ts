@@ -98,6 +98,8 @@ export const NOTIFICATION_TYPES = [
   'AMENDMENT_DECIDED',
   // to the other side of a thread
   'MESSAGE',
+  // to those who may read a file attached, the uploader's country apart
+  'ATTACHED',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

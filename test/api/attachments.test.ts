@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { purgeRequest } from '../../records/retention';
-import { expectProblem, failOnServerErrors, freshRequest, publish, submit, waitForStatus } from '../support/helpers';
+import { expectProblem, failOnServerErrors, freshRequest, notificationsOf, publish, submit, waitForStatus } from '../support/helpers';
 import { startTestSystem, type TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -185,6 +185,21 @@ describe('on a published request', () => {
     expectProblem(other, 409);
     expect(other.body.code).toBe('IDEMPOTENCY_MISMATCH');
   });
+});
+
+test('those who may read a new file are told (ATTACHED), its uploader’s country apart', async () => {
+  const { id } = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR', 'ES'] }));
+  const told = async () => (await notificationsOf(sys, id, 'ATTACHED')).sort();
+  expect((await upload(it_, id, file(PDF), 'application/pdf', 'filename=order.pdf')).status).toBe(201);
+  expect(await told()).toEqual(['ATTACHED:ES', 'ATTACHED:FR']);
+  // Kept for the General Secretariat: no recipient may read it, none is told.
+  expect((await upload(it_, id, file(PDF), 'application/pdf', 'filename=note.pdf&shared=false')).status).toBe(201);
+  expect(await told()).toEqual(['ATTACHED:ES', 'ATTACHED:FR']);
+  // A recipient's file goes to the requester alone.
+  expect((await upload(fr, id, file(PNG), 'image/png', 'filename=register.png')).status).toBe(201);
+  expect(await told()).toEqual(['ATTACHED:ES', 'ATTACHED:FR', 'ATTACHED:IT']);
+  const feed = (await sys.call('GET', '/v1/notifications', { key: it_ })).body.items.filter((n: { noticeId: string }) => n.noticeId === id);
+  expect(feed.map((n: { type: string }) => n.type)).toContain('ATTACHED');
 });
 
 test('the requester attaches from submission on; the 21st file is 409 and ATTACH is offered no more', async () => {

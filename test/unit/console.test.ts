@@ -6,6 +6,7 @@ import { FormErrors, FormRenderer } from '../../console/forms';
 import { html, trusted } from '../../console/html';
 import { LANGS, problemText, refusalText } from '../../console/i18n';
 import { FIELD_CODES, REFUSAL_CODES, type FieldCode, type RefusalCode } from '../../domain/codes';
+import { NOTIFICATION_TYPES } from '../../domain/model';
 import { answerFromForm } from '../../console/pages/answer-form';
 import { formFromRequest, requestFromForm } from '../../console/pages/request-form';
 import { localPath } from '../../console/session';
@@ -62,6 +63,14 @@ test('every refusal code and field code has its words in each language, and Engl
   expect(problemText(ctx('ar'), { path: 'x', message: 'an unknown rule' })).toBe('an unknown rule');
   // The same English sentence with another code says what the code says.
   expect(problemText(ctx('en'), { path: 'x', message: 'must be in the future', code: 'REQUIRED' })).toBe('is required');
+});
+
+test('every notification type has its name in each language, never its code', () => {
+  for (const { code: lang } of LANGS) {
+    const c = ctx(lang);
+    const unnamed = NOTIFICATION_TYPES.filter((type) => c.label('event', type) === type);
+    expect({ lang, unnamed }).toEqual({ lang, unnamed: [] });
+  }
 });
 
 test('a request filled into the form comes back as the same body, and the API’s schema takes it', () => {
