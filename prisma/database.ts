@@ -73,6 +73,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   const location = 'pgliteDir' in target ? target.pgliteDir : 'memory';
   try {
     if ('pgliteDir' in target) {
+      // PGlite's own error for this is an object without a message.
+      if (fs.existsSync(target.pgliteDir) && !fs.statSync(target.pgliteDir).isDirectory()) throw new Error('it is not a folder');
       fs.mkdirSync(path.dirname(target.pgliteDir), { recursive: true });
       pglite = await PGlite.create(target.pgliteDir, EMBEDDED_SETTINGS);
     } else {

@@ -2,15 +2,44 @@
  * Entry point: `npm start` (everything in one process), `npm run api`, `npm run worker`.
  * SIGINT / SIGTERM stop the API first, then drain the worker, then Temporal and the database.
  */
-import { ConfigError, loadConfig } from './config';
-import { createLogger, startSystem, type Mode } from './runtime';
+import { spawn } from 'node:child_process';
+import { openPreparedDatabase } from '../prisma/migrate';
+import { ConfigError, databaseTarget, loadConfig } from './config';
+import { createLogger, startSystem, StartupError, type Mode } from './runtime';
+
+/** The mode in which this file only makes the embedded database, then exits (see StartOptions). */
+const PREPARE_DATABASE = 'prepare-database';
+
+async function prepareDatabase(): Promise<void> {
+  const { db } = await openPreparedDatabase(databaseTarget(loadConfig()));
+  await db.close();
+}
+
+/** This same program in PREPARE_DATABASE mode, with the same Node options and environment. */
+function prepareDatabaseApart(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1], PREPARE_DATABASE], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) =>
+      code === 0
+        ? resolve()
+        : reject(new StartupError(`Making the embedded database failed (${signal ?? `exit code ${code}`}): see above`)),
+    );
+  });
+}
 
 async function main(): Promise<void> {
+  if (process.argv[2] === PREPARE_DATABASE) {
+    await prepareDatabase();
+    process.exit(0);
+  }
   const mode = (process.argv[2] ?? 'all') as Mode;
   if (!['all', 'api', 'worker'].includes(mode)) throw new ConfigError(`Unknown mode "${mode}": use all, api or worker`);
   const config = loadConfig();
   const log = createLogger(config);
-  const system = await startSystem(config, mode, log);
+  const system = await startSystem(config, mode, log, undefined, { prepareNewEmbeddedDatabase: prepareDatabaseApart });
 
   let stopping = false;
   let stoppingAt = 0;

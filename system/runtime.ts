@@ -2,6 +2,7 @@
  * Starting and stopping the system: database (embedded PGlite or a PostgreSQL server), migrations
  * and seed data, Temporal (embedded dev server or an existing cluster), the worker and the API.
  */
+import fs from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
@@ -45,11 +46,24 @@ export function createLogger(config: Config): Logger {
   return log;
 }
 
+export interface StartOptions {
+  /**
+   * Makes a new embedded database (initdb, migrations, reference data) in a short-lived process of
+   * its own. PGlite's WebAssembly memory and the schema engine's grow to some 900 MiB doing it, and
+   * a process keeps what its WebAssembly memory grew to: the system then opens a database ready.
+   */
+  prepareNewEmbeddedDatabase?: () => Promise<void>;
+}
+
+/** Whether the embedded database's folder holds a database yet (PostgreSQL's first file). */
+export const embeddedDatabaseExists = (pgliteDir: string) => fs.existsSync(path.join(pgliteDir, 'PG_VERSION'));
+
 export async function startSystem(
   config: Config,
   mode: Mode,
   log: Logger,
   say: (line: string) => void = (l) => console.log(l),
+  options: StartOptions = {},
 ): Promise<RunningSystem> {
   if (mode !== 'all' && (!config.databaseUrl || !config.temporal.address)) {
     throw new StartupError(
@@ -77,6 +91,10 @@ export async function startSystem(
     }
     const dataConverter = encryptedDataConverter(payload.keys, { acceptPlaintext: config.acceptPlaintextPayloads });
     const target = databaseTarget(config);
+    if ('pgliteDir' in target && options.prepareNewEmbeddedDatabase && !embeddedDatabaseExists(target.pgliteDir)) {
+      log.info('making the embedded database');
+      await options.prepareNewEmbeddedDatabase();
+    }
     const { db, applied } = await openPreparedDatabase(target, () => log.info('another process is migrating the database: waiting for it'));
     stack.push(() => db.close());
     // PGlite gives the files it creates the modes PostgreSQL asks for, past the umask: 0666 for all
