@@ -47,7 +47,6 @@ export const REFUSAL_CODES = {
   SSO_OFF: 'Single sign-on is not configured (SILVER_OIDC_ISSUER and the variables with it)',
   IDENTITY_TAKEN: 'The identity at the provider is linked to another user already',
   NO_WEBHOOK: 'No webhook is set for the country',
-  NOT_SENT_YET: 'The delivery has not been sent yet',
   TOO_LARGE: 'The body is larger than the API takes (1 MB of JSON; 10 MiB for an attachment)',
   CONTENT_MISMATCH: 'The file is not of the type its Content-Type declares (PDF, PNG or JPEG, told by its first bytes)',
   TOO_MANY_ATTACHMENTS: 'The request has as many attachments as it may have (20)',

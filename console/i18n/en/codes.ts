@@ -44,7 +44,6 @@ export const codes: Codes = {
     SSO_OFF: 'Single sign-on is not configured on this system.',
     IDENTITY_TAKEN: 'This identity is linked to another user already.',
     NO_WEBHOOK: 'No webhook is set for this country.',
-    NOT_SENT_YET: 'This delivery has not been sent yet; it will be shortly.',
     TOO_LARGE: 'Too much at once.',
     CONTENT_MISMATCH: 'The file is not what its type says: attach a PDF, PNG or JPEG file.',
     TOO_MANY_ATTACHMENTS: 'This request already has 20 attachments, the most it can have.',

@@ -44,7 +44,6 @@ export const codes: Codes = {
     SSO_OFF: 'El inicio de sesión único no está configurado en este sistema.',
     IDENTITY_TAKEN: 'Esta identidad ya está vinculada a otro usuario.',
     NO_WEBHOOK: 'No hay ningún webhook definido para este país.',
-    NOT_SENT_YET: 'Este envío aún no se ha realizado; se realizará en breve.',
     TOO_LARGE: 'Demasiados datos a la vez.',
     CONTENT_MISMATCH: 'El archivo no es lo que indica su tipo: adjunte un archivo PDF, PNG o JPEG.',
     TOO_MANY_ATTACHMENTS: 'Esta solicitud ya tiene 20 archivos adjuntos, el máximo.',

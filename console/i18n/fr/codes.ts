@@ -44,7 +44,6 @@ export const codes: Codes = {
     SSO_OFF: 'L’authentification unique n’est pas configurée sur ce système.',
     IDENTITY_TAKEN: 'Cette identité est déjà liée à un autre utilisateur.',
     NO_WEBHOOK: 'Aucun webhook n’est défini pour ce pays.',
-    NOT_SENT_YET: 'Cet envoi n’a pas encore été effectué ; il le sera sous peu.',
     TOO_LARGE: 'Trop de données à la fois.',
     CONTENT_MISMATCH: 'Le fichier ne correspond pas à son type : joignez un fichier PDF, PNG ou JPEG.',
     TOO_MANY_ATTACHMENTS: 'Cette demande a déjà 20 pièces jointes, le maximum.',
