@@ -9,7 +9,7 @@ import { caseNumberOf } from '../domain/search';
 import { recordAudit } from './audit';
 import type { Db, Prisma, Tx } from './db';
 import { recordIdentifiers, type IdentifierDigest } from './links';
-import { indexSubject } from './search';
+import { indexNewSubject } from './search';
 
 /** The states a request can still move from. */
 export const OPEN: Prisma.EnumNoticeStatusFilter = { in: [...OPEN_STATUSES] };
@@ -104,7 +104,7 @@ export async function recordSubmission(
     },
   });
   await recordIdentifiers(tx, { noticeId: s.id, source: 'SOUGHT', digests: s.digests, at: s.now });
-  await indexSubject(tx, s.id, s.content.subject);
+  await indexNewSubject(tx, s.id, s.content.subject);
   await recordAudit(tx, {
     noticeId: s.id,
     at: s.now,

@@ -8,9 +8,14 @@ import { Prisma } from '../generated/prisma/client';
 import type { Db, PrismaClient, Tx } from './db';
 import type { IdentifierDigest } from './links';
 
-/** (Re)writes the terms of a request's subject: at submission, and when a clarification changes it. */
+/** Rewrites the terms of a request's subject, when a clarification changes it. */
 export async function indexSubject(tx: Tx, noticeId: string, subject: Partial<Subject> | null | undefined): Promise<void> {
   await tx.searchTerm.deleteMany({ where: { noticeId } });
+  await indexNewSubject(tx, noticeId, subject);
+}
+
+/** Writes the terms of a request that has none yet (a submission: one statement fewer on its path). */
+export async function indexNewSubject(tx: Tx, noticeId: string, subject: Partial<Subject> | null | undefined): Promise<void> {
   const rows = subjectTerms(subject);
   if (rows.length === 0) return;
   await tx.$executeRaw`
