@@ -6,7 +6,6 @@ import { MAX_ATTACHMENTS, mayReadAttachment } from '../domain/attachments';
 import type { Actor } from '../domain/model';
 import { recordAudit, recordStepEvent } from './audit';
 import type { Db, PrismaClient } from './db';
-import { upheldBlockings } from './queries';
 
 export interface NewAttachment {
   id: string;
@@ -73,15 +72,16 @@ export async function recordAttachment(prisma: PrismaClient, a: NewAttachment): 
 
 /**
  * The countries that may read the new file, the uploader's own apart: the requester of a
- * recipient's file, the recipients of one the requester shared (none while an upheld blocking
- * keeps the request from them).
+ * recipient's file, the recipients of one the requester shared (none while a blocking keeps the
+ * request from them).
  */
 async function readersToTell(tx: Db, a: NewAttachment): Promise<{ countries: string[]; reference: string | null }> {
   const notice = await tx.notice.findUniqueOrThrow({
     where: { id: a.noticeId },
     select: { requestingCountry: true, reference: true, recipients: { select: { country: true } } },
   });
-  const blocked = (await upheldBlockings(tx, [a.noticeId])).has(a.noticeId);
+  // A blocking under examination or upheld withholds the request from its recipients.
+  const blocked = (await tx.blocking.count({ where: { noticeId: a.noticeId, OR: [{ decidedAt: null }, { outcome: 'UPHELD' }] } })) > 0;
   const readers = [
     { relation: 'REQUESTER' as const, country: notice.requestingCountry },
     ...(blocked ? [] : notice.recipients.map((r) => ({ relation: 'RECIPIENT' as const, country: r.country }))),

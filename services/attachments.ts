@@ -60,11 +60,12 @@ export function attachmentService(deps: ServiceDeps, reading: ReadingService, ac
   /** The request's attachments the caller may read, and the request (404 if the caller may not know it). */
   async function readable(id: string, principal: Principal) {
     const { notice, relation } = await reading.visible(id, principal);
-    // After an UPHELD blocking a recipient keeps only the request's bare identity.
-    const upheld = relation === 'RECIPIENT' && (notice as { blockingUpheldAt?: unknown }).blockingUpheldAt;
+    // While the CCF examines a complaint, and after one it upheld, a recipient sees only the
+    // request's bare identity (services/views.ts): none of its files either.
+    const withheld = relation === 'RECIPIENT' && (notice.blockings.length > 0 || Boolean(notice.blockingUpheldAt));
     const reader = { relation, country: principal.country };
     const mayRead = (a: AttachmentRow) =>
-      !upheld &&
+      !withheld &&
       mayReadAttachment(
         { shared: a.shared, uploader: { role: a.uploaderRole, country: a.uploaderCountry } },
         reader,

@@ -1,6 +1,7 @@
 /** What the API answers about requests: views, lists, answers, the audit trail, links. */
 import { z } from 'zod';
 import { ACTION_NAMES } from '../../domain/actions';
+import { AMENDMENT_STATUSES } from '../../domain/amendments';
 import * as M from '../../domain/model';
 import { cursorParam, pageQuery } from './common';
 import { AssetSought, LocatedAsset, Offence, Subject } from './requests';
@@ -29,7 +30,7 @@ const DecisionView = z.object({
 const AmendmentView = z
   .object({
     id: z.uuid(),
-    status: z.enum(['UNDER_REVIEW', 'APPROVED', 'REJECTED']),
+    status: z.enum(AMENDMENT_STATUSES).openapi({ description: 'LAPSED: the request ended before a decision' }),
     reason: z.string().nullable().openapi({ description: 'Not shown to recipients' }),
     submittedAt: z.string(),
     decidedAt: z.string().nullable(),

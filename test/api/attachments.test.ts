@@ -202,6 +202,22 @@ test('those who may read a new file are told (ATTACHED), its uploader’s countr
   expect(feed.map((n: { type: string }) => n.type)).toContain('ATTACHED');
 });
 
+test('while the CCF examines a complaint, recipients know of no file; a complaint dismissed gives them back', async () => {
+  const { id } = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
+  const shared = (await upload(it_, id, file(PDF), 'application/pdf', 'filename=order.pdf')).body.id;
+  expect(await listed(fr, id)).toEqual([shared]);
+  expect((await sys.call('POST', `/v1/notices/${id}/blocking`, { key: ccf, body: { reason: 'A complaint' } })).status).toBe(200);
+  expect(await listed(fr, id)).toEqual([]);
+  expect((await download(fr, id, shared)).status).toBe(404);
+  expect(await listed(it_, id)).toEqual([shared]);
+  const lifted = await sys.call('POST', `/v1/notices/${id}/blocking/decision`, {
+    key: ccf,
+    body: { outcome: 'DISMISSED', reason: 'Unfounded' },
+  });
+  expect(lifted.status).toBe(200);
+  expect(await listed(fr, id)).toEqual([shared]);
+});
+
 test('the requester attaches from submission on; the 21st file is 409 and ATTACH is offered no more', async () => {
   const { id } = await submit(sys, it_, freshRequest({ recipients: ['FR'] }));
   for (let i = 0; i < 20; i++) expect((await upload(it_, id, file(PNG, 64), 'image/png', `filename=p${i}.png`)).status).toBe(201);
