@@ -4,21 +4,24 @@
  */
 import { spawn } from 'node:child_process';
 import { openPreparedDatabase } from '../prisma/migrate';
-import { ConfigError, databaseTarget, loadConfig } from './config';
+import { ConfigError, loadConfig } from './config';
 import { createLogger, startSystem, StartupError, type Mode } from './runtime';
 
 /** The mode in which this file only makes the embedded database, then exits (see StartOptions). */
 const PREPARE_DATABASE = 'prepare-database';
 
-async function prepareDatabase(): Promise<void> {
-  const { db } = await openPreparedDatabase(databaseTarget(loadConfig()));
+async function prepareDatabase(pgliteDir: string): Promise<void> {
+  // Stopped with the start that asked for it, whatever signal that one died of.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && process.exit(1), 500).unref();
+  const { db } = await openPreparedDatabase({ pgliteDir });
   await db.close();
 }
 
 /** This same program in PREPARE_DATABASE mode, with the same Node options and environment. */
-function prepareDatabaseApart(): Promise<void> {
+function prepareDatabaseApart(pgliteDir: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, process.argv[1], PREPARE_DATABASE], {
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1], PREPARE_DATABASE, pgliteDir], {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     child.once('error', reject);
@@ -32,7 +35,7 @@ function prepareDatabaseApart(): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.argv[2] === PREPARE_DATABASE) {
-    await prepareDatabase();
+    await prepareDatabase(process.argv[3]);
     process.exit(0);
   }
   const mode = (process.argv[2] ?? 'all') as Mode;

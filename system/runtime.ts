@@ -52,11 +52,42 @@ export interface StartOptions {
    * its own. PGlite's WebAssembly memory and the schema engine's grow to some 900 MiB doing it, and
    * a process keeps what its WebAssembly memory grew to: the system then opens a database ready.
    */
-  prepareNewEmbeddedDatabase?: () => Promise<void>;
+  prepareNewEmbeddedDatabase?: (pgliteDir: string) => Promise<void>;
 }
 
 /** Whether the embedded database's folder holds a database yet (PostgreSQL's first file). */
 export const embeddedDatabaseExists = (pgliteDir: string) => fs.existsSync(path.join(pgliteDir, 'PG_VERSION'));
+
+/**
+ * A new embedded database, made beside its place in a folder named after this process and moved in
+ * whole: a start stopped half-way leaves nothing to open, and a later start clears what it left
+ * once that start is gone. Its maker may outlive it for a moment, inside initdb, but only ever
+ * writes to its own start's folder.
+ */
+async function makeEmbeddedDatabase(pgliteDir: string, make: (dir: string) => Promise<void>, log: Logger): Promise<void> {
+  if (fs.existsSync(pgliteDir) && fs.readdirSync(pgliteDir).length > 0) {
+    throw new StartupError(`${pgliteDir} holds files but no database: move it away to start afresh`);
+  }
+  const parent = path.dirname(pgliteDir);
+  const prefix = `${path.basename(pgliteDir)}.making-`;
+  for (const left of fs.existsSync(parent) ? fs.readdirSync(parent).filter((f) => f.startsWith(prefix)) : []) {
+    if (!processAlive(Number(left.slice(prefix.length)))) fs.rmSync(path.join(parent, left), { recursive: true, force: true });
+  }
+  log.info('making the embedded database');
+  const making = `${pgliteDir}.making-${process.pid}`;
+  await make(making);
+  if (fs.existsSync(pgliteDir)) fs.rmdirSync(pgliteDir);
+  fs.renameSync(making, pgliteDir);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export async function startSystem(
   config: Config,
@@ -92,8 +123,7 @@ export async function startSystem(
     const dataConverter = encryptedDataConverter(payload.keys, { acceptPlaintext: config.acceptPlaintextPayloads });
     const target = databaseTarget(config);
     if ('pgliteDir' in target && options.prepareNewEmbeddedDatabase && !embeddedDatabaseExists(target.pgliteDir)) {
-      log.info('making the embedded database');
-      await options.prepareNewEmbeddedDatabase();
+      await makeEmbeddedDatabase(target.pgliteDir, options.prepareNewEmbeddedDatabase, log);
     }
     const { db, applied } = await openPreparedDatabase(target, () => log.info('another process is migrating the database: waiting for it'));
     stack.push(() => db.close());

@@ -17,8 +17,8 @@ interface Started {
   dataDir: string;
 }
 
-async function startNpm(): Promise<Started> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'silver-kill-'));
+async function startNpm(o: { dataDir?: string; ready?: boolean } = {}): Promise<Started> {
+  const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'silver-kill-'));
   const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
   const child = spawn('npm', ['start'], {
     cwd: ROOT,
@@ -34,6 +34,7 @@ async function startNpm(): Promise<Started> {
     detached: true,
   });
   child.unref();
+  if (o.ready === false) return { npmPid: child.pid!, ports, dataDir };
   await waitFor(
     () =>
       fetch(`http://127.0.0.1:${ports.api}/readyz`).then(
@@ -143,3 +144,25 @@ test('kill -9 of the system process itself stops the embedded Temporal server', 
   process.kill(main[0], 'SIGKILL');
   await expectAllGone([main[0], ...server], s.ports);
 }, 180_000);
+
+test('a first start killed while it makes the database leaves nothing the next start trips on', async () => {
+  const first = await startNpm({ ready: false });
+  started.push(first);
+  // A new embedded database is made by a process of its own, in a folder of its own.
+  const maker = await waitFor(
+    async () => descendants(first.npmPid).find((p) => cmdline(p).includes('prepare-database')),
+    (p) => p !== undefined,
+    'the process that makes the database',
+    60_000,
+  );
+  const main = descendants(first.npmPid).filter((p) => cmdline(p).includes('dist/main.js') && p !== maker);
+  expect(main).toHaveLength(1);
+  process.kill(main[0], 'SIGKILL');
+  await expectAllGone([main[0], maker!], first.ports);
+  expect(fs.readdirSync(first.dataDir).filter((f) => f.startsWith('pglite'))).toEqual([expect.stringMatching(/^pglite\.making-\d+$/)]);
+
+  const again = await startNpm({ dataDir: first.dataDir });
+  started.push(again);
+  expect(fs.readdirSync(first.dataDir).filter((f) => f.startsWith('pglite'))).toEqual(['pglite']);
+  expect(fs.existsSync(path.join(first.dataDir, 'pglite', 'PG_VERSION'))).toBe(true);
+}, 240_000);
