@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import type { Role } from '../domain/model';
 import type { User } from '../generated/prisma/client';
 import type { Db, Prisma, PrismaClient, Tx } from './db';
+import { closeSessionsOfUser } from './sessions';
 
 export function hashKey(key: string): string {
   return crypto.createHash('sha256').update(key, 'utf8').digest('hex');
@@ -194,10 +195,7 @@ export function disableUser(prisma: PrismaClient, id: string): Promise<{ outcome
     if (await isLastAdmin(tx, { userId: id }, now)) return { outcome: 'LAST_ADMIN', keys: 0 };
     const keys = await tx.apiKey.count({ where: { AND: [usable(now), { userId: id }] } });
     await tx.user.update({ where: { id }, data: { disabledAt: now } });
-    // Disabling is undone by enabling, so its console sessions are closed for good here, not only
-    // refused while it lasts: enabled again, the person signs in afresh.
-    const held = await tx.apiKey.findMany({ where: { userId: id }, select: { id: true } });
-    await tx.consoleSession.deleteMany({ where: { keyId: { in: held.map((k) => k.id) } } });
+    await closeSessionsOfUser(tx, id);
     return { outcome: 'DISABLED', keys };
   });
 }

@@ -3,8 +3,8 @@
  * ceremonies, the sign-in policy, and a session's passage past its second factor.
  */
 import type { SignInStep } from '../domain/passkeys';
-import type { Db } from './db';
-import { hashToken } from './sessions';
+import type { Db, PrismaClient } from './db';
+import { closeSessionsOfUser, hashToken } from './sessions';
 
 export type Ceremony = 'REGISTRATION' | 'SIGN_IN';
 
@@ -52,8 +52,12 @@ export async function removePasskey(db: Db, userId: string, id: string): Promise
 }
 
 /** Removes every passkey of the user; how many there were. */
-export async function removeUserPasskeys(db: Db, userId: string): Promise<number> {
-  return (await db.passkey.deleteMany({ where: { userId } })).count;
+/** Every passkey of a user, and the console sessions they may have opened. */
+export async function removeUserPasskeys(prisma: PrismaClient, userId: string): Promise<number> {
+  return prisma.$transaction(async (tx) => {
+    await closeSessionsOfUser(tx, userId);
+    return (await tx.passkey.deleteMany({ where: { userId } })).count;
+  });
 }
 
 export async function saveChallenge(

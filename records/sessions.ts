@@ -51,6 +51,16 @@ export async function closeSession(db: Db, token: string): Promise<void> {
   await db.consoleSession.deleteMany({ where: { tokenHash: hashToken(token) } });
 }
 
+/**
+ * Closes every console session of a user, whichever of its keys opened it: when it is disabled
+ * (which enabling undoes, so its sessions must not come back with it) and when its passkeys are
+ * reset (one was lost).
+ */
+export async function closeSessionsOfUser(db: Db, userId: string): Promise<void> {
+  const keys = await db.apiKey.findMany({ where: { userId }, select: { id: true } });
+  await db.consoleSession.deleteMany({ where: { keyId: { in: keys.map((k) => k.id) } } });
+}
+
 /** Drops sessions that ended before `now`. */
 export async function closeExpiredSessions(db: Db, now: Date): Promise<void> {
   await db.consoleSession.deleteMany({ where: { expiresAt: { lte: now } } });

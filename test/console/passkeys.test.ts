@@ -205,6 +205,9 @@ test('an ADMIN requires passkeys of everyone: a user without one must register o
   expect((await sys.call('DELETE', `/v1/users/${crypto.randomUUID()}/passkeys`, { key: sys.adminKey })).status).toBe(404);
   expect((await sys.call('DELETE', `/v1/users/${userId}/passkeys`, { key: sys.adminKey })).status).toBe(204);
   expect((await sys.call('GET', `/v1/users/${userId}/passkeys`, { key: sys.adminKey })).body.items).toEqual([]);
+  // The reset is for a lost authenticator: the sessions it opened end with it.
+  await page.goto(`${origin}/review`);
+  expect(new URL(page.url()).pathname).toBe('/sign-in');
 
   // Not required any more: a user without a passkey signs in with the key alone.
   expect((await sys.call('PUT', '/v1/sign-in-policy', { key: sys.adminKey, body: { passkeysRequired: false } })).status).toBe(200);

@@ -65,10 +65,19 @@ test('every refusal code and field code has its words in each language, and Engl
   expect(problemText(ctx('en'), { path: 'x', message: 'must be in the future', code: 'REQUIRED' })).toBe('is required');
 });
 
-test('every notification type has its name in each language, never its code', () => {
+/** The events the records write on a request, as its history shows them (READ apart, which is listed on its own). */
+const REQUEST_EVENTS = [
+  ...['SUBMITTED', 'SCREENED', 'DECISION', 'CLARIFICATION', 'PUBLISHED', 'ACKNOWLEDGED', 'DELAYED', 'RESPONSE', 'REMINDERS_SENT'],
+  ...['OVERDUE', 'BLOCKED', 'BLOCKING_DECIDED', 'RENEWAL_REQUESTED', 'RENEWAL_DECIDED', 'REASSESSMENT_DUE', 'LINK_DETECTED'],
+  ...['AMENDMENT_SUBMITTED', 'AMENDMENT_APPROVAL', 'AMENDMENT_DECIDED', 'AMENDED', 'EXTENDED', 'ATTACHED', 'ATTACHMENT_DOWNLOADED'],
+  ...['CLAIMED', 'CLAIM_RELEASED', 'CLAIM_TAKEN_OVER', 'MESSAGE', 'DELETION_CONFIRMED', 'DELETION_REMINDED', 'OUTCOME_RECORDED', 'PURGED'],
+  ...['COMPLETED', 'WITHDRAWN', 'CANCELLED', 'EXPIRED', 'LAPSED'],
+];
+
+test('every notification type and every event of a request’s history has its name in each language, never its code', () => {
   for (const { code: lang } of LANGS) {
     const c = ctx(lang);
-    const unnamed = NOTIFICATION_TYPES.filter((type) => c.label('event', type) === type);
+    const unnamed = [...NOTIFICATION_TYPES, ...REQUEST_EVENTS].filter((type) => c.label('event', type) === type);
     expect({ lang, unnamed }).toEqual({ lang, unnamed: [] });
   }
 });
