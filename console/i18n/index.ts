@@ -26,6 +26,22 @@ import { passkeys as arPasskeys } from './ar/passkeys';
 import { passkeys as enPasskeys } from './en/passkeys';
 import { passkeys as esPasskeys } from './es/passkeys';
 import { passkeys as frPasskeys } from './fr/passkeys';
+import { actionsWords as arActions } from './ar/actions';
+import { actionsWords as enActions } from './en/actions';
+import { actionsWords as esActions } from './es/actions';
+import { actionsWords as frActions } from './fr/actions';
+import { adminWords as arAdmin } from './ar/admin';
+import { adminWords as enAdmin } from './en/admin';
+import { adminWords as esAdmin } from './es/admin';
+import { adminWords as frAdmin } from './fr/admin';
+import { requestsWords as arRequests } from './ar/requests';
+import { requestsWords as enRequests } from './en/requests';
+import { requestsWords as esRequests } from './es/requests';
+import { requestsWords as frRequests } from './fr/requests';
+import { workWords as arWork } from './ar/work';
+import { workWords as enWork } from './en/work';
+import { workWords as esWork } from './es/work';
+import { workWords as frWork } from './fr/work';
 import { print as arPrint } from './ar/print';
 import { print as enPrint } from './en/print';
 import { print as esPrint } from './es/print';
@@ -50,9 +66,13 @@ export const LANGS: readonly { code: Lang; name: string }[] = [
 ];
 export const isLang = (s: string): s is Lang => (LANGUAGES as readonly string[]).includes(s);
 
-const en = { ...enMessages, ...enFields, ...enPasskeys, ...enPrint };
+const en = { ...enMessages, ...enActions, ...enAdmin, ...enRequests, ...enWork, ...enFields, ...enPasskeys, ...enPrint };
 export type Key = keyof typeof en;
 export type Messages = Record<keyof typeof enMessages, string>;
+export type ActionWords = Record<keyof typeof enActions, string>;
+export type AdminWords = Record<keyof typeof enAdmin, string>;
+export type RequestWords = Record<keyof typeof enRequests, string>;
+export type WorkWords = Record<keyof typeof enWork, string>;
 export type Fields = Record<keyof typeof enFields, string>;
 export type PasskeyWords = Record<keyof typeof enPasskeys, string>;
 export type PrintWords = Record<keyof typeof enPrint, string>;
@@ -61,9 +81,9 @@ export type Labels = { [G in LabelGroup]: Record<keyof (typeof enLabels)[G], str
 
 const DICTIONARIES: Record<Lang, Record<Key, string>> = {
   en,
-  fr: { ...frMessages, ...frFields, ...frPasskeys, ...frPrint },
-  es: { ...esMessages, ...esFields, ...esPasskeys, ...esPrint },
-  ar: { ...arMessages, ...arFields, ...arPasskeys, ...arPrint },
+  fr: { ...frMessages, ...frActions, ...frAdmin, ...frRequests, ...frWork, ...frFields, ...frPasskeys, ...frPrint },
+  es: { ...esMessages, ...esActions, ...esAdmin, ...esRequests, ...esWork, ...esFields, ...esPasskeys, ...esPrint },
+  ar: { ...arMessages, ...arActions, ...arAdmin, ...arRequests, ...arWork, ...arFields, ...arPasskeys, ...arPrint },
 };
 const LABELS: Record<Lang, Labels> = { en: enLabels, fr: frLabels, es: esLabels, ar: arLabels };
 
