@@ -12,7 +12,8 @@ import { html, type Content } from '../html';
 import { allow } from './allow';
 import { badge, isFull } from './parts';
 import { idOr404, loadRequestPage, type RequestPage } from './request-data';
-import { answers, findings, recipients, review, subjectAndOffence, summary } from './sections';
+import { review } from './record-sections';
+import { answers, findings, recipients, subjectAndOffence, summary } from './sections';
 
 /** What identifies the request and how it must be handled, as every printed page repeats it. */
 function sheetLabel(ctx: Ctx, p: RequestPage): { head: Content; foot: Content } {

@@ -17,7 +17,8 @@ import { badge, free, isFull } from './parts';
 import { printLinks } from './print';
 import { loadRequestPage, requestId, type RequestPage } from './request-data';
 import { threads } from './threads';
-import { answers, findings, history, links, recipients, review, subjectAndOffence, summary } from './sections';
+import { history, links, review } from './record-sections';
+import { answers, findings, recipients, subjectAndOffence, summary } from './sections';
 
 const DONE = [
   'submitted',
