@@ -30,14 +30,7 @@ let it_: string, fr: string, es: string, de: string, r1: string, r2: string;
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES', 'DE']);
-  [it_, fr, es, de, r1, r2] = await Promise.all([
-    sys.key('NCB', 'IT'),
-    sys.key('NCB', 'FR'),
-    sys.key('NCB', 'ES'),
-    sys.key('NCB', 'DE'),
-    sys.key('REVIEWER'),
-    sys.key('REVIEWER'),
-  ]);
+  [it_, fr, es, de, r1, r2] = await sys.keys('IT', 'FR', 'ES', 'DE', 'REVIEWER', 'REVIEWER');
 });
 afterAll(() => sys?.stop());
 failOnServerErrors(() => sys);

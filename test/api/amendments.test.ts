@@ -23,15 +23,7 @@ let it_: string, fr: string, es: string, de: string, reviewer: string, reviewer2
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES', 'DE'], 100);
-  [it_, fr, es, de, reviewer, reviewer2, ccf] = await Promise.all([
-    sys.key('NCB', 'IT'),
-    sys.key('NCB', 'FR'),
-    sys.key('NCB', 'ES'),
-    sys.key('NCB', 'DE'),
-    sys.key('REVIEWER'),
-    sys.key('REVIEWER'),
-    sys.key('CCF'),
-  ]);
+  [it_, fr, es, de, reviewer, reviewer2, ccf] = await sys.keys('IT', 'FR', 'ES', 'DE', 'REVIEWER', 'REVIEWER', 'CCF');
 });
 afterAll(() => sys?.stop());
 failOnServerErrors(() => sys);

@@ -14,13 +14,7 @@ let it_: string, fr: string, es: string, reviewer: string, ccf: string;
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES']);
-  [it_, fr, es, reviewer, ccf] = await Promise.all([
-    sys.key('NCB', 'IT'),
-    sys.key('NCB', 'FR'),
-    sys.key('NCB', 'ES'),
-    sys.key('REVIEWER'),
-    sys.key('CCF'),
-  ]);
+  [it_, fr, es, reviewer, ccf] = await sys.keys('IT', 'FR', 'ES', 'REVIEWER', 'CCF');
 });
 afterAll(() => sys?.stop());
 failOnServerErrors(() => sys);

@@ -14,14 +14,7 @@ let it_: string, fr: string, es: string, reviewer: string, reviewer2: string, cc
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES', 'DE']);
-  [it_, fr, es, reviewer, reviewer2, ccf] = await Promise.all([
-    sys.key('NCB', 'IT'),
-    sys.key('NCB', 'FR'),
-    sys.key('NCB', 'ES'),
-    sys.key('REVIEWER'),
-    sys.key('REVIEWER'),
-    sys.key('CCF'),
-  ]);
+  [it_, fr, es, reviewer, reviewer2, ccf] = await sys.keys('IT', 'FR', 'ES', 'REVIEWER', 'REVIEWER', 'CCF');
 });
 afterAll(() => sys?.stop());
 failOnServerErrors(() => sys);

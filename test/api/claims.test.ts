@@ -21,7 +21,7 @@ let it_: string, ana: string, ben: string, ccf: string;
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES']);
-  [it_, ana, ben, ccf] = await Promise.all([sys.key('NCB', 'IT'), sys.key('REVIEWER'), sys.key('REVIEWER'), sys.key('CCF')]);
+  [it_, ana, ben, ccf] = await sys.keys('IT', 'REVIEWER', 'REVIEWER', 'CCF');
 });
 afterAll(() => sys?.stop());
 failOnServerErrors(() => sys);

@@ -26,13 +26,7 @@ const receivers: Receiver[] = [];
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES', 'DE']);
-  [it_, fr, es, reviewer, ccf] = await Promise.all([
-    sys.key('NCB', 'IT'),
-    sys.key('NCB', 'FR'),
-    sys.key('NCB', 'ES'),
-    sys.key('REVIEWER'),
-    sys.key('CCF'),
-  ]);
+  [it_, fr, es, reviewer, ccf] = await sys.keys('IT', 'FR', 'ES', 'REVIEWER', 'CCF');
 });
 afterAll(async () => {
   await Promise.all(receivers.map((r) => r.close()));

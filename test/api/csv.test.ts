@@ -20,7 +20,7 @@ const HOSTILE_ALIASES = [
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES'], 40);
-  [it_, fr, reviewer, admin] = await Promise.all([sys.key('NCB', 'IT'), sys.key('NCB', 'FR'), sys.key('REVIEWER'), sys.key('ADMIN')]);
+  [it_, fr, reviewer, admin] = await sys.keys('IT', 'FR', 'REVIEWER', 'ADMIN');
   const hostile = freshRequest();
   const submitted = [
     await submit(sys, it_, { ...hostile, subject: { ...hostile.subject, familyName: '=1+2', aliases: HOSTILE_ALIASES } }),

@@ -13,7 +13,7 @@ let it_: string, fr: string, reviewer: string;
 beforeAll(async () => {
   sys = await startTestSystem({ daySeconds: DAY_SECONDS });
   await sys.pilot(['IT', 'FR', 'ES']);
-  [it_, fr, reviewer] = await Promise.all([sys.key('NCB', 'IT'), sys.key('NCB', 'FR'), sys.key('REVIEWER')]);
+  [it_, fr, reviewer] = await sys.keys('IT', 'FR', 'REVIEWER');
 });
 afterAll(() => sys?.stop());
 failOnServerErrors(() => sys);

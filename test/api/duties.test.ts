@@ -21,14 +21,7 @@ let it_: string, es: string, fr: string, de: string, reviewer: string, ccf: stri
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES', 'DE']);
-  [it_, es, fr, de, reviewer, ccf] = await Promise.all([
-    sys.key('NCB', 'IT'),
-    sys.key('NCB', 'ES'),
-    sys.key('NCB', 'FR'),
-    sys.key('NCB', 'DE'),
-    sys.key('REVIEWER'),
-    sys.key('CCF'),
-  ]);
+  [it_, es, fr, de, reviewer, ccf] = await sys.keys('IT', 'ES', 'FR', 'DE', 'REVIEWER', 'CCF');
 });
 afterAll(() => sys?.stop());
 failOnServerErrors(() => sys);

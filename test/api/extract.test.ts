@@ -20,14 +20,7 @@ let dir: string;
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES', 'DE'], 40);
-  [it_, fr, es, de, reviewer, ccf] = await Promise.all([
-    sys.key('NCB', 'IT'),
-    sys.key('NCB', 'FR'),
-    sys.key('NCB', 'ES'),
-    sys.key('NCB', 'DE'),
-    sys.key('REVIEWER'),
-    sys.key('CCF'),
-  ]);
+  [it_, fr, es, de, reviewer, ccf] = await sys.keys('IT', 'FR', 'ES', 'DE', 'REVIEWER', 'CCF');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'extract-'));
 });
 afterAll(async () => {

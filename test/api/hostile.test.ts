@@ -22,13 +22,7 @@ let published: any;
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES', 'DE']);
-  [it_, fr, es, de, reviewer] = await Promise.all([
-    sys.key('NCB', 'IT'),
-    sys.key('NCB', 'FR'),
-    sys.key('NCB', 'ES'),
-    sys.key('NCB', 'DE'),
-    sys.key('REVIEWER'),
-  ]);
+  [it_, fr, es, de, reviewer] = await sys.keys('IT', 'FR', 'ES', 'DE', 'REVIEWER');
   published = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR', 'ES'] }));
 });
 afterAll(() => sys?.stop());

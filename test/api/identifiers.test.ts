@@ -23,13 +23,7 @@ let it_: string, es: string, fr: string, reviewer: string, ccf: string;
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES']);
-  [it_, es, fr, reviewer, ccf] = await Promise.all([
-    sys.key('NCB', 'IT'),
-    sys.key('NCB', 'ES'),
-    sys.key('NCB', 'FR'),
-    sys.key('REVIEWER'),
-    sys.key('CCF'),
-  ]);
+  [it_, es, fr, reviewer, ccf] = await sys.keys('IT', 'ES', 'FR', 'REVIEWER', 'CCF');
 });
 afterAll(() => sys?.stop());
 failOnServerErrors(() => sys);

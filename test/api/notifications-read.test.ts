@@ -12,7 +12,7 @@ let it_: string, fr: string, frColleague: string, reviewer: string;
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES'], 40);
-  [it_, fr, reviewer] = await Promise.all([sys.key('NCB', 'IT'), sys.key('NCB', 'FR'), sys.key('REVIEWER')]);
+  [it_, fr, reviewer] = await sys.keys('IT', 'FR', 'REVIEWER');
   frColleague = await sys.key('NCB', 'FR');
   await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR', 'ES'] }));
   await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));

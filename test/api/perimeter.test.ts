@@ -20,7 +20,7 @@ let reviewer: string;
 
 beforeAll(async () => {
   sys = await startTestSystem({ rateLimitPerMinute: LIMIT });
-  [ncbIt, ncbFr, reviewer] = await Promise.all([sys.key('NCB', 'IT'), sys.key('NCB', 'FR'), sys.key('REVIEWER')]);
+  [ncbIt, ncbFr, reviewer] = await sys.keys('IT', 'FR', 'REVIEWER');
   await sys.pilot(['IT', 'FR', 'ES']);
 });
 afterAll(() => sys?.stop());

@@ -11,13 +11,7 @@ let it_: string, fr: string, es: string, de: string, reviewer: string;
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES', 'DE'], 40);
-  [it_, fr, es, de, reviewer] = await Promise.all([
-    sys.key('NCB', 'IT'),
-    sys.key('NCB', 'FR'),
-    sys.key('NCB', 'ES'),
-    sys.key('NCB', 'DE'),
-    sys.key('REVIEWER'),
-  ]);
+  [it_, fr, es, de, reviewer] = await sys.keys('IT', 'FR', 'ES', 'DE', 'REVIEWER');
 });
 afterAll(() => sys?.stop());
 failOnServerErrors(() => sys);

@@ -36,12 +36,7 @@ let it_: string, fr: string, reviewer: string, reviewer2: string;
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES'], 400);
-  [it_, fr, reviewer, reviewer2] = await Promise.all([
-    sys.key('NCB', 'IT'),
-    sys.key('NCB', 'FR'),
-    sys.key('REVIEWER'),
-    sys.key('REVIEWER'),
-  ]);
+  [it_, fr, reviewer, reviewer2] = await sys.keys('IT', 'FR', 'REVIEWER', 'REVIEWER');
 });
 afterAll(() => sys?.stop());
 failOnServerErrors(() => sys);

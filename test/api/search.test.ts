@@ -25,13 +25,7 @@ const year = new Date().getUTCFullYear();
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES', 'DE'], 400);
-  [it_, fr, de, reviewer, ccf] = await Promise.all([
-    sys.key('NCB', 'IT'),
-    sys.key('NCB', 'FR'),
-    sys.key('NCB', 'DE'),
-    sys.key('REVIEWER'),
-    sys.key('CCF'),
-  ]);
+  [it_, fr, de, reviewer, ccf] = await sys.keys('IT', 'FR', 'DE', 'REVIEWER', 'CCF');
   receiver = await startReceiver();
   expect((await sys.call('PUT', '/v1/webhooks/IT', { key: sys.adminKey, body: { url: receiver.url } })).status).toBe(200);
 });

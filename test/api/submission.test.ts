@@ -13,15 +13,7 @@ const PARTICIPANTS = ['IT', 'FR', 'ES', 'DE', 'PT'];
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(PARTICIPANTS, 1000);
-  [it_, it2, fr, de, us, reviewer, reviewer2] = await Promise.all([
-    sys.key('NCB', 'IT'),
-    sys.key('NCB', 'IT'),
-    sys.key('NCB', 'FR'),
-    sys.key('NCB', 'DE'),
-    sys.key('NCB', 'US'),
-    sys.key('REVIEWER'),
-    sys.key('REVIEWER'),
-  ]);
+  [it_, it2, fr, de, us, reviewer, reviewer2] = await sys.keys('IT', 'IT', 'FR', 'DE', 'US', 'REVIEWER', 'REVIEWER');
 });
 afterAll(() => sys?.stop());
 failOnServerErrors(() => sys);

@@ -25,12 +25,7 @@ let plain: Client;
 beforeAll(async () => {
   // As a system upgraded while requests started in clear still run (test/workflows/trust.test.ts: refused otherwise).
   sys = await startTestSystem({ acceptPlaintextPayloads: true });
-  [ncbIt, ncbFr, ncbEs, reviewer] = await Promise.all([
-    sys.key('NCB', 'IT'),
-    sys.key('NCB', 'FR'),
-    sys.key('NCB', 'ES'),
-    sys.key('REVIEWER'),
-  ]);
+  [ncbIt, ncbFr, ncbEs, reviewer] = await sys.keys('IT', 'FR', 'ES', 'REVIEWER');
   await sys.pilot(['IT', 'FR', 'ES']);
   plain = new Client({ connection: sys.env.connection, namespace: sys.env.namespace });
 });

@@ -12,13 +12,7 @@ const UNKNOWN = '5f0c3a4e-1b2d-4c3e-9f8a-0123456789ab';
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES', 'DE']);
-  [it_, fr, es, de, reviewer] = await Promise.all([
-    sys.key('NCB', 'IT'),
-    sys.key('NCB', 'FR'),
-    sys.key('NCB', 'ES'),
-    sys.key('NCB', 'DE'),
-    sys.key('REVIEWER'),
-  ]);
+  [it_, fr, es, de, reviewer] = await sys.keys('IT', 'FR', 'ES', 'DE', 'REVIEWER');
 });
 afterAll(() => sys?.stop());
 failOnServerErrors(() => sys);

@@ -15,7 +15,7 @@ let it_: string, fr: string, reviewer: string;
 beforeAll(async () => {
   sys = await startTestSystem({ allowPrivateWebhooks: false });
   await sys.pilot(['IT', 'FR', 'ES']);
-  [it_, fr, reviewer] = await Promise.all([sys.key('NCB', 'IT'), sys.key('NCB', 'FR'), sys.key('REVIEWER')]);
+  [it_, fr, reviewer] = await sys.keys('IT', 'FR', 'REVIEWER');
   local = await startReceiver();
 });
 afterAll(async () => {

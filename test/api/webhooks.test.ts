@@ -16,7 +16,7 @@ const receivers: Receiver[] = [];
 beforeAll(async () => {
   sys = await startTestSystem({ daySeconds: 6 });
   await sys.pilot(['IT', 'FR', 'ES', 'DE']);
-  [it_, fr, es, reviewer] = await Promise.all([sys.key('NCB', 'IT'), sys.key('NCB', 'FR'), sys.key('NCB', 'ES'), sys.key('REVIEWER')]);
+  [it_, fr, es, reviewer] = await sys.keys('IT', 'FR', 'ES', 'REVIEWER');
 });
 afterAll(async () => {
   await Promise.all(receivers.map((r) => r.close()));

@@ -11,13 +11,7 @@ let it_: string, fr: string, reviewer: string, reviewer2: string, ccf: string;
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES']);
-  [it_, fr, reviewer, reviewer2, ccf] = await Promise.all([
-    sys.key('NCB', 'IT'),
-    sys.key('NCB', 'FR'),
-    sys.key('REVIEWER'),
-    sys.key('REVIEWER'),
-    sys.key('CCF'),
-  ]);
+  [it_, fr, reviewer, reviewer2, ccf] = await sys.keys('IT', 'FR', 'REVIEWER', 'REVIEWER', 'CCF');
 });
 afterAll(() => sys?.stop());
 failOnServerErrors(() => sys);

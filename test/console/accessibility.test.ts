@@ -16,7 +16,7 @@ const ids: Record<string, string> = {};
 beforeAll(async () => {
   [sys, browser] = await Promise.all([startTestSystem(), startBrowser()]);
   await sys.pilot(['IT', 'FR', 'ES']);
-  const [it_, fr, reviewer, ccf] = await Promise.all([sys.key('NCB', 'IT'), sys.key('NCB', 'FR'), sys.key('REVIEWER'), sys.key('CCF')]);
+  const [it_, fr, reviewer, ccf] = await sys.keys('IT', 'FR', 'REVIEWER', 'CCF');
   Object.assign(keys, { it: it_, fr, reviewer, ccf, admin: sys.adminKey });
   const published = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR', 'ES'] }));
   await sys.call('POST', `/v1/notices/${published.id}/responses`, {

@@ -14,7 +14,7 @@ let it_: string, es: string, reviewer: string;
 beforeAll(async () => {
   [sys, browser] = await Promise.all([startTestSystem(), startBrowser()]);
   await sys.pilot(['IT', 'FR', 'ES']);
-  [it_, es, reviewer] = await Promise.all([sys.key('NCB', 'IT'), sys.key('NCB', 'ES'), sys.key('REVIEWER')]);
+  [it_, es, reviewer] = await sys.keys('IT', 'ES', 'REVIEWER');
 });
 afterAll(async () => {
   await browser?.close();

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 test('the CCF blocks a published request, its recipient sees only that it is blocked, and the CCF decides', async () => {
-  const [it_, fr, reviewer, ccf] = await Promise.all([sys.key('NCB', 'IT'), sys.key('NCB', 'FR'), sys.key('REVIEWER'), sys.key('CCF')]);
+  const [it_, fr, reviewer, ccf] = await sys.keys('IT', 'FR', 'REVIEWER', 'CCF');
   const published = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
   const page = await browser.person();
   await signIn(page, sys.baseUrl, ccf);

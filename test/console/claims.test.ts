@@ -25,7 +25,7 @@ let normal: string, direct: string;
 beforeAll(async () => {
   [sys, browser] = await Promise.all([startTestSystem(), startBrowser()]);
   await sys.pilot(['IT', 'FR']);
-  [it_, ana, ben] = await Promise.all([sys.key('NCB', 'IT'), sys.key('REVIEWER'), sys.key('REVIEWER')]);
+  [it_, ana, ben] = await sys.keys('IT', 'REVIEWER', 'REVIEWER');
   const rename = async (key: string, name: string) =>
     sys.db.prisma.user.update({ where: { id: (await sys.principal(key)).userId }, data: { name } });
   await Promise.all([rename(ana, 'Ana Reviewer'), rename(ben, 'Ben Reviewer')]);

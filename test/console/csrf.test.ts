@@ -27,7 +27,7 @@ let samples: Record<string, string[]>;
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES']);
-  [ncb, reviewer, ccf] = await Promise.all([sys.key('NCB', 'IT'), sys.key('REVIEWER'), sys.key('CCF')]);
+  [ncb, reviewer, ccf] = await sys.keys('IT', 'REVIEWER', 'CCF');
   const published = await publish(sys, ncb, reviewer, freshRequest({ recipients: ['FR'] }));
   const holder = await sys.principal(ncb);
   samples = {

@@ -14,7 +14,7 @@ let it_: string, fr: string, reviewer: string;
 beforeAll(async () => {
   [sys, browser] = await Promise.all([startTestSystem(), startBrowser()]);
   await sys.pilot(['IT', 'FR', 'ES']);
-  [it_, fr, reviewer] = await Promise.all([sys.key('NCB', 'IT'), sys.key('NCB', 'FR'), sys.key('REVIEWER')]);
+  [it_, fr, reviewer] = await sys.keys('IT', 'FR', 'REVIEWER');
 });
 afterAll(async () => {
   await browser?.close();

@@ -18,7 +18,7 @@ let reviewer: string;
 beforeAll(async () => {
   sys = await startTestSystem({ rateLimitPerMinute: LIMIT });
   await sys.pilot(['IT', 'FR', 'ES']);
-  [it_, fr, de, reviewer] = await Promise.all([sys.key('NCB', 'IT'), sys.key('NCB', 'FR'), sys.key('NCB', 'DE'), sys.key('REVIEWER')]);
+  [it_, fr, de, reviewer] = await sys.keys('IT', 'FR', 'DE', 'REVIEWER');
 });
 afterAll(() => sys?.stop());
 

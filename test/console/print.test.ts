@@ -23,7 +23,7 @@ beforeAll(async () => {
   [sys, browser] = await Promise.all([startTestSystem(), startBrowser()]);
   await sys.pilot(['IT', 'FR', 'ES']);
   let reviewer: string;
-  [it_, fr, reviewer] = await Promise.all([sys.key('NCB', 'IT'), sys.key('NCB', 'FR'), sys.key('REVIEWER')]);
+  [it_, fr, reviewer] = await sys.keys('IT', 'FR', 'REVIEWER');
   // Enough assets with long descriptions that the request runs over several printed pages.
   const assets = Array.from({ length: 10 }, (_, i) => ({
     category: 'REAL_ESTATE',

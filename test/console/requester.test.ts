@@ -29,7 +29,7 @@ let reviewer: string;
 beforeAll(async () => {
   [sys, browser] = await Promise.all([startTestSystem(), startBrowser()]);
   await sys.pilot(['IT', 'FR', 'ES']);
-  [it_, fr, es, reviewer] = await Promise.all([sys.key('NCB', 'IT'), sys.key('NCB', 'FR'), sys.key('NCB', 'ES'), sys.key('REVIEWER')]);
+  [it_, fr, es, reviewer] = await sys.keys('IT', 'FR', 'ES', 'REVIEWER');
 });
 afterAll(async () => {
   await browser?.close();

@@ -407,15 +407,7 @@ async function main(): Promise<void> {
   const sys = await startTestSystem();
   try {
     await sys.pilot(['IT', 'FR', 'ES', 'DE']);
-    const [it, fr, es, de, reviewer, reviewer2, ccf] = await Promise.all([
-      sys.key('NCB', 'IT'),
-      sys.key('NCB', 'FR'),
-      sys.key('NCB', 'ES'),
-      sys.key('NCB', 'DE'),
-      sys.key('REVIEWER'),
-      sys.key('REVIEWER'),
-      sys.key('CCF'),
-    ]);
+    const [it, fr, es, de, reviewer, reviewer2, ccf] = await sys.keys('IT', 'FR', 'ES', 'DE', 'REVIEWER', 'REVIEWER', 'CCF');
     const keys: Keys = { it, fr, es, de, reviewer, reviewer2, ccf };
     for (const [name, scenario] of Object.entries(scenarios)) {
       if (only.length && !only.includes(name)) continue;

@@ -66,6 +66,11 @@ export interface TestSystem {
   adminKey: string;
   /** Creates a user holding one key directly in the database (fast path for tests that are not about key admin). */
   key(role: 'ADMIN' | 'REVIEWER' | 'NCB' | 'CCF', country?: string): Promise<string>;
+  /**
+   * A key for each of `people`, in order: a country code is that country's NCB, a role its own
+   * user (`sys.keys('IT', 'FR', 'REVIEWER')`).
+   */
+  keys(...people: Array<string>): Promise<string[]>;
   /** Another key of the user holding `key`. */
   userKey(key: string, opts?: { expiresAt?: Date }): Promise<string>;
   /** Who holds a key, as the services see the caller. */
@@ -177,6 +182,16 @@ export async function startTestSystem(
     services,
     adminKey,
     key,
+    keys: (...people) =>
+      Promise.all(
+        people.map((p) =>
+          p === 'ADMIN' || p === 'REVIEWER' || p === 'CCF'
+            ? key(p)
+            : /^[A-Z]{2}$/.test(p)
+              ? key('NCB', p)
+              : Promise.reject(new Error(`keys: ${p}?`)),
+        ),
+      ),
     userKey,
     principal: (k) => services.authenticate(`Bearer ${k}`),
     async pilot(participants, quotaTotal = 1000, limited = false) {

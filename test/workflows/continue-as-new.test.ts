@@ -28,16 +28,7 @@ let it_: string, fr: string, es: string, de: string, gb: string, reviewer: strin
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES', 'DE', 'GB'], 500);
-  [it_, fr, es, de, gb, reviewer, reviewer2, ccf] = await Promise.all([
-    sys.key('NCB', 'IT'),
-    sys.key('NCB', 'FR'),
-    sys.key('NCB', 'ES'),
-    sys.key('NCB', 'DE'),
-    sys.key('NCB', 'GB'),
-    sys.key('REVIEWER'),
-    sys.key('REVIEWER'),
-    sys.key('CCF'),
-  ]);
+  [it_, fr, es, de, gb, reviewer, reviewer2, ccf] = await sys.keys('IT', 'FR', 'ES', 'DE', 'GB', 'REVIEWER', 'REVIEWER', 'CCF');
 });
 afterAll(() => sys?.stop());
 

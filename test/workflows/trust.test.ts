@@ -22,7 +22,7 @@ let keyless: Client;
 beforeAll(async () => {
   sys = await startTestSystem();
   await sys.pilot(['IT', 'FR', 'ES']);
-  [it_, reviewer, reviewer2] = await Promise.all([sys.key('NCB', 'IT'), sys.key('REVIEWER'), sys.key('REVIEWER')]);
+  [it_, reviewer, reviewer2] = await sys.keys('IT', 'REVIEWER', 'REVIEWER');
   const reader = new EncryptionCodec(TEST_PAYLOAD_KEYS);
   keyless = new Client({
     connection: sys.env.connection,
