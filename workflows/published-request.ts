@@ -70,10 +70,12 @@ export class PublishedDuties {
 
   /** A recipient's action, for its own country only, validated as any action. */
   private admitRecipient(action: 'RESPOND' | 'ACKNOWLEDGE' | 'DELAY', input: ActionInput & { country: string }): 'REPEAT' | 'NEW' {
+    // Admitted first: an input sent without the payload key has no actor to compare.
+    const verdict = this.request.admit(action, input);
     if (input.country !== input.actor.country) {
       throw refusedBy({ kind: 'FORBIDDEN', code: 'NOT_RECIPIENT', message: 'A recipient answers for its own country only' });
     }
-    return this.request.admit(action, input);
+    return verdict;
   }
 
   // --- recipients

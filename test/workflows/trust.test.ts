@@ -6,8 +6,8 @@
 import crypto from 'node:crypto';
 import { ActivityFailure, ApplicationFailure, Client, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { silverNoticeWorkflow } from '../../workflows';
-import { decideUpdate, type DecisionInput } from '../../workflows/messages';
-import { auditTypes, flaggedRequest, statusOf, submitScreened, viaWorkflow } from '../support/helpers';
+import { acknowledgeUpdate, decideUpdate, delayUpdate, respondUpdate, type DecisionInput } from '../../workflows/messages';
+import { auditTypes, flaggedRequest, freshRequest, publish, statusOf, submitScreened, viaWorkflow } from '../support/helpers';
 import { EncryptionCodec } from '../../temporal/codec';
 import { startTestSystem, TEST_PAYLOAD_KEYS, type TestSystem } from '../support/system';
 
@@ -41,9 +41,9 @@ const invented = (role: string, country?: string) => ({
 });
 
 /** The failure an update ended with: its type, and the type of an activity's failure under it. */
-async function refusal(client: Client, id: string, arg: unknown): Promise<string> {
+async function refusal(client: Client, id: string, arg: unknown, update: typeof decideUpdate = decideUpdate): Promise<string> {
   try {
-    await client.workflow.getHandle(id).executeUpdate(decideUpdate, { args: [arg as DecisionInput] });
+    await client.workflow.getHandle(id).executeUpdate(update, { args: [arg as DecisionInput] });
   } catch (err) {
     if (!(err instanceof WorkflowUpdateFailedError)) throw err;
     const failure = err.cause instanceof ActivityFailure ? err.cause.cause : err.cause;
@@ -63,6 +63,16 @@ test('updates sent without the payload key are refused, however plausible their 
   // The request goes on with the real reviewers.
   expect(await viaWorkflow.decide(sys, reviewer, id, 'APPROVE')).toEqual({ ok: true, status: 'UNDER_REVIEW' });
   expect(await viaWorkflow.decide(sys, reviewer2, id, 'APPROVE')).toEqual({ ok: true, status: 'PUBLISHED' });
+});
+
+test('a recipient’s action sent without the payload key is refused as unsealed, not failed on its missing actor', async () => {
+  const { id } = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
+  const actor = invented('NCB', 'FR');
+  for (const update of [respondUpdate, acknowledgeUpdate, delayUpdate]) {
+    const arg = { country: 'FR', actor, outcome: 'NO_ASSETS_FOUND', days: 5, reason: 'More time' };
+    expect(await refusal(keyless, id, arg, update as unknown as typeof decideUpdate)).toBe('FORBIDDEN:UNSEALED');
+  }
+  expect(await statusOf(sys, id)).toBe('PUBLISHED');
 });
 
 test('with the key, an actor whose role may not take the action is refused', async () => {
