@@ -102,7 +102,9 @@ function dueWatcher(prisma: PrismaClient) {
         for (const wake of waiting.get(country) ?? []) wake(removed ? 'REMOVED' : 'DUE');
       }
     } catch {
-      // The drains wake on their own timeout and find out for themselves.
+      // The database did not answer: every drain waiting looks for itself (a drain woken by its
+      // timeout does not, trusting this watcher).
+      for (const wakes of waiting.values()) for (const wake of wakes) wake('DUE');
     }
     if (waiting.size && !timer) timer = setTimeout(() => void look(), WATCH_MS);
   }
