@@ -113,7 +113,8 @@ const stillOwing = (s: Situation) =>
   s.own?.final ? conflict('ALREADY_ANSWERED', 'This recipient has already sent its final answer') : undefined;
 
 /** The ends that oblige each recipient to delete the request from its national records. */
-const DELETION_STATES = ['WITHDRAWN', 'CANCELLED', 'EXPIRED'] as const satisfies readonly Status[];
+/** The ends after which each recipient owes a confirmation that it deleted the request. */
+export const DELETION_STATES = ['WITHDRAWN', 'CANCELLED', 'EXPIRED'] as const satisfies readonly Status[];
 const PUBLISHED_OR_ENDED = ['PUBLISHED', 'COMPLETED', 'WITHDRAWN', 'CANCELLED', 'EXPIRED'] as const satisfies readonly Status[];
 
 const REQUESTER_ONLY = { code: 'NOT_REQUESTER', message: 'Only the requesting NCB can do this' } as const;

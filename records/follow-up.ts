@@ -4,13 +4,14 @@
  * retention sweep sends), and the outcomes its requester reports. Every write is keyed by its
  * action's id (or an id derived from what it reminds of), so a repeat writes nothing twice.
  */
+import { DELETION_STATES } from '../domain/actions';
 import { derivedId } from '../domain/ids';
 import type { Actor, OutcomeMeasure } from '../domain/model';
+import { Prisma } from '../generated/prisma/client';
 import { recordStepEvent, recordStepEvents } from './audit';
 import { inTransaction, type Db } from './db';
 
 /** The ends after which recipients must delete the request. */
-export const DELETION_ENDS = ['WITHDRAWN', 'CANCELLED', 'EXPIRED'] as const;
 
 /**
  * `country` confirms the deletion under `actionId`. `FIRST`: this action confirmed it; `REPEAT`:
@@ -49,7 +50,7 @@ export async function remindUnconfirmedDeletions(db: Db, closedBefore: Date, at:
     where: {
       deletionConfirmedAt: null,
       deletionRemindedAt: null,
-      notice: { status: { in: [...DELETION_ENDS] }, closedAt: { lte: closedBefore }, publishedAt: { not: null } },
+      notice: { status: { in: [...DELETION_STATES] }, closedAt: { lte: closedBefore }, publishedAt: { not: null } },
     },
     select: { noticeId: true, country: true, notice: { select: { reference: true } } },
     orderBy: [{ noticeId: 'asc' }, { country: 'asc' }],
@@ -128,7 +129,7 @@ export async function followUpFigures(db: Db) {
       SELECT COUNT(*) FILTER (WHERE r."deletionConfirmedAt" IS NULL) AS awaiting,
              COUNT(*) FILTER (WHERE r."deletionConfirmedAt" IS NOT NULL) AS confirmed
       FROM "Recipient" r JOIN "Notice" n ON n."id" = r."noticeId"
-      WHERE n."status"::text IN ('WITHDRAWN', 'CANCELLED', 'EXPIRED') AND n."publishedAt" IS NOT NULL`,
+      WHERE n."status"::text IN (${Prisma.join([...DELETION_STATES])}) AND n."publishedAt" IS NOT NULL`,
     db.$queryRaw<{ key: string; n: bigint }[]>`SELECT "measure"::text AS key, COUNT(*) AS n FROM "Outcome" GROUP BY 1 ORDER BY 1`,
     db.$queryRaw<{ measure: string; currency: string; total: string }[]>`
       SELECT "measure"::text AS measure, "currency", SUM("amount")::text AS total
@@ -155,7 +156,7 @@ export async function followUpFigures(db: Db) {
 /** `country`'s entries as a recipient of ended requests it has not confirmed deleting, oldest end first. */
 export function deletionsToConfirm(db: Db, country: string) {
   return db.recipient.findMany({
-    where: { country, deletionConfirmedAt: null, notice: { status: { in: [...DELETION_ENDS] }, publishedAt: { not: null } } },
+    where: { country, deletionConfirmedAt: null, notice: { status: { in: [...DELETION_STATES] }, publishedAt: { not: null } } },
     select: { notice: { select: { id: true, caseNumber: true, reference: true, requestingCountry: true, closedAt: true } } },
     orderBy: { notice: { closedAt: 'asc' } },
   });

@@ -61,7 +61,15 @@ const named = (kind: string, n: records.Named, dueAt?: Date | null): Found => ({
 const country = (c: Context) => c.principal.country ?? '';
 
 /** The requests under review, each with whether the caller approved it in this round. */
-async function reviewQueue(c: Context) {
+/** The requests under review, with whether the caller approved each: read once per call, shared by three kinds. */
+const reviewQueues = new WeakMap<Context, ReturnType<typeof readReviewQueue>>();
+function reviewQueue(c: Context) {
+  let queue = reviewQueues.get(c);
+  if (!queue) reviewQueues.set(c, (queue = readReviewQueue(c)));
+  return queue;
+}
+
+async function readReviewQueue(c: Context) {
   const [rows, keys] = await Promise.all([records.underReview(c.deps.prisma), keyIdsOf(c.deps.prisma, c.principal.userId)]);
   return rows.map((n) => ({ ...n, approvedByMe: approvalKeys(n).some((k) => keys.has(k)) }));
 }

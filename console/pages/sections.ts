@@ -1,4 +1,5 @@
 /** The parts of a request's page that only show what it asks and what came back: facts, subject, assets, recipients, answers. */
+import { DELETION_STATES } from '../../domain/actions';
 import type { Ctx } from '../context';
 import { html, type Content } from '../html';
 import type { RequestPage } from './request-data';
@@ -135,7 +136,7 @@ export function recipients(ctx: Ctx, v: FullView): Content {
   if (v.recipients.length === 0) return '';
   const answered = v.recipients.filter((r) => r.final).length;
   // Once withdrawn, cancelled or expired, each recipient owes a confirmation that it deleted the request.
-  const deletion = ['WITHDRAWN', 'CANCELLED', 'EXPIRED'].includes(v.status);
+  const deletion = (DELETION_STATES as readonly string[]).includes(v.status);
   return section(
     'recipients',
     t('request.recipients', { n: v.recipients.length, answered }),
