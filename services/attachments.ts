@@ -12,6 +12,7 @@ import type { actionService } from './actions';
 import type { Principal, ServiceDeps } from './context';
 import type { ReadingService } from './reading';
 import { conflict, notFound } from './refusals';
+import { withheldFrom } from './views';
 
 export type Upload = z.output<typeof AttachmentUpload>;
 type ActionService = ReturnType<typeof actionService>;
@@ -60,9 +61,7 @@ export function attachmentService(deps: ServiceDeps, reading: ReadingService, ac
   /** The request's attachments the caller may read, and the request (404 if the caller may not know it). */
   async function readable(id: string, principal: Principal) {
     const { notice, relation } = await reading.visible(id, principal);
-    // While the CCF examines a complaint, and after one it upheld, a recipient sees only the
-    // request's bare identity (services/views.ts): none of its files either.
-    const withheld = relation === 'RECIPIENT' && (notice.blockings.length > 0 || Boolean(notice.blockingUpheldAt));
+    const withheld = withheldFrom(notice, relation);
     const reader = { relation, country: principal.country };
     const mayRead = (a: AttachmentRow) =>
       !withheld &&

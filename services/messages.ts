@@ -14,6 +14,7 @@ import { loadNotice } from '../records/queries';
 import type { Principal, ServiceDeps } from './context';
 import type { ReadingService } from './reading';
 import { conflict, forbidden, notFound } from './refusals';
+import { withheldFrom } from './views';
 
 type Message = z.output<typeof MessageView>;
 type HandlingCode = (typeof HANDLING_CODES)[number];
@@ -109,9 +110,7 @@ export function messageService(deps: ServiceDeps, reading: ReadingService) {
     /** The messages of the threads the caller may read (only `thread` if given), oldest first. */
     async list(id: string, principal: Principal, thread?: string): Promise<{ threads: string[]; items: Message[] }> {
       const { notice, relation } = await reading.visible(id, principal);
-      // A recipient shown only the blocking (or, once it is upheld, only the closure) is shown no thread either.
-      const withheld = relation === 'RECIPIENT' && (notice.blockings.length > 0 || notice.blockingUpheldAt !== undefined);
-      if (withheld) return { threads: [], items: [] };
+      if (withheldFrom(notice, relation)) return { threads: [], items: [] };
       const readable = readableThreads(
         relation,
         principal.country,

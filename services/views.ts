@@ -48,6 +48,13 @@ function amendmentViews(list: LoadedNotice['amendments'], relation: Relation) {
 /** A request as views read it; `blockingUpheldAt`: when the CCF upheld a blocking of it (looked up for recipients). */
 export type ViewedNotice = LoadedNotice & { blockingUpheldAt?: Date };
 
+/**
+ * Whether the CCF keeps the request from this reader: a recipient, while a complaint is examined or
+ * once one is upheld, knows only the request's bare identity (none of its content, threads or files).
+ */
+export const withheldFrom = (n: ViewedNotice, relation: Relation): boolean =>
+  relation === 'RECIPIENT' && (n.blockings.length > 0 || n.blockingUpheldAt !== undefined);
+
 export function noticeView(n: ViewedNotice, relation: Relation, findings?: Findings) {
   if (relation === 'RECIPIENT' && n.blockingUpheldAt) {
     // An upheld complaint obliges recipients to delete the request: they keep only the fact and time
