@@ -12,9 +12,9 @@ import { problemText } from './i18n';
 
 export type Posted = Record<string, unknown>;
 
-/** The posted value of a field as text ('' when absent or repeated). */
-export const text = (form: Posted, name: string): string => {
-  const v = form[name];
+/** The posted value of a field as text ('' when absent or repeated, or when nothing was posted). */
+export const text = (form: Posted | undefined, name: string): string => {
+  const v = form?.[name];
   return typeof v === 'string' ? v : '';
 };
 

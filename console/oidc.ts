@@ -10,6 +10,7 @@ import { makeCtx, type Ctx } from './context';
 import { isTimeZone } from './format';
 import { html } from './html';
 import { isLang, type Lang } from './i18n';
+import { text } from './forms';
 import { csrfField, page } from './layout';
 import { stepPath } from './sign-in-steps';
 import { cookieOptions, localPath, rememberPreferences, SESSION_COOKIE, type SessionLocals } from './session';
@@ -78,11 +79,6 @@ function onwardPage(ctx: Ctx, to: string): string {
   }`;
 }
 
-const field = (body: unknown, name: string) => {
-  const v = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : '';
-};
-
 function keptTransaction(req: Request): KeptTransaction | undefined {
   const raw = (req.cookies as Record<string, unknown> | undefined)?.[TRANSACTION_COOKIE];
   if (typeof raw !== 'string' || raw.length > 2000) return undefined;
@@ -112,10 +108,10 @@ export function oidcRoutes(services: Services): Router {
     const ctx = res.locals.ctx as Ctx;
     const begun = await oidc.begin();
     if ('unavailable' in begun) return void res.status(503).send(refusalPage(ctx, provider, 'UNAVAILABLE'));
-    const zone = field(req.body, 'timeZone');
+    const zone = text(req.body, 'timeZone');
     const kept: KeptTransaction = {
       ...begun.transaction,
-      next: localPath(field(req.body, 'next')),
+      next: localPath(text(req.body, 'next')),
       lang: ctx.lang,
       timeZone: isTimeZone(zone) ? zone : ctx.timeZone,
     };

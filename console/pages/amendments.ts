@@ -8,7 +8,7 @@ import type { Ctx } from '../context';
 import { codes, compact, optional, text, type Posted } from '../forms';
 import { html, type Content } from '../html';
 import type { ActionForm } from './action-forms';
-import { free, labelled, section, type FullView } from './parts';
+import { free, labelled, personName, section, type FullView } from './parts';
 
 type Amendment = FullView['amendments'][number];
 interface Changes {
@@ -25,9 +25,7 @@ interface Changes {
 function changesList(ctx: Ctx, a: Amendment): Content {
   const { add = {}, legalBasis } = a.changes as Changes;
   const items: Content[] = [
-    ...(add.aliases ?? []).map(
-      (n) => html`<li>${ctx.t('field.aliasLines')}: ${free([n.familyName, n.givenNames].filter(Boolean).join(', '))}</li>`,
-    ),
+    ...(add.aliases ?? []).map((n) => html`<li>${ctx.t('field.aliasLines')}: ${free(personName(n))}</li>`),
     ...(add.identityDocuments ?? []).map((d) => html`<li>${free(`${d.type} ${d.number} (${d.issuingCountry})`)}</li>`),
     ...(add.assetsSought ?? []).map((s) => html`<li>${ctx.label('assetCategory', s.category)}: ${free(s.description)}</li>`),
     ...(add.recipients?.length

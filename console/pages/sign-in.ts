@@ -7,15 +7,11 @@ import type { Ctx } from '../context';
 import { isTimeZone, TIME_ZONES } from '../format';
 import { html } from '../html';
 import { isLang } from '../i18n';
+import { text } from '../forms';
 import { csrfField, page } from '../layout';
 import { ssoChoice } from '../oidc';
 import { stepPath } from '../sign-in-steps';
 import { cookieOptions, localPath, rememberPreferences, requireSignIn, SESSION_COOKIE, type SessionLocals } from '../session';
-
-const field = (body: unknown, name: string) => {
-  const v = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : '';
-};
 
 function signInPage(ctx: Ctx, o: { next?: string; error?: string; ended?: boolean; provider?: string }): string {
   return page(ctx, {
@@ -81,23 +77,23 @@ export function signInRoutes(services: Services): Router {
 
   router.post('/sign-in', async (req: Request, res: Response) => {
     const ctx = res.locals.ctx as Ctx;
-    const zone = field(req.body, 'timeZone');
+    const zone = text(req.body, 'timeZone');
     const timeZone = isTimeZone(zone) ? zone : ctx.timeZone;
     try {
       // A sign-in replaces the session this browser had (if any).
       const previous = res.locals.session as SessionLocals | undefined;
       if (previous) await services.sessions.close(previous.token);
-      const opened = await services.sessions.open(field(req.body, 'key').slice(0, 600), { language: ctx.lang, timeZone });
+      const opened = await services.sessions.open(text(req.body, 'key').slice(0, 600), { language: ctx.lang, timeZone });
       res.cookie(SESSION_COOKIE, opened.token, cookieOptions(req));
       rememberPreferences(req, res, { language: ctx.lang, timeZone });
-      const next = localPath(field(req.body, 'next'));
+      const next = localPath(text(req.body, 'next'));
       res.redirect(303, opened.pendingStep ? stepPath(opened.pendingStep, next) : (next ?? '/'));
     } catch (err) {
       if (!(err instanceof Refusal) || err.kind !== 'UNAUTHENTICATED') throw err;
       recordRefusal(services, err, 401, req, res);
       res
         .status(401)
-        .send(signInPage(ctx, { provider: services.oidc.name, next: localPath(field(req.body, 'next')), error: ctx.t('signIn.refused') }));
+        .send(signInPage(ctx, { provider: services.oidc.name, next: localPath(text(req.body, 'next')), error: ctx.t('signIn.refused') }));
     }
   });
 
@@ -114,12 +110,12 @@ export function signInRoutes(services: Services): Router {
 
   router.post('/preferences', async (req, res) => {
     const ctx = res.locals.ctx as Ctx;
-    const language = isLang(field(req.body, 'language')) ? field(req.body, 'language') : ctx.lang;
-    const timeZone = isTimeZone(field(req.body, 'timeZone')) ? field(req.body, 'timeZone') : ctx.timeZone;
+    const language = isLang(text(req.body, 'language')) ? text(req.body, 'language') : ctx.lang;
+    const timeZone = isTimeZone(text(req.body, 'timeZone')) ? text(req.body, 'timeZone') : ctx.timeZone;
     const session = res.locals.session as SessionLocals | undefined;
     if (session) await services.sessions.setPreferences(session.token, { language, timeZone });
     rememberPreferences(req, res, { language, timeZone });
-    res.redirect(303, localPath(field(req.body, 'return')) ?? '/');
+    res.redirect(303, localPath(text(req.body, 'return')) ?? '/');
   });
 
   return router;

@@ -30,7 +30,7 @@ export function workRoutes(services: Services): Router {
       const mine = items.filter((i) => i.kind === kind);
       const title = ctx.t(`work.${kind}` as Key);
       return html`<section class="work" aria-labelledby="work-${kind}">
-        <h2 id="work-${kind}">${title} <span class="badge">${new Intl.NumberFormat(ctx.lang).format(n)}</span></h2>
+        <h2 id="work-${kind}">${title} <span class="badge">${ctx.fmt.number(n)}</span></h2>
         ${
           mine.length
             ? html`<ul>
