@@ -98,17 +98,20 @@ export function sendCsv(res: Response, filename: string, items: readonly object[
     .send(toCsv(items));
 }
 
+/** The largest page a list gives, taken page after page for a CSV export. */
+const CSV_PAGE = 100;
+
 /**
  * Every item of a paged list, following `nextCursor` from `cursor` on: a CSV export is the whole
  * list the filters select, not one screenful of it.
  */
 export async function allPages<T>(
   cursor: string | undefined,
-  page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
+  page: (cursor: string | undefined, limit: number) => Promise<{ items: T[]; nextCursor: string | null }>,
 ): Promise<T[]> {
   const items: T[] = [];
   for (let next = cursor; ;) {
-    const p = await page(next);
+    const p = await page(next, CSV_PAGE);
     items.push(...p.items);
     if (!p.nextCursor) return items;
     next = p.nextCursor;

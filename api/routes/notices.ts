@@ -12,8 +12,6 @@ import { NoticeRequest } from '../schemas/requests';
 import { EventList, NoticeList, NoticeListQuery, NoticeView, ResponseList } from '../schemas/views';
 
 const READERS = ['NCB', 'REVIEWER', 'CCF'] as const;
-/** The largest page the JSON list gives, taken page after page for a CSV export. */
-const CSV_PAGE = 100;
 
 /**
  * Everything done to a request given its id: where an answer carrying a request leads (OpenAPI
@@ -68,7 +66,7 @@ export function noticeRoutes(services: Services, registry: OpenAPIRegistry): Rou
         ? {
             csv: {
               filename: 'notices.csv',
-              items: await allPages(query.cursor, (cursor) => reading.list(principal, { ...query, cursor, limit: CSV_PAGE })),
+              items: await allPages(query.cursor, (cursor, limit) => reading.list(principal, { ...query, cursor, limit })),
             },
           }
         : { body: await reading.list(principal, query) },

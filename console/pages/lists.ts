@@ -32,8 +32,6 @@ function claimCell(ctx: Ctx, v: FullView): Content {
   ${!holder && offered.has('CLAIM') ? button('claim', ctx.t('action.claimSubmit')) : ''}
   ${offered.has('RELEASE') ? button('release', ctx.t('action.releaseSubmit')) : ''}`;
 }
-/** The largest page the services give, taken page after page for a CSV download. */
-const CSV_PAGE = 100;
 
 type Item = NoticeView;
 
@@ -78,7 +76,7 @@ async function sentAsCsv(
   q: Omit<ListQuery, 'limit' | 'cursor'>,
 ) {
   if (query(req, 'format') !== 'csv') return false;
-  sendCsv(res, filename, await allPages(undefined, (cursor) => services.reading.list(ctx.principal!, { ...q, cursor, limit: CSV_PAGE })));
+  sendCsv(res, filename, await allPages(undefined, (cursor, limit) => services.reading.list(ctx.principal!, { ...q, cursor, limit })));
   return true;
 }
 
