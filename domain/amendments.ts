@@ -24,7 +24,6 @@ export interface AmendmentChanges {
 
 /** LAPSED: the request ended (completed, withdrawn, cancelled, expired) before the amendment was decided. */
 export const AMENDMENT_STATUSES = ['UNDER_REVIEW', 'APPROVED', 'REJECTED', 'LAPSED'] as const;
-export type AmendmentStatus = (typeof AMENDMENT_STATUSES)[number];
 
 /** The limits a submission keeps, which a request's additions may not pass either. */
 const LIMITS = { aliases: 50, identityDocuments: 20, assetsSought: 100 } as const;

@@ -51,16 +51,15 @@ async function newEngine(adapterFactory: SqlMigrationAwareDriverAdapterFactory) 
   const schema = fs.readFileSync(SCHEMA_PATH, 'utf8');
   const opened: Array<{ dispose(): Promise<void> }> = [];
   const tracked: SqlMigrationAwareDriverAdapterFactory = Object.create(adapterFactory);
-  tracked.connect = async () => {
-    const adapter = await adapterFactory.connect();
-    opened.push(adapter);
-    return adapter;
-  };
-  tracked.connectToShadowDb = async () => {
-    const adapter = await adapterFactory.connectToShadowDb();
-    opened.push(adapter);
-    return adapter;
-  };
+  const kept =
+    <A extends { dispose(): Promise<void> }>(open: () => Promise<A>) =>
+    async () => {
+      const adapter = await open();
+      opened.push(adapter);
+      return adapter;
+    };
+  tracked.connect = kept(() => adapterFactory.connect());
+  tracked.connectToShadowDb = kept(() => adapterFactory.connectToShadowDb());
   const engine = await SchemaEngine.new(
     { datamodels: [['schema.prisma', schema]] },
     () => undefined,

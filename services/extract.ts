@@ -55,7 +55,6 @@ export function extractService(deps: ServiceDeps, reading: ReadingService) {
     },
   };
 }
-export type ExtractService = ReturnType<typeof extractService>;
 
 function render(view: Full, answers: Answer[], reader: Principal, madeAt: Date): Promise<Buffer> {
   const v = view as Full & Insider;

@@ -130,5 +130,3 @@ export function messageService(deps: ServiceDeps, reading: ReadingService) {
     },
   };
 }
-
-export type MessageService = ReturnType<typeof messageService>;

@@ -221,4 +221,3 @@ export function oidcService(deps: ServiceDeps, keys: Keyring, sessions: SessionS
     },
   };
 }
-export type OidcService = ReturnType<typeof oidcService>;
