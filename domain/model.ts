@@ -123,3 +123,6 @@ export interface Actor {
   userId?: string;
   name?: string;
 }
+
+/** Who acted, as four-eyes and claims count people: the user, or the key for an actor without one. */
+export const personOf = (actor: Actor): string => actor.userId ?? actor.keyId;

@@ -6,6 +6,7 @@
  * One amendment is under review at a time.
  */
 import { approvalsRequired } from '../domain/lifecycle';
+import { personOf } from '../domain/model';
 import { days } from '../domain/time';
 import type { ActionResult, AmendmentDecisionInput, AmendmentInput } from './messages';
 import type { RequestLifecycle } from './request-lifecycle';
@@ -58,7 +59,7 @@ export class AmendmentReview {
       const pending = s.amendment!;
       const at = Date.now();
       const step = this.request.step(at, this.request.stepId(d));
-      const actor = { ...d.actor, userId: d.actor.userId ?? d.actor.keyId };
+      const actor = { ...d.actor, userId: personOf(d.actor) };
       if (d.decision === 'REJECT') {
         await steps().rejectAmendment({ ...step, amendmentId: pending.id, reason: d.reason, actor });
         s.amendment = undefined;

@@ -12,7 +12,7 @@ import { condition, patched, uuid4, workflowInfo } from '@temporalio/workflow';
 import { actorRefusal, relationOf, whenRefusal, whoRefusal, type ActionName, type Caller, type Situation } from '../domain/actions';
 import { derivedId } from '../domain/ids';
 import { approvalsRequired } from '../domain/lifecycle';
-import { type Actor, type Status, isFinal } from '../domain/model';
+import { type Actor, type Status, isFinal, personOf } from '../domain/model';
 import { CLARIFICATION_WINDOW_DAYS, reassessmentAt } from '../domain/time';
 import { isUnsealed, type ActionInput, type ActionResult, type ClosureInput, type NoticeProgress } from './messages';
 import { dueOf, dueStep, markDone, nextDeadline, type ScheduleOptions } from './schedule';
@@ -143,7 +143,7 @@ export class RequestLifecycle {
     const result = { status: this.state.status };
     if (action?.actionId) {
       const handled = (this.state.handled ??= []);
-      handled.push({ id: action.actionId, by: this.personOf(action), result });
+      handled.push({ id: action.actionId, by: personOf(action.actor), result });
       if (handled.length > HANDLED_KEPT) handled.splice(0, handled.length - HANDLED_KEPT);
     }
     return result;
@@ -156,12 +156,8 @@ export class RequestLifecycle {
    */
   firstResult(action: ActionInput): ActionResult | undefined {
     if (!action.actionId) return undefined;
-    const by = this.personOf(action);
+    const by = personOf(action.actor);
     return this.state.handled?.find((h) => h.id === action.actionId && h.by === by)?.result;
-  }
-
-  private personOf(action: ActionInput): string {
-    return action.actor.userId ?? action.actor.keyId;
   }
 
   /** The caller as the catalogue sees it, worked out from the request's own state. */
@@ -173,7 +169,7 @@ export class RequestLifecycle {
       addressedTo: (country) => s.recipients.includes(country),
     });
     // Approvals are counted per person (per key for actors recorded before people existed).
-    return { role: actor.role, relation, userId: actor.userId ?? actor.keyId };
+    return { role: actor.role, relation, userId: personOf(actor) };
   }
 
   /** Where the request stands, for the catalogue; `actor`'s own entry when it is a recipient. */

@@ -7,7 +7,7 @@
  */
 import { condition, patched } from '@temporalio/workflow';
 import { approvalsRequired, statusAfterDecision } from '../domain/lifecycle';
-import { isFinal } from '../domain/model';
+import { isFinal, personOf } from '../domain/model';
 import { CLARIFICATION_WINDOW_DAYS, days, expiryAfter, reminderAt } from '../domain/time';
 import type { ActionInput, ActionResult, ClaimInput, ClarificationInput, DecisionInput } from './messages';
 import type { RequestLifecycle } from './request-lifecycle';
@@ -54,7 +54,7 @@ export class RequestReview {
     await condition(() => s.screened || isFinal(s.status));
     return this.request.run(async () => {
       this.request.refuse('DECIDE', d.actor);
-      const approvals = d.decision === 'APPROVE' ? [...s.approvals, d.actor.userId ?? d.actor.keyId] : s.approvals;
+      const approvals = d.decision === 'APPROVE' ? [...s.approvals, personOf(d.actor)] : s.approvals;
       const required = approvalsRequired(s.flags);
       const next = statusAfterDecision(d.decision, approvals.length, required);
       const at = Date.now();
@@ -94,7 +94,7 @@ export class RequestReview {
     if (first) return Promise.resolve(first);
     return this.request.run(async () => {
       this.request.refuse('CLAIM', c.actor, c.takeOver === true);
-      const userId = c.actor.userId ?? c.actor.keyId;
+      const userId = personOf(c.actor);
       const at = Date.now();
       const from = this.state.claim?.userId;
       await steps().recordClaim({ ...this.request.step(at, this.request.stepId(c)), actor: c.actor, from, reason: c.reason });
