@@ -196,7 +196,7 @@ export class RequestLifecycle {
    * system, an actor the system cannot have made, and an action that is not this actor's or does
    * not fit now, by the same catalogue the services ask. Nothing refused here reaches the history.
    */
-  admit(action: ActionName, input: ActionInput): 'REPEAT' | 'NEW' {
+  admit(action: ActionName, input: ActionInput, takingOver = false): 'REPEAT' | 'NEW' {
     if (isUnsealed(input)) {
       throw refusedBy({ kind: 'FORBIDDEN', code: 'UNSEALED', message: "The action was not encrypted under the system's payload key" });
     }
@@ -204,7 +204,7 @@ export class RequestLifecycle {
     if (unknown) throw refusedBy(unknown);
     // A repeat is answered with its first result, whatever the request's state is now.
     if (this.firstResult(input)) return 'REPEAT';
-    const caller = { ...this.callerOf(input.actor), takingOver: (input as { takeOver?: unknown }).takeOver === true };
+    const caller = { ...this.callerOf(input.actor), takingOver };
     const refused = whoRefusal(action, caller) ?? whenRefusal(action, caller, this.situation(input.actor));
     if (refused) throw refusedBy(refused);
     return 'NEW';

@@ -85,7 +85,7 @@ export class RequestReview {
   }
 
   validateClaim(c: ClaimInput): void {
-    this.request.admit('CLAIM', c);
+    this.request.admit('CLAIM', c, c.takeOver === true);
   }
 
   /** A reviewer takes the review (from another, when taking over): others may not decide it meanwhile. */
