@@ -17,6 +17,15 @@ const optionalText = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+/** A yes-or-no variable: true or 1, false or 0 (or empty: not set). */
+const flag = (name: string) => z.enum(['true', 'false', '1', '0', ''], { error: `${name} must be true or false` }).optional();
+const isSet = (v: string | undefined) => v === 'true' || v === '1';
+/** A URL this system is reached at or trusts: https, or http on this machine only. */
+const secureUrl = (name: string) =>
+  optionalText.superRefine((v, ctx) => {
+    if (v !== undefined && !secureOrLoopback(v))
+      ctx.addIssue({ code: 'custom', message: `${name} must be an https:// URL (http:// only on localhost or 127.0.0.1)` });
+  });
 const ConfigSchema = z.object({
   PORT: port('PORT', 3000),
   SILVER_DATA_DIR: z.string().trim().min(1).default('./data'),
@@ -76,22 +85,14 @@ const ConfigSchema = z.object({
   SILVER_WORKER_METRICS_ADDRESS: optionalText.refine((v) => v === undefined || /^[\w.-]+:\d{1,5}$|^\[[\da-fA-F:]+\]:\d{1,5}$/.test(v), {
     message: 'SILVER_WORKER_METRICS_ADDRESS must be host:port, e.g. 0.0.0.0:9464',
   }),
-  SILVER_WEBHOOK_ALLOW_PRIVATE: z
-    .enum(['true', 'false', '1', '0', ''], { error: 'SILVER_WEBHOOK_ALLOW_PRIVATE must be true or false' })
-    .optional(),
-  SILVER_OIDC_ISSUER: optionalText.superRefine((v, ctx) => {
-    if (v !== undefined && !secureOrLoopback(v))
-      ctx.addIssue({ code: 'custom', message: 'SILVER_OIDC_ISSUER must be an https:// URL (http:// only on localhost or 127.0.0.1)' });
-  }),
+  SILVER_WEBHOOK_ALLOW_PRIVATE: flag('SILVER_WEBHOOK_ALLOW_PRIVATE'),
+  SILVER_OIDC_ISSUER: secureUrl('SILVER_OIDC_ISSUER'),
   SILVER_OIDC_CLIENT_ID: optionalText,
   SILVER_OIDC_CLIENT_SECRET: optionalText,
   SILVER_OIDC_NAME: optionalText,
   SILVER_OIDC_MFA_ACR: optionalText,
-  SILVER_PUBLIC_URL: optionalText.superRefine((v, ctx) => {
-    if (v !== undefined && !secureOrLoopback(v))
-      ctx.addIssue({ code: 'custom', message: 'SILVER_PUBLIC_URL must be an https:// URL (http:// only on localhost or 127.0.0.1)' });
-  }),
-  SILVER_REQUIRE_MFA: z.enum(['true', 'false', '1', '0', ''], { error: 'SILVER_REQUIRE_MFA must be true or false' }).optional(),
+  SILVER_PUBLIC_URL: secureUrl('SILVER_PUBLIC_URL'),
+  SILVER_REQUIRE_MFA: flag('SILVER_REQUIRE_MFA'),
   SILVER_PLAINTEXT_PAYLOADS: z.enum(['accept', 'refuse', ''], { error: 'SILVER_PLAINTEXT_PAYLOADS must be accept or refuse' }).optional(),
   SILVER_TRUST_PROXY: optionalText.transform((v, ctx) => {
     const parsed = parseTrustProxy(v);
@@ -200,7 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `Invalid configuration:\n  single sign-on needs ${OIDC_VARIABLES.join(', ')} together; missing: ${missing.join(', ')}`,
     );
   }
-  const requireMfa = ['true', '1'].includes(c.SILVER_REQUIRE_MFA ?? '');
+  const requireMfa = isSet(c.SILVER_REQUIRE_MFA);
   if (requireMfa && !oidcGiven) {
     throw new ConfigError(`Invalid configuration:\n  SILVER_REQUIRE_MFA applies to single sign-on: set ${OIDC_VARIABLES.join(', ')} too`);
   }
@@ -218,9 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     trustProxy: c.SILVER_TRUST_PROXY,
     workerMetricsAddress: c.SILVER_WORKER_METRICS_ADDRESS,
-    webhookAllowPrivate: c.SILVER_WEBHOOK_ALLOW_PRIVATE
-      ? ['true', '1'].includes(c.SILVER_WEBHOOK_ALLOW_PRIVATE)
-      : !c.DATABASE_URL && !c.TEMPORAL_ADDRESS,
+    webhookAllowPrivate: c.SILVER_WEBHOOK_ALLOW_PRIVATE ? isSet(c.SILVER_WEBHOOK_ALLOW_PRIVATE) : !c.DATABASE_URL && !c.TEMPORAL_ADDRESS,
     oidc: oidcGiven
       ? {
           issuer: c.SILVER_OIDC_ISSUER!,
