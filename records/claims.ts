@@ -4,13 +4,10 @@
  * each under its step's id, so a step run again writes nothing twice.
  */
 import type { Actor } from '../domain/model';
-import { recordStepEvent, type Step } from './audit';
-import { inTransaction, type Db, type Prisma, type Tx } from './db';
+import { recordStepEvent, stepWritten, type Step } from './audit';
+import { inTransaction, type Db, type Prisma } from './db';
 
 const IN_REVIEW: Prisma.EnumNoticeStatusFilter = { in: ['SUBMITTED', 'UNDER_REVIEW'] };
-
-/** Whether this step has written already (its audit event is keyed by the step's id). */
-const written = async (tx: Tx, step: Step) => (await tx.auditEvent.count({ where: { id: step.eventId } })) > 0;
 
 /**
  * `actor` holds the claim from `at`. Taken from another reviewer (`from`), the take-over is kept
@@ -19,7 +16,7 @@ const written = async (tx: Tx, step: Step) => (await tx.auditEvent.count({ where
  */
 export function recordClaim(db: Db, c: Step & { actor: Actor; from?: string; reason?: string }): Promise<void> {
   return inTransaction(db, async (tx) => {
-    if (await written(tx, c)) return;
+    if (await stepWritten(tx, c)) return;
     const at = new Date(c.at);
     const userId = c.actor.userId!;
     const { count } = await tx.notice.updateMany({
@@ -41,7 +38,7 @@ export function recordClaim(db: Db, c: Step & { actor: Actor; from?: string; rea
 /** The claim is given up: nobody holds it. */
 export function recordRelease(db: Db, r: Step & { actor: Actor }): Promise<void> {
   return inTransaction(db, async (tx) => {
-    if (await written(tx, r)) return;
+    if (await stepWritten(tx, r)) return;
     await tx.notice.updateMany({ where: { id: r.noticeId }, data: { claimedByUserId: null, claimedAt: null } });
     await recordStepEvent(tx, r, { type: 'CLAIM_RELEASED', actor: r.actor, data: {} });
   });

@@ -16,6 +16,7 @@ import type { ActionName } from '../domain/actions';
 import { amendmentProblems, type AmendmentChanges } from '../domain/amendments';
 import { recipientProblems } from '../domain/recipients';
 import { applyChanges, changeProblems, type RequestChanges } from '../domain/request';
+import { stepWritten } from '../records/audit';
 import { requestContent } from '../records/notices';
 import type { LoadedNotice } from '../records/queries';
 import { findIdempotencyKey } from '../records/idempotency';
@@ -26,10 +27,10 @@ import type { ActionInput, ActionResult, AmendmentInput } from '../workflows/mes
 import { ACTIONS, takenByWorkflow } from './action-registry';
 import type { Principal, ServiceDeps } from './context';
 import type { ReadingService } from './reading';
-import { conflict, invalid, refused, Refusal, under } from './refusals';
+import { invalid, refused, Refusal, under } from './refusals';
 import type { RequestWorkflows } from './requests';
 import { callerRecord, recordedRefusal } from './situation';
-import { bodyHash, claimKey } from './submission';
+import { bodyHash, claimKey, idempotencyMismatch } from './submission';
 
 /**
  * Refusals by which the workflow says it has not yet reached what the record already shows (the
@@ -118,8 +119,7 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
     if (!key) return undefined;
     const found = await findIdempotencyKey(prisma, { keyId: principal.keyId, scope, key });
     if (!found) return undefined;
-    if (found.requestHash !== bodyHash(body))
-      throw conflict('This Idempotency-Key was already used with a different body', 'IDEMPOTENCY_MISMATCH');
+    if (found.requestHash !== bodyHash(body)) throw idempotencyMismatch();
     return found.resourceId;
   }
 
@@ -136,9 +136,7 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
    * the server keeps the outcomes of its last run only. What the action's step wrote under the
    * action's id (its audit event, written only by a step the workflow ran) then says it was taken.
    */
-  async function takenBeforeTheEnd(id: string, actionId: string): Promise<boolean> {
-    return (await prisma.auditEvent.count({ where: { id: actionId, noticeId: id } })) > 0;
-  }
+  const takenBeforeTheEnd = (id: string, actionId: string) => stepWritten(prisma, { noticeId: id, eventId: actionId });
 
   return {
     /**

@@ -36,6 +36,9 @@ export function bodyHash(body: unknown): string {
   return crypto.createHash('sha256').update(canonical(body)).digest('hex');
 }
 
+/** The refusal of an Idempotency-Key sent again with another body. */
+export const idempotencyMismatch = () => conflict('This Idempotency-Key was already used with a different body', 'IDEMPOTENCY_MISMATCH');
+
 /** Claims an Idempotency-Key for a new resource; the same key with another body is a conflict. */
 export async function claimKey(deps: ServiceDeps, principal: Principal, scope: string, key: string, body: unknown) {
   const claim = await claimIdempotencyKey(deps.prisma, {
@@ -45,7 +48,7 @@ export async function claimKey(deps: ServiceDeps, principal: Principal, scope: s
     hash: bodyHash(body),
     resourceId: crypto.randomUUID(),
   });
-  if (!claim.sameBody) throw conflict('This Idempotency-Key was already used with a different body', 'IDEMPOTENCY_MISMATCH');
+  if (!claim.sameBody) throw idempotencyMismatch();
   return claim;
 }
 
