@@ -37,7 +37,8 @@ type Item = NoticeView;
 
 const query = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
 
-function table(ctx: Ctx, caption: string, head: string[], rows: Content[], empty: string): Content {
+/** A list's table with its caption, or the words for an empty list. */
+export function table(ctx: Ctx, caption: string, head: string[], rows: Content[], empty: string): Content {
   if (rows.length === 0) return html`<p class="empty">${empty}</p>`;
   return html`<table>
     <caption>

@@ -9,7 +9,7 @@ import type { Ctx } from '../context';
 import { html, type Content } from '../html';
 import { page } from '../layout';
 import { allow } from './allow';
-import { thead } from './parts';
+import { table } from './lists';
 
 /** As many as one page shows: past this, "show all" pages on. */
 const PAGE_SIZE = 100;
@@ -25,24 +25,19 @@ export function withUnreadCount(services: Services): RequestHandler {
   };
 }
 
-function table(ctx: Ctx, caption: string, items: Item[]): Content {
-  return html`<table>
-    <caption>
-      ${caption}
-    </caption>
-    ${thead([ctx.t('col.at'), ctx.t('col.notification'), ctx.t('col.request'), ctx.t('col.read')])}
-    <tbody>
-      ${items.map(
-        (n) =>
-          html`<tr>
-            <td>${ctx.fmt.instant(n.at)}</td>
-            <td>${ctx.label('event', n.type)}${n.detail ? html` <span class="muted" dir="auto">${n.detail}</span>` : ''}</td>
-            <td><a href="/requests/${n.noticeId}">${n.reference ?? n.noticeId}</a></td>
-            <td>${n.readAt ? ctx.fmt.instant(n.readAt) : '—'}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+/** The notifications as a table (or `empty` when there are none). */
+function notificationTable(ctx: Ctx, caption: string, items: Item[], empty: string): Content {
+  const head = [ctx.t('col.at'), ctx.t('col.notification'), ctx.t('col.request'), ctx.t('col.read')];
+  const rows = items.map(
+    (n) =>
+      html`<tr>
+        <td>${ctx.fmt.instant(n.at)}</td>
+        <td>${ctx.label('event', n.type)}${n.detail ? html` <span class="muted" dir="auto">${n.detail}</span>` : ''}</td>
+        <td><a href="/requests/${n.noticeId}">${n.reference ?? n.noticeId}</a></td>
+        <td>${n.readAt ? ctx.fmt.instant(n.readAt) : '—'}</td>
+      </tr>`,
+  );
+  return table(ctx, caption, head, rows, empty);
 }
 
 export function notificationRoutes(services: Services): Router {
@@ -61,7 +56,7 @@ export function notificationRoutes(services: Services): Router {
         page(ctx, {
           title,
           body: html`<h1>${title}</h1>
-            ${list.items.length ? table(ctx, ctx.t('notifications.all'), list.items) : html`<p class="empty">${ctx.t('notifications.none')}</p>`}
+            ${notificationTable(ctx, ctx.t('notifications.all'), list.items, ctx.t('notifications.none'))}
             ${more ? html`<p><a href="/notifications?all=1&amp;after=${list.nextCursor ?? ''}" rel="next">${ctx.t('list.next')}</a></p>` : ''}`,
         }),
       );
@@ -79,7 +74,7 @@ export function notificationRoutes(services: Services): Router {
         title,
         body: html`<h1>${title}</h1>
           <p>${ctx.t('notifications.intro')}</p>
-          ${fresh.items.length ? table(ctx, ctx.t('notifications.new'), fresh.items) : html`<p class="empty">${ctx.t('notifications.noneNew')}</p>`}
+          ${notificationTable(ctx, ctx.t('notifications.new'), fresh.items, ctx.t('notifications.noneNew'))}
           <p><a href="/notifications?all=1">${ctx.t('notifications.showAll')}</a></p>`,
       }),
     );
