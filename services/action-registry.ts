@@ -28,13 +28,14 @@ import { AmendmentCreated } from '../api/schemas/views';
 import { AttachmentUpload, AttachmentView } from '../api/schemas/attachments';
 import { MessageRequest, MessageView } from '../api/schemas/messages';
 import { ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES } from '../domain/attachments';
-import type { ActionName } from '../domain/actions';
+import type { ActionName, Relation } from '../domain/actions';
 import type { RefusalCode } from '../domain/codes';
 import * as m from '../workflows/messages';
 import { writeAttachment } from './attachments';
 import { postMessage } from './messages';
 import { DeletionConfirmationRequest, OutcomeRequest, OutcomeView } from '../api/schemas/outcomes';
 import type { Principal, ServiceDeps } from './context';
+import type { ViewedNotice } from './views';
 import { writeDeletionConfirmation, writeOutcome } from './follow-up';
 
 interface Declared<S extends z.ZodTypeAny> {
@@ -67,13 +68,26 @@ export interface WorkflowAction<S extends z.ZodTypeAny = z.ZodTypeAny, Arg = unk
 }
 
 /**
+ * What a record action's write is given: the request as the caller may see it and how the caller
+ * relates to it (already read to admit the action), the parsed body and the action's id.
+ */
+export interface RecordWrite<B> {
+  noticeId: string;
+  notice: ViewedNotice;
+  relation: Relation;
+  principal: Principal;
+  body: B;
+  actionId: string;
+}
+
+/**
  * An action taken on the record alone, for what the workflow has no say in: a request that has
  * ended (its workflow is gone), or what changes nothing it keeps. The catalogue is asked of the
  * record, then `write` writes under the action's id, so that a repeat writes nothing twice; it
  * answers the body the caller gets (the request's view when it answers nothing).
  */
 export interface RecordAction<S extends z.ZodTypeAny = z.ZodTypeAny> extends Declared<S> {
-  write: (deps: ServiceDeps, a: { noticeId: string; principal: Principal; body: z.output<S>; actionId: string }) => Promise<unknown>;
+  write: (deps: ServiceDeps, a: RecordWrite<z.output<S>>) => Promise<unknown>;
   /** The schema of what `write` answers, when it is not the request's view. */
   answer?: z.ZodTypeAny;
 }

@@ -161,7 +161,7 @@ export function actionService(deps: ServiceDeps, workflows: RequestWorkflows, re
         if (earlier === undefined) await admitted(name, principal, id, known);
         const { actionId } =
           earlier === undefined ? await newActionId(principal, scope, opts.idempotencyKey, keyed) : { actionId: earlier };
-        const answer = await declared.write(deps, { noticeId: id, principal, body, actionId });
+        const answer = await declared.write(deps, { noticeId: id, ...known, principal, body, actionId });
         return { view: answer ?? (await reading.view(id, principal)) };
       }
       const arg = declared.arg(body, principal, opts.params) as ActionInput;

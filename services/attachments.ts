@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { AttachmentUpload } from '../api/schemas/attachments';
 import { mayReadAttachment } from '../domain/attachments';
 import { attachmentContent, attachmentsOf, recordAttachment, recordDownload, type AttachmentRow } from '../records/attachments';
+import type { RecordWrite } from './action-registry';
 import type { actionService } from './actions';
 import type { Principal, ServiceDeps } from './context';
 import type { ReadingService } from './reading';
@@ -32,7 +33,7 @@ export function attachmentView(a: AttachmentRow) {
 }
 
 /** ATTACH's write: the file under the action's id (a repeat finds it), refused once the request has its full count. */
-export async function writeAttachment(deps: ServiceDeps, a: { noticeId: string; principal: Principal; body: Upload; actionId: string }) {
+export async function writeAttachment(deps: ServiceDeps, a: RecordWrite<Upload>) {
   const { principal, body } = a;
   const row = await recordAttachment(deps.prisma, {
     id: a.actionId,
@@ -42,17 +43,12 @@ export async function writeAttachment(deps: ServiceDeps, a: { noticeId: string; 
     content: body.content,
     sha256: crypto.createHash('sha256').update(body.content).digest('hex'),
     // Only the requester shares: a recipient's file goes to the requester and the GS alone.
-    shared: body.shared && principal.country !== null && (await requesterOf(deps, a.noticeId)) === principal.country,
+    shared: body.shared && a.relation === 'REQUESTER',
     uploader: principal,
     at: new Date(),
   });
   if (row === 'FULL') throw conflict('The request has as many attachments as it may have', 'TOO_MANY_ATTACHMENTS');
   return attachmentView(row);
-}
-
-async function requesterOf(deps: ServiceDeps, noticeId: string) {
-  const n = await deps.prisma.notice.findUnique({ where: { id: noticeId }, select: { requestingCountry: true } });
-  return n?.requestingCountry;
 }
 
 const NO_SUCH_FILE = 'No attachment with this id is visible to this key';

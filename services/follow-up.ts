@@ -3,6 +3,7 @@
  * requester reports (recorded and read with need to know).
  */
 import { confirmDeletion, outcomesOf, recordOutcome, type OutcomeInput, type OutcomeRow } from '../records/follow-up';
+import type { RecordWrite } from './action-registry';
 import type { Principal, ServiceDeps } from './context';
 import type { ReadingService } from './reading';
 import { conflict, invalid } from './refusals';
@@ -31,9 +32,9 @@ export async function writeDeletionConfirmation(deps: ServiceDeps, a: { noticeId
   return undefined;
 }
 
-export async function writeOutcome(deps: ServiceDeps, a: { noticeId: string; principal: Principal; body: OutcomeInput; actionId: string }) {
-  const recipients = await deps.prisma.recipient.findMany({ where: { noticeId: a.noticeId }, select: { country: true } });
-  if (!recipients.some((r) => r.country === a.body.country)) {
+export async function writeOutcome(deps: ServiceDeps, a: RecordWrite<OutcomeInput>) {
+  // The requester records outcomes, and sees every recipient.
+  if (!a.notice.recipients.some((r) => r.country === a.body.country)) {
     throw invalid('The outcome is invalid', [
       { path: 'country', code: 'NOT_A_RECIPIENT', message: "must be one of the request's recipients" },
     ]);

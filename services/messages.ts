@@ -6,11 +6,11 @@
  */
 import type { z } from 'zod';
 import type { MessageRequest, MessageView } from '../api/schemas/messages';
-import { relationOf, type Relation } from '../domain/actions';
+import type { Relation } from '../domain/actions';
 import { GS_THREAD, readableThreads, threadToWrite } from '../domain/messages';
 import type { HANDLING_CODES, Role } from '../domain/model';
 import { markThreadRead, messagesIn, reviewExchanges, writeMessage, type StoredMessage } from '../records/messages';
-import { loadNotice } from '../records/queries';
+import type { RecordWrite } from './action-registry';
 import type { Principal, ServiceDeps } from './context';
 import type { ReadingService } from './reading';
 import { conflict, forbidden, notFound } from './refusals';
@@ -71,20 +71,10 @@ async function reviewMessages(deps: ServiceDeps, n: { id: string; requestingCoun
  * reviewer's or a recipient's message, the recipient of the requester's in its thread. Reviewers
  * have no country feed: a requester's GS message counts as unread for each reviewer until read.
  */
-export async function postMessage(
-  deps: ServiceDeps,
-  a: { noticeId: string; principal: Principal; body: z.output<typeof MessageRequest>; actionId: string },
-): Promise<Message> {
-  const { noticeId, principal, body } = a;
-  const notice = await loadNotice(deps.prisma, noticeId);
-  if (!notice) throw notFound('No request with this id is visible to this key');
+export async function postMessage(deps: ServiceDeps, a: RecordWrite<z.output<typeof MessageRequest>>): Promise<Message> {
+  const { noticeId, notice, relation, principal, body } = a;
+  // Only the requester names a recipient's thread, and it sees every recipient.
   const recipients = notice.publishedAt ? notice.recipients.map((r) => r.country) : [];
-  const relation = relationOf(principal, {
-    requestingCountry: notice.requestingCountry,
-    published: notice.publishedAt !== null,
-    addressedTo: (c) => recipients.includes(c),
-  });
-  if (!relation) throw notFound('No request with this id is visible to this key');
   const target = threadToWrite(relation, principal.country, body.country, recipients);
   if ('refused' in target) {
     if (target.refused === 'NO_SUCH_THREAD') throw conflict('The request is not published to this country', 'NO_SUCH_THREAD');
