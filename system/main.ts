@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { openPreparedDatabase } from '../prisma/migrate';
 import { ConfigError, loadConfig } from './config';
+import { releaseStartupMemory } from './memory';
 import { createLogger, startSystem, StartupError, type Mode } from './runtime';
 
 /** The mode in which this file only makes the embedded database, then exits (see StartOptions). */
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config);
   const system = await startSystem(config, mode, log, undefined, { prepareNewEmbeddedDatabase: prepareDatabaseApart });
+  const stopTrimming = releaseStartupMemory(log);
 
   let stopping = false;
   let stoppingAt = 0;
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
     stopping = true;
     stoppingAt = Date.now();
     log.info({ signal }, 'shutting down');
+    stopTrimming();
     system.stop().then(
       () => {
         log.info('stopped cleanly');
