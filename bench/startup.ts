@@ -19,6 +19,8 @@ interface StartFigures {
   readySeconds: number;
   rssAtReadyMb: number;
   rssIdleMb: number;
+  /** The tree's proportional set size: shared pages counted once (bench/support.ts, treeRss). */
+  pssIdleMb: number;
   processes: number;
   rssByProcess: Record<string, number>;
   stopSeconds: number;
@@ -101,6 +103,7 @@ async function startAndStop(label: string, dataDir: string, ports: number[], log
       readySeconds,
       rssAtReadyMb: atReady.totalMb,
       rssIdleMb: idle.totalMb,
+      pssIdleMb: idle.pssMb,
       processes: idle.pids.length,
       rssByProcess: idle.byName,
       stopSeconds: npmExit === undefined || leftovers > 0 ? NaN : stopSeconds,
@@ -128,13 +131,14 @@ async function main() {
   }
 
   printTable(
-    `npm start: ready = GET /readyz 200; RSS = sum over the process tree; stop = SIGTERM to npm's process group until every process exited; clean = "stopped cleanly" logged`,
+    `npm start: ready = GET /readyz 200; RSS = sum over the process tree; PSS = the same with shared pages counted once; stop = SIGTERM to npm's process group until every process exited; clean = "stopped cleanly" logged`,
     [
       ...results.map((r) => ({
         start: r.start,
         'ready (s)': r.readySeconds,
         'RSS at ready (MiB)': r.rssAtReadyMb,
         [`RSS idle +${IDLE_MS / 1000}s (MiB)`]: r.rssIdleMb,
+        [`PSS idle +${IDLE_MS / 1000}s (MiB)`]: r.pssIdleMb,
         processes: r.processes,
         'stop (s)': r.stopSeconds,
         'npm exit': r.npmExit,

@@ -144,12 +144,25 @@ export function processTree(rootPid: number): ProcInfo[] {
   return out;
 }
 
-/** Resident memory of a process tree in MiB, in total and by process name. */
-export function treeRss(rootPid: number): { totalMb: number; byName: Record<string, number>; pids: number[] } {
+/**
+ * Resident memory of a process tree in MiB, in total and by process name. RSS counts a page shared
+ * by several processes in each of them (npm and the system are both node, and share its binary's
+ * pages); PSS gives each process its share, so the tree's PSS is the memory it really takes.
+ */
+export function treeRss(rootPid: number): { totalMb: number; pssMb: number; byName: Record<string, number>; pids: number[] } {
   const tree = processTree(rootPid);
   const byName: Record<string, number> = {};
   for (const p of tree) byName[p.name] = round((byName[p.name] ?? 0) + p.rssKb / 1024);
-  return { totalMb: round(tree.reduce((s, p) => s + p.rssKb, 0) / 1024), byName, pids: tree.map((p) => p.pid) };
+  const pssKb = tree.reduce((sum, p) => sum + proportionalKb(p.pid), 0);
+  return { totalMb: round(tree.reduce((s, p) => s + p.rssKb, 0) / 1024), pssMb: round(pssKb / 1024), byName, pids: tree.map((p) => p.pid) };
+}
+
+function proportionalKb(pid: number): number {
+  try {
+    return Number(/^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN);
+  } catch {
+    return 0; // gone since the tree was read
+  }
 }
 
 export function alive(pid: number): boolean {
