@@ -47,22 +47,32 @@ function actorsIn(input: unknown): Actor[] {
   return [i.actor, i.decision?.actor].filter((a): a is Actor => !!a && typeof a === 'object');
 }
 
+/** Users known to exist that one worker keeps; past this many, it starts again from none. */
+const KNOWN_USERS_KEPT = 10_000;
+
 /**
  * An action whose actor is no user of the system is refused before it is written, and not retried:
  * the workflow's update fails cleanly instead of retrying the write for ever. (The validators
  * already refuse actors that cannot be; this catches a well-formed id that names nobody.)
+ * Users are disabled, never deleted: one found once is known for good, and its later steps write
+ * without looking it up again.
  */
 function withKnownActors<T extends Record<string, (...args: any[]) => Promise<unknown>>>({ prisma }: ActivityDeps, activities: T): T {
+  const known = new Set<string>();
   const guarded = Object.entries(activities).map(([name, run]) => [
     name,
     async (...args: unknown[]) => {
-      const ids = [...new Set(actorsIn(args[0]).flatMap((a) => (a.userId ? [a.userId] : [])))];
-      if (ids.length && (await unknownUsers(prisma, ids)).length) {
-        throw ApplicationFailure.create({
-          message: 'The action names a user the system does not know',
-          type: FAILURE_UNKNOWN_ACTOR,
-          nonRetryable: true,
-        });
+      const ids = [...new Set(actorsIn(args[0]).flatMap((a) => (a.userId ? [a.userId.toLowerCase()] : [])))].filter((id) => !known.has(id));
+      if (ids.length) {
+        if ((await unknownUsers(prisma, ids)).length) {
+          throw ApplicationFailure.create({
+            message: 'The action names a user the system does not know',
+            type: FAILURE_UNKNOWN_ACTOR,
+            nonRetryable: true,
+          });
+        }
+        if (known.size + ids.length > KNOWN_USERS_KEPT) known.clear();
+        for (const id of ids) known.add(id);
       }
       return run(...args);
     },

@@ -4,11 +4,15 @@
  * request able to go on.
  */
 import crypto from 'node:crypto';
+import pino from 'pino';
 import { ActivityFailure, ApplicationFailure, Client, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { createActivities } from '../../activities';
+import type { PrismaClient } from '../../records/db';
 import { silverNoticeWorkflow } from '../../workflows';
 import { acknowledgeUpdate, decideUpdate, delayUpdate, respondUpdate, type DecisionInput } from '../../workflows/messages';
 import { auditTypes, flaggedRequest, freshRequest, publish, statusOf, submitScreened, viaWorkflow } from '../support/helpers';
 import { EncryptionCodec } from '../../temporal/codec';
+import { derivedId } from '../../domain/ids';
 import { startTestSystem, TEST_PAYLOAD_KEYS, type TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -94,6 +98,31 @@ test('an actor the system cannot have made is refused by the validator; one it d
   expect(await statusOf(sys, id)).toBe('UNDER_REVIEW');
   // Nothing is stuck: the next real decision is taken at once.
   expect(await viaWorkflow.decide(sys, reviewer, id, 'REJECT', 'Not serious enough')).toEqual({ ok: true, status: 'REJECTED' });
+});
+
+test('a user found once is known for good: its later steps look nobody up; an unknown one is looked up and refused every time', async () => {
+  const { id } = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
+  let lookups = 0;
+  const counted = sys.db.prisma.$extends({
+    query: {
+      user: {
+        findMany({ args, query }) {
+          lookups++;
+          return query(args);
+        },
+      },
+    },
+  });
+  const { recordAcknowledgement } = createActivities({ prisma: counted as unknown as PrismaClient, log: pino({ level: 'silent' }) });
+  const acknowledge = (actor: object, n: number) =>
+    recordAcknowledgement({ noticeId: id, eventId: derivedId(id, 'ack', n), at: Date.now(), country: 'FR', actor: actor as never });
+  const [fr] = await sys.keys('FR');
+  const france = await sys.principal(fr);
+  await acknowledge(france, 1);
+  await acknowledge(france, 2);
+  expect(lookups).toBe(1);
+  for (const n of [3, 4]) await expect(acknowledge(invented('NCB', 'FR'), n)).rejects.toMatchObject({ type: 'UNKNOWN_ACTOR' });
+  expect(lookups).toBe(3);
 });
 
 test('a workflow started without the key ends at once, having done nothing', async () => {
