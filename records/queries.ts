@@ -2,25 +2,38 @@
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from './db';
 
-/** What a view shows besides the request itself: its open blocking and latest renewal. */
+/**
+ * What a view shows besides the request itself: its open blocking and latest renewal. An upheld
+ * blocking comes in the same read (it ends what recipients may see); `apartBlockings` parts the two.
+ */
 const AROUND = {
   decisions: { orderBy: { at: 'asc' } },
-  blockings: { where: { decidedAt: null } },
+  blockings: { where: { OR: [{ decidedAt: null }, { outcome: 'UPHELD' }] } },
   renewals: { orderBy: { requestedAt: 'desc' }, take: 1 },
   amendments: { orderBy: { submittedAt: 'asc' } },
   claimedBy: { select: { name: true } },
   _count: { select: { attachments: true } },
 } satisfies Prisma.NoticeInclude;
 
+/** `blockings`: the open one only; `blockingUpheldAt`: when the CCF upheld a blocking, if it did. */
+function apartBlockings<N extends { blockings: { decidedAt: Date | null; outcome: string | null }[] }>(
+  n: N,
+): Omit<N, 'blockings'> & { blockings: N['blockings']; blockingUpheldAt?: Date } {
+  const upheldAt = n.blockings.find((b) => b.outcome === 'UPHELD')?.decidedAt;
+  const open = n.blockings.filter((b) => b.decidedAt === null) as N['blockings'];
+  return { ...n, blockings: open, ...(upheldAt ? { blockingUpheldAt: upheldAt } : {}) };
+}
+
 /** A request with its decisions and recipients (only `recipientCountry`'s entry when given). */
-export function loadNotice(db: Db, id: string, opts: { recipientCountry?: string } = {}) {
-  return db.notice.findUnique({
+export async function loadNotice(db: Db, id: string, opts: { recipientCountry?: string } = {}) {
+  const notice = await db.notice.findUnique({
     where: { id },
     include: {
       recipients: { where: opts.recipientCountry ? { country: opts.recipientCountry } : undefined, orderBy: { country: 'asc' } },
       ...AROUND,
     },
   });
+  return notice && apartBlockings(notice);
 }
 export type LoadedNotice = NonNullable<Awaited<ReturnType<typeof loadNotice>>>;
 
@@ -65,18 +78,19 @@ export type SortedListFilter = Omit<ListFilter, 'after' | 'oldestFirst'> &
 export const NO_DUE_DATE = new Date('9999-12-31T00:00:00.000Z');
 
 /** Newest (or oldest) first; one row more than `limit` tells that there is a next page. */
-export function listNotices(db: Db, f: ListFilter) {
+export async function listNotices(db: Db, f: ListFilter) {
   const where = filtersOf(f);
   const beyond = f.oldestFirst ? 'gt' : 'lt';
   if (f.after)
     where.push({ OR: [{ createdAt: { [beyond]: f.after.createdAt } }, { createdAt: f.after.createdAt, id: { [beyond]: f.after.id } }] });
   const order = f.oldestFirst ? 'asc' : 'desc';
-  return db.notice.findMany({
+  const rows = await db.notice.findMany({
     where: { AND: where },
     orderBy: [{ createdAt: order }, { id: order }],
     take: f.limit + 1,
     include: LISTED,
   });
+  return rows.map(apartBlockings);
 }
 
 const LISTED = { recipients: { orderBy: { country: 'asc' } }, ...AROUND } satisfies Prisma.NoticeInclude;
@@ -104,7 +118,7 @@ export async function listNoticesSorted(db: Db, f: SortedListFilter) {
       take: f.limit + 1,
       include: LISTED,
     });
-    return rows.map((n) => ({ ...n, dueAt: earliestDue(n.recipients) }));
+    return rows.map((n) => ({ ...apartBlockings(n), dueAt: earliestDue(n.recipients) }));
   }
   // No ordering by a relation's minimum in Prisma: the filtered ids are ordered in SQL.
   const ids = (await db.notice.findMany({ where: { AND: where }, select: { id: true } })).map((n) => n.id);
@@ -118,7 +132,7 @@ export async function listNoticesSorted(db: Db, f: SortedListFilter) {
     LIMIT ${f.limit + 1}`;
   const rows = await db.notice.findMany({ where: { id: { in: page.map((p) => p.id) } }, include: LISTED });
   const byId = new Map(rows.map((n) => [n.id, n]));
-  return page.map((p) => byId.get(p.id)!).map((n) => ({ ...n, dueAt: earliestDue(n.recipients) }));
+  return page.map((p) => byId.get(p.id)!).map((n) => ({ ...apartBlockings(n), dueAt: earliestDue(n.recipients) }));
 }
 
 const earliestDue = (recipients: readonly { dueAt: Date }[]) => recipients.reduce((min, r) => (r.dueAt < min ? r.dueAt : min), NO_DUE_DATE);
@@ -167,17 +181,4 @@ export async function findingsFor(db: Db, noticeIds: string[]): Promise<Map<stri
 /** Answers to a request, oldest first: all of them, or one country's. */
 export function responsesTo(db: Db, noticeId: string, country?: string) {
   return db.response.findMany({ where: { noticeId, ...(country ? { country } : {}) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-}
-
-/**
- * When the CCF upheld a blocking of each of these requests, which ends what their recipients may
- * see. (A loaded request carries its open blocking only.)
- */
-export async function upheldBlockings(db: Db, ids: string[]): Promise<Map<string, Date>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.blocking.findMany({
-    where: { noticeId: { in: ids }, outcome: 'UPHELD' },
-    select: { noticeId: true, decidedAt: true },
-  });
-  return new Map(rows.map((b) => [b.noticeId, b.decidedAt!]));
 }

@@ -16,7 +16,6 @@ import {
   noFindings,
   noticeHeader,
   responsesTo,
-  upheldBlockings,
   type Findings,
   type ListFilter,
 } from '../records/queries';
@@ -95,8 +94,6 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
     if (!relation) throw hidden(NOT_VISIBLE);
     // The requester sees every recipient, not only the (absent) entry of its own country.
     if (relation === 'REQUESTER' && notice.publishedAt) notice = (await loadNotice(prisma, id))!;
-    if (relation === 'RECIPIENT')
-      return { notice: { ...notice, blockingUpheldAt: (await upheldBlockings(prisma, [id])).get(id) }, relation };
     return { notice, relation };
   }
 
@@ -197,16 +194,9 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
       const findings = await findingsOf(page.filter((n, i) => seesFindings(n, relations[i])));
       // A listed request is read as much as a fetched one: audited the same way.
       await auditReads(page, principal, 'list');
-      const upheld = await upheldBlockings(
-        prisma,
-        page.filter((_, i) => relations[i] === 'RECIPIENT').map((n) => n.id),
-      );
       const caller = await callerRecord(deps, principal, page);
       const items = page.map((n, i) => {
-        const own =
-          relations[i] === 'RECIPIENT'
-            ? { ...n, recipients: n.recipients.filter((r) => r.country === principal.country), blockingUpheldAt: upheld.get(n.id) }
-            : n;
+        const own = relations[i] === 'RECIPIENT' ? { ...n, recipients: n.recipients.filter((r) => r.country === principal.country) } : n;
         return { ...noticeView(own, relations[i], findings.get(n.id)), actions: actionLinks(own, relations[i], caller, deps.daySeconds) };
       });
       return {

@@ -45,8 +45,8 @@ function amendmentViews(list: LoadedNotice['amendments'], relation: Relation) {
     });
 }
 
-/** A request as views read it; `blockingUpheldAt`: when the CCF upheld a blocking of it (looked up for recipients). */
-export type ViewedNotice = LoadedNotice & { blockingUpheldAt?: Date };
+/** A request as views read it, with `blockingUpheldAt`: when the CCF upheld a blocking of it, if it did. */
+export type ViewedNotice = LoadedNotice;
 
 /**
  * Whether the CCF keeps the request from this reader: a recipient, while a complaint is examined or
