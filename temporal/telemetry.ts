@@ -18,6 +18,20 @@ const TRIES = 20;
 export class TelemetryError extends Error {}
 
 /**
+ * What the SDK warns of that is this system's design, not a fault: passed on as information, so
+ * that a warning in the log always asks for a look. The webhook attempts' worker runs activities
+ * only (temporal/worker.ts, createDeliveryWorker).
+ */
+const EXPECTED_WARNINGS = new Set(['No workflows registered, not polling for workflow tasks']);
+
+/** Passes one of the SDK's log entries on to pino, at the level it deserves here. */
+export function forwardSdkLog(sdk: Logger, level: LogLevel, message: string, meta?: Record<string, unknown>): void {
+  const as = level === 'WARN' && EXPECTED_WARNINGS.has(message) ? 'INFO' : level;
+  const fn = as === 'ERROR' ? sdk.error : as === 'WARN' ? sdk.warn : sdk.info;
+  fn.call(sdk, meta ?? {}, message);
+}
+
+/**
  * Installs the runtime once per process: `log` receives the SDK's warnings and errors (none when
  * absent), and its metrics are served at `bindAddress` (host:port), or on a free local port.
  */
@@ -25,11 +39,7 @@ export function installTemporalRuntime(opts: { log?: Logger; bindAddress?: strin
   if (metricsAddress !== undefined) return;
   const sdk = opts.log?.child({ component: 'temporal' });
   const level: LogLevel = sdk ? 'WARN' : 'ERROR';
-  const logger = new DefaultLogger(level, ({ level: l, message, meta }) => {
-    if (!sdk) return;
-    const fn = l === 'ERROR' ? sdk.error : l === 'WARN' ? sdk.warn : sdk.info;
-    fn.call(sdk, meta ?? {}, message);
-  });
+  const logger = new DefaultLogger(level, ({ level: l, message, meta }) => sdk && forwardSdkLog(sdk, l, message, meta));
   const install = (bindAddress: string) =>
     Runtime.install({
       logger,
