@@ -21,9 +21,23 @@ export interface NewSession {
   idToken?: string;
 }
 
-export async function openSession(db: Db, s: NewSession): Promise<void> {
-  const { token, ...rest } = s;
-  await db.consoleSession.create({ data: { tokenHash: hashToken(token), ...rest } });
+/**
+ * Opens a session for a key that still works at its opening; false when it no longer does.
+ * Its user's row is locked while the session is written, as disabling it locks it: a sign-in
+ * racing a disabling either finishes first (and the disabling closes its session) or waits and
+ * finds the user disabled. Written without the check, a session opened in between outlived the
+ * disabling's close, and came back when the user was enabled again.
+ */
+export async function openSession(db: Db, s: NewSession): Promise<boolean> {
+  const opened = await db.$executeRaw`
+    INSERT INTO "ConsoleSession" ("tokenHash", "keyId", "csrfToken", "language", "timeZone", "idToken", "createdAt", "expiresAt", "pendingStep")
+    SELECT ${hashToken(s.token)}, k."id", ${s.csrfToken}, ${s.language}, ${s.timeZone}, ${s.idToken ?? null},
+           ${s.createdAt}::timestamptz, ${s.expiresAt}::timestamptz, ${s.pendingStep ?? null}::"SignInStep"
+    FROM "ApiKey" k JOIN "User" u ON u."id" = k."userId"
+    WHERE k."id" = ${s.keyId}::uuid AND k."revokedAt" IS NULL AND u."disabledAt" IS NULL
+      AND (k."expiresAt" IS NULL OR k."expiresAt" > ${s.createdAt}::timestamptz)
+    FOR SHARE OF u`;
+  return opened === 1;
 }
 
 /** The session with this token, while it has not run out at `now` (whether its key still works is the caller's to check). */

@@ -13,6 +13,8 @@ export function generateKey(): string {
  * Keys checked through this process's cache (key-cache.ts). A key's use (`lastUsedAt`) is noted
  * by the rate limiter's count, in the same statement (services/perimeter.ts), not here.
  */
+export const KEY_DOES_NOT_WORK = 'The API key is unknown, revoked or expired, or its user is disabled';
+
 export function keyring(deps: ServiceDeps) {
   const cache = keyCache(deps);
   return {
@@ -27,7 +29,7 @@ export function keyring(deps: ServiceDeps) {
       const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(header);
       if (!match) throw unauthenticated('The Authorization header must be "Bearer <key>"');
       const row = await cache.byHash(hashKey(match[1]));
-      if (!row || !isUsable(row, new Date())) throw unauthenticated('The API key is unknown, revoked or expired, or its user is disabled');
+      if (!row || !isUsable(row, new Date())) throw unauthenticated(KEY_DOES_NOT_WORK);
       return principalOf(row);
     },
 

@@ -11,6 +11,8 @@ import type { SignInStep } from '../domain/passkeys';
 import type { Keyring } from './auth';
 import type { Principal, ServiceDeps } from './context';
 import { signInStepFor } from './passkeys';
+import { KEY_DOES_NOT_WORK } from './auth';
+import { unauthenticated } from './refusals';
 
 export interface Preferences {
   language: string;
@@ -41,7 +43,7 @@ export function sessionService(deps: ServiceDeps, keys: Keyring) {
     const token = newToken();
     const csrfToken = newToken();
     const expiresAt = new Date(sessionEnd(now.getTime(), now.getTime()));
-    await openSession(prisma, {
+    const opened = await openSession(prisma, {
       token,
       keyId: principal.keyId,
       csrfToken,
@@ -51,6 +53,8 @@ export function sessionService(deps: ServiceDeps, keys: Keyring) {
       idToken: o.idToken,
       pendingStep: o.pendingStep ?? null,
     });
+    // Revoked or disabled since it was authenticated a moment ago.
+    if (!opened) throw unauthenticated(KEY_DOES_NOT_WORK);
     return { token, principal, csrfToken, ...prefs, pendingStep: o.pendingStep ?? null };
   }
 
