@@ -9,12 +9,13 @@ export function generateKey(): string {
   return `snk_${crypto.randomBytes(32).toString('base64url')}`;
 }
 
+/** The refusal of a key that does not work, whatever the reason (a caller learns nothing more). */
+export const KEY_DOES_NOT_WORK = 'The API key is unknown, revoked or expired, or its user is disabled';
+
 /**
  * Keys checked through this process's cache (key-cache.ts). A key's use (`lastUsedAt`) is noted
  * by the rate limiter's count, in the same statement (services/perimeter.ts), not here.
  */
-export const KEY_DOES_NOT_WORK = 'The API key is unknown, revoked or expired, or its user is disabled';
-
 export function keyring(deps: ServiceDeps) {
   const cache = keyCache(deps);
   return {

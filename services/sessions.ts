@@ -8,10 +8,9 @@ import { sessionEnd } from '../domain/time';
 import { touchKey, LAST_USED_RESOLUTION_MS } from '../records/keys';
 import { closeExpiredSessions, closeSession, extendSession, findSession, openSession, setSessionPreferences } from '../records/sessions';
 import type { SignInStep } from '../domain/passkeys';
-import type { Keyring } from './auth';
 import type { Principal, ServiceDeps } from './context';
 import { signInStepFor } from './passkeys';
-import { KEY_DOES_NOT_WORK } from './auth';
+import { KEY_DOES_NOT_WORK, type Keyring } from './auth';
 import { unauthenticated } from './refusals';
 
 export interface Preferences {
