@@ -26,7 +26,8 @@ export interface NewSession {
  * Its user's row is locked while the session is written, as disabling it locks it: a sign-in
  * racing a disabling either finishes first (and the disabling closes its session) or waits and
  * finds the user disabled. Written without the check, a session opened in between outlived the
- * disabling's close, and came back when the user was enabled again.
+ * disabling's close, and came back when the user was enabled again. (This rests on READ COMMITTED,
+ * PostgreSQL's default: the disabling's close, a later statement, sees a session committed first.)
  */
 export async function openSession(db: Db, s: NewSession): Promise<boolean> {
   const opened = await db.$executeRaw`

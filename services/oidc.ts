@@ -158,7 +158,10 @@ export function oidcService(deps: ServiceDeps, keys: Keyring, sessions: SessionS
       if (!principal) return { ok: false, refusal: 'NOT_USABLE', ...refusal };
       // The provider's second factor stands for the passkey; without one, the passkey rules of a key's sign-in apply.
       const pendingStep = secondFactor ? null : await signInStepFor(prisma, principal.userId);
-      return { ok: true, ...(await sessions.openAs(principal, prefs, { idToken, pendingStep })) };
+      const session = await sessions.openAs(principal, prefs, { idToken, pendingStep });
+      // Disabled or revoked between the look at the key and the session's write.
+      if (!session) return { ok: false, refusal: 'NOT_USABLE', ...refusal };
+      return { ok: true, ...session };
     },
 
     /**

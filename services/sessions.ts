@@ -34,7 +34,7 @@ export function sessionService(deps: ServiceDeps, keys: Keyring) {
     principal: Principal,
     prefs: Preferences,
     o: { idToken?: string; pendingStep?: SignInStep | null } = {},
-  ): Promise<{ token: string } & OpenSession> {
+  ): Promise<({ token: string } & OpenSession) | null> {
     const now = new Date();
     // Signing in uses the key; the console's later calls note their use with their rate count.
     await touchKey(prisma, principal.keyId, now);
@@ -52,8 +52,8 @@ export function sessionService(deps: ServiceDeps, keys: Keyring) {
       idToken: o.idToken,
       pendingStep: o.pendingStep ?? null,
     });
-    // Revoked or disabled since it was authenticated a moment ago.
-    if (!opened) throw unauthenticated(KEY_DOES_NOT_WORK);
+    // Null: the key was revoked or its user disabled since it was authenticated a moment ago.
+    if (!opened) return null;
     return { token, principal, csrfToken, ...prefs, pendingStep: o.pendingStep ?? null };
   }
 
@@ -61,10 +61,15 @@ export function sessionService(deps: ServiceDeps, keys: Keyring) {
     /** Signs in with an API key (a refusal when it does not work); the new session's token. */
     async open(apiKey: string, prefs: Preferences): Promise<{ token: string } & OpenSession> {
       const principal = await keys.authenticate(`Bearer ${apiKey.trim()}`);
-      return openAs(principal, prefs, { pendingStep: await signInStepFor(prisma, principal.userId) });
+      const session = await openAs(principal, prefs, { pendingStep: await signInStepFor(prisma, principal.userId) });
+      if (!session) throw unauthenticated(KEY_DOES_NOT_WORK);
+      return session;
     },
 
-    /** Signs in as a caller found otherwise (single sign-on: its link's key, with the provider's ID token). */
+    /**
+     * Signs in as a caller found otherwise (single sign-on: its link's key, with the provider's ID
+     * token); null if its key stopped working meanwhile.
+     */
     openAs,
 
     /** The session this token opened, if it and its key still work; its use moves its end on. */

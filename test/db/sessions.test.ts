@@ -67,8 +67,19 @@ test('a session opens for a working key, and not for a revoked key or a disabled
       await disabling.query(`DELETE FROM "ConsoleSession" WHERE "keyId" IN (SELECT "id" FROM "ApiKey" WHERE "userId" = $1)`, [userId]);
       let settled = false;
       const signIn = openSession(db.prisma, session(keyId)).finally(() => (settled = true));
-      await new Promise((r) => setTimeout(r, 300));
+      // The sign-in waits on the user's row until the disabling ends (unlocked, it went straight through).
+      const waitingOnLock = async () =>
+        Number(
+          (
+            await disabling.query(
+              `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            )
+          ).rows[0].n,
+        );
+      const deadline = Date.now() + 5000;
+      while (!settled && (await waitingOnLock()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(settled).toBe(false);
+      expect(await waitingOnLock()).toBe(1);
       await disabling.query('COMMIT');
       expect(await signIn).toBe(false);
       expect(await sessionsOf(keyId)).toBe(0);
