@@ -2,12 +2,12 @@
  * The action catalogue: for every action on a request, who may take it (role and relation to the
  * request), when (states and situation), and the codes it is refused with. The services ask it
  * before sending an action, the workflow's validators ask it again (the workflow trusts no
- * caller), and every view asks it for the `actions` its reader may take now. A rule about who or
- * when lives here and nowhere else.
+ * caller), and every view asks it for the `actions` its reader may take now, all through
+ * domain/permissions.ts. A rule about who or when lives here and nowhere else.
  */
 import type { RefusalCode } from './codes';
 import { MAX_ATTACHMENTS } from './attachments';
-import { isFinal, ROLES, STATUSES, type Role, type Status } from './model';
+import { STATUSES, type Role, type Status } from './model';
 
 export const ACTION_NAMES = [
   'DECIDE',
@@ -34,8 +34,6 @@ export type ActionName = (typeof ACTION_NAMES)[number];
 
 /** How a caller stands to a request. */
 export type Relation = 'REQUESTER' | 'REVIEWER' | 'CCF' | 'RECIPIENT';
-
-const ROLE_OF: Record<Relation, Role> = { REQUESTER: 'NCB', RECIPIENT: 'NCB', REVIEWER: 'REVIEWER', CCF: 'CCF' };
 
 /** What the request is doing now, as far as the rules need to know. Times are epoch ms. */
 export interface Situation {
@@ -90,7 +88,8 @@ interface ActionRule {
   notYours: { code: RefusalCode; message: string };
 }
 
-const conflict = (code: RefusalCode, message: string): Refused => ({ kind: 'CONFLICT', code, message });
+/** A refusal because of the request's state or situation (409). */
+export const conflict = (code: RefusalCode, message: string): Refused => ({ kind: 'CONFLICT', code, message });
 const notBlocked = (s: Situation) =>
   s.blocked ? conflict('BLOCKED', 'The request is blocked by the CCF while it examines a complaint') : undefined;
 const first =
@@ -112,7 +111,6 @@ const REVIEW_STATES = ['SUBMITTED', 'UNDER_REVIEW'] as const satisfies readonly 
 const stillOwing = (s: Situation) =>
   s.own?.final ? conflict('ALREADY_ANSWERED', 'This recipient has already sent its final answer') : undefined;
 
-/** The ends that oblige each recipient to delete the request from its national records. */
 /** The ends after which each recipient owes a confirmation that it deleted the request. */
 export const DELETION_STATES = ['WITHDRAWN', 'CANCELLED', 'EXPIRED'] as const satisfies readonly Status[];
 const PUBLISHED_OR_ENDED = ['PUBLISHED', 'COMPLETED', 'WITHDRAWN', 'CANCELLED', 'EXPIRED'] as const satisfies readonly Status[];
@@ -276,108 +274,3 @@ export const CATALOGUE: Record<ActionName, ActionRule> = {
     unless: (s) => (s.published === false ? conflict('WRONG_STATE', 'Outcomes follow a published request only') : undefined),
   },
 };
-
-/** The roles that may take `action` at all (what the API documents and checks first). */
-export function rolesFor(action: ActionName): Role[] {
-  return [...new Set(CATALOGUE[action].relations.map((r) => ROLE_OF[r]))];
-}
-
-/** Why `caller` may not take `action` now (undefined: it may). */
-export function refusalOf(action: ActionName, caller: Caller, s: Situation): Refused | undefined {
-  return whoRefusal(action, caller) ?? whenRefusal(action, caller, s);
-}
-
-/** Why `action` is not `caller`'s to take, whatever the request's state (undefined: it is). */
-export function whoRefusal(action: ActionName, caller: Caller): Refused | undefined {
-  const rule = CATALOGUE[action];
-  if (!rolesFor(action).includes(caller.role)) {
-    return { kind: 'FORBIDDEN', code: 'FORBIDDEN', message: `This action is for ${rolesFor(action).join(' or ')} users` };
-  }
-  if (!caller.relation || !rule.relations.includes(caller.relation)) return { kind: 'FORBIDDEN', ...rule.notYours };
-  return undefined;
-}
-
-/**
- * Why `action` does not fit the request now (undefined: it fits). The workflow asks this again when
- * an action it accepted gets its turn, since the request may have moved while it waited.
- */
-export function whenRefusal(action: ActionName, caller: Caller, s: Situation): Refused | undefined {
-  const rule = CATALOGUE[action];
-  if (!rule.states.includes(s.status)) {
-    return isFinal(s.status)
-      ? conflict('REQUEST_FINAL', `The request is ${s.status}, a final state: no further action is possible`)
-      : conflict('WRONG_STATE', `This cannot be done while the request is ${s.status}`);
-  }
-  return rule.unless?.(s, caller);
-}
-
-/** The actions `caller` may take now, in the catalogue's order. */
-export function actionsOpenTo(caller: Caller, s: Situation): ActionName[] {
-  return ACTION_NAMES.filter((a) => refusalOf(a, caller, s) === undefined);
-}
-
-/** Every code `action` can be refused with (for the documentation). */
-export function refusalCodesOf(action: ActionName): RefusalCode[] {
-  const codes = new Set<RefusalCode>(['FORBIDDEN', CATALOGUE[action].notYours.code, 'WRONG_STATE', 'REQUEST_FINAL']);
-  const probe = CATALOGUE[action].unless;
-  if (probe) {
-    // Each situation flag the rule may look at, turned on alone, shows the codes it answers with.
-    const base: Situation = { status: 'PUBLISHED', blocked: false, renewalRequested: false, reassessmentDue: true, approvedBy: [], now: 1 };
-    const variants: Situation[] = [
-      base,
-      { ...base, blocked: true },
-      { ...base, closing: true },
-      { ...base, renewalRequested: true },
-      { ...base, reassessmentDue: false },
-      { ...base, approvedBy: ['me'] },
-      { ...base, claimedBy: 'me' },
-      { ...base, claimedBy: 'other' },
-      { ...base, amendment: { approvedBy: [] } },
-      { ...base, amendment: { approvedBy: ['me'] } },
-      { ...base, attachments: Number.MAX_SAFE_INTEGER },
-      { ...base, own: { final: true, dueAt: 2 } },
-      { ...base, own: { final: false, dueAt: 0 } },
-      { ...base, own: { final: false, dueAt: 2, deletionConfirmed: true } },
-      { ...base, published: false },
-    ];
-    for (const v of variants) {
-      const refused = probe(v, { role: 'NCB', userId: 'me' });
-      if (refused) codes.add(refused.code);
-    }
-  }
-  return [...codes];
-}
-
-/**
- * How a caller stands to a request: reviewers and the CCF by their role; an NCB as the requester,
- * or as a recipient once the request is published to its country. Undefined: the request is none
- * of its business.
- */
-export function relationOf(
-  caller: { role: Role; country?: string | null },
-  request: { requestingCountry: string; published: boolean; addressedTo: (country: string) => boolean },
-): Relation | undefined {
-  if (caller.role === 'REVIEWER') return 'REVIEWER';
-  if (caller.role === 'CCF') return 'CCF';
-  if (caller.role !== 'NCB' || !caller.country) return undefined;
-  if (caller.country === request.requestingCountry) return 'REQUESTER';
-  if (request.published && request.addressedTo(caller.country)) return 'RECIPIENT';
-  return undefined;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * Why an actor cannot be one the system made (undefined: it can): every actor is a user holding a
- * key, both named by UUIDs, with one of the roles, and a country exactly when it is an NCB.
- */
-export function actorRefusal(actor: unknown): Refused | undefined {
-  const a = actor as { role?: unknown; userId?: unknown; keyId?: unknown; country?: unknown } | null | undefined;
-  const unknown: Refused = { kind: 'FORBIDDEN', code: 'UNKNOWN_ACTOR', message: 'The action names an actor the system does not know' };
-  if (!a || typeof a !== 'object') return unknown;
-  if (typeof a.role !== 'string' || !(ROLES as readonly string[]).includes(a.role)) return unknown;
-  if (typeof a.userId !== 'string' || !UUID.test(a.userId) || typeof a.keyId !== 'string' || !UUID.test(a.keyId)) return unknown;
-  const hasCountry = typeof a.country === 'string' && /^[A-Z]{2}$/.test(a.country);
-  if (a.role === 'NCB' ? !hasCountry : a.country !== undefined && a.country !== null) return unknown;
-  return undefined;
-}

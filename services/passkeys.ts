@@ -9,10 +9,7 @@ import {
   generateRegistrationOptions,
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { z } from 'zod';
 import {
   CHALLENGE_LIFETIME_MS,
   mayRemovePasskey,
@@ -38,9 +35,10 @@ import {
   userPasskeys,
   type Ceremony,
 } from '../records/passkeys';
+import { parseAssertion, parseAttestation, passkeyFailed, userHandle } from './passkey-answers';
 import type { Db } from '../records/db';
 import type { Principal, ServiceDeps } from './context';
-import { conflict, notFound, Refusal } from './refusals';
+import { conflict, notFound } from './refusals';
 
 /** The site a ceremony runs on: the relying party's id (its host name) and the page's origin. */
 export interface RelyingParty {
@@ -56,67 +54,6 @@ export interface Ceremonial {
 }
 
 const RP_NAME = 'Silver Notice';
-
-const b64url = z
-  .string()
-  .max(20_000)
-  .regex(/^[A-Za-z0-9_-]*$/);
-/** What a browser sends back, in the WebAuthn JSON form (the library checks the rest). */
-const Attestation = z.object({
-  id: b64url,
-  rawId: b64url,
-  type: z.literal('public-key'),
-  response: z.object({
-    clientDataJSON: b64url,
-    attestationObject: b64url,
-    transports: z.array(z.string().max(20)).max(10).optional(),
-  }),
-  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-});
-const Assertion = z.object({
-  id: b64url,
-  rawId: b64url,
-  type: z.literal('public-key'),
-  response: z.object({
-    clientDataJSON: b64url,
-    authenticatorData: b64url,
-    signature: b64url,
-    userHandle: b64url.optional(),
-  }),
-  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-});
-
-/** A sign-in's passkey that proved nothing (a registration's is INVALID instead: nothing was claimed yet). */
-export const passkeyFailed = (why: string, kind: 'UNAUTHENTICATED' | 'INVALID' = 'UNAUTHENTICATED') =>
-  new Refusal(kind, `The passkey was not accepted: ${why}`, 'PASSKEY_FAILED');
-
-/** The browser's answer as JSON of the expected shape, and the challenge its client data carries. */
-function parseCeremony<T extends z.ZodType>(schema: T, text: string, ceremony: Ceremony): { response: z.infer<T>; challenge: string } {
-  const failed = (why: string) => passkeyFailed(why, ceremony === 'SIGN_IN' ? 'UNAUTHENTICATED' : 'INVALID');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw failed('the browser sent no answer');
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw failed('the browser’s answer is not a WebAuthn credential');
-  const response = parsed.data as z.infer<T> & { response: { clientDataJSON: string } };
-  let challenge: unknown;
-  try {
-    challenge = (JSON.parse(Buffer.from(response.response.clientDataJSON, 'base64url').toString('utf8')) as { challenge?: unknown })
-      .challenge;
-  } catch {
-    challenge = undefined;
-  }
-  if (typeof challenge !== 'string' || !challenge) throw failed('the answer names no challenge');
-  return { response, challenge };
-}
-
-/** The user's id as the authenticator keeps it (16 bytes of the UUID). */
-const userHandle = (userId: string) => new Uint8Array(Buffer.from(userId.replace(/-/g, ''), 'hex'));
 
 /** What a session opened with this user's key still has to do (domain/passkeys.ts decides). */
 export async function signInStepFor(db: Db, userId: string): Promise<SignInStep | null> {
@@ -197,10 +134,10 @@ export function passkeyService(deps: ServiceDeps) {
      * challenge. A session that had to register one first is then signed in: its new token.
      */
     async register(c: Ceremonial & { name: string; response: string; step: SignInStep | null }): Promise<{ token?: string }> {
-      const { response, challenge } = parseCeremony(Attestation, c.response, 'REGISTRATION');
+      const { response, challenge } = parseAttestation(c.response);
       await take(c, 'REGISTRATION', challenge);
       const verified = await verifyRegistrationResponse({
-        response: response as RegistrationResponseJSON,
+        response,
         expectedChallenge: challenge,
         expectedOrigin: c.rp.origin,
         expectedRPID: c.rp.id,
@@ -245,12 +182,12 @@ export function passkeyService(deps: ServiceDeps) {
 
     /** The second factor of a sign-in: the assertion checked against one of this user's passkeys. The session's new token. */
     async signIn(c: Ceremonial & { response: string }): Promise<{ token: string }> {
-      const { response, challenge } = parseCeremony(Assertion, c.response, 'SIGN_IN');
+      const { response, challenge } = parseAssertion(c.response);
       await take(c, 'SIGN_IN', challenge);
       const passkey = await findUserPasskey(prisma, c.principal.userId, response.id);
       if (!passkey) throw passkeyFailed('it is not one of this user’s passkeys');
       const verified = await verifyAuthenticationResponse({
-        response: response as AuthenticationResponseJSON,
+        response,
         expectedChallenge: challenge,
         expectedOrigin: c.rp.origin,
         expectedRPID: c.rp.id,

@@ -4,7 +4,7 @@
  * anyone else gets the same answer as for an unknown id. Every read by someone other than the
  * requester is written to the request's audit trail.
  */
-import { relationOf } from '../domain/actions';
+import { relationOf } from '../domain/callers';
 import type { Status } from '../domain/model';
 import { recordAudit, auditTrail } from '../records/audit';
 import type { NoticeRow } from '../records/notices';

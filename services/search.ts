@@ -4,7 +4,7 @@
  * need to know), and by what the caller may see of them: a recipient from whom the CCF withholds a
  * request finds it by its case number or reference only, and no recipient by what was located. Each request found is a read, audited as one.
  */
-import { relationOf } from '../domain/actions';
+import { relationOf } from '../domain/callers';
 import { LINKABLE_IDENTIFIERS } from '../domain/assets';
 import type { Status } from '../domain/model';
 import { searchQuery, type SearchField } from '../domain/search';

@@ -3,7 +3,8 @@
  * so that the services refuse what the workflow would refuse, and every view lists what its reader
  * may do now. The workflow asks the same catalogue of its own state.
  */
-import { actionsOpenTo, refusalOf, type ActionName, type Caller, type Relation, type Situation } from '../domain/actions';
+import { type ActionName, type Caller, type Relation, type Situation } from '../domain/actions';
+import { actionsOpenTo, refusalOf } from '../domain/permissions';
 import type { Status } from '../domain/model';
 import { reassessmentAt } from '../domain/time';
 import { keyIdsOf } from '../records/keys';

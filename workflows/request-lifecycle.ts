@@ -9,13 +9,16 @@
  * change it only behind `patched()` (see test/workflows/replay.test.ts).
  */
 import { condition, patched, uuid4, workflowInfo } from '@temporalio/workflow';
-import { actorRefusal, relationOf, whenRefusal, whoRefusal, type ActionName, type Caller, type Situation } from '../domain/actions';
+import type { ActionName } from '../domain/actions';
+import { whenRefusal, whoRefusal } from '../domain/permissions';
+import { actorRefusal } from '../domain/callers';
 import { derivedId } from '../domain/ids';
 import { approvalsRequired } from '../domain/lifecycle';
 import { type Actor, type Status, isFinal, personOf } from '../domain/model';
-import { CLARIFICATION_WINDOW_DAYS, reassessmentAt } from '../domain/time';
+import { CLARIFICATION_WINDOW_DAYS } from '../domain/time';
 import { isUnsealed, type ActionInput, type ActionResult, type ClosureInput, type NoticeProgress } from './messages';
-import { dueOf, dueStep, markDone, nextDeadline, type ScheduleOptions } from './schedule';
+import { dueStep, markDone, nextDeadline, type ScheduleOptions } from './schedule';
+import { callerOf, situationOf } from './standing';
 import { SearchAttributesShown } from './search-attributes';
 import {
   ActionLock,
@@ -160,37 +163,6 @@ export class RequestLifecycle {
     return this.state.handled?.find((h) => h.id === action.actionId && h.by === by)?.result;
   }
 
-  /** The caller as the catalogue sees it, worked out from the request's own state. */
-  callerOf(actor: Actor): Caller {
-    const s = this.state;
-    const relation = relationOf(actor, {
-      requestingCountry: s.requestingCountry,
-      published: s.reference !== undefined,
-      addressedTo: (country) => s.recipients.includes(country),
-    });
-    // Approvals are counted per person (per key for actors recorded before people existed).
-    return { role: actor.role, relation, userId: personOf(actor) };
-  }
-
-  /** Where the request stands, for the catalogue; `actor`'s own entry when it is a recipient. */
-  situation(actor: Actor): Situation {
-    const s = this.state;
-    const country = actor.role === 'NCB' ? actor.country : undefined;
-    const owes = country && s.recipients.includes(country);
-    return {
-      status: s.status,
-      blocked: s.blockedSince !== undefined,
-      renewalRequested: s.renewalRequested ?? false,
-      reassessmentDue: s.expiresAt !== undefined && Date.now() >= reassessmentAt(s.expiresAt, this.daySeconds),
-      approvedBy: s.approvals,
-      amendment: s.amendment && { approvedBy: s.amendment.approvals },
-      claimedBy: s.claim?.userId,
-      own: owes ? { final: !s.pendingFinal.includes(country), dueAt: dueOf(s, country) ?? Number.MAX_SAFE_INTEGER } : undefined,
-      closing: this.closing,
-      now: Date.now(),
-    };
-  }
-
   /**
    * An update's validator: the workflow trusts no caller. It refuses what was not encrypted by the
    * system, an actor the system cannot have made, and an action that is not this actor's or does
@@ -204,7 +176,7 @@ export class RequestLifecycle {
     if (unknown) throw refusedBy(unknown);
     // A repeat is answered with its first result, whatever the request's state is now.
     if (this.firstResult(input)) return 'REPEAT';
-    const caller = { ...this.callerOf(input.actor), takingOver };
+    const caller = { ...callerOf(this.state, input.actor), takingOver };
     const refused = whoRefusal(action, caller) ?? whenRefusal(action, caller, this.situation(input.actor));
     if (refused) throw refusedBy(refused);
     return 'NEW';
@@ -212,8 +184,12 @@ export class RequestLifecycle {
 
   /** Refuses `action` when it no longer fits the request now that it has its turn (its state, a blocking, a renewal under way). */
   refuse(action: ActionName, actor: Actor, takingOver = false): void {
-    const refused = whenRefusal(action, { ...this.callerOf(actor), takingOver }, this.situation(actor));
+    const refused = whenRefusal(action, { ...callerOf(this.state, actor), takingOver }, this.situation(actor));
     if (refused) throw refusedBy(refused);
+  }
+
+  private situation(actor: Actor) {
+    return situationOf(this.state, actor, { closing: this.closing, daySeconds: this.daySeconds });
   }
 
   clocksChanged(): void {

@@ -4,7 +4,8 @@
  */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
-import { ACTION_NAMES, refusalCodesOf, rolesFor } from '../../domain/actions';
+import { ACTION_NAMES } from '../../domain/actions';
+import { refusalCodesOf, rolesFor } from '../../domain/permissions';
 import type { Services } from '../../services';
 import { ACTIONS, takenByWorkflow } from '../../services/action-registry';
 import { idempotencyKey, IDEMPOTENCY_HEADER, routeGroup } from '../route';

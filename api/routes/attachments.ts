@@ -6,7 +6,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { refusalCodesOf, rolesFor } from '../../domain/actions';
+import { refusalCodesOf, rolesFor } from '../../domain/permissions';
 import { uploadProblem, type AttachmentType } from '../../domain/attachments';
 import type { Services } from '../../services';
 import { ACTIONS } from '../../services/action-registry';

@@ -5,7 +5,8 @@
  * redirect once done, or the form again with what to fix.
  */
 import { Router } from 'express';
-import { rolesFor, type ActionName } from '../../domain/actions';
+import { type ActionName } from '../../domain/actions';
+import { rolesFor } from '../../domain/permissions';
 import type { Services } from '../../services';
 import { ACTIONS as DECLARED } from '../../services/action-registry';
 import { forbidden } from '../../services/refusals';

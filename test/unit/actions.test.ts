@@ -1,5 +1,7 @@
 /** The action catalogue: who may take each action and when, without any server. */
-import { actionsOpenTo, actorRefusal, refusalCodesOf, refusalOf, relationOf, type Caller, type Situation } from '../../domain/actions';
+import { type Caller, type Situation } from '../../domain/actions';
+import { actionsOpenTo, refusalCodesOf, refusalOf } from '../../domain/permissions';
+import { actorRefusal, relationOf } from '../../domain/callers';
 import { STATUSES } from '../../domain/model';
 
 const NOW = 1_000_000;

@@ -1,5 +1,6 @@
 /** What an amendment adds, what it may not, and when the catalogue lets it be made or decided: no server. */
-import { refusalCodesOf, refusalOf, type Caller, type Situation } from '../../domain/actions';
+import { type Caller, type Situation } from '../../domain/actions';
+import { refusalCodesOf, refusalOf } from '../../domain/permissions';
 import { amendmentProblems, applyAmendment, newRecipients } from '../../domain/amendments';
 import type { RequestContent } from '../../domain/request';
 import { NoticeRequest } from '../../api/schemas/requests';

@@ -1,5 +1,6 @@
 /** The catalogue's rules for what follows publication: deletion confirmations and outcomes. */
-import { actionsOpenTo, refusalCodesOf, refusalOf, type Caller, type Situation } from '../../domain/actions';
+import { type Caller, type Situation } from '../../domain/actions';
+import { actionsOpenTo, refusalCodesOf, refusalOf } from '../../domain/permissions';
 import { STATUSES } from '../../domain/model';
 
 const at = (over: Partial<Situation> = {}): Situation => ({
