@@ -2,7 +2,7 @@
  * Files attached to requests, bytes and all: one backup of the database keeps them. An attachment's
  * id is its action's, so an upload repeated with the same Idempotency-Key finds the row it wrote.
  */
-import { MAX_ATTACHMENTS, mayReadAttachment } from '../domain/attachments';
+import { MAX_ATTACHMENTS } from '../domain/attachments';
 import type { Actor } from '../domain/model';
 import { recordAudit, recordStepEvent } from './audit';
 import type { Db, PrismaClient } from './db';
@@ -17,6 +17,8 @@ export interface NewAttachment {
   shared: boolean;
   uploader: Actor & { userId: string };
   at: Date;
+  /** The countries told of the new file (its readers but the uploader's own), and the request's reference. */
+  tell: { countries: string[]; reference: string | null };
 }
 
 /** Everything but the bytes: what lists and answers show. */
@@ -55,7 +57,6 @@ export async function recordAttachment(prisma: PrismaClient, a: NewAttachment): 
               decode(${content}, 'base64'), ${a.shared}, ${a.uploader.role}, ${a.uploader.country ?? null}, ${a.uploader.userId}::uuid,
               ${a.uploader.keyId}::uuid, ${a.at})`;
     const row = (await tx.attachment.findUnique({ where: { id: a.id }, select: DESCRIBED }))!;
-    const told = await readersToTell(tx, a);
     await recordStepEvent(
       tx,
       { noticeId: a.noticeId, eventId: a.id, at: a.at.getTime() },
@@ -63,34 +64,11 @@ export async function recordAttachment(prisma: PrismaClient, a: NewAttachment): 
         type: 'ATTACHED',
         actor: a.uploader,
         data: { attachmentId: a.id, contentType: a.contentType, size: row.size, sha256: a.sha256, shared: a.shared },
-        tell: told.countries.length ? { type: 'ATTACHED', countries: told.countries, reference: told.reference } : undefined,
+        tell: a.tell.countries.length ? { type: 'ATTACHED', ...a.tell } : undefined,
       },
     );
     return row;
   });
-}
-
-/**
- * The countries that may read the new file, the uploader's own apart: the requester of a
- * recipient's file, the recipients of one the requester shared (none while a blocking keeps the
- * request from them).
- */
-async function readersToTell(tx: Db, a: NewAttachment): Promise<{ countries: string[]; reference: string | null }> {
-  const notice = await tx.notice.findUniqueOrThrow({
-    where: { id: a.noticeId },
-    select: { requestingCountry: true, reference: true, recipients: { select: { country: true } } },
-  });
-  // A blocking under examination or upheld withholds the request from its recipients.
-  const blocked = (await tx.blocking.count({ where: { noticeId: a.noticeId, OR: [{ decidedAt: null }, { outcome: 'UPHELD' }] } })) > 0;
-  const readers = [
-    { relation: 'REQUESTER' as const, country: notice.requestingCountry },
-    ...(blocked ? [] : notice.recipients.map((r) => ({ relation: 'RECIPIENT' as const, country: r.country }))),
-  ];
-  const file = { shared: a.shared, uploader: { role: a.uploader.role, country: a.uploader.country ?? null } };
-  const countries = readers
-    .filter((r) => r.country !== a.uploader.country && mayReadAttachment(file, r, notice.requestingCountry))
-    .map((r) => r.country);
-  return { countries, reference: notice.reference };
 }
 
 /** A request's attachments, oldest first, without their bytes. */

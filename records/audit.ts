@@ -80,15 +80,15 @@ export interface StepEvent {
   tell?: { type: NotificationType; countries: readonly string[]; reference: string | null; detail?: string };
 }
 
-/**
- * What a workflow step leaves behind: its audit event, and a notification to each country it tells.
- * Both are keyed by the step's id, so a retried step writes them once.
- */
 /** Whether a step of the request has written already: its audit event is keyed by the step's id. */
 export async function stepWritten(db: Db, step: Pick<Step, 'noticeId' | 'eventId'>): Promise<boolean> {
   return (await db.auditEvent.count({ where: { id: step.eventId, noticeId: step.noticeId } })) > 0;
 }
 
+/**
+ * What a workflow step leaves behind: its audit event, and a notification to each country it tells.
+ * Both are keyed by the step's id, so a retried step writes them once.
+ */
 export function recordStepEvent(db: Db, step: Step, event: StepEvent): Promise<void> {
   return recordStepEvents(db, [{ step, ...event }]);
 }

@@ -11,8 +11,6 @@ import { Prisma } from '../generated/prisma/client';
 import { recordStepEvent, recordStepEvents } from './audit';
 import { inTransaction, type Db } from './db';
 
-/** The ends after which recipients must delete the request. */
-
 /**
  * `country` confirms the deletion under `actionId`. `FIRST`: this action confirmed it; `REPEAT`:
  * this action had confirmed it already; `OTHER`: another action had (a race the catalogue lost).

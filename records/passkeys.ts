@@ -51,8 +51,7 @@ export async function removePasskey(db: Db, userId: string, id: string): Promise
   return (await db.passkey.deleteMany({ where: { id, userId } })).count === 1;
 }
 
-/** Removes every passkey of the user; how many there were. */
-/** Every passkey of a user, and the console sessions they may have opened. */
+/** Removes every passkey of a user, and closes the console sessions they may have opened; how many passkeys there were. */
 export async function removeUserPasskeys(prisma: PrismaClient, userId: string): Promise<number> {
   return prisma.$transaction(async (tx) => {
     await closeSessionsOfUser(tx, userId);

@@ -18,7 +18,7 @@ const AROUND = {
 /** `blockings`: the open one only; `blockingUpheldAt`: when the CCF upheld a blocking, if it did. */
 function apartBlockings<N extends { blockings: { decidedAt: Date | null; outcome: string | null }[] }>(
   n: N,
-): Omit<N, 'blockings'> & { blockings: N['blockings']; blockingUpheldAt?: Date } {
+): N & { blockingUpheldAt?: Date } {
   const upheldAt = n.blockings.find((b) => b.outcome === 'UPHELD')?.decidedAt;
   const open = n.blockings.filter((b) => b.decidedAt === null) as N['blockings'];
   return { ...n, blockings: open, ...(upheldAt ? { blockingUpheldAt: upheldAt } : {}) };

@@ -34,7 +34,7 @@ export async function openSession(db: Db, s: NewSession): Promise<boolean> {
     INSERT INTO "ConsoleSession" ("tokenHash", "keyId", "csrfToken", "language", "timeZone", "idToken", "createdAt", "expiresAt", "pendingStep")
     SELECT ${hashToken(s.token)}, k."id", ${s.csrfToken}, ${s.language}, ${s.timeZone}, ${s.idToken ?? null},
            ${s.createdAt}::timestamptz, ${s.expiresAt}::timestamptz, ${s.pendingStep ?? null}::"SignInStep"
-    FROM "ApiKey" k JOIN "User" u ON u."id" = k."userId"
+    FROM "ApiKey" k JOIN "User" u ON u."id" = k."userId" -- the key works: records/keys.ts, usable()
     WHERE k."id" = ${s.keyId}::uuid AND k."revokedAt" IS NULL AND u."disabledAt" IS NULL
       AND (k."expiresAt" IS NULL OR k."expiresAt" > ${s.createdAt}::timestamptz)
     FOR SHARE OF u`;
@@ -72,8 +72,7 @@ export async function closeSession(db: Db, token: string): Promise<void> {
  * reset (one was lost).
  */
 export async function closeSessionsOfUser(db: Db, userId: string): Promise<void> {
-  const keys = await db.apiKey.findMany({ where: { userId }, select: { id: true } });
-  await db.consoleSession.deleteMany({ where: { keyId: { in: keys.map((k) => k.id) } } });
+  await db.$executeRaw`DELETE FROM "ConsoleSession" WHERE "keyId" IN (SELECT "id" FROM "ApiKey" WHERE "userId" = ${userId}::uuid)`;
 }
 
 /** Drops sessions that ended before `now`. */

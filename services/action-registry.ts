@@ -35,7 +35,7 @@ import { writeAttachment } from './attachments';
 import { postMessage } from './messages';
 import { DeletionConfirmationRequest, OutcomeRequest, OutcomeView } from '../api/schemas/outcomes';
 import type { Principal, ServiceDeps } from './context';
-import type { ViewedNotice } from './views';
+import type { LoadedNotice } from '../records/queries';
 import { writeDeletionConfirmation, writeOutcome } from './follow-up';
 
 interface Declared<S extends z.ZodTypeAny> {
@@ -73,7 +73,7 @@ export interface WorkflowAction<S extends z.ZodTypeAny = z.ZodTypeAny, Arg = unk
  */
 export interface RecordWrite<B> {
   noticeId: string;
-  notice: ViewedNotice;
+  notice: LoadedNotice;
   relation: Relation;
   principal: Principal;
   body: B;

@@ -35,6 +35,8 @@ export function attachmentView(a: AttachmentRow) {
 /** ATTACH's write: the file under the action's id (a repeat finds it), refused once the request has its full count. */
 export async function writeAttachment(deps: ServiceDeps, a: RecordWrite<Upload>) {
   const { principal, body } = a;
+  // Only the requester shares: a recipient's file goes to the requester and the GS alone.
+  const shared = body.shared && a.relation === 'REQUESTER';
   const row = await recordAttachment(deps.prisma, {
     id: a.actionId,
     noticeId: a.noticeId,
@@ -42,13 +44,29 @@ export async function writeAttachment(deps: ServiceDeps, a: RecordWrite<Upload>)
     contentType: body.contentType,
     content: body.content,
     sha256: crypto.createHash('sha256').update(body.content).digest('hex'),
-    // Only the requester shares: a recipient's file goes to the requester and the GS alone.
-    shared: body.shared && a.relation === 'REQUESTER',
+    shared,
     uploader: principal,
     at: new Date(),
+    tell: { countries: readersToTell(a, shared), reference: a.notice.reference },
   });
   if (row === 'FULL') throw conflict('The request has as many attachments as it may have', 'TOO_MANY_ATTACHMENTS');
   return attachmentView(row);
+}
+
+/**
+ * The countries that may read a new file, the uploader's own apart: the requester of a recipient's
+ * file, the recipients of one the requester shared (none while the CCF withholds the request from
+ * them). A requester's request comes with every recipient; a recipient's with its own entry only,
+ * which is the uploader's.
+ */
+function readersToTell(a: RecordWrite<Upload>, shared: boolean): string[] {
+  const n = a.notice;
+  const readers = [
+    { relation: 'REQUESTER' as const, country: n.requestingCountry },
+    ...(withheldFrom(n, 'RECIPIENT') ? [] : n.recipients.map((r) => ({ relation: 'RECIPIENT' as const, country: r.country }))),
+  ];
+  const file = { shared, uploader: { role: a.principal.role, country: a.principal.country ?? null } };
+  return readers.filter((r) => r.country !== a.principal.country && mayReadAttachment(file, r, n.requestingCountry)).map((r) => r.country);
 }
 
 const NO_SUCH_FILE = 'No attachment with this id is visible to this key';

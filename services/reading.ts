@@ -18,12 +18,13 @@ import {
   responsesTo,
   type Findings,
   type ListFilter,
+  type LoadedNotice,
 } from '../records/queries';
 import { cursorCodec, type CursorCodec } from './cursors';
 import type { Principal, ServiceDeps } from './context';
 import { conflict, forbidden, hidden, invalid, notFound } from './refusals';
 import { actionLinks, callerRecord, type ActionLink } from './situation';
-import { noticeView, seesFindings, type Relation, type ViewedNotice } from './views';
+import { noticeView, seesFindings, type Relation } from './views';
 
 export type { Relation } from './views';
 /** A request as its reader sees it, with what that reader may do to it now. */
@@ -86,7 +87,7 @@ export function readingService(deps: ServiceDeps, cursors: CursorCodec) {
   }
 
   /** The request if the caller may know it exists (404 otherwise), with how the caller relates to it. */
-  async function visible(id: string, principal: Principal): Promise<{ notice: ViewedNotice; relation: Relation }> {
+  async function visible(id: string, principal: Principal): Promise<{ notice: LoadedNotice; relation: Relation }> {
     const own = principal.role === 'NCB' ? (principal.country ?? '') : undefined;
     let notice = await loadNotice(prisma, id, own !== undefined ? { recipientCountry: own } : {});
     const relation = notice ? relationTo(notice, principal, notice.recipients.length > 0) : undefined;

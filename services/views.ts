@@ -45,17 +45,14 @@ function amendmentViews(list: LoadedNotice['amendments'], relation: Relation) {
     });
 }
 
-/** A request as views read it, with `blockingUpheldAt`: when the CCF upheld a blocking of it, if it did. */
-export type ViewedNotice = LoadedNotice;
-
 /**
  * Whether the CCF keeps the request from this reader: a recipient, while a complaint is examined or
  * once one is upheld, knows only the request's bare identity (none of its content, threads or files).
  */
-export const withheldFrom = (n: ViewedNotice, relation: Relation): boolean =>
+export const withheldFrom = (n: LoadedNotice, relation: Relation): boolean =>
   relation === 'RECIPIENT' && (n.blockings.length > 0 || n.blockingUpheldAt !== undefined);
 
-export function noticeView(n: ViewedNotice, relation: Relation, findings?: Findings) {
+export function noticeView(n: LoadedNotice, relation: Relation, findings?: Findings) {
   if (relation === 'RECIPIENT' && n.blockingUpheldAt) {
     // An upheld complaint obliges recipients to delete the request: they keep only the fact and time
     // of its end (which the closing step right after the decision records).

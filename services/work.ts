@@ -60,8 +60,7 @@ const named = (kind: string, n: records.Named, dueAt?: Date | null): Found => ({
 
 const country = (c: Context) => c.principal.country ?? '';
 
-/** The requests under review, each with whether the caller approved it in this round. */
-/** The requests under review, with whether the caller approved each: read once per call, shared by three kinds. */
+/** The requests under review, with whether the caller approved each in this round: read once per call, shared by three kinds. */
 const reviewQueues = new WeakMap<Context, ReturnType<typeof readReviewQueue>>();
 function reviewQueue(c: Context) {
   let queue = reviewQueues.get(c);

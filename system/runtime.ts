@@ -56,7 +56,7 @@ export interface StartOptions {
 }
 
 /** Whether the embedded database's folder holds a database yet (PostgreSQL's first file). */
-export const embeddedDatabaseExists = (pgliteDir: string) => fs.existsSync(path.join(pgliteDir, 'PG_VERSION'));
+const embeddedDatabaseExists = (pgliteDir: string) => fs.existsSync(path.join(pgliteDir, 'PG_VERSION'));
 
 /**
  * A new embedded database, made beside its place in a folder named after this process and moved in

@@ -17,14 +17,10 @@ import { csrfField, page } from '../layout';
 import { cookieOptions, localPath, requireSignIn, SESSION_COOKIE, type SessionLocals } from '../session';
 import { stepPath, type PendingSignIn } from '../sign-in-steps';
 import { rowButton } from './admin';
+import { text } from '../forms';
 import { allow } from './allow';
 import { section, thead } from './parts';
 import { idOr404 } from './request-data';
-
-const field = (body: unknown, name: string) => {
-  const v = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : '';
-};
 
 /**
  * The site as the browser sees it: the host this page was asked for (its name is the passkeys'
@@ -68,7 +64,7 @@ async function signInStepPage(services: Services, req: Request, res: Response, p
     principal: pending.principal,
     rp: relyingParty(req),
   });
-  const next = localPath(req.method === 'GET' ? req.query.next : field(req.body, 'next'));
+  const next = localPath(req.method === 'GET' ? req.query.next : text(req.body, 'next'));
   return page(ctx, {
     title: ctx.t('passkey.signIn.title'),
     notice: error ? { kind: 'error', text: error } : undefined,
@@ -94,7 +90,7 @@ async function passkeysPage(services: Services, req: Request, res: Response, s: 
     services.passkeys.list(s.who.userId),
     services.passkeys.registrationOptions({ sessionToken: sessionOf(res).token, principal: s.who, rp: relyingParty(req) }),
   ]);
-  const next = s.step ? localPath(req.method === 'GET' ? req.query.next : field(req.body, 'next')) : undefined;
+  const next = s.step ? localPath(req.method === 'GET' ? req.query.next : text(req.body, 'next')) : undefined;
   const nameField = html`<div class="field">
     <label for="f-name">${t('passkey.add.name')}</label>
     <input id="f-name" name="name" type="text" maxlength="100" value="${s.name ?? ''}" aria-describedby="f-name-hint" />
@@ -193,10 +189,10 @@ export function passkeyRoutes(services: Services): Router {
         sessionToken: sessionOf(res).token,
         principal: pending.principal,
         rp: relyingParty(req),
-        response: field(req.body, 'response').slice(0, 64_000),
+        response: text(req.body, 'response').slice(0, 64_000),
       });
       res.cookie(SESSION_COOKIE, token, cookieOptions(req));
-      res.redirect(303, localPath(field(req.body, 'next')) ?? '/');
+      res.redirect(303, localPath(text(req.body, 'next')) ?? '/');
     } catch (err) {
       const shown = shownHere(ctx, err);
       if (!shown) throw err;
@@ -243,19 +239,19 @@ export function passkeyRoutes(services: Services): Router {
         principal: reader.who,
         rp: relyingParty(req),
         step: reader.step,
-        name: field(req.body, 'name'),
-        response: field(req.body, 'response').slice(0, 64_000),
+        name: text(req.body, 'name'),
+        response: text(req.body, 'response').slice(0, 64_000),
       });
       if (!token) return res.redirect(303, '/passkeys?added=1');
       res.cookie(SESSION_COOKIE, token, cookieOptions(req));
-      res.redirect(303, localPath(field(req.body, 'next')) ?? '/');
+      res.redirect(303, localPath(text(req.body, 'next')) ?? '/');
     } catch (err) {
       const shown = shownHere(ctx, err);
       if (!shown) throw err;
       res
         .status(shown.status)
         .send(
-          await passkeysPage(services, req, res, { ...reader, name: field(req.body, 'name'), notice: { kind: 'error', text: shown.text } }),
+          await passkeysPage(services, req, res, { ...reader, name: text(req.body, 'name'), notice: { kind: 'error', text: shown.text } }),
         );
     }
   });
@@ -278,7 +274,7 @@ export function passkeyRoutes(services: Services): Router {
 
   router.post('/admin/sign-in', ...allow('ADMIN'), async (req, res) => {
     const ctx = ctxOf(res);
-    await services.passkeys.setPolicy(ctx.principal!, { passkeysRequired: field(req.body, 'passkeysRequired') === 'yes' });
+    await services.passkeys.setPolicy(ctx.principal!, { passkeysRequired: text(req.body, 'passkeysRequired') === 'yes' });
     res.redirect(303, '/admin/sign-in?saved=1');
   });
 

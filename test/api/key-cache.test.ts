@@ -13,7 +13,7 @@ import { openPreparedDatabase } from '../../prisma/migrate';
 import type { PrismaClient } from '../../records/db';
 import { KEY_CHANGES_CHANNEL } from '../../records/keys';
 import { createServices } from '../../services';
-import { freshDatabaseOn, testDatabaseKind } from '../support/database';
+import { countingPrisma, freshDatabaseOn, testDatabaseKind } from '../support/database';
 import { failOnServerErrors } from '../support/helpers';
 import { startTestSystem, type TestSystem } from '../support/system';
 
@@ -180,22 +180,14 @@ const newKey = async (sys: TestSystem, body: Record<string, unknown> = { role: '
 (testDatabaseKind() === 'pglite' ? describe : describe.skip)('one process on PGlite', () => {
   let sys: TestSystem;
   /** Key lookups by hash or id (Prisma's ApiKey.findUnique) made through `counted`. */
-  let lookups = 0;
+  let lookups: () => number;
   let counted: ApiProcess;
 
   beforeAll(async () => {
     sys = await startTestSystem();
-    const prisma = sys.db.prisma.$extends({
-      query: {
-        apiKey: {
-          findUnique({ args, query }) {
-            lookups++;
-            return query(args);
-          },
-        },
-      },
-    }) as unknown as PrismaClient;
-    counted = await apiProcess(sys, { prisma, listen: sys.db.listen });
+    const counting = countingPrisma(sys.db.prisma, 'ApiKey', 'findUnique');
+    lookups = counting.calls;
+    counted = await apiProcess(sys, { prisma: counting.prisma, listen: sys.db.listen });
   });
   afterAll(async () => {
     await counted?.stop();
@@ -205,9 +197,9 @@ const newKey = async (sys: TestSystem, body: Record<string, unknown> = { role: '
 
   test('a key is looked up once, then kept', async () => {
     const k = await newKey(sys);
-    const before = lookups;
+    const before = lookups();
     for (let i = 0; i < 5; i++) expect(await counted.status(k.key)).toBe(200);
-    expect(lookups - before).toBe(1);
+    expect(lookups() - before).toBe(1);
   });
 
   test('revocation, disabling and enabling take effect at once, through the API or by SQL', async () => {

@@ -57,3 +57,22 @@ export function insertPublishedRequests(prisma: PrismaClient, count: number): Pr
     SELECT gen_random_uuid(), 'NOTICE', 'PUBLISHED', 'IT', gen_random_uuid(), now() - g * interval '1 second', now(), now(),
       '{}', '{}', '{}', '{}', '{}', '{}', 'H1', 'NORMAL', 'en', '{}', 'IT-2026-' || lpad(g::text, 5, '0') FROM generate_series(1, ${count}) g`);
 }
+
+/**
+ * `prisma` as it is, with a count of the calls of `operation` on `model` made through it (a Prisma
+ * query extension: every call still reaches the database).
+ */
+export function countingPrisma(prisma: PrismaClient, model: string, operation: string): { prisma: PrismaClient; calls: () => number } {
+  let calls = 0;
+  const counted = prisma.$extends({
+    query: {
+      $allModels: {
+        $allOperations({ model: m, operation: o, args, query }) {
+          if (m === model && o === operation) calls++;
+          return query(args);
+        },
+      },
+    },
+  });
+  return { prisma: counted as unknown as PrismaClient, calls: () => calls };
+}

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import pino from 'pino';
 import { ActivityFailure, ApplicationFailure, Client, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { createActivities } from '../../activities';
-import type { PrismaClient } from '../../records/db';
+import { countingPrisma } from '../support/database';
 import { silverNoticeWorkflow } from '../../workflows';
 import { acknowledgeUpdate, decideUpdate, delayUpdate, respondUpdate, type DecisionInput } from '../../workflows/messages';
 import { auditTypes, flaggedRequest, freshRequest, publish, statusOf, submitScreened, viaWorkflow } from '../support/helpers';
@@ -102,27 +102,17 @@ test('an actor the system cannot have made is refused by the validator; one it d
 
 test('a user found once is known for good: its later steps look nobody up; an unknown one is looked up and refused every time', async () => {
   const { id } = await publish(sys, it_, reviewer, freshRequest({ recipients: ['FR'] }));
-  let lookups = 0;
-  const counted = sys.db.prisma.$extends({
-    query: {
-      user: {
-        findMany({ args, query }) {
-          lookups++;
-          return query(args);
-        },
-      },
-    },
-  });
-  const { recordAcknowledgement } = createActivities({ prisma: counted as unknown as PrismaClient, log: pino({ level: 'silent' }) });
+  const { prisma, calls: lookups } = countingPrisma(sys.db.prisma, 'User', 'findMany');
+  const { recordAcknowledgement } = createActivities({ prisma, log: pino({ level: 'silent' }) });
   const acknowledge = (actor: object, n: number) =>
     recordAcknowledgement({ noticeId: id, eventId: derivedId(id, 'ack', n), at: Date.now(), country: 'FR', actor: actor as never });
   const [fr] = await sys.keys('FR');
   const france = await sys.principal(fr);
   await acknowledge(france, 1);
   await acknowledge(france, 2);
-  expect(lookups).toBe(1);
+  expect(lookups()).toBe(1);
   for (const n of [3, 4]) await expect(acknowledge(invented('NCB', 'FR'), n)).rejects.toMatchObject({ type: 'UNKNOWN_ACTOR' });
-  expect(lookups).toBe(3);
+  expect(lookups()).toBe(3);
 });
 
 test('a workflow started without the key ends at once, having done nothing', async () => {

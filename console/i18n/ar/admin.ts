@@ -23,7 +23,6 @@ export const adminWords: AdminWords = {
   'identity.subject': 'المعرّف (sub) لدى المزوّد',
   'identity.email': 'عنوان البريد الإلكتروني الذي وثّقه المزوّد',
   'identity.hint': 'أدخل أحدهما: المعرّف الذي يعرف به المزوّد الشخص، أو عنوان بريد إلكتروني وثّقه المزوّد.',
-  'identity.one': 'أدخل المعرّف أو عنوان البريد الإلكتروني، لا كليهما.',
   'identity.link': 'ربط',
   'identity.unlink': 'إلغاء الربط',
   'admin.active': 'نشط',

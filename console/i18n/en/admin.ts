@@ -22,7 +22,6 @@ export const adminWords = {
   'identity.subject': 'Subject (sub) at the provider',
   'identity.email': 'E-mail address verified by the provider',
   'identity.hint': 'Give one of the two: the identifier the provider names the person by, or an e-mail address the provider has verified.',
-  'identity.one': 'Give the subject or the e-mail address, not both.',
   'identity.link': 'Link',
   'identity.unlink': 'Unlink',
   'admin.active': 'Active',

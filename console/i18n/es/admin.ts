@@ -26,7 +26,6 @@ export const adminWords: AdminWords = {
   'identity.email': 'Correo electrónico verificado por el proveedor',
   'identity.hint':
     'Indique uno de los dos: el identificador con el que el proveedor conoce a la persona, o un correo electrónico que el proveedor haya verificado.',
-  'identity.one': 'Indique el sujeto o el correo electrónico, no ambos.',
   'identity.link': 'Vincular',
   'identity.unlink': 'Desvincular',
   'admin.active': 'Activo',

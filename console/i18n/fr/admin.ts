@@ -26,7 +26,6 @@ export const adminWords: AdminWords = {
   'identity.email': 'Adresse électronique vérifiée par le fournisseur',
   'identity.hint':
     'Indiquez l’un des deux : l’identifiant sous lequel le fournisseur connaît la personne, ou une adresse électronique qu’il a vérifiée.',
-  'identity.one': 'Indiquez le sujet ou l’adresse électronique, pas les deux.',
   'identity.link': 'Lier',
   'identity.unlink': 'Délier',
   'admin.active': 'Actif',
