@@ -7,6 +7,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client';
 import { listenOnPglite, listenOnServer, type Listen } from './notifications';
 import { ConnectionAwareClient } from './pg-client';
+import { preparedStatements, statementNames } from './prepared-statements';
 
 export type { PrismaClient } from '../generated/prisma/client';
 
@@ -46,7 +47,12 @@ const EMBEDDED_SETTINGS = { postgresqlconf: ['shared_buffers = 16MB'] };
  */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if ('url' in target) {
-    const adapterFactory = wholeScripts(new PrismaPg({ connectionString: target.url, max: 10, Client: ConnectionAwareClient }));
+    const adapterFactory = wholeScripts(
+      new PrismaPg(
+        { connectionString: target.url, max: 10, Client: ConnectionAwareClient },
+        { statementNameGenerator: statementNames() as (query: { sql: string }) => string },
+      ),
+    );
     const prisma = new PrismaClient({ adapter: adapterFactory });
     const location = redactUrl(target.url);
     try {
@@ -87,7 +93,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
         'The folder may be damaged or written by another PGlite version; move it away to start afresh.',
     );
   }
-  const adapterFactory = new PrismaPGlite(pglite);
+  // The adapter takes PGlite's query interface; this one keeps each statement prepared.
+  const adapterFactory = new PrismaPGlite(preparedStatements(pglite) as unknown as PGlite);
   const prisma = new PrismaClient({ adapter: adapterFactory });
   const listeners = listenerSet((channel, h) => listenOnPglite(pglite, channel, h));
   return {
