@@ -69,6 +69,16 @@ export function preparedStatements(pglite: PGlite, max = MAX_PREPARED_STATEMENTS
   const statements = new Map<string, Prepared>();
   let counter = 0;
   const send = (message: Uint8Array) => pglite.execProtocolStream(message, { syncToFs: false });
+  // PGlite's parseResults merges a call's own parsers into its hundreds of defaults on every call
+  // (an object spread that cost more than executing a short statement): merged here once per set.
+  // The defaults are complete once PGlite has opened (nothing here calls its refreshArrayTypes).
+  const mergedParsers = new WeakMap<object, Record<number, unknown>>();
+  const parsersFor = (own: QueryOptions['parsers']) => {
+    if (!own) return pglite.parsers;
+    let merged = mergedParsers.get(own);
+    if (!merged) mergedParsers.set(own, (merged = { ...pglite.parsers, ...own }));
+    return merged;
+  };
 
   async function prepare(sql: string, options?: QueryOptions): Promise<Prepared> {
     const known = statements.get(sql);
@@ -120,7 +130,9 @@ export function preparedStatements(pglite: PGlite, max = MAX_PREPARED_STATEMENTS
         await send(protocol.serialize.sync());
       }
     }
-    return parse.parseResults(messages, pglite.parsers, options)[0] as Results<T>;
+    return parse.parseResults(messages, parsersFor(options?.parsers) as typeof pglite.parsers, {
+      rowMode: options?.rowMode,
+    })[0] as Results<T>;
   }
 
   return {
