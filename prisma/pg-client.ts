@@ -8,6 +8,7 @@
  * maps them, Prisma keeps them in `meta.driverAdapterError`, and services/outages.ts reads the code.
  */
 import pg from 'pg';
+import { isStaleStatement } from './prepared-statements';
 
 /** SQLSTATE 08001 (a connection could not be made) or 08006 (a connection failed once made). */
 export class ConnectionException extends pg.DatabaseError {
@@ -56,17 +57,46 @@ export class ConnectionAwareClient extends pg.Client {
   query(config: any, values?: any, callback?: any): any {
     if (typeof values === 'function') return this.query(config, undefined, values);
     if (typeof config?.submit === 'function') return super.query(config, values);
+    config = this.#unlessStale(config);
     if (typeof callback === 'function')
-      return super.query(config, values, (err: Error | null, result: unknown) => callback(err && this.#classified(err), result));
+      return super.query(config, values, (err: Error | null, result: unknown) => callback(err && this.#failed(config, err), result));
     const result: unknown = super.query(config, values);
     return result instanceof Promise
       ? result.catch((err: unknown) => {
-          throw this.#classified(err);
+          throw this.#failed(config, err);
         })
       : result;
   }
 
-  #classified(err: unknown): unknown {
+  /** Prepared statements the server refused as stale and still holds (prisma/prepared-statements.ts). */
+  #stale = new Set<string>();
+
+  /**
+   * A statement found stale runs unnamed (parsed afresh) until the server has let its old form go:
+   * DEALLOCATE is queued once no transaction is open (an aborted one would refuse it). pg keeps a
+   * connection's prepared names itself and would otherwise bind the stale one every time.
+   */
+  #unlessStale(config: any): any {
+    const name: unknown = config?.name;
+    if (typeof name !== 'string' || !this.#stale.has(name)) return config;
+    if (this.getTransactionStatus() === 'I')
+      super.query(`DEALLOCATE "${name}"`).then(
+        () => this.#stale.delete(name),
+        // 26000: the server never kept it (its Parse failed); anything else, another try later.
+        (err: { code?: string }) => err.code === '26000' && this.#stale.delete(name),
+      );
+    return { ...config, name: undefined };
+  }
+
+  #failed(config: any, err: unknown): unknown {
+    const name: unknown = config?.name;
+    // pg tells not at which step a query failed: an error of class 42 counts as the statement's own
+    // (a genuine one fails alike named or not).
+    if (typeof name === 'string' && isStaleStatement(err, true)) {
+      delete (this as unknown as { connection: { parsedStatements: Record<string, string> } }).connection.parsedStatements[name];
+      // 26000: the server has no such statement, so nothing is left to let go.
+      if ((err as { code?: string }).code !== '26000') this.#stale.add(name);
+    }
     return this.#connectionBroke ? asConnectionException('08006', err) : err;
   }
 }

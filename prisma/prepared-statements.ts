@@ -36,14 +36,22 @@ interface Prepared {
 export const MAX_PREPARED_STATEMENTS = 500;
 
 /**
- * For @prisma/adapter-pg: a statement's name, the same for the same text in every process; none
- * (unnamed, parsed each time) for texts beyond the first MAX_PREPARED_STATEMENTS seen.
+ * For @prisma/adapter-pg: a statement's name, the same for the same text in every process. A text
+ * is named from its second use (Prisma writes an `IN` list as one placeholder per value, so a list
+ * of a length seen once would hold a name for nothing); none (unnamed, parsed each time) beyond
+ * the first MAX_PREPARED_STATEMENTS named.
  */
 export function statementNames(max = MAX_PREPARED_STATEMENTS): (query: { sql: string }) => string | undefined {
   const names = new Map<string, string>();
+  const seenOnce = new Set<string>();
   return ({ sql }) => {
     const known = names.get(sql);
     if (known || names.size >= max) return known;
+    if (!seenOnce.delete(sql)) {
+      if (seenOnce.size >= 10 * max) seenOnce.clear();
+      seenOnce.add(sql);
+      return undefined;
+    }
     const name = `silver_${crypto.createHash('sha256').update(sql).digest('base64url').slice(0, 24)}`;
     names.set(sql, name);
     return name;
@@ -51,10 +59,21 @@ export function statementNames(max = MAX_PREPARED_STATEMENTS): (query: { sql: st
 }
 
 /**
- * A statement is dropped when PostgreSQL says it no longer fits: a table it reads changed shape
- * (0A000, "cached plan must not change result type") or it is gone (26000).
+ * Whether PostgreSQL refused to run a prepared statement as it was prepared: a table it reads
+ * changed under it in a way its saved form cannot follow (a result column's type, an enum made
+ * again: SQLSTATE 0A000 from RevalidateCachedQuery; or, when it is analysed again as it is bound,
+ * a column or type it names that no longer fits, class 42), or the server no longer has it
+ * (26000). Data errors and the like are the caller's, not the statement's.
  */
-const STALE_STATEMENT = new Set(['0A000', '26000']);
+export function isStaleStatement(err: unknown, atBind: boolean): boolean {
+  const { code, routine } = (err ?? {}) as { code?: string; routine?: string };
+  if (code === '26000') return true;
+  if (code === '0A000') return routine === 'RevalidateCachedQuery' || (routine === undefined && atBind);
+  return atBind && typeof code === 'string' && code.startsWith('42');
+}
+
+/** Marks an error raised by a statement found stale (and closed). */
+const STALE = Symbol('stale statement');
 
 export interface PreparedPglite {
   query<T>(sql: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>>;
@@ -67,6 +86,8 @@ export interface PreparedPglite {
 export function preparedStatements(pglite: PGlite, max = MAX_PREPARED_STATEMENTS): PreparedPglite {
   // Insertion order is recency order: a statement used is moved to the end.
   const statements = new Map<string, Prepared>();
+  // Another stand-in on the same PGlite names its statements apart.
+  const prefix = `silver_${crypto.randomBytes(4).toString('hex')}_`;
   let counter = 0;
   const send = (message: Uint8Array) => pglite.execProtocolStream(message, { syncToFs: false });
   // PGlite's parseResults merges a call's own parsers into its hundreds of defaults on every call
@@ -92,7 +113,7 @@ export function preparedStatements(pglite: PGlite, max = MAX_PREPARED_STATEMENTS
       statements.delete(oldestSql);
       await send(protocol.serialize.close({ type: 'S', name: oldest.name }));
     }
-    const name = `silver_${++counter}`;
+    const name = `${prefix}${++counter}`;
     await send(protocol.serialize.parse({ name, text: sql, types: options?.paramTypes }));
     const types = parse.parseDescribeStatementResults(await send(protocol.serialize.describe({ type: 'S', name })));
     const prepared = { name, types };
@@ -104,6 +125,7 @@ export function preparedStatements(pglite: PGlite, max = MAX_PREPARED_STATEMENTS
   async function run<T>(sql: string, params: unknown[] = [], options?: QueryOptions): Promise<Results<T>> {
     const messages: BackendMessage[] = [];
     let statement: Prepared | undefined;
+    let atBind = false;
     let stale: Prepared | undefined;
     try {
       statement = await prepare(sql, options);
@@ -113,14 +135,16 @@ export function preparedStatements(pglite: PGlite, max = MAX_PREPARED_STATEMENTS
         const serialize = options?.serializers?.[types[i]] ?? pglite.serializers[types[i]];
         return serialize ? serialize(param) : String(param);
       });
+      atBind = true;
       messages.push(...(await send(protocol.serialize.bind({ statement: statement.name, values }))));
+      atBind = false;
       messages.push(...(await send(protocol.serialize.describe({ type: 'P' }))));
       messages.push(...(await send(protocol.serialize.execute({}))));
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (statement && code && STALE_STATEMENT.has(code) && statements.get(sql) === statement) {
+      if (statement && isStaleStatement(err, atBind) && statements.get(sql) === statement) {
         statements.delete(sql);
         stale = statement;
+        throw Object.assign(err as object, { [STALE]: true });
       }
       throw err;
     } finally {
@@ -140,9 +164,10 @@ export function preparedStatements(pglite: PGlite, max = MAX_PREPARED_STATEMENTS
       await pglite._checkReady();
       return pglite._runExclusiveTransaction(async () => {
         const once = () => pglite._runExclusiveQuery(() => run<T>(sql, params, options));
-        // Outside a transaction nothing is lost by a failed statement: one that went stale is prepared again.
+        // Outside a transaction nothing is lost by a failed statement: one that went stale is
+        // prepared again and run. Inside one, the transaction fails, and its next run prepares it.
         const result = await once().catch((err: unknown) => {
-          if (STALE_STATEMENT.has((err as { code?: string }).code ?? '')) return once();
+          if ((err as { [STALE]?: boolean })[STALE]) return once();
           throw err;
         });
         await pglite.syncToFs();
