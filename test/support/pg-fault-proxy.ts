@@ -73,13 +73,29 @@ function frames(untypedFirst: boolean, onMessage: (message: Buffer) => void): (c
   };
 }
 
-/** The SQL of a simple query ('Q') or of a prepared statement ('P'); undefined for other messages. */
-function statementOf(message: Buffer): string | undefined {
+/**
+ * The SQL a message runs, once per run: a simple query ('Q'), an unnamed statement when it is
+ * parsed ('P'), a named one when it is bound ('B'), since the system prepares a statement once per
+ * connection and then only binds it (prisma/prepared-statements.ts). `prepared` is the
+ * connection's named statements, learnt from their Parse. Undefined for other messages.
+ */
+function statementOf(message: Buffer, prepared: Map<string, string>): string | undefined {
   const type = String.fromCharCode(message[0]);
-  if (type === 'Q') return message.toString('utf8', 5, message.indexOf(0, 5));
+  const cstring = (at: number) => {
+    const end = message.indexOf(0, at);
+    return { text: message.toString('utf8', at, end), next: end + 1 };
+  };
+  if (type === 'Q') return cstring(5).text;
   if (type === 'P') {
-    const nameEnd = message.indexOf(0, 5);
-    return message.toString('utf8', nameEnd + 1, message.indexOf(0, nameEnd + 1));
+    const name = cstring(5);
+    const sql = cstring(name.next).text;
+    if (name.text === '') return sql;
+    prepared.set(name.text, sql);
+    return undefined;
+  }
+  if (type === 'B') {
+    const statement = cstring(cstring(5).next).text;
+    return statement === '' ? undefined : prepared.get(statement);
   }
   return undefined;
 }
@@ -100,6 +116,7 @@ export async function startPgFaultProxy(serverUrl: string): Promise<PgFaultProxy
     const upstream = net.connect(Number(target.port || 5432), target.hostname);
     sockets.add(client).add(upstream);
     let inTransaction = false;
+    const prepared = new Map<string, string>();
     let breakAfterAnswer: { fault: Fault; fired: () => void } | undefined;
     const breakNow = ({ fault, fired }: { fault: Fault; fired: () => void }) => {
       if (fault.break === 'fatal') client.end(FATAL_ADMIN_SHUTDOWN);
@@ -110,7 +127,7 @@ export async function startPgFaultProxy(serverUrl: string): Promise<PgFaultProxy
     };
     const fromClient = frames(true, (message) => {
       if (client.destroyed || upstream.destroyed) return;
-      const sql = statementOf(message);
+      const sql = statementOf(message, prepared);
       if (sql !== undefined) {
         seen.push({ sql, inTransaction });
         const index = armed.findIndex(
