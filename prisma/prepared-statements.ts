@@ -33,7 +33,7 @@ interface Prepared {
 }
 
 /** Statements kept prepared at most, per connection. */
-export const MAX_PREPARED_STATEMENTS = 500;
+const MAX_PREPARED_STATEMENTS = 500;
 
 /**
  * For @prisma/adapter-pg: a statement's name, the same for the same text in every process. A text
@@ -75,7 +75,7 @@ export function isStaleStatement(err: unknown, atBind: boolean): boolean {
 /** Marks an error raised by a statement found stale (and closed). */
 const STALE = Symbol('stale statement');
 
-export interface PreparedPglite {
+interface PreparedPglite {
   query<T>(sql: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>>;
   exec(sql: string, options?: QueryOptions): Promise<Results[]>;
   transaction<T>(callback: (tx: Transaction) => Promise<T>): Promise<T>;
@@ -183,8 +183,6 @@ export function preparedStatements(pglite: PGlite, max = MAX_PREPARED_STATEMENTS
             if (tx.closed) throw new Error('Transaction is closed');
             return pglite._runExclusiveQuery(() => run<T>(sql, params, options));
           },
-          exec: tx.exec,
-          rollback: tx.rollback,
           get closed() {
             return tx.closed;
           },

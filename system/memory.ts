@@ -5,9 +5,9 @@
  * compilers peak at some 600 MB of malloc'd memory), the Temporal SDK and the workflow bundle load,
  * the database is opened and checked. All of that is freed, but neither V8 nor glibc gives it back
  * to the system on its own: V8 keeps its young generation as large as start-up grew it, and glibc
- * keeps freed pages inside its arenas (it only gives back what is free at the top of each). Measured on a later
- * `npm start`, 5 s after ready: node held 445-460 MiB; 369-383 after a last-resort collection;
- * 302-312 after glibc's `malloc_trim` as well.
+ * keeps freed pages inside its arenas (it only gives back what is free at the top of each).
+ * Measured on a later `npm start`, 5 s after ready: node held 445-460 MiB; 369-383 after a
+ * last-resort collection; 302-312 after glibc's `malloc_trim` as well.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';

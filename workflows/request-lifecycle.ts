@@ -10,7 +10,7 @@
  */
 import { condition, patched, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { ActionName } from '../domain/actions';
-import { whenRefusal, whoRefusal } from '../domain/permissions';
+import { refusalOf, whenRefusal } from '../domain/permissions';
 import { actorRefusal } from '../domain/callers';
 import { derivedId } from '../domain/ids';
 import { approvalsRequired } from '../domain/lifecycle';
@@ -177,7 +177,7 @@ export class RequestLifecycle {
     // A repeat is answered with its first result, whatever the request's state is now.
     if (this.firstResult(input)) return 'REPEAT';
     const caller = { ...callerOf(this.state, input.actor), takingOver };
-    const refused = whoRefusal(action, caller) ?? whenRefusal(action, caller, this.situation(input.actor));
+    const refused = refusalOf(action, caller, this.situation(input.actor));
     if (refused) throw refusedBy(refused);
     return 'NEW';
   }

@@ -53,10 +53,13 @@ it('answers with the same values once a statement is prepared', async () => {
     SELECT ${7}::int4 AS i, ${9007199254740993n}::int8 AS b, ${'12.50'}::numeric AS n, ${at}::timestamptz AS t,
            ${JSON.stringify({ a: [1, 'x'] })}::jsonb AS j, ${['FR', 'ES']}::text[] AS a, ${Buffer.from([0, 255])}::bytea AS y,
            ${'6f1c7a8e-0b4d-4c2e-9a55-1b2c3d4e5f60'}::uuid AS u, ${true}::boolean AS f, ${null}::text AS z`;
+  // On a server a text is named from its second run: the third is the first only bound.
   const first = await select();
   const again = await select();
+  const third = await select();
   expect(again).toEqual(first);
-  const [row] = again;
+  expect(third).toEqual(first);
+  const [row] = third;
   expect(row.i).toBe(7);
   expect(row.b).toBe(9007199254740993n);
   expect(String(row.n)).toBe('12.5');
